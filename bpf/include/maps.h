@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map and load-time constant of the sensor, in one place. Each
+ * program file includes this header; the definitions are __weak so the BPF
+ * static linker (bpftool gen object) merges them into one instance.
+ */
+#ifndef NJ_MAPS_H
+#define NJ_MAPS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "nightjar/abi.h"
+
+/* ---- load-time configuration (rodata, set by the loader before load) ---- */
+
+/* true: BPF ring buffer; false: per-CPU perf buffers. The verifier drops the
+ * branch that is not taken, so the unused transport costs nothing. */
+const volatile bool nj_use_ringbuf __weak = true;
+/* Ring buffer: wake the reader only once this many bytes are waiting (the
+ * reader also polls on a short timer). 0 wakes it on every record, which
+ * costs 10-14 us inside exec/clone/exit on the hooks we use. */
+const volatile __u32 nj_wakeup_bytes __weak = 0;
+/* argv bytes captured per exec, at most NJ_ARGV_CHUNKS * NJ_STR_MAX. */
+const volatile __u32 nj_argv_max __weak = NJ_STR_MAX;
+/* pid of the sensor itself: its own activity is not reported. */
+const volatile __u32 nj_self_pid __weak = 0;
+
+/* ---- transport ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* sized by the loader */
+} nj_rb SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} nj_perf SEC(".maps") __weak;
+
+/* ---- accounting ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nj_cpu_stats);
+} nj_stats SEC(".maps") __weak;
+
+/* ---- scratch: one string part under construction per CPU ---- */
+
+struct nj_scratch {
+	struct nj_str s;
+	/* Twice NJ_STR_MAX so that any size masked with (2 * NJ_STR_MAX - 1)
+	 * is provably inside the value: the verifier then accepts the copy. */
+	char data[2 * NJ_STR_MAX];
+};
+
+/* A plain array indexed by CPU, sized by the loader to the possible CPUs:
+ * per-CPU map values are capped at 32 KiB, this one is larger. Programs do
+ * not migrate while running, so the slot of the current CPU is private. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nj_scratch);
+} nj_scratch_map SEC(".maps") __weak;
+
+/* ---- syscall entry state, keyed by pid_tgid ----
+ * LRU because a syscall may never return (the task is killed) or the entry
+ * may never be consumed (a clone that fails); stale entries age out. */
+
+struct nj_exec_enter {
+	__u64 filename; /* user pointer */
+	__u64 argv;     /* user pointer */
+	__u32 syscall;  /* enum nj_exec_syscall */
+	__s32 dirfd;
+	__u32 at_flags;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct nj_exec_enter);
+} nj_exec_enter_map SEC(".maps") __weak;
+
+struct nj_clone_enter {
+	__u64 flags;
+	__u32 syscall;
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct nj_clone_enter);
+} nj_clone_enter_map SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} nj_unshare_enter_map SEC(".maps") __weak;
+
+/* Script chain seen by the kprobe/fentry backends at each binfmt level,
+ * keyed by tgid (exec replaces the thread id, not the tgid). */
+#define NJ_SCRIPT_LEVELS 6
+struct nj_script_chain {
+	__u64 event_id;
+	__u32 levels;  /* binfmt levels seen */
+	__u32 nparts;  /* NJ_REC_STR parts already sent under event_id */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct nj_script_chain);
+} nj_script_map SEC(".maps") __weak;
+
+#endif /* NJ_MAPS_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dentry walker. Writes NUL-terminated segments, leaf first, into this
+ * CPU's scratch data and returns (NJ_STR_* flags << 16) | length.
+ *
+ * It climbs to the root of the mount namespace, crossing mount points
+ * through struct mount (a bind mount's root need not be "/"), so chroot is
+ * ignored and a containerised process sees container-relative paths. A
+ * dentry that is its own parent without being a mount root is disconnected
+ * (memfd, pipe, socket): its name is the last segment and the result lacks
+ * NJ_STR_PATH_ROOTED.
+ */
+#include "helpers.h"
+
+__noinline int nj_build_path(__u64 path_ptr)
+{
+	const struct path *path = (const struct path *)path_ptr;
+	struct nj_scratch *sc = nj_scratch_get();
+	struct dentry *d, *parent, *mnt_root;
+	struct mount *mnt, *mnt_parent;
+	const unsigned char *name;
+	int flags = NJ_STR_TRUNCATED;
+	__u32 off = 0;
+	long n;
+
+	if (!sc || !path)
+		return -1;
+	d = BPF_CORE_READ(path, dentry);
+	mnt = container_of(BPF_CORE_READ(path, mnt), struct mount, mnt);
+
+#pragma clang loop unroll(disable)
+	for (int i = 0; i < NJ_PATH_DEPTH; i++) {
+		mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		if (d == mnt_root) {
+			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+			if (mnt_parent == mnt) {
+				flags = NJ_STR_PATH_ROOTED;
+				break;
+			}
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = mnt_parent;
+			continue;
+		}
+		if (off > NJ_PATH_MAX - 256) {
+			flags = NJ_STR_TRUNCATED;
+			break;
+		}
+		name = BPF_CORE_READ(d, d_name.name);
+		n = bpf_probe_read_kernel_str(&sc->data[off & (NJ_PATH_MAX - 1)], 256, name);
+		if (n < 0) {
+			nj_count_read_error();
+			flags = NJ_STR_READ_ERROR;
+			break;
+		}
+		off += n;
+		parent = BPF_CORE_READ(d, d_parent);
+		if (d == parent) {
+			flags = 0;
+			break;
+		}
+		d = parent;
+	}
+	return (flags << 16) | (off & 0xffff);
+}

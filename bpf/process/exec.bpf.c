@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * exec: one event per execve/execveat, successful or not.
+ *
+ * Hooks (one body each, a wrapper per backend):
+ *   enter   syscall entry: remembers the syscall, its user pointers, dirfd
+ *           and flags for the thread.
+ *   done    the new image is in place (sched_process_exec, or finalize_exec
+ *           for kprobes): argv, exe and cwd are read from the new mm and
+ *           the event is closed. Emitting here rather than at syscall exit
+ *           sees the kernel's own copies (bprm) and the resident argv.
+ *   leave   syscall exit: only failures are reported here (the caller's
+ *           memory is still intact, so its strings are read again).
+ *   level   kprobe/fentry only: each binfmt level (script, interpreter,
+ *           binary) with the file's identity, for the script chain.
+ */
+#include "helpers.h"
+#include "syscalls.h"
+
+/* ---- enter ---- */
+
+static __always_inline int exec_enter(__u32 syscall, const char *filename,
+				      const char *const *argv, int dirfd, __u32 at_flags)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct nj_exec_enter e = {
+		.filename = (__u64)filename,
+		.argv = (__u64)argv,
+		.syscall = syscall,
+		.dirfd = dirfd,
+		.at_flags = at_flags,
+	};
+
+	if (nj_ignored(task))
+		return 0;
+	/* A chain left over from an earlier exec that failed half way. */
+	bpf_map_delete_elem(&nj_script_map, &tgid);
+	if (bpf_map_update_elem(&nj_exec_enter_map, &id, &e, BPF_ANY))
+		nj_count_enter_full();
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int tp__sys_enter_execve(struct nj_sys_enter *ctx)
+{
+	return exec_enter(NJ_SYS_EXECVE, (const char *)ctx->args[0],
+			  (const char *const *)ctx->args[1], NJ_AT_FDCWD, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int tp__sys_enter_execveat(struct nj_sys_enter *ctx)
+{
+	return exec_enter(NJ_SYS_EXECVEAT, (const char *)ctx->args[1],
+			  (const char *const *)ctx->args[2], (int)ctx->args[0], (__u32)ctx->args[4]);
+}
+
+SEC("ksyscall/execve")
+int BPF_KSYSCALL(ks__execve, const char *filename, const char *const *argv)
+{
+	return exec_enter(NJ_SYS_EXECVE, filename, argv, NJ_AT_FDCWD, 0);
+}
+
+SEC("ksyscall/execveat")
+int BPF_KSYSCALL(ks__execveat, int dirfd, const char *filename, const char *const *argv,
+		 const char *const *envp, int flags)
+{
+	return exec_enter(NJ_SYS_EXECVEAT, filename, argv, dirfd, flags);
+}
+
+/* The event id and parts already sent for this exec by the level hook. */
+static __always_inline __u64 exec_take_chain(__u32 tgid, __u32 *parts)
+{
+	struct nj_script_chain *ch = bpf_map_lookup_elem(&nj_script_map, &tgid);
+	__u64 event_id;
+
+	if (!ch)
+		return nj_new_event_id();
+	event_id = ch->event_id;
+	*parts = ch->nparts;
+	bpf_map_delete_elem(&nj_script_map, &tgid);
+	return event_id;
+}
+
+static __always_inline __u32 exec_emit_cwd(void *ctx, __u64 event_id, __u8 backend,
+					   struct task_struct *task)
+{
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+
+	if (!fs)
+		return 0;
+	return nj_emit_path(ctx, event_id, backend, NJ_F_CWD, __builtin_preserve_access_index(&fs->pwd),
+			    0, 0);
+}
+
+/* ---- done ---- */
+
+static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 old_tid,
+				     struct linux_binprm *bprm, __u8 backend)
+{
+	struct nj_exec rec = {};
+	struct nj_exec_enter *e;
+	struct file *file;
+	struct inode *inode;
+	const char *filename, *interp;
+	__u32 tgid, parts = 0;
+	__u64 key, event_id;
+
+	if (nj_ignored(task))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	/* After de_thread the caller's thread id is gone: the entry was keyed
+	 * by the id the thread had when it entered the syscall. */
+	key = ((__u64)tgid << 32) | old_tid;
+	e = bpf_map_lookup_elem(&nj_exec_enter_map, &key);
+	if (e) {
+		rec.syscall = e->syscall;
+		rec.dirfd = e->dirfd;
+		rec.at_flags = e->at_flags;
+		bpf_map_delete_elem(&nj_exec_enter_map, &key);
+	} else {
+		rec.flags |= NJ_EXEC_NO_ENTER;
+	}
+	event_id = exec_take_chain(tgid, &parts);
+
+	file = BPF_CORE_READ(bprm, file);
+	inode = BPF_CORE_READ(file, f_inode);
+	rec.dev = nj_inode_dev(inode);
+	rec.ino = BPF_CORE_READ(inode, i_ino);
+	rec.nlink = BPF_CORE_READ(inode, i_nlink);
+	if (rec.nlink == 0)
+		rec.flags |= NJ_EXEC_EXE_UNLINKED;
+	rec.argc = BPF_CORE_READ(bprm, argc);
+
+	filename = BPF_CORE_READ(bprm, filename);
+	interp = BPF_CORE_READ(bprm, interp);
+	parts += nj_emit_kstr(ctx, event_id, backend, NJ_F_FILENAME, 0, filename, 0, 0);
+	if (interp && interp != filename) {
+		rec.flags |= NJ_EXEC_SCRIPT;
+		parts += nj_emit_kstr(ctx, event_id, backend, NJ_F_INTERP, 0, interp, 0, 0);
+	}
+	parts += nj_emit_path(ctx, event_id, backend, NJ_F_EXE,
+			      __builtin_preserve_access_index(&file->f_path), rec.dev, rec.ino);
+	parts += exec_emit_cwd(ctx, event_id, backend, task);
+	parts += nj_emit_mm_argv(ctx, event_id, backend, BPF_CORE_READ(task, mm), &rec.flags);
+
+	nj_fill_task(&rec.task, task);
+	rec.old_tid = old_tid;
+	rec.nparts = parts;
+	nj_hdr_init(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend);
+	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
+	return 0;
+}
+
+/* Why sched_process_exec: it runs once per successful exec, after the point
+ * of no return, in the new image, with bprm (the kernel's copies of filename
+ * and interpreter) as an argument. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(tpbtf__sched_process_exec, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return exec_done(ctx, p, old_pid, bprm, NJ_BACKEND_TRACEPOINT);
+}
+
+/* Why finalize_exec: binfmt loaders call it once the new image is complete
+ * (argv laid out in the new mm, creds committed, comm set). The caller is
+ * already the thread group leader here, so its old thread id is unknown. */
+SEC("kprobe/finalize_exec")
+int BPF_KPROBE(kp__finalize_exec, struct linux_binprm *bprm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return exec_done(ctx, task, BPF_CORE_READ(task, pid), bprm, NJ_BACKEND_KPROBE);
+}
+
+/* ---- leave: failed execs ---- */
+
+static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct nj_exec_enter *ep, e;
+	struct nj_exec rec = {};
+	__u32 parts = 0;
+	__u64 event_id;
+
+	ep = bpf_map_lookup_elem(&nj_exec_enter_map, &id);
+	if (!ep)
+		return 0;
+	e = *ep;
+	bpf_map_delete_elem(&nj_exec_enter_map, &id);
+	if (ret >= 0)
+		return 0;
+
+	event_id = exec_take_chain(id >> 32, &parts);
+	parts += nj_emit_ustr(ctx, event_id, backend, NJ_F_FILENAME, (const char *)e.filename);
+	parts += nj_emit_user_argv(ctx, event_id, backend, (const char *const *)e.argv, &rec.flags,
+				   &rec.argc);
+	parts += exec_emit_cwd(ctx, event_id, backend, task);
+
+	nj_fill_task(&rec.task, task);
+	rec.retval = ret;
+	rec.syscall = e.syscall;
+	rec.dirfd = e.dirfd;
+	rec.at_flags = e.at_flags;
+	rec.old_tid = (__u32)id;
+	rec.nparts = parts;
+	nj_hdr_init(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend);
+	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int tp__sys_exit_execve(struct nj_sys_exit *ctx)
+{
+	return exec_leave(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int tp__sys_exit_execveat(struct nj_sys_exit *ctx)
+{
+	return exec_leave(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);
+}
+
+SEC("kretsyscall/execve")
+int BPF_KRETPROBE(kret__execve, long ret)
+{
+	return exec_leave(ctx, ret, NJ_BACKEND_KPROBE);
+}
+
+SEC("kretsyscall/execveat")
+int BPF_KRETPROBE(kret__execveat, long ret)
+{
+	return exec_leave(ctx, ret, NJ_BACKEND_KPROBE);
+}
+
+/* ---- level: the script chain (kprobe and fentry backends) ---- */
+
+/* Why security_bprm_check: search_binary_handler calls it once per binfmt
+ * level with bprm->file open on that level's file and bprm->interp naming
+ * it, so every script and interpreter is seen with its identity. No
+ * tracepoint exists between the levels. */
+static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8 backend)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nj_script_chain chain = {}, *ch;
+	struct inode *inode;
+	__u32 tgid;
+
+	if (nj_ignored(task))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	ch = bpf_map_lookup_elem(&nj_script_map, &tgid);
+	if (ch)
+		chain = *ch;
+	else
+		chain.event_id = nj_new_event_id();
+	if (chain.levels >= NJ_SCRIPT_LEVELS)
+		return 0;
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	chain.nparts += nj_emit_kstr(ctx, chain.event_id, backend, NJ_F_SCRIPT, chain.levels,
+				     BPF_CORE_READ(bprm, interp), nj_inode_dev(inode),
+				     BPF_CORE_READ(inode, i_ino));
+	chain.levels++;
+	if (bpf_map_update_elem(&nj_script_map, &tgid, &chain, BPF_ANY))
+		nj_count_enter_full();
+	return 0;
+}
+
+SEC("kprobe/security_bprm_check")
+int BPF_KPROBE(kp__security_bprm_check, struct linux_binprm *bprm)
+{
+	return exec_level(ctx, bprm, NJ_BACKEND_KPROBE);
+}

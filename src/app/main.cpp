@@ -1,0 +1,93 @@
+// nightjar: command line. Bad input ends here with one line and a non-zero
+// exit; everything else is in run.cpp / probe.cpp.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "app/options.h"
+#include "version.h"
+
+namespace {
+
+std::vector<nj::Family> parse_families(const std::vector<std::string>& names) {
+  std::vector<nj::Family> out;
+  for (const auto& n : names) {
+    auto f = nj::family_from_string(n);
+    if (!f) throw CLI::ValidationError("--events", "unknown event family '" + n + "' (known: process)");
+    out.push_back(*f);
+  }
+  return out;
+}
+
+std::optional<nj::Backend> parse_backend(const std::string& s) {
+  if (s == "auto") return std::nullopt;
+  auto b = nj::backend_from_string(s);
+  if (!b) throw CLI::ValidationError("--backend", "unknown backend '" + s + "' (auto, tracepoint, kprobe, fentry)");
+  return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("nightjar");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("nightjar: %^%l%$: %v");
+
+  CLI::App app{"nightjar: a Linux EDR sensor built on eBPF"};
+  app.set_version_flag("--version", NIGHTJAR_VERSION);
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "debug logging (includes libbpf's)");
+
+  nj::RunOptions ro;
+  std::vector<std::string> events{"process"};
+  std::string backend = "auto", transport = "ringbuf";
+
+  auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
+  run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640)");
+  run->add_option("--events", events, "event families to enable")->delimiter(',');
+  run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)");
+  run->add_option("--transport", transport, "ringbuf|perfbuf")->check(CLI::IsMember({"ringbuf", "perfbuf"}));
+  run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes (power of two)");
+  run->add_option("--perf-pages", ro.sensor.perf_pages, "perf buffer pages per CPU (power of two)");
+  run->add_option("--wakeup-bytes", ro.sensor.wakeup_bytes,
+                  "wake the reader once this many bytes wait (0: on every record)");
+  run->add_option("--poll-ms", ro.poll_ms, "reader poll interval")->check(CLI::Range(1, 10000));
+  run->add_option("--argv-max", ro.sensor.argv_max, "argv bytes captured per exec")
+      ->check(CLI::Range(256u, 4u * 32768u));
+  run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));
+  run->add_option("--duration", ro.duration_s, "stop after this many seconds");
+
+  auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
+  probe->add_option("--events", events, "event families")->delimiter(',');
+  probe->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry");
+
+  try {
+    app.parse(argc, argv);
+    ro.sensor.families = parse_families(events);
+    ro.sensor.backend = parse_backend(backend);
+    ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "nightjar: %s (see --help)\n", e.what());
+    return 2;
+  }
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+
+  try {
+    if (*run) return nj::run_sensor(ro);
+    if (*probe) return nj::run_probe(ro.sensor);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  return 2;
+}

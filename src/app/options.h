@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loader/sensor.h"
+
+namespace nj {
+
+struct RunOptions {
+  std::string output;  // empty: stdout
+  SensorConfig sensor;
+  int poll_ms = 50;
+  uint32_t queue_lines = 65536;
+  uint64_t window_ms = 500;        // reassembly wait for missing parts
+  uint32_t max_pending = 16384;    // events waiting for parts
+  double duration_s = 0;           // 0: until SIGINT/SIGTERM
+  double stats_interval_s = 1.0;   // how often loss is checked
+};
+
+int run_sensor(const RunOptions& o);
+int run_probe(const SensorConfig& c);
+
+}  // namespace nj

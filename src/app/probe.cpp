@@ -1,0 +1,37 @@
+// `nightjar probe`: what this kernel supports and which program each hook
+// would use, without loading anything.
+#include <cstdio>
+
+#include "app/options.h"
+#include "loader/features.h"
+#include "loader/program_table.h"
+
+namespace nj {
+
+int run_probe(const SensorConfig& c) {
+  ensure_tracefs();
+  SystemFeatures f;
+  auto yn = [](bool b) { return b ? "yes" : "no"; };
+  std::printf("kernel %s\n", f.kernel_release().c_str());
+  std::printf("BTF %s, ring buffer %s, kprobes %s, fentry %s\n", yn(f.btf()), yn(f.ringbuf()), yn(f.kprobes()),
+              yn(f.fentry()));
+  std::printf("%-14s %-11s %-60s %s\n", "hook", "backend", "programs", "why");
+  int unavailable = 0;
+  for (const Choice& ch : choose_programs(f, c.families, c.backend)) {
+    std::string progs;
+    if (ch.variant) {
+      for (size_t i = 0; i < ch.variant->programs.size(); i++) {
+        if (!requirement_met(f, ch.variant->needs[i])) continue;
+        if (!progs.empty()) progs += ",";
+        progs += ch.variant->programs[i];
+      }
+    }
+    std::printf("%-14s %-11s %-60s %s\n", ch.hook->name.c_str(), ch.variant ? to_string(ch.variant->backend) : "-",
+                progs.empty() ? "-" : progs.c_str(), ch.reason.c_str());
+    if (!ch.variant && ch.hook->required) unavailable++;
+  }
+  if (unavailable) std::printf("%d required hook(s) cannot be attached on this kernel\n", unavailable);
+  return unavailable ? 1 : 0;
+}
+
+}  // namespace nj

@@ -1,0 +1,42 @@
+// Bytes from the kernel -> typed records. Pure and defensive: every size is
+// checked against the record's header before anything is read.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "nightjar/abi.h"
+#include "util/result.h"
+
+namespace nj {
+
+struct StrPart {
+  nj_hdr hdr;
+  uint16_t field;
+  uint16_t index;
+  uint16_t flags;
+  uint32_t dev;
+  uint64_t ino;
+  std::string data;
+};
+
+using Record = std::variant<StrPart, nj_exec, nj_fork, nj_exit, nj_unshare>;
+
+Result<Record> decode(const uint8_t* data, size_t size);
+
+const nj_hdr& header_of(const Record& r);
+// Parts the record closes an event with (0 for single-record events).
+uint16_t expected_parts(const Record& r);
+bool is_part(const Record& r);
+
+// NUL-separated values (argv): an empty trailing piece is not an argument.
+std::vector<std::string> split_nul(const std::string& s);
+
+// Leaf-first NUL-terminated segments -> a path as d_path would print it:
+// "/a/b" when rooted, "/name" for a disconnected object such as a memfd.
+std::string path_from_segments(const std::string& segments, bool rooted);
+
+}  // namespace nj

@@ -1,0 +1,72 @@
+// Assembled events -> one ECS-aligned JSON document per line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "assemble/assembler.h"
+#include "encode/json_writer.h"
+#include "process/exec_view.h"
+#include "process/host.h"
+
+namespace nj {
+
+struct LossReport {
+  uint64_t kernel_lost = 0;         // records the kernel buffers refused, since the last report
+  uint64_t kernel_lost_total = 0;
+  uint64_t transport_lost = 0;      // perf buffer overwrite reports
+  uint64_t queue_dropped = 0;       // lines the sink queue refused, since the last report
+  uint64_t queue_dropped_total = 0;
+  uint64_t incomplete_total = 0;    // events emitted with parts missing
+  uint64_t orphan_parts_total = 0;  // parts whose event never closed
+  uint64_t enter_map_full_total = 0;
+  uint64_t read_errors_total = 0;
+  uint64_t decode_errors_total = 0;  // records user space could not decode
+};
+
+struct SensorState {
+  std::string version;
+  std::string transport;
+  std::vector<std::pair<std::string, std::string>> hooks;  // hook -> "backend: programs" or "unavailable"
+};
+
+class Encoder {
+ public:
+  Encoder(HostInfo host, const WallClock& clock, HeadReader read_head);
+
+  // The event as one JSON line (no trailing newline).
+  const std::string& encode(const Event& ev);
+  const std::string& sensor_started(const SensorState& s);
+  const std::string& sensor_stopped(const LossReport& totals, uint64_t events);
+  const std::string& loss(const LossReport& r);
+
+  const HostInfo& host() const { return host_; }
+
+ private:
+  void begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
+             const char* outcome, uint64_t event_id);
+  void host_block();
+  void str(std::string_view key, std::string_view value, const char* field);
+  void task_common(const nj_task& t);
+  void users(const nj_task& t);
+  void parent_block(const nj_task& t);
+  void nightjar_begin(const nj_hdr& h);
+  void nightjar_end();
+  void exec(const Event& ev);
+  void fork(const nj_fork& r);
+  void exit(const nj_exit& r);
+  void unshare(const nj_unshare& r);
+
+  HostInfo host_;
+  const WallClock& clock_;
+  HeadReader read_head_;
+  JsonWriter w_;
+  std::vector<const char*> escaped_;
+};
+
+std::string signal_name(int sig);
+std::string errno_name(int err);
+std::vector<std::string> clone_flag_names(uint64_t flags);
+
+}  // namespace nj

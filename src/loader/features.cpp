@@ -1,0 +1,111 @@
+#include "loader/features.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <sys/mount.h>
+#include <sys/utsname.h>
+
+#include <cstring>
+#include <fstream>
+
+#include "util/files.h"
+
+namespace nj {
+
+SystemFeatures::SystemFeatures() : SystemFeatures(Paths{}) {}
+SystemFeatures::SystemFeatures(Paths paths) : paths_(std::move(paths)) {}
+
+bool SystemFeatures::btf() const {
+  if (!btf_) btf_ = path_exists(paths_.btf);
+  return *btf_;
+}
+
+bool SystemFeatures::ringbuf() const {
+  if (!ringbuf_) ringbuf_ = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, nullptr) == 1;
+  return *ringbuf_;
+}
+
+bool SystemFeatures::tracepoint(const std::string& category, const std::string& name) const {
+  return path_exists(paths_.tracefs + "/events/" + category + "/" + name + "/id");
+}
+
+void SystemFeatures::load_btf() const {
+  btf_names_.emplace();
+  struct btf* b = btf__parse(paths_.btf.c_str(), nullptr);
+  if (!b) return;
+  const unsigned n = btf__type_cnt(b);
+  for (unsigned id = 1; id < n; id++) {
+    const struct btf_type* t = btf__type_by_id(b, id);
+    if (!t) continue;
+    const unsigned kind = btf_kind(t);
+    if (kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_FUNC) continue;
+    const char* name = btf__name_by_offset(b, t->name_off);
+    if (name && *name) btf_names_->insert(name);
+  }
+  btf__free(b);
+}
+
+bool SystemFeatures::tp_btf(const std::string& name) const {
+  if (!btf()) return false;
+  if (!btf_names_) load_btf();
+  return btf_names_->count("btf_trace_" + name) > 0;
+}
+
+bool SystemFeatures::kprobes() const {
+  if (!kprobes_) kprobes_ = path_exists(paths_.kprobe_pmu) || path_exists(paths_.tracefs + "/kprobe_events");
+  return *kprobes_;
+}
+
+void SystemFeatures::load_kallsyms() const {
+  kallsyms_.emplace();
+  std::ifstream in(paths_.kallsyms);
+  std::string addr, type, name;
+  while (in >> addr >> type) {
+    std::getline(in, name);
+    // " name [module]" -> "name"
+    size_t b = name.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    size_t e = name.find_first_of(" \t", b);
+    if (type == "t" || type == "T" || type == "W" || type == "w")
+      kallsyms_->insert(name.substr(b, e == std::string::npos ? std::string::npos : e - b));
+  }
+}
+
+bool SystemFeatures::kernel_function(const std::string& name) const {
+  if (!kallsyms_) load_kallsyms();
+  return kallsyms_->count(name) > 0;
+}
+
+bool SystemFeatures::syscall_function(const std::string& syscall) const {
+#if defined(__x86_64__)
+  const char* prefix = "__x64_sys_";
+#elif defined(__aarch64__)
+  const char* prefix = "__arm64_sys_";
+#else
+  const char* prefix = "sys_";
+#endif
+  return kernel_function(prefix + syscall) || kernel_function("sys_" + syscall);
+}
+
+bool SystemFeatures::fentry() const {
+  if (fentry_) return *fentry_;
+  // The real question is whether a trampoline program can be loaded here:
+  // some kernels (lockdown, missing JIT support) refuse with EPERM/ENOTSUP.
+  fentry_ = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr) == 1;
+  return *fentry_;
+}
+
+std::string SystemFeatures::kernel_release() const {
+  struct utsname u;
+  if (uname(&u) != 0) return "unknown";
+  return u.release;
+}
+
+bool ensure_tracefs() {
+  if (path_exists("/sys/kernel/tracing/events")) return true;
+  if (::mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr) == 0) return true;
+  return path_exists("/sys/kernel/debug/tracing/events");
+}
+
+}  // namespace nj

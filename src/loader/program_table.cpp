@@ -1,0 +1,198 @@
+#include "loader/program_table.h"
+
+#include <algorithm>
+
+namespace nj {
+
+const char* to_string(Backend b) {
+  switch (b) {
+    case Backend::tracepoint: return "tracepoint";
+    case Backend::kprobe: return "kprobe";
+    case Backend::fentry: return "fentry";
+  }
+  return "?";
+}
+
+std::optional<Backend> backend_from_string(const std::string& s) {
+  if (s == "tracepoint") return Backend::tracepoint;
+  if (s == "kprobe") return Backend::kprobe;
+  if (s == "fentry") return Backend::fentry;
+  return std::nullopt;
+}
+
+const char* to_string(Family f) {
+  switch (f) {
+    case Family::process: return "process";
+  }
+  return "?";
+}
+
+std::optional<Family> family_from_string(const std::string& s) {
+  if (s == "process") return Family::process;
+  return std::nullopt;
+}
+
+namespace {
+
+using K = Requirement::Kind;
+
+Requirement tp(const char* cat, const char* name) { return {K::tracepoint, cat, name}; }
+Requirement btf_tp(const char* name) { return {K::tp_btf, "", name}; }
+Requirement kfunc(const char* name) { return {K::kprobe, "", name}; }
+Requirement ksys(const char* name) { return {K::ksyscall, "", name}; }
+
+// Syscall entry/exit hooks: a tracepoint per syscall, or a kprobe on the
+// syscall's entry symbol (ksyscall) on kernels that lack the tracepoints.
+Hook syscall_hook(const char* name, const char* why, std::vector<const char*> syscalls, bool enter) {
+  Variant t{Backend::tracepoint, {}, {}};
+  Variant k{Backend::kprobe, {}, {}};
+  for (const char* sc : syscalls) {
+    std::string s = sc;
+    t.programs.push_back(std::string("tp__sys_") + (enter ? "enter_" : "exit_") + s);
+    t.needs.push_back(tp("syscalls", (std::string(enter ? "sys_enter_" : "sys_exit_") + s).c_str()));
+    k.programs.push_back((enter ? "ks__" : "kret__") + s);
+    k.needs.push_back(ksys(sc));
+  }
+  return Hook{name, Family::process, true, why, {t, k}};
+}
+
+std::vector<Hook> build_table() {
+  std::vector<Hook> t;
+  t.push_back(syscall_hook("exec.enter", "syscall, dirfd, flags and user pointers of each exec",
+                           {"execve", "execveat"}, true));
+  t.push_back(Hook{"exec",
+                   Family::process,
+                   true,
+                   "the new image: argv, executable, cwd, credentials",
+                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_exec"}, {btf_tp("sched_process_exec")}},
+                    Variant{Backend::kprobe, {"kp__finalize_exec"}, {kfunc("finalize_exec")}}}});
+  t.push_back(syscall_hook("exec.leave", "failed execs, with the error", {"execve", "execveat"}, false));
+  t.push_back(Hook{"exec.level",
+                   Family::process,
+                   false,
+                   "each script and interpreter of a shebang chain, with its identity",
+                   {Variant{Backend::kprobe, {"kp__security_bprm_check"}, {kfunc("security_bprm_check")}}}});
+  t.push_back(syscall_hook("fork.enter", "clone flags of each new process",
+                           {"clone", "clone3", "fork", "vfork"}, true));
+  t.push_back(Hook{"fork",
+                   Family::process,
+                   true,
+                   "each new process (threads excluded)",
+                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_fork"}, {btf_tp("sched_process_fork")}},
+                    Variant{Backend::kprobe, {"kp__wake_up_new_task"}, {kfunc("wake_up_new_task")}}}});
+  t.push_back(Hook{"exit",
+                   Family::process,
+                   true,
+                   "the last thread of a process exits: exit status or fatal signal",
+                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_exit"}, {btf_tp("sched_process_exit")}},
+                    Variant{Backend::kprobe, {"kp__taskstats_exit"}, {kfunc("taskstats_exit")}}}});
+  t.push_back(syscall_hook("unshare.enter", "unshare flags", {"unshare"}, true));
+  t.push_back(syscall_hook("unshare.leave", "unshare result", {"unshare"}, false));
+  // A kernel without one of the fork syscalls (arm64 has no fork/vfork)
+  // keeps the rest: the syscall hooks are marked optional per program below.
+  return t;
+}
+
+}  // namespace
+
+const std::vector<Hook>& hook_table() {
+  static const std::vector<Hook> table = build_table();
+  return table;
+}
+
+bool requirement_met(const KernelFeatures& f, const Requirement& r) {
+  switch (r.kind) {
+    case K::tracepoint: return f.tracepoint(r.category, r.name);
+    case K::tp_btf: return f.tp_btf(r.name);
+    case K::kprobe: return f.kprobes() && f.kernel_function(r.name);
+    case K::ksyscall: return f.kprobes() && f.syscall_function(r.name);
+    case K::fentry: return f.fentry() && f.kernel_function(r.name);
+  }
+  return false;
+}
+
+std::string describe(const Requirement& r) {
+  switch (r.kind) {
+    case K::tracepoint: return "tracepoint " + r.category + ":" + r.name;
+    case K::tp_btf: return "tp_btf " + r.name;
+    case K::kprobe: return "kprobe " + r.name;
+    case K::ksyscall: return "kprobe on syscall " + r.name;
+    case K::fentry: return "fentry " + r.name;
+  }
+  return "?";
+}
+
+namespace {
+
+// A syscall hook variant is usable when at least its first syscall's
+// program can attach: the others (fork, vfork) may not exist on every
+// architecture and are skipped one by one at attach time.
+bool variant_usable(const KernelFeatures& f, const Variant& v, std::string& missing) {
+  for (size_t i = 0; i < v.needs.size(); i++) {
+    if (!requirement_met(f, v.needs[i])) {
+      if (i > 0 && v.needs[i].kind != K::tp_btf && v.needs[i].kind != K::kprobe) continue;
+      missing = describe(v.needs[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<Family>& families,
+                                    std::optional<Backend> forced) {
+  std::vector<Choice> out;
+  for (const Hook& h : hook_table()) {
+    if (std::find(families.begin(), families.end(), h.family) == families.end()) continue;
+    Choice c;
+    c.hook = &h;
+    std::vector<std::string> missing;
+    if (forced) {
+      for (const Variant& v : h.variants) {
+        if (v.backend != *forced) continue;
+        std::string m;
+        if (variant_usable(f, v, m)) {
+          c.variant = &v;
+          c.reason = std::string("forced ") + to_string(*forced);
+        } else {
+          missing.push_back(m);
+        }
+      }
+      if (c.variant) {
+        out.push_back(c);
+        continue;
+      }
+    }
+    for (const Variant& v : h.variants) {
+      std::string m;
+      if (variant_usable(f, v, m)) {
+        c.variant = &v;
+        c.reason = forced ? std::string("no usable ") + to_string(*forced) + " variant" +
+                                (missing.empty() ? "" : " (missing " + missing.front() + ")") +
+                                ", fell back to " + to_string(v.backend)
+                          : std::string("preferred available");
+        break;
+      }
+      missing.push_back(m);
+    }
+    if (!c.variant) {
+      c.reason = "unavailable:";
+      for (auto& m : missing) c.reason += " missing " + m + ";";
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> programs_of(Backend b) {
+  std::vector<std::string> out;
+  for (const Hook& h : hook_table())
+    for (const Variant& v : h.variants)
+      if (v.backend == b)
+        for (auto& p : v.programs)
+          if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  return out;
+}
+
+}  // namespace nj

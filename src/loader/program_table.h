@@ -1,0 +1,66 @@
+// Which BPF programs implement each hook on each backend, and the choice of
+// one variant per hook for the running kernel. Pure: decided from a
+// KernelFeatures, so it is tested without root.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loader/features.h"
+
+namespace nj {
+
+enum class Backend { tracepoint, kprobe, fentry };
+const char* to_string(Backend b);
+std::optional<Backend> backend_from_string(const std::string& s);
+
+enum class Family { process };
+const char* to_string(Family f);
+std::optional<Family> family_from_string(const std::string& s);
+
+// What a program needs from the kernel to attach.
+struct Requirement {
+  enum class Kind { tracepoint, tp_btf, kprobe, ksyscall, fentry } kind;
+  std::string category;  // tracepoint category
+  std::string name;      // tracepoint, function or syscall name
+};
+
+struct Variant {
+  Backend backend;
+  std::vector<std::string> programs;  // skeleton program names
+  std::vector<Requirement> needs;
+};
+
+struct Hook {
+  std::string name;  // e.g. "exec", "exec.enter"
+  Family family;
+  // Without it the family does not work at all; an optional hook only
+  // enriches (e.g. the script chain's file identities).
+  bool required;
+  std::string why;  // one line shown by `nightjar probe`
+  std::vector<Variant> variants;  // in order of preference
+};
+
+const std::vector<Hook>& hook_table();
+
+struct Choice {
+  const Hook* hook = nullptr;
+  const Variant* variant = nullptr;  // null: nothing usable on this kernel
+  std::string reason;                // why this variant, or why none
+};
+
+// One choice per hook of the selected families. A forced backend is used
+// wherever the hook has a variant for it whose requirements hold; hooks with
+// no such variant fall back to the preference order (and say so).
+std::vector<Choice> choose_programs(const KernelFeatures& features,
+                                    const std::vector<Family>& families,
+                                    std::optional<Backend> forced);
+
+bool requirement_met(const KernelFeatures& features, const Requirement& r);
+std::string describe(const Requirement& r);
+
+// Every program name in the table, per backend (for load-only tests).
+std::vector<std::string> programs_of(Backend b);
+
+}  // namespace nj

@@ -1,0 +1,182 @@
+#include "loader/sensor.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+
+#include "nightjar/abi.h"
+#include "nightjar_bpf.skel.h"
+
+namespace nj {
+
+const char* to_string(Transport t) { return t == Transport::ringbuf ? "ringbuf" : "perfbuf"; }
+
+namespace {
+
+int libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
+  char buf[2048];
+  int n = vsnprintf(buf, sizeof(buf), fmt, args);
+  while (n > 0 && (buf[n - 1] == '\n' || static_cast<size_t>(n) >= sizeof(buf))) {
+    if (static_cast<size_t>(n) >= sizeof(buf)) n = sizeof(buf) - 1;
+    buf[--n] = '\0';
+  }
+  switch (level) {
+    case LIBBPF_WARN: spdlog::warn("libbpf: {}", buf); break;
+    case LIBBPF_INFO: spdlog::debug("libbpf: {}", buf); break;
+    default: spdlog::trace("libbpf: {}", buf); break;
+  }
+  return 0;
+}
+
+bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+}  // namespace
+
+void route_libbpf_logs() { libbpf_set_print(libbpf_log); }
+
+Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const KernelFeatures& features) {
+  if (!features.btf())
+    return Error{ENOENT, "kernel BTF not found at /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF is required)"};
+  if (config.transport == Transport::ringbuf && !features.ringbuf())
+    return Error{ENOTSUP, "this kernel has no BPF ring buffer: use --transport perfbuf"};
+  if (!is_pow2(config.ringbuf_bytes) || config.ringbuf_bytes < 4096)
+    return Error{EINVAL, "ring buffer size must be a power of two of at least 4096 bytes"};
+  if (!is_pow2(config.perf_pages)) return Error{EINVAL, "perf buffer pages must be a power of two"};
+
+  std::unique_ptr<Sensor> s(new Sensor());
+  s->config_ = config;
+  s->skel_ = nightjar_bpf__open();
+  if (!s->skel_) return os_error(errno, "opening the BPF object");
+  if (auto r = s->configure(features); !r) return r.error();
+  if (int err = nightjar_bpf__load(s->skel_); err)
+    return os_error(err, "loading BPF programs (run with -v for the verifier log)");
+  if (config.attach && !config.load_all_of) {
+    if (auto r = s->attach_all(); !r) return r.error();
+  }
+  return s;
+}
+
+Sensor::~Sensor() {
+  for (auto* l : links_) bpf_link__destroy(l);
+  if (skel_) nightjar_bpf__destroy(skel_);
+}
+
+Result<void> Sensor::configure(const KernelFeatures& features) {
+  auto* rodata = skel_->rodata;
+  rodata->nj_use_ringbuf = config_.transport == Transport::ringbuf;
+  rodata->nj_wakeup_bytes = config_.wakeup_bytes;
+  rodata->nj_argv_max = config_.argv_max;
+  rodata->nj_self_pid = config_.self_pid;
+
+  const int ncpu = libbpf_num_possible_cpus();
+  if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
+  bpf_map__set_max_entries(skel_->maps.nj_scratch_map, ncpu);
+  // The transport not in use keeps its minimum size.
+  if (config_.transport == Transport::ringbuf) bpf_map__set_max_entries(skel_->maps.nj_rb, config_.ringbuf_bytes);
+
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) bpf_program__set_autoload(prog, false);
+
+  auto enable = [&](const std::string& name) -> struct bpf_program* {
+    struct bpf_program* p = bpf_object__find_program_by_name(skel_->obj, name.c_str());
+    if (p) bpf_program__set_autoload(p, true);
+    return p;
+  };
+
+  if (config_.load_all_of) {
+    for (const auto& name : programs_of(*config_.load_all_of))
+      if (!enable(name)) return Error{ENOENT, "program " + name + " missing from the BPF object"};
+    return {};
+  }
+
+  choices_ = choose_programs(features, config_.families, config_.backend);
+  for (const Choice& c : choices_) {
+    if (!c.variant) {
+      if (c.hook->required)
+        return Error{ENOTSUP, "hook " + c.hook->name + " cannot be attached on this kernel: " + c.reason};
+      spdlog::warn("hook {} unavailable ({}); continuing without it", c.hook->name, c.reason);
+      programs_.push_back({c.hook->name, "", Backend::tracepoint, false, c.reason});
+      continue;
+    }
+    for (size_t i = 0; i < c.variant->programs.size(); i++) {
+      const std::string& name = c.variant->programs[i];
+      AttachedProgram ap{c.hook->name, name, c.variant->backend, false, ""};
+      if (!requirement_met(features, c.variant->needs[i])) {
+        ap.error = "missing " + describe(c.variant->needs[i]);
+        spdlog::debug("{}: {} skipped ({})", c.hook->name, name, ap.error);
+        programs_.push_back(ap);
+        continue;
+      }
+      if (!enable(name)) return Error{ENOENT, "program " + name + " missing from the BPF object"};
+      programs_.push_back(ap);
+    }
+  }
+  return {};
+}
+
+Result<void> Sensor::attach_all() {
+  for (auto& ap : programs_) {
+    if (ap.program.empty() || !ap.error.empty()) continue;
+    struct bpf_program* p = bpf_object__find_program_by_name(skel_->obj, ap.program.c_str());
+    struct bpf_link* link = bpf_program__attach(p);
+    if (!link) {
+      int err = errno;
+      ap.error = std::strerror(err);
+      const Hook* hook = nullptr;
+      for (auto& c : choices_)
+        if (c.hook->name == ap.hook) hook = c.hook;
+      if (hook && hook->required)
+        return os_error(err, "attaching " + ap.program + " (hook " + ap.hook + ")");
+      spdlog::warn("hook {}: {} not attached: {}", ap.hook, ap.program, ap.error);
+      continue;
+    }
+    ap.attached = true;
+    links_.push_back(link);
+  }
+  return {};
+}
+
+int Sensor::ringbuf_fd() const { return bpf_map__fd(skel_->maps.nj_rb); }
+int Sensor::perf_fd() const { return bpf_map__fd(skel_->maps.nj_perf); }
+
+std::vector<ProgramStats> Sensor::program_stats() const {
+  std::vector<ProgramStats> out;
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    int fd = bpf_program__fd(prog);
+    if (fd < 0) continue;
+    struct bpf_prog_info info = {};
+    __u32 len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
+    out.push_back({bpf_program__name(prog), info.verified_insns, info.xlated_prog_len / 8, info.run_cnt,
+                   info.run_time_ns});
+  }
+  return out;
+}
+
+Result<KernelCounters> Sensor::counters() const {
+  const int ncpu = libbpf_num_possible_cpus();
+  std::vector<struct nj_cpu_stats> per(static_cast<size_t>(ncpu));
+  __u32 key = 0;
+  if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, per.data()) != 0)
+    return os_error(errno, "reading nj_stats");
+  KernelCounters c;
+  c.lost_per_cpu.resize(per.size());
+  for (size_t i = 0; i < per.size(); i++) {
+    for (int f = 0; f < NJ_FAM_MAX; f++) {
+      c.sent += per[i].sent[f];
+      c.lost += per[i].lost[f];
+      c.lost_bytes += per[i].lost_bytes[f];
+      c.lost_per_cpu[i] += per[i].lost[f];
+    }
+    c.enter_map_full += per[i].enter_map_full;
+    c.read_errors += per[i].read_errors;
+  }
+  return c;
+}
+
+}  // namespace nj

@@ -1,0 +1,42 @@
+// Host identity, boot-time -> wall-clock conversion and process entity ids.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace nj {
+
+struct HostInfo {
+  std::string name;     // hostname
+  std::string id;       // /etc/machine-id
+  std::string boot_id;  // /proc/sys/kernel/random/boot_id, dashes removed
+  std::string kernel;   // uname -r
+  std::string arch;
+  long clock_ticks = 100;  // sysconf(_SC_CLK_TCK)
+};
+
+HostInfo read_host_info();
+
+// Converts CLOCK_BOOTTIME nanoseconds (what BPF records carry) to wall
+// time. The offset is re-measured by refresh() so clock steps are followed.
+class WallClock {
+ public:
+  WallClock();
+  void refresh();
+  uint64_t to_wall_ns(uint64_t boot_ns) const { return boot_ns + offset_ns_; }
+  static uint64_t boot_now_ns();
+
+ private:
+  uint64_t offset_ns_ = 0;
+};
+
+// RFC 3339 UTC with nanoseconds: 2026-11-24T23:30:01.123456789Z
+std::string format_time(uint64_t wall_ns);
+
+// Stable for a process's whole life, different after pid reuse, and the
+// same whether computed from a kernel event or from /proc/<pid>/stat:
+// boot id + tgid + start time in clock ticks (what /proc shows).
+std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks);
+uint64_t ns_to_ticks(uint64_t ns, long clock_ticks);
+
+}  // namespace nj

@@ -1,0 +1,55 @@
+// Where JSON lines go. The pipeline hands lines to an AsyncSink: a bounded
+// queue drained by one writer thread, so a slow disk or terminal never
+// stalls the reader; what the queue refuses is counted and reported.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "util/result.h"
+
+namespace nj {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual Result<void> write(std::string_view line) = 0;  // one line, no newline
+  virtual Result<void> flush() = 0;
+};
+
+// stdout (the CLI's debug mode)
+std::unique_ptr<Sink> make_stdout_sink();
+// A JSONL file, appended to, created 0640. Fails now if it cannot be opened.
+Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path);
+
+class AsyncSink {
+ public:
+  AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines);
+  ~AsyncSink();
+  // false: the queue was full and the line was dropped (counted).
+  bool push(std::string line);
+  // Blocks until everything queued is written; then the writer stops.
+  void close();
+  uint64_t dropped() const;
+  uint64_t write_errors() const;
+
+ private:
+  void run();
+  std::unique_ptr<Sink> inner_;
+  size_t max_lines_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;
+  bool closing_ = false;
+  uint64_t dropped_ = 0;
+  uint64_t write_errors_ = 0;
+  std::thread worker_;
+};
+
+}  // namespace nj
