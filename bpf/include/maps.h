@@ -20,8 +20,9 @@ const volatile bool nj_use_ringbuf __weak = true;
  * reader also polls on a short timer). 0 wakes it on every record, which
  * costs 10-14 us inside exec/clone/exit on the hooks we use. */
 const volatile __u32 nj_wakeup_bytes __weak = 0;
-/* argv bytes captured per exec, at most NJ_ARGV_CHUNKS * NJ_STR_MAX. */
-const volatile __u32 nj_argv_max __weak = NJ_STR_MAX;
+/* argv bytes captured per exec (default 64 KiB), at most
+ * NJ_ARGV_CHUNKS * NJ_STR_MAX. */
+const volatile __u32 nj_argv_max __weak = 2 * NJ_STR_MAX;
 /* pid of the sensor itself: its own activity is not reported. */
 const volatile __u32 nj_self_pid __weak = 0;
 

@@ -29,14 +29,16 @@ static __always_inline int clone_enter(__u32 syscall, __u64 flags)
 	return 0;
 }
 
-static __always_inline __u64 clone3_flags(const void *uargs)
+/* clone3 keeps the exit signal in its own field; fold it into the low byte
+ * where clone(2) carries it, so both report flags the same way. */
+static __always_inline __u64 clone3_flags(const struct clone_args *uargs)
 {
-	__u64 flags = 0;
+	struct clone_args args = {};
 
-	/* struct clone_args starts with the u64 flags. */
-	if (bpf_probe_read_user(&flags, sizeof(flags), uargs))
+	if (bpf_probe_read_user(&args, sizeof(args.flags) + sizeof(args.pidfd) + sizeof(args.child_tid) +
+				       sizeof(args.parent_tid) + sizeof(args.exit_signal), uargs))
 		nj_count_read_error();
-	return flags;
+	return (args.flags & ~0xffULL) | (args.exit_signal & 0xff);
 }
 
 SEC("tracepoint/syscalls/sys_enter_clone")
@@ -48,7 +50,7 @@ int tp__sys_enter_clone(struct nj_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_clone3")
 int tp__sys_enter_clone3(struct nj_sys_enter *ctx)
 {
-	return clone_enter(NJ_SYS_CLONE3, clone3_flags((const void *)ctx->args[0]));
+	return clone_enter(NJ_SYS_CLONE3, clone3_flags((const struct clone_args *)ctx->args[0]));
 }
 
 SEC("tracepoint/syscalls/sys_enter_fork")
@@ -70,7 +72,7 @@ int BPF_KSYSCALL(ks__clone, unsigned long flags)
 }
 
 SEC("ksyscall/clone3")
-int BPF_KSYSCALL(ks__clone3, const void *uargs)
+int BPF_KSYSCALL(ks__clone3, const struct clone_args *uargs)
 {
 	return clone_enter(NJ_SYS_CLONE3, clone3_flags(uargs));
 }

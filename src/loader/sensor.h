@@ -28,7 +28,7 @@ struct SensorConfig {
   uint32_t ringbuf_bytes = 8u << 20;  // power of two, >= page size
   uint32_t perf_pages = 128;          // per CPU, power of two
   uint32_t wakeup_bytes = 256u << 10; // 0: wake the reader per record
-  uint32_t argv_max = 32768;
+  uint32_t argv_max = 65536;
   uint32_t self_pid = 0;  // activity of this pid is not reported
   bool attach = true;     // false: load only (verifier check)
   // Load every program of this backend whatever the kernel supports (no

@@ -24,7 +24,11 @@ class RingReader final : public Reader {
     int n = ring_buffer__poll(rb_, timeout_ms);
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the ring buffer");
-    return n;
+    // Records submitted without a wake-up (below the threshold) do not
+    // make epoll return: read them on the timer.
+    int m = ring_buffer__consume(rb_);
+    if (m < 0) return os_error(m, "draining the ring buffer");
+    return n + m;
   }
   Result<int> drain() override {
     int n = ring_buffer__consume(rb_);

@@ -654,7 +654,12 @@ static void act_fork(void)
 {
 	pid_t c;
 	fflush(stdout);
-	c = fork();
+	/* glibc's fork() is clone(2): call the fork syscall itself. */
+#ifdef SYS_fork
+	c = (pid_t)syscall(SYS_fork);
+#else
+	die(77, "fork: no fork syscall on this architecture");
+#endif
 	if (c < 0)
 		die_errno("fork");
 	if (c == 0)
@@ -825,27 +830,40 @@ static void act_exec_weird_argv(void)
 	exec_ok_simple("exec-weird-argv", "/bin/true", argv);
 }
 
-enum { LONG_ARGC = 40, LONG_ARGLEN = 1023 };
+enum { LONG_ARGLEN = 1023, LONG_ARGC_MAX = 100 };
 
-static void act_exec_long_argv(void)
+/* argv[0] "true" followed by `count` arguments of LONG_ARGLEN letters. */
+static void exec_many_args(const char *action, int count)
 {
-	static char bufs[LONG_ARGC][LONG_ARGLEN + 1];
-	char *argv[LONG_ARGC + 2];
+	static char bufs[LONG_ARGC_MAX][LONG_ARGLEN + 1];
+	char *argv[LONG_ARGC_MAX + 2];
 	long long bytes;
 	int i, j;
 
 	argv[0] = "true";
 	bytes = (long long)strlen(argv[0]) + 1;
-	for (i = 0; i < LONG_ARGC; i++) {
+	for (i = 0; i < count; i++) {
 		for (j = 0; j < LONG_ARGLEN; j++)
 			bufs[i][j] = (char)('a' + j % 26);
 		bufs[i][LONG_ARGLEN] = '\0';
 		argv[i + 1] = bufs[i];
 		bytes += LONG_ARGLEN + 1;
 	}
-	argv[LONG_ARGC + 1] = NULL;
-	exec_ok_simple("exec-long-argv", "/bin/true", argv);
+	argv[count + 1] = NULL;
+	exec_ok_simple(action, "/bin/true", argv);
 	j_num("argv_bytes", bytes);
+}
+
+/* 40 KiB of argv: more than one 32 KiB part, less than the default cap. */
+static void act_exec_long_argv(void)
+{
+	exec_many_args("exec-long-argv", 40);
+}
+
+/* 100 KiB of argv: past the default 64 KiB cap, so flagged truncated. */
+static void act_exec_huge_argv(void)
+{
+	exec_many_args("exec-huge-argv", LONG_ARGC_MAX);
 }
 
 struct exec_thread_ctx {
@@ -990,6 +1008,7 @@ static const struct action actions[] = {
 	{ "kill9", act_kill9 },
 	{ "exec-weird-argv", act_exec_weird_argv },
 	{ "exec-long-argv", act_exec_long_argv },
+	{ "exec-huge-argv", act_exec_huge_argv },
 	{ "exec-thread", act_exec_thread },
 	{ "sleep-tree", act_sleep_tree },
 	{ "exit-thread-group", act_exit_thread_group },

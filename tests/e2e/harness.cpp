@@ -1,0 +1,171 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace nj::e2e {
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int decode_status(int st) {
+  if (WIFEXITED(st)) return WEXITSTATUS(st);
+  if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+  return -1;
+}
+
+}  // namespace
+
+std::string temp_dir() {
+  char tmpl[] = "/tmp/nj-e2e.XXXXXX";
+  char* d = mkdtemp(tmpl);
+  if (!d) throw std::runtime_error("mkdtemp failed");
+  return d;
+}
+
+Command run_command(const std::vector<std::string>& argv, int uid) {
+  std::string dir = temp_dir();
+  std::string out = dir + "/out", err = dir + "/err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(o, 1);
+    dup2(e, 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    if (uid >= 0 && (setgid(uid) != 0 || setuid(uid) != 0)) _exit(126);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Command c{decode_status(st), slurp(out), slurp(err)};
+  std::filesystem::remove_all(dir);
+  return c;
+}
+
+SensorProcess::SensorProcess(std::vector<std::string> extra) {
+  std::string dir = temp_dir();
+  path_ = dir + "/events.jsonl";
+  err_path_ = dir + "/stderr";
+  pid_ = fork();
+  if (pid_ == 0) {
+    int e = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(e, 2);
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    std::vector<std::string> argv{NJ_BINARY, "run", "--output", path_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  auto started = wait_for([](const json& e) { return e["event"]["action"] == "sensor-started"; }, 15000);
+  if (started.is_null()) {
+    ADD_FAILURE() << "sensor did not start: " << stderr_text();
+  }
+}
+
+SensorProcess::~SensorProcess() {
+  if (pid_ > 0) stop();
+}
+
+std::string SensorProcess::stderr_text() { return slurp(err_path_); }
+
+std::vector<std::string> SensorProcess::lines() {
+  std::vector<std::string> out;
+  std::istringstream in(slurp(path_));
+  std::string l;
+  while (std::getline(in, l)) out.push_back(l);
+  return out;
+}
+
+std::vector<json> SensorProcess::events() {
+  std::string all = slurp(path_);
+  // Only whole lines: the writer may be in the middle of one.
+  size_t end = all.rfind('\n');
+  if (end == std::string::npos || end + 1 <= parsed_bytes_) return cache_;
+  std::istringstream in(all.substr(parsed_bytes_, end + 1 - parsed_bytes_));
+  std::string l;
+  while (std::getline(in, l)) {
+    try {
+      cache_.push_back(json::parse(l));
+    } catch (const std::exception& ex) {
+      ADD_FAILURE() << "output line is not valid JSON (" << ex.what() << "): " << l;
+    }
+  }
+  parsed_bytes_ = end + 1;
+  return cache_;
+}
+
+json SensorProcess::wait_for(const std::function<bool(const json&)>& pred, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  do {
+    for (const auto& e : events())
+      if (pred(e)) return e;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return json();
+}
+
+std::vector<json> SensorProcess::all(const std::function<bool(const json&)>& pred, int settle_ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(settle_ms));
+  std::vector<json> out;
+  for (const auto& e : events())
+    if (pred(e)) out.push_back(e);
+  return out;
+}
+
+int SensorProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int st = 0;
+  waitpid(pid_, &st, 0);
+  pid_ = -1;
+  return decode_status(st);
+}
+
+json act(const std::string& action, const std::string& workdir) {
+  std::vector<std::string> argv{NJ_ACTIONS, action};
+  if (!workdir.empty()) argv.push_back(workdir);
+  Command c = run_command(argv);
+  if (c.status != 0) {
+    ADD_FAILURE() << "nj-actions " << action << " failed (" << c.status << "): " << c.err;
+    return json();
+  }
+  return json::parse(c.out);
+}
+
+bool is_exec(const json& e, long pid) {
+  return e.contains("process") && e["event"]["action"] == "exec" && e["process"]["pid"] == pid;
+}
+
+bool is_action(const json& e, const std::string& action, long pid) {
+  return e.contains("process") && e["event"]["action"] == action && e["process"]["pid"] == pid;
+}
+
+}  // namespace nj::e2e

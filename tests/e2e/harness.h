@@ -1,0 +1,60 @@
+// End-to-end harness: runs the real nightjar binary (as a user would) with
+// a JSONL output file, runs real actions through nj-actions, and finds the
+// events they caused.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace nj::e2e {
+
+using json = nlohmann::json;
+
+struct Command {
+  int status = -1;  // exit code, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell), capturing stdout and stderr. uid >= 0 drops to it.
+Command run_command(const std::vector<std::string>& argv, int uid = -1);
+
+class SensorProcess {
+ public:
+  // Starts `nightjar run --output <tmp> <extra...>` and waits until its
+  // sensor-started event is written.
+  explicit SensorProcess(std::vector<std::string> extra);
+  ~SensorProcess();
+
+  // Every JSON line written so far (parsed; a line that does not parse
+  // fails the test).
+  std::vector<json> events();
+  // Raw lines, as written.
+  std::vector<std::string> lines();
+  // First event matching pred, polling until timeout_ms.
+  json wait_for(const std::function<bool(const json&)>& pred, int timeout_ms = 5000);
+  // All events matching pred after waiting settle_ms for stragglers.
+  std::vector<json> all(const std::function<bool(const json&)>& pred, int settle_ms = 300);
+  // SIGTERM, wait; returns the exit status.
+  int stop();
+  const std::string& output_path() const { return path_; }
+  std::string stderr_text();
+
+ private:
+  int pid_ = -1;
+  std::string path_;
+  std::string err_path_;
+  size_t parsed_bytes_ = 0;
+  std::vector<json> cache_;
+};
+
+// Runs `nj-actions <action> <workdir>` and returns its JSON description.
+json act(const std::string& action, const std::string& workdir = "");
+
+std::string temp_dir();
+bool is_exec(const json& e, long pid);
+bool is_action(const json& e, const std::string& action, long pid);
+
+}  // namespace nj::e2e

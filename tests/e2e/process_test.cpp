@@ -1,0 +1,324 @@
+// Process events from real actions on this machine's kernel, asserted field
+// by field, once per transport.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "harness.h"
+
+namespace nj::e2e {
+namespace {
+
+std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
+  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
+  return s;
+}
+
+class ProcessEvents : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void TearDownTestSuite() {
+    for (auto& [transport, s] : sensors()) {
+      // A clean stop: drained, a final sensor-stopped event, exit 0.
+      EXPECT_EQ(s->stop(), 0) << transport << ": " << s->stderr_text();
+      auto ev = s->events();
+      ASSERT_FALSE(ev.empty());
+      EXPECT_EQ(ev.front()["event"]["action"], "sensor-started");
+      EXPECT_EQ(ev.back()["event"]["action"], "sensor-stopped");
+      EXPECT_EQ(ev.back()["nightjar"]["loss"]["kernel_lost_total"], 0) << transport;
+      EXPECT_EQ(ev.back()["nightjar"]["loss"]["incomplete_total"], 0) << transport;
+    }
+    sensors().clear();
+  }
+  // Started before the test's first action, shared by the tests of one
+  // transport.
+  void SetUp() override {
+    auto& s = sensors()[GetParam()];
+    if (!s) s = std::make_unique<SensorProcess>(std::vector<std::string>{"--transport", GetParam()});
+  }
+  SensorProcess& sensor() { return *sensors()[GetParam()]; }
+  json exec_of(long pid) {
+    json e = sensor().wait_for([&](const json& x) { return is_exec(x, pid); });
+    EXPECT_FALSE(e.is_null()) << "no exec event for pid " << pid;
+    return e;
+  }
+};
+
+std::string cwd() { return std::filesystem::current_path().string(); }
+
+std::string dev_of(const std::string& path) {
+  struct stat st;
+  stat(path.c_str(), &st);
+  return std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+}
+
+uint64_t ino_of(const std::string& path) {
+  struct stat st;
+  stat(path.c_str(), &st);
+  return st.st_ino;
+}
+
+void expect_common(const json& e, long pid, long ppid) {
+  EXPECT_EQ(e["event"]["kind"], "event");
+  EXPECT_EQ(e["event"]["category"], json::array({"process"}));
+  EXPECT_EQ(e["event"]["module"], "nightjar");
+  EXPECT_TRUE(e["@timestamp"].is_string());
+  EXPECT_EQ(e["host"]["name"].get<std::string>().empty(), false);
+  EXPECT_EQ(e["process"]["pid"], pid);
+  if (ppid >= 0) {
+    EXPECT_EQ(e["process"]["parent"]["pid"], ppid);
+  }
+  // boot id prefix - tgid - start ticks; the same process keeps it.
+  std::string id = e["process"]["entity_id"];
+  EXPECT_NE(id.find("-" + std::to_string(pid) + "-"), std::string::npos) << id;
+  EXPECT_TRUE(e["process"]["parent"]["entity_id"].is_string());
+  EXPECT_EQ(e["process"]["user"]["id"], "0");
+  EXPECT_EQ(e["process"]["real_user"]["id"], "0");
+  EXPECT_EQ(e["process"]["group"]["id"], "0");
+  EXPECT_EQ(e["nightjar"]["backend"], "tracepoint");
+}
+
+TEST_P(ProcessEvents, Execve) {
+  json a = act("exec");
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["event"]["type"], json::array({"start"}));
+  EXPECT_EQ(e["event"]["outcome"], "success");
+  EXPECT_EQ(e["process"]["name"], "true");
+  EXPECT_EQ(e["process"]["executable"], std::filesystem::canonical("/bin/true").string());
+  EXPECT_EQ(e["process"]["args"], json::array({"true", "arg one", "quote\"d", "back\\slash"}));
+  EXPECT_EQ(e["process"]["args_count"], 4);
+  EXPECT_EQ(e["process"]["command_line"], "true arg one quote\"d back\\slash");
+  EXPECT_EQ(e["process"]["working_directory"], cwd());
+  EXPECT_EQ(e["nightjar"]["syscall"], "execve");
+  EXPECT_EQ(e["nightjar"]["filename"], "/bin/true");
+  EXPECT_EQ(e["nightjar"]["argc"], 4);
+  EXPECT_EQ(e["nightjar"]["exe"]["inode"], ino_of("/bin/true"));
+  EXPECT_EQ(e["nightjar"]["exe"]["device"], dev_of("/bin/true"));
+  EXPECT_EQ(e["nightjar"]["exe"]["nlink"], 1);
+  EXPECT_TRUE(e["nightjar"]["cgroup_id"].is_number());
+  EXPECT_FALSE(e["nightjar"].contains("argv_truncated"));
+  EXPECT_FALSE(e["nightjar"].contains("escaped_fields"));
+
+  // The fork that made the child names the same process.
+  json f = sensor().wait_for([&](const json& x) { return is_action(x, "fork", a["pid"]); });
+  ASSERT_FALSE(f.is_null());
+  EXPECT_EQ(f["process"]["entity_id"], e["process"]["entity_id"]);
+  EXPECT_EQ(f["process"]["parent"]["pid"], a["ppid"]);
+  EXPECT_EQ(f["process"]["parent"]["entity_id"], e["process"]["parent"]["entity_id"]);
+}
+
+TEST_P(ProcessEvents, Execveat) {
+  json a = act("execveat");
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["nightjar"]["syscall"], "execveat");
+  EXPECT_EQ(e["nightjar"]["dirfd"], a["dirfd"]);
+  EXPECT_EQ(e["nightjar"]["at_flags"], 0);
+  EXPECT_EQ(e["nightjar"]["filename"], "/dev/fd/" + std::to_string(a["dirfd"].get<int>()) + "/true");
+  EXPECT_EQ(e["process"]["executable"], std::filesystem::canonical("/usr/bin/true").string());
+  EXPECT_EQ(e["process"]["args"], json::array({"true", "via-execveat"}));
+}
+
+TEST_P(ProcessEvents, FexecveOfMemfd) {
+  json a = act("fexecve-memfd");
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["nightjar"]["syscall"], "execveat");
+  EXPECT_EQ(e["nightjar"]["at_flags"], 0x1000);  // AT_EMPTY_PATH
+  EXPECT_EQ(e["nightjar"]["filename"], "/dev/fd/" + std::to_string(a["fd"].get<int>()));
+  // What readlink /proc/<pid>/exe shows for it.
+  EXPECT_EQ(e["process"]["executable"], "/memfd:nj-memfd (deleted)");
+  EXPECT_EQ(e["nightjar"]["exe"]["nlink"], 0);
+  EXPECT_EQ(e["process"]["args"], json::array({"nj-memfd-true", "m1"}));
+}
+
+TEST_P(ProcessEvents, ScriptThroughTwoInterpreters) {
+  std::string dir = temp_dir();
+  json a = act("script-chain", dir);
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["process"]["executable"], std::filesystem::canonical("/bin/sh").string());
+  // The kernel's rewritten argv: interpreters outermost first, then the script.
+  EXPECT_EQ(e["process"]["args"],
+            json::array({"/bin/sh", a["interpreter1"], "outer-arg", a["script"], "s1"}));
+  EXPECT_EQ(e["nightjar"]["filename"], a["script"]);
+  const json& s = e["nightjar"]["script"];
+  EXPECT_EQ(s["path"], a["script"]);
+  ASSERT_EQ(s["interpreters"].size(), 2u) << s.dump();
+  EXPECT_EQ(s["interpreters"][0]["path"], a["interpreter1"]);
+  EXPECT_EQ(s["interpreters"][0]["args"], json::array({"outer-arg"}));
+  EXPECT_EQ(s["interpreters"][1]["path"], "/bin/sh");
+  EXPECT_EQ(s["source"], "shebang");
+  std::filesystem::remove_all(dir);
+}
+
+TEST_P(ProcessEvents, FailedExecIsReported) {
+  json a = act("exec-fail");
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["event"]["outcome"], "failure");
+  EXPECT_EQ(e["error"]["code"], "ENOENT");
+  EXPECT_EQ(e["error"]["message"], "No such file or directory");
+  EXPECT_EQ(e["process"]["executable"], "/nonexistent/nj-nope");
+  EXPECT_EQ(e["process"]["name"], "nj-nope");
+  EXPECT_EQ(e["process"]["args"], json::array({"nj-nope", "x"}));
+  EXPECT_EQ(e["process"]["working_directory"], cwd());
+  EXPECT_EQ(e["nightjar"]["caller_name"], "nj-actions");
+}
+
+TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
+  std::string dir = temp_dir();
+  json a = act("exec-eacces", dir);
+  json e = exec_of(a["pid"]);
+  EXPECT_EQ(e["event"]["outcome"], "failure");
+  EXPECT_EQ(e["error"]["code"], "EACCES");
+  EXPECT_EQ(e["process"]["executable"], a["path"]);
+  std::filesystem::remove_all(dir);
+}
+
+struct ForkCase {
+  const char* action;
+  const char* syscall;
+  uint64_t flags;
+};
+
+TEST_P(ProcessEvents, ForkVforkCloneClone3) {
+  const ForkCase cases[] = {
+      {"fork", "fork", 17},  // SIGCHLD
+      {"vfork", "vfork", 0x4000 | 0x100 | 17},
+      {"clone", "clone", 17},
+      {"clone3", "clone3", 17},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.action);
+    json a = act(c.action);
+    json e = sensor().wait_for([&](const json& x) { return is_action(x, "fork", a["child"]); });
+    ASSERT_FALSE(e.is_null());
+    EXPECT_EQ(e["event"]["type"], json::array({"start"}));
+    EXPECT_EQ(e["process"]["pid"], a["child"]);
+    EXPECT_EQ(e["process"]["name"], "nj-actions");
+    EXPECT_EQ(e["process"]["parent"]["pid"], a["pid"]);
+    EXPECT_EQ(e["process"]["parent"]["name"], "nj-actions");
+    EXPECT_EQ(e["nightjar"]["syscall"], c.syscall);
+    EXPECT_EQ(e["nightjar"]["clone_flags_raw"], c.flags);
+    EXPECT_EQ(e["nightjar"]["exit_signal"], 17);
+    // Its exit closes the same entity.
+    json x = sensor().wait_for([&](const json& y) { return is_action(y, "exit", a["child"]); });
+    ASSERT_FALSE(x.is_null());
+    EXPECT_EQ(x["process"]["entity_id"], e["process"]["entity_id"]);
+    EXPECT_EQ(x["process"]["exit_code"], 0);
+  }
+}
+
+TEST_P(ProcessEvents, ThreadsAreNotProcesses) {
+  json a = act("thread");
+  auto forks = sensor().all([&](const json& x) {
+    return x.contains("process") && x["event"]["action"] == "fork" && x["process"]["pid"] == a["tid"];
+  });
+  EXPECT_TRUE(forks.empty());
+  auto exits = sensor().all([&](const json& x) {
+    return x.contains("process") && x["event"]["action"] == "exit" && x["process"]["pid"] == a["pid"];
+  });
+  EXPECT_EQ(exits.size(), 1u);  // the helper itself, once
+}
+
+TEST_P(ProcessEvents, Unshare) {
+  json a = act("unshare");
+  json e = sensor().wait_for([&](const json& x) { return is_action(x, "unshare", a["pid"]); });
+  ASSERT_FALSE(e.is_null());
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["event"]["type"], json::array({"change"}));
+  EXPECT_EQ(e["event"]["outcome"], "success");
+  EXPECT_EQ(e["nightjar"]["unshare"]["flags"], json::array({"CLONE_NEWUTS"}));
+  EXPECT_EQ(e["nightjar"]["unshare"]["flags_raw"], a["flags"]);
+}
+
+TEST_P(ProcessEvents, ExitCode) {
+  json a = act("exit3");
+  json e = sensor().wait_for([&](const json& x) { return is_action(x, "exit", a["pid"]); });
+  ASSERT_FALSE(e.is_null());
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["event"]["type"], json::array({"end"}));
+  EXPECT_EQ(e["process"]["exit_code"], 3);
+  EXPECT_EQ(e["nightjar"]["exit"]["status"], 3 << 8);
+  EXPECT_FALSE(e["nightjar"]["exit"].contains("signal"));
+  EXPECT_TRUE(e["process"]["end"].is_string());
+}
+
+TEST_P(ProcessEvents, DeathBySignal) {
+  json a = act("kill9");
+  json e = sensor().wait_for([&](const json& x) { return is_action(x, "exit", a["pid"]); });
+  ASSERT_FALSE(e.is_null());
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_FALSE(e["process"].contains("exit_code"));
+  EXPECT_EQ(e["nightjar"]["exit"]["signal"], 9);
+  EXPECT_EQ(e["nightjar"]["exit"]["signal_name"], "SIGKILL");
+  EXPECT_EQ(e["nightjar"]["exit"]["core_dumped"], false);
+}
+
+TEST_P(ProcessEvents, ThreadGroupExitsOnce) {
+  json a = act("exit-thread-group");
+  auto exits = sensor().all([&](const json& x) { return is_action(x, "exit", a["pid"]); }, 500);
+  ASSERT_EQ(exits.size(), 1u);
+  EXPECT_EQ(exits[0]["process"]["exit_code"], 7);
+}
+
+TEST_P(ProcessEvents, ArgvWithNewlinesAndInvalidUtf8) {
+  json a = act("exec-weird-argv");
+  json e = exec_of(a["pid"]);
+  // Valid UTF-8 arguments come back exactly; the invalid one in escaped
+  // form, reversible, and the field is named.
+  EXPECT_EQ(e["process"]["args"][0], "true");
+  EXPECT_EQ(e["process"]["args"][1], "line1\nline2");
+  EXPECT_EQ(e["process"]["args"][2], "\\xff\\xfe-bad-utf8");
+  EXPECT_EQ(e["process"]["args"][3], "tab\there");
+  EXPECT_EQ(e["nightjar"]["escaped_fields"], json::array({"process.args", "process.command_line"}));
+  // The raw line has no raw newline or invalid byte in it.
+  for (const auto& l : sensor().lines()) {
+    if (l.find("\"pid\":" + std::to_string(a["pid"].get<long>()) + ",") != std::string::npos) {
+      EXPECT_EQ(l.find("\xff"), std::string::npos);
+    }
+  }
+}
+
+TEST_P(ProcessEvents, LongArgvIsReassembledFromParts) {
+  json a = act("exec-long-argv");
+  json e = exec_of(a["pid"]);
+  ASSERT_EQ(e["process"]["args_count"], 41);
+  std::string expected;
+  for (int j = 0; j < 1023; j++) expected += static_cast<char>('a' + j % 26);
+  for (int i = 1; i <= 40; i++) EXPECT_EQ(e["process"]["args"][i], expected) << i;
+  EXPECT_FALSE(e["nightjar"].contains("argv_truncated"));
+}
+
+TEST_P(ProcessEvents, HugeArgvIsTruncatedAndFlagged) {
+  json a = act("exec-huge-argv");
+  json e = exec_of(a["pid"]);
+  EXPECT_EQ(e["nightjar"]["argv_truncated"], true);
+  EXPECT_EQ(e["nightjar"]["argc"], 101);
+  // 64 KiB captured: 64 whole arguments of 1024 bytes (with NUL) less
+  // argv[0]'s five, then a cut one.
+  EXPECT_EQ(e["process"]["args_count"], 65);
+  EXPECT_EQ(e["process"]["args"][0], "true");
+}
+
+TEST_P(ProcessEvents, ExecFromNonLeaderThread) {
+  json a = act("exec-thread");
+  json e = exec_of(a["pid"]);
+  expect_common(e, a["pid"], a["ppid"]);
+  EXPECT_EQ(e["process"]["args"], json::array({"true", "from-thread"}));
+  EXPECT_EQ(e["process"]["thread"]["id"], a["pid"]);
+  EXPECT_EQ(e["nightjar"]["exec_thread"], a["tid"]);
+  EXPECT_EQ(e["nightjar"]["syscall"], "execve");
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, ProcessEvents, ::testing::Values("ringbuf", "perfbuf"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace nj::e2e
