@@ -14,12 +14,14 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 	const char *const *argv = (const char *const *)argv_ptr;
 	struct nj_scratch *sc = nj_scratch_get();
 	long flags = 0, argc = 0;
-	__u32 off = 0;
+	__u32 off;
 	const char *arg;
 	long n;
 
 	if (!sc || !argv)
 		return -1;
+	/* Offset kept in map memory for the verifier's sake: see path.bpf.c. */
+	sc->s.len = 0;
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < NJ_USER_ARGV_MAX; i++) {
 		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
@@ -28,6 +30,7 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 		}
 		if (!arg)
 			break;
+		off = sc->s.len;
 		if (off > NJ_STR_MAX - NJ_USER_ARG_MAX) {
 			flags |= NJ_EXEC_ARGV_TRUNCATED;
 			break;
@@ -37,10 +40,10 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 			flags |= NJ_EXEC_ARGV_UNREADABLE;
 			break;
 		}
-		off += n;
+		sc->s.len = off + n;
 		argc++;
 	}
 	if (argc >= NJ_USER_ARGV_MAX)
 		flags |= NJ_EXEC_ARGV_TRUNCATED;
-	return (long)(off & 0xffff) | (argc << 32) | (flags << 48);
+	return (long)(sc->s.len & 0xffff) | (argc << 32) | (flags << 48);
 }

@@ -9,6 +9,11 @@
  * dentry that is its own parent without being a mount root is disconnected
  * (memfd, pipe, socket): its name is the last segment and the result lacks
  * NJ_STR_PATH_ROOTED.
+ *
+ * The running offset lives in the scratch value (sc->s.len), not in a
+ * register: the verifier then sees an unknown, bounded scalar at every loop
+ * head instead of one tracked range per way through the loop so far, and
+ * the paths through the loop body collapse into one state per iteration.
  */
 #include "helpers.h"
 
@@ -20,11 +25,12 @@ __noinline int nj_build_path(__u64 path_ptr)
 	struct mount *mnt, *mnt_parent;
 	const unsigned char *name;
 	int flags = NJ_STR_TRUNCATED;
-	__u32 off = 0;
+	__u32 off;
 	long n;
 
 	if (!sc || !path)
 		return -1;
+	sc->s.len = 0;
 	d = BPF_CORE_READ(path, dentry);
 	mnt = container_of(BPF_CORE_READ(path, mnt), struct mount, mnt);
 
@@ -41,6 +47,7 @@ __noinline int nj_build_path(__u64 path_ptr)
 			mnt = mnt_parent;
 			continue;
 		}
+		off = sc->s.len;
 		if (off > NJ_PATH_MAX - 256) {
 			flags = NJ_STR_TRUNCATED;
 			break;
@@ -52,7 +59,7 @@ __noinline int nj_build_path(__u64 path_ptr)
 			flags = NJ_STR_READ_ERROR;
 			break;
 		}
-		off += n;
+		sc->s.len = off + n;
 		parent = BPF_CORE_READ(d, d_parent);
 		if (d == parent) {
 			flags = 0;
@@ -60,5 +67,5 @@ __noinline int nj_build_path(__u64 path_ptr)
 		}
 		d = parent;
 	}
-	return (flags << 16) | (off & 0xffff);
+	return (flags << 16) | (sc->s.len & 0xffff);
 }

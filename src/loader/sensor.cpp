@@ -98,10 +98,14 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
     if (!c.variant) {
       if (c.hook->required)
         return Error{ENOTSUP, "hook " + c.hook->name + " cannot be attached on this kernel: " + c.reason};
-      spdlog::warn("hook {} unavailable ({}); continuing without it", c.hook->name, c.reason);
+      // An optional hook only adds detail (e.g. script levels with their
+      // identities); say what is missing without alarming.
+      spdlog::info("optional hook {} not attached ({})", c.hook->name, c.reason);
       programs_.push_back({c.hook->name, "", Backend::tracepoint, false, c.reason});
       continue;
     }
+    if (config_.backend && c.variant->backend != *config_.backend)
+      spdlog::warn("hook {}: {}", c.hook->name, c.reason);
     for (size_t i = 0; i < c.variant->programs.size(); i++) {
       const std::string& name = c.variant->programs[i];
       AttachedProgram ap{c.hook->name, name, c.variant->backend, false, ""};

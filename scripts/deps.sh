@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything nightjar needs to build and test, from Debian's
+# registry. Idempotent: does nothing when all packages are present.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config
+  # BPF toolchain: clang compiles the programs, bpftool links them and
+  # generates the skeleton
+  clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+  # the daemon's libraries
+  libspdlog-dev nlohmann-json3-dev libcli11-dev
+  # tests
+  libgtest-dev libgmock-dev python3 python3-jsonschema
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "scripts/deps.sh: must run as root (it installs Debian packages)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
