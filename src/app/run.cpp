@@ -91,12 +91,13 @@ int run_sensor(const RunOptions& o) {
   WallClock clock;
   Encoder enc(read_host_info(), clock, file_head_reader());
   AsyncSink out(std::move(sink), o.queue_lines);
-  uint64_t events = 0, decode_errors = 0;
+  uint64_t events = 0, decode_errors = 0, records_read = 0;
   Assembler assembler(o.window_ms * 1000000ull, o.max_pending, [&](Event&& ev) {
     events++;
     out.push(enc.encode(ev));
   });
   auto reader = make_reader(**sensor, [&](const uint8_t* data, size_t size) {
+    records_read++;
     auto rec = decode(data, size);
     if (!rec) {
       if (decode_errors++ == 0) spdlog::warn("undecodable record: {}", rec.error().message);
@@ -122,12 +123,14 @@ int run_sensor(const RunOptions& o) {
       report.kernel_lost_total = kc->lost;
       report.enter_map_full_total = kc->enter_map_full;
       report.read_errors_total = kc->read_errors;
+      report.records_sent_total = kc->sent;
     }
     report.transport_lost = (*reader)->transport_lost();
     report.queue_dropped_total = out.dropped();
     report.incomplete_total = assembler.stats().incomplete;
     report.orphan_parts_total = assembler.stats().orphan_parts;
     report.decode_errors_total = decode_errors;
+    report.records_read_total = records_read;
     report.kernel_lost = report.kernel_lost_total - last_kernel_lost;
     report.queue_dropped = report.queue_dropped_total - last_queue_dropped;
   };

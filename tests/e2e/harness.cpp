@@ -160,6 +160,12 @@ json act(const std::string& action, const std::string& workdir) {
   return json::parse(c.out);
 }
 
+void expect_schema_valid(const std::string& jsonl_path) {
+  Command c = run_command({"/usr/bin/python3", NJ_SOURCE_DIR "/tools/validate-events.py",
+                           NJ_SOURCE_DIR "/docs/schema/event.schema.json", jsonl_path});
+  EXPECT_EQ(c.status, 0) << c.out << c.err;
+}
+
 bool is_exec(const json& e, long pid) {
   return e.contains("process") && e["event"]["action"] == "exec" && e["process"]["pid"] == pid;
 }

@@ -54,6 +54,8 @@ class SensorProcess {
 json act(const std::string& action, const std::string& workdir = "");
 
 std::string temp_dir();
+// Every line of the file checked against docs/schema/event.schema.json.
+void expect_schema_valid(const std::string& jsonl_path);
 bool is_exec(const json& e, long pid);
 bool is_action(const json& e, const std::string& action, long pid);
 

@@ -31,6 +31,10 @@ class ProcessEvents : public ::testing::TestWithParam<std::string> {
       EXPECT_EQ(ev.back()["event"]["action"], "sensor-stopped");
       EXPECT_EQ(ev.back()["nightjar"]["loss"]["kernel_lost_total"], 0) << transport;
       EXPECT_EQ(ev.back()["nightjar"]["loss"]["incomplete_total"], 0) << transport;
+      EXPECT_EQ(ev.back()["nightjar"]["loss"]["records_sent_total"],
+                ev.back()["nightjar"]["loss"]["records_read_total"])
+          << transport;
+      expect_schema_valid(s->output_path());
     }
     sensors().clear();
   }

@@ -1,0 +1,94 @@
+// Nothing is lost silently: with buffers far too small for the load, the
+// kernel-side drops are counted, reported in-band while running and in the
+// final totals, and every record the kernel did deliver was read.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness.h"
+#include "process/host.h"
+
+namespace nj::e2e {
+namespace {
+
+void overload_and_check(const std::vector<std::string>& args) {
+  // The reader sleeps 1.5 s at a time and is never woken early (perf
+  // buffers still wake it at half full), so a burst of execs overflows the
+  // buffer, and an argv part larger than the whole buffer never fits.
+  std::vector<std::string> all = args;
+  all.insert(all.end(), {"--poll-ms", "1500", "--wakeup-bytes", "268435456"});
+  SensorProcess s(all);
+  for (int i = 0; i < 3; i++) act("exec-long-argv");
+  for (int i = 0; i < 40; i++) act("exec");
+  json lost = s.wait_for([](const json& e) { return e["event"]["action"] == "events-lost"; }, 8000);
+  ASSERT_FALSE(lost.is_null()) << s.stderr_text();
+  EXPECT_EQ(lost["event"]["kind"], "metric");
+  EXPECT_GT(lost["nightjar"]["loss"]["kernel_lost"].get<uint64_t>(), 0u);
+  EXPECT_EQ(s.stop(), 0);
+
+  auto ev = s.events();
+  const json& total = ev.back()["nightjar"]["loss"];
+  ASSERT_EQ(ev.back()["event"]["action"], "sensor-stopped");
+  // Each in-band report carries the new losses; they add up to the total.
+  uint64_t sum = 0;
+  for (const auto& e : ev)
+    if (e["event"]["action"] == "events-lost") sum += e["nightjar"]["loss"]["kernel_lost"].get<uint64_t>();
+  EXPECT_EQ(sum, total["kernel_lost_total"].get<uint64_t>());
+  EXPECT_GT(sum, 0u);
+  // Delivered records were all read: losses happened only where counted.
+  EXPECT_EQ(total["records_sent_total"], total["records_read_total"]);
+  // Events that lost a part are flagged, not passed off as whole.
+  for (const auto& e : ev) {
+    if (e["event"]["action"] == "exec" && e["nightjar"].contains("parts_lost")) {
+      EXPECT_EQ(e["nightjar"]["parts_lost"], true);
+    }
+  }
+  // The operator sees it on stderr too.
+  std::string err = s.stderr_text();
+  EXPECT_NE(err.find("events lost:"), std::string::npos) << err;
+  EXPECT_NE(err.find("lost in kernel buffers " + std::to_string(sum)), std::string::npos) << err;
+  expect_schema_valid(s.output_path());
+}
+
+TEST(Loss, RingBufferOverflowIsCountedAndReported) { overload_and_check({"--ringbuf-size", "4096"}); }
+
+TEST(Loss, PerfBufferOverflowIsCountedAndReported) {
+  overload_and_check({"--transport", "perfbuf", "--perf-pages", "1"});
+}
+
+// The entity id a kernel event carries is the one /proc gives for the same
+// process: boot id, tgid and start time in clock ticks.
+TEST(Identity, EntityIdMatchesProc) {
+  SensorProcess s({});
+  pid_t child = fork();
+  if (child == 0) {
+    execl("/bin/sleep", "sleep", "3", nullptr);
+    _exit(127);
+  }
+  json e = s.wait_for([&](const json& x) { return is_exec(x, child); });
+  ASSERT_FALSE(e.is_null());
+  std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  // Field 22 (starttime), counted after the ") " that ends comm.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i <= 22; i++) rest >> field;
+  HostInfo h = read_host_info();
+  std::string expected = h.boot_id.substr(0, 16) + "-" + std::to_string(child) + "-" + field;
+  EXPECT_EQ(e["process"]["entity_id"], expected);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  json x = s.wait_for([&](const json& y) { return is_action(y, "exit", child); });
+  EXPECT_EQ(x["process"]["entity_id"], expected);
+  EXPECT_EQ(x["nightjar"]["exit"]["signal_name"], "SIGKILL");
+}
+
+}  // namespace
+}  // namespace nj::e2e
