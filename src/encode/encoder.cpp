@@ -232,11 +232,7 @@ void Encoder::exec(const Event& ev) {
   if (!executable.empty()) str("executable", executable, "process.executable");
   if (v.argv_present) {
     w_.key("args");
-    w_.begin_array();
-    bool escaped = false;
-    for (auto& a : v.argv) escaped |= !w_.string(a);
-    w_.end_array();
-    if (escaped) escaped_.push_back("process.args");
+    if (!w_.string_array(v.argv)) escaped_.push_back("process.args");
     w_.kn("args_count", static_cast<uint64_t>(v.argv.size()));
     str("command_line", command_line(v.argv), "process.command_line");
   }
@@ -288,9 +284,7 @@ void Encoder::exec(const Event& ev) {
       str("path", lvl.path, "nightjar.script.interpreters.path");
       if (!lvl.args.empty()) {
         w_.key("args");
-        w_.begin_array();
-        for (auto& a : lvl.args) w_.string(a);
-        w_.end_array();
+        if (!w_.string_array(lvl.args)) escaped_.push_back("nightjar.script.interpreters.args");
       }
       if (lvl.dev || lvl.ino) {
         w_.kv("device", dev_string(lvl.dev));

@@ -51,6 +51,10 @@ bool valid_utf8(std::string_view s) {
 
 std::string escape_bytes(std::string_view s) {
   if (valid_utf8(s)) return std::string(s);
+  return escape_always(s);
+}
+
+std::string escape_always(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
   for (size_t i = 0; i < s.size();) {
@@ -166,6 +170,18 @@ bool JsonWriter::string(std::string_view s) {
   }
   raw_string(escape_bytes(s));
   return false;
+}
+
+bool JsonWriter::string_array(const std::vector<std::string>& items) {
+  bool all_valid = true;
+  for (const auto& i : items) all_valid = all_valid && valid_utf8(i);
+  begin_array();
+  for (const auto& i : items) {
+    sep();
+    raw_string(all_valid ? std::string_view(i) : std::string_view(escape_always(i)));
+  }
+  end_array();
+  return all_valid;
 }
 
 void JsonWriter::number(uint64_t v) {

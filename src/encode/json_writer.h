@@ -11,13 +11,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nj {
 
 bool valid_utf8(std::string_view s);
 // The escaped form described above (identity for valid UTF-8).
 std::string escape_bytes(std::string_view s);
-// Inverse of escape_bytes for a value listed as escaped.
+// The escaped form whatever the input: invalid bytes as \xNN, backslashes
+// doubled. Used for every element of an array once one element needs it,
+// so that a consumer can unescape the whole listed field uniformly.
+std::string escape_always(std::string_view s);
+// Inverse of escape_always / escape_bytes for a value listed as escaped.
 std::string unescape_bytes(std::string_view s);
 
 class JsonWriter {
@@ -29,6 +34,9 @@ class JsonWriter {
   void key(std::string_view k);
   // Returns false when the value needed the escaped form.
   bool string(std::string_view s);
+  // An array of strings; all elements in escaped form if any needs it.
+  // Returns false in that case.
+  bool string_array(const std::vector<std::string>& items);
   void number(uint64_t v);
   void number(int64_t v);
   void number(uint32_t v) { number(static_cast<uint64_t>(v)); }

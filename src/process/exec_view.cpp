@@ -64,7 +64,18 @@ std::optional<Shebang> parse_shebang(const std::string& head) {
   if (head.size() < 2 || head[0] != '#' || head[1] != '!') return std::nullopt;
   std::string line = head.substr(2);
   auto nl = line.find('\n');
-  if (nl != std::string::npos) line.resize(nl);
+  if (nl != std::string::npos) {
+    line.resize(nl);
+  } else if (head.size() >= 256) {
+    // The kernel reads 256 bytes and terminates the buffer on its last
+    // byte; an interpreter path that runs into that end may be cut short,
+    // which the kernel refuses (ENOEXEC).
+    line.resize(253);
+    size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) i++;
+    size_t e = line.find_first_of(std::string(" \t\0", 3), i);
+    if (e == std::string::npos) return std::nullopt;
+  }
   auto is_space = [](char c) { return c == ' ' || c == '\t'; };
   while (!line.empty() && is_space(line.back())) line.pop_back();
   size_t i = 0;

@@ -140,9 +140,9 @@ std::vector<json> SensorProcess::all(const std::function<bool(const json&)>& pre
   return out;
 }
 
-int SensorProcess::stop() {
+int SensorProcess::stop(int sig) {
   if (pid_ <= 0) return -1;
-  kill(pid_, SIGTERM);
+  kill(pid_, sig);
   int st = 0;
   waitpid(pid_, &st, 0);
   pid_ = -1;

@@ -37,8 +37,8 @@ class SensorProcess {
   json wait_for(const std::function<bool(const json&)>& pred, int timeout_ms = 5000);
   // All events matching pred after waiting settle_ms for stragglers.
   std::vector<json> all(const std::function<bool(const json&)>& pred, int settle_ms = 300);
-  // SIGTERM, wait; returns the exit status.
-  int stop();
+  // Signal (SIGTERM by default), wait; returns the exit status.
+  int stop(int sig = 15);
   const std::string& output_path() const { return path_; }
   std::string stderr_text();
 

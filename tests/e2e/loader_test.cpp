@@ -4,6 +4,8 @@
 // cannot do with one clear line.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -113,14 +115,16 @@ TEST(Cli, DurationStopsCleanlyToStdout) {
   EXPECT_EQ(json::parse(last)["event"]["action"], "sensor-stopped");
 }
 
-// SIGINT after an action: the event the kernel already delivered is still
-// written before the sensor exits.
-TEST(Cli, SigintDrains) {
-  for (const char* transport : {"ringbuf", "perfbuf"}) {
-    SCOPED_TRACE(transport);
+// SIGINT (a terminal's ^C) or SIGTERM (systemd) right after an action: the
+// event the kernel already delivered is still written before the sensor
+// exits, even though the reader was asleep.
+TEST(Cli, SignalsDrain) {
+  for (const char* transport : {"ringbuf", "perfbuf"})
+    for (int sig : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(std::string(transport) + " signal " + std::to_string(sig));
     SensorProcess s({"--transport", transport, "--poll-ms", "5000"});
     json a = act("exec");
-    EXPECT_EQ(s.stop(), 0);
+    EXPECT_EQ(s.stop(sig), 0);
     bool found = false;
     for (const auto& e : s.events()) found |= is_exec(e, a["pid"]);
     EXPECT_TRUE(found) << "exec of pid " << a["pid"] << " not drained";
