@@ -8,6 +8,13 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 
+/* Syscall entry symbols, for fentry/fexit on the syscall itself. */
+#if defined(__TARGET_ARCH_x86)
+#define NJ_SYS(name) "__x64_sys_" #name
+#elif defined(__TARGET_ARCH_arm64)
+#define NJ_SYS(name) "__arm64_sys_" #name
+#endif
+
 #define PF_KTHREAD 0x00200000
 #define CLONE_VM 0x00000100
 #define CLONE_VFORK 0x00004000

@@ -69,6 +69,22 @@ int BPF_KSYSCALL(ks__execveat, int dirfd, const char *filename, const char *cons
 	return exec_enter(NJ_SYS_EXECVEAT, filename, argv, dirfd, flags);
 }
 
+/* fentry twins read the arguments from the syscall's pt_regs. */
+SEC("fentry/" NJ_SYS(execve))
+int BPF_PROG(fe__execve, const struct pt_regs *regs)
+{
+	return exec_enter(NJ_SYS_EXECVE, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs),
+			  (const char *const *)PT_REGS_PARM2_CORE_SYSCALL(regs), NJ_AT_FDCWD, 0);
+}
+
+SEC("fentry/" NJ_SYS(execveat))
+int BPF_PROG(fe__execveat, const struct pt_regs *regs)
+{
+	return exec_enter(NJ_SYS_EXECVEAT, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
+			  (const char *const *)PT_REGS_PARM3_CORE_SYSCALL(regs),
+			  (int)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u32)PT_REGS_PARM5_CORE_SYSCALL(regs));
+}
+
 /* The event id and parts already sent for this exec by the level hook. */
 static __always_inline __u64 exec_take_chain(__u32 tgid, __u32 *parts)
 {
@@ -174,6 +190,14 @@ int BPF_KPROBE(kp__finalize_exec, struct linux_binprm *bprm)
 	return exec_done(ctx, task, BPF_CORE_READ(task, pid), bprm, NJ_BACKEND_KPROBE);
 }
 
+SEC("fentry/finalize_exec")
+int BPF_PROG(fe__finalize_exec, struct linux_binprm *bprm)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return exec_done(ctx, task, BPF_CORE_READ(task, pid), bprm, NJ_BACKEND_FENTRY);
+}
+
 /* ---- leave: failed execs ---- */
 
 static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
@@ -235,6 +259,18 @@ int BPF_KRETPROBE(kret__execveat, long ret)
 	return exec_leave(ctx, ret, NJ_BACKEND_KPROBE);
 }
 
+SEC("fexit/" NJ_SYS(execve))
+int BPF_PROG(fx__execve, const struct pt_regs *regs, long ret)
+{
+	return exec_leave(ctx, ret, NJ_BACKEND_FENTRY);
+}
+
+SEC("fexit/" NJ_SYS(execveat))
+int BPF_PROG(fx__execveat, const struct pt_regs *regs, long ret)
+{
+	return exec_leave(ctx, ret, NJ_BACKEND_FENTRY);
+}
+
 /* ---- level: the script chain (kprobe and fentry backends) ---- */
 
 /* Why security_bprm_check: search_binary_handler calls it once per binfmt
@@ -272,4 +308,10 @@ SEC("kprobe/security_bprm_check")
 int BPF_KPROBE(kp__security_bprm_check, struct linux_binprm *bprm)
 {
 	return exec_level(ctx, bprm, NJ_BACKEND_KPROBE);
+}
+
+SEC("fentry/security_bprm_check")
+int BPF_PROG(fe__security_bprm_check, struct linux_binprm *bprm)
+{
+	return exec_level(ctx, bprm, NJ_BACKEND_FENTRY);
 }

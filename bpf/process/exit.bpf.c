@@ -52,3 +52,9 @@ int BPF_KPROBE(kp__taskstats_exit, struct task_struct *task, int group_dead)
 {
 	return exit_done(ctx, task, group_dead, NJ_BACKEND_KPROBE);
 }
+
+SEC("fentry/taskstats_exit")
+int BPF_PROG(fe__taskstats_exit, struct task_struct *task, int group_dead)
+{
+	return exit_done(ctx, task, group_dead, NJ_BACKEND_FENTRY);
+}

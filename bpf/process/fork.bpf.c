@@ -91,6 +91,33 @@ int BPF_KPROBE(ks__vfork)
 	return clone_enter(NJ_SYS_VFORK, CLONE_VFORK | CLONE_VM | SIGCHLD);
 }
 
+SEC("fentry/" NJ_SYS(clone))
+int BPF_PROG(fe__clone, const struct pt_regs *regs)
+{
+	return clone_enter(NJ_SYS_CLONE, PT_REGS_PARM1_CORE_SYSCALL(regs));
+}
+
+SEC("fentry/" NJ_SYS(clone3))
+int BPF_PROG(fe__clone3, const struct pt_regs *regs)
+{
+	return clone_enter(NJ_SYS_CLONE3,
+			   clone3_flags((const struct clone_args *)PT_REGS_PARM1_CORE_SYSCALL(regs)));
+}
+
+#if defined(__TARGET_ARCH_x86) /* arm64 has no fork or vfork syscall */
+SEC("fentry/" NJ_SYS(fork))
+int BPF_PROG(fe__fork)
+{
+	return clone_enter(NJ_SYS_FORK, SIGCHLD);
+}
+
+SEC("fentry/" NJ_SYS(vfork))
+int BPF_PROG(fe__vfork)
+{
+	return clone_enter(NJ_SYS_VFORK, CLONE_VFORK | CLONE_VM | SIGCHLD);
+}
+#endif
+
 /* ---- done ---- */
 
 static __always_inline __u32 task_vpid(struct task_struct *task)
@@ -148,4 +175,10 @@ int BPF_KPROBE(kp__wake_up_new_task, struct task_struct *child)
 {
 	return fork_done(ctx, (struct task_struct *)bpf_get_current_task(), child,
 			 NJ_BACKEND_KPROBE);
+}
+
+SEC("fentry/wake_up_new_task")
+int BPF_PROG(fe__wake_up_new_task, struct task_struct *child)
+{
+	return fork_done(ctx, (struct task_struct *)bpf_get_current_task(), child, NJ_BACKEND_FENTRY);
 }

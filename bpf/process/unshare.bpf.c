@@ -59,3 +59,15 @@ int BPF_KRETPROBE(kret__unshare, long ret)
 {
 	return unshare_leave(ctx, ret, NJ_BACKEND_KPROBE);
 }
+
+SEC("fentry/" NJ_SYS(unshare))
+int BPF_PROG(fe__unshare, const struct pt_regs *regs)
+{
+	return unshare_enter(PT_REGS_PARM1_CORE_SYSCALL(regs));
+}
+
+SEC("fexit/" NJ_SYS(unshare))
+int BPF_PROG(fx__unshare, const struct pt_regs *regs, long ret)
+{
+	return unshare_leave(ctx, ret, NJ_BACKEND_FENTRY);
+}

@@ -16,7 +16,7 @@ int run_probe(const SensorConfig& c) {
   std::printf("BTF %s, ring buffer %s, kprobes %s, fentry %s\n", yn(f.btf()), yn(f.ringbuf()), yn(f.kprobes()),
               yn(f.fentry()));
   std::printf("%-14s %-11s %-60s %s\n", "hook", "backend", "programs", "why");
-  int unavailable = 0;
+  int unavailable = 0, fell_back = 0;
   for (const Choice& ch : choose_programs(f, c.families, c.backend)) {
     std::string progs;
     if (ch.variant) {
@@ -29,9 +29,20 @@ int run_probe(const SensorConfig& c) {
     std::printf("%-14s %-11s %-60s %s\n", ch.hook->name.c_str(), ch.variant ? to_string(ch.variant->backend) : "-",
                 progs.empty() ? "-" : progs.c_str(), ch.reason.c_str());
     if (!ch.variant && ch.hook->required) unavailable++;
+    if (c.backend && ch.variant && ch.variant->backend != *c.backend) fell_back++;
   }
-  if (unavailable) std::printf("%d required hook(s) cannot be attached on this kernel\n", unavailable);
-  return unavailable ? 1 : 0;
+  if (unavailable) {
+    std::printf("%d required hook(s) cannot be attached on this kernel\n", unavailable);
+    return 1;
+  }
+  // Exit 3: runs, but not on the forced backend alone (what the kernel
+  // matrix calls "unsupported").
+  if (fell_back) {
+    std::printf("backend %s is not supported for %d required hook(s) on this kernel\n", to_string(*c.backend),
+                fell_back);
+    return 3;
+  }
+  return 0;
 }
 
 }  // namespace nj

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <sys/mount.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <fstream>
@@ -77,22 +78,51 @@ bool SystemFeatures::kernel_function(const std::string& name) const {
   return kallsyms_->count(name) > 0;
 }
 
-bool SystemFeatures::syscall_function(const std::string& syscall) const {
+std::string syscall_symbol(const std::string& syscall) {
 #if defined(__x86_64__)
-  const char* prefix = "__x64_sys_";
+  return "__x64_sys_" + syscall;
 #elif defined(__aarch64__)
-  const char* prefix = "__arm64_sys_";
+  return "__arm64_sys_" + syscall;
 #else
-  const char* prefix = "sys_";
+  return "sys_" + syscall;
 #endif
-  return kernel_function(prefix + syscall) || kernel_function("sys_" + syscall);
+}
+
+bool SystemFeatures::syscall_function(const std::string& syscall) const {
+  return kernel_function(syscall_symbol(syscall)) || kernel_function("sys_" + syscall);
+}
+
+bool SystemFeatures::btf_function(const std::string& name) const {
+  if (!btf()) return false;
+  if (!btf_names_) load_btf();
+  return btf_names_->count(name) > 0;
 }
 
 bool SystemFeatures::fentry() const {
   if (fentry_) return *fentry_;
-  // The real question is whether a trampoline program can be loaded here:
-  // some kernels (lockdown, missing JIT support) refuse with EPERM/ENOTSUP.
-  fentry_ = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACING, nullptr) == 1;
+  fentry_ = false;
+  // Not guessed from the version: load a two-instruction fentry program on
+  // a function we hook and attach it. Kernels refuse at either step (no
+  // trampoline for the arch, lockdown, a missing JIT: EPERM, ENOTSUP).
+  struct btf* vmlinux = btf__parse(paths_.btf.c_str(), nullptr);
+  if (!vmlinux) return false;
+  int id = btf__find_by_name_kind(vmlinux, "wake_up_new_task", BTF_KIND_FUNC);
+  btf__free(vmlinux);
+  if (id <= 0) return false;
+  const struct bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                  // exit
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+              .attach_btf_id = static_cast<__u32>(id));
+  int prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "nj_fentry_probe", "GPL", insns, 2, &opts);
+  if (prog < 0) return false;
+  int link = bpf_link_create(prog, 0, BPF_TRACE_FENTRY, nullptr);
+  if (link >= 0) {
+    fentry_ = true;
+    close(link);
+  }
+  close(prog);
   return *fentry_;
 }
 

@@ -27,6 +27,8 @@ class KernelFeatures {
   virtual bool syscall_function(const std::string& syscall) const = 0;
   // fentry/fexit programs load and attach (BPF trampolines work).
   virtual bool fentry() const = 0;
+  // The kernel's BTF describes this function (fentry needs its prototype).
+  virtual bool btf_function(const std::string& name) const = 0;
   virtual std::string kernel_release() const = 0;
 };
 
@@ -51,6 +53,7 @@ class SystemFeatures final : public KernelFeatures {
   bool kernel_function(const std::string& name) const override;
   bool syscall_function(const std::string& syscall) const override;
   bool fentry() const override;
+  bool btf_function(const std::string& name) const override;
   std::string kernel_release() const override;
 
  private:
@@ -62,6 +65,9 @@ class SystemFeatures final : public KernelFeatures {
   mutable std::optional<std::set<std::string>> kallsyms_;
   mutable std::optional<std::set<std::string>> btf_names_;
 };
+
+// The symbol of a syscall's entry point on this architecture.
+std::string syscall_symbol(const std::string& syscall);
 
 // Mounts tracefs at /sys/kernel/tracing when it is not mounted (tracepoint
 // attachment needs it). Returns false if it could not.

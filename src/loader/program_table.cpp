@@ -40,56 +40,60 @@ Requirement tp(const char* cat, const char* name) { return {K::tracepoint, cat, 
 Requirement btf_tp(const char* name) { return {K::tp_btf, "", name}; }
 Requirement kfunc(const char* name) { return {K::kprobe, "", name}; }
 Requirement ksys(const char* name) { return {K::ksyscall, "", name}; }
+Requirement ffunc(const char* name) { return {K::fentry, "", name}; }
+Requirement fsys(const char* name) { return {K::fentry_syscall, "", name}; }
 
-// Syscall entry/exit hooks: a tracepoint per syscall, or a kprobe on the
-// syscall's entry symbol (ksyscall) on kernels that lack the tracepoints.
+// Syscall entry/exit hooks: fentry/fexit on the syscall's entry symbol, a
+// kprobe on it (ksyscall), or the syscall's own tracepoint.
 Hook syscall_hook(const char* name, const char* why, std::vector<const char*> syscalls, bool enter) {
-  Variant t{Backend::tracepoint, {}, {}};
+  Variant f{Backend::fentry, {}, {}};
   Variant k{Backend::kprobe, {}, {}};
+  Variant t{Backend::tracepoint, {}, {}};
   for (const char* sc : syscalls) {
     std::string s = sc;
-    t.programs.push_back(std::string("tp__sys_") + (enter ? "enter_" : "exit_") + s);
-    t.needs.push_back(tp("syscalls", (std::string(enter ? "sys_enter_" : "sys_exit_") + s).c_str()));
+    f.programs.push_back((enter ? "fe__" : "fx__") + s);
+    f.needs.push_back(fsys(sc));
     k.programs.push_back((enter ? "ks__" : "kret__") + s);
     k.needs.push_back(ksys(sc));
+    t.programs.push_back(std::string("tp__sys_") + (enter ? "enter_" : "exit_") + s);
+    t.needs.push_back(tp("syscalls", (std::string(enter ? "sys_enter_" : "sys_exit_") + s).c_str()));
   }
-  return Hook{name, Family::process, true, why, {t, k}};
+  return Hook{name, Family::process, true, why, {f, k, t}};
 }
+
+// fentry on a kernel function, its kprobe twin (same body), and the
+// tracepoint that fires at the same point.
+std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog) {
+  std::vector<Variant> v{Variant{Backend::fentry, {std::string("fe__") + fn}, {ffunc(fn)}},
+                         Variant{Backend::kprobe, {std::string("kp__") + fn}, {kfunc(fn)}}};
+  if (tp_btf_name) v.push_back(Variant{Backend::tracepoint, {tracepoint_prog}, {btf_tp(tp_btf_name)}});
+  return v;
+}
+
+#if defined(__aarch64__)
+// arm64 has no fork or vfork syscall.
+const std::vector<const char*> kCloneSyscalls = {"clone", "clone3"};
+#else
+const std::vector<const char*> kCloneSyscalls = {"clone", "clone3", "fork", "vfork"};
+#endif
 
 std::vector<Hook> build_table() {
   std::vector<Hook> t;
   t.push_back(syscall_hook("exec.enter", "syscall, dirfd, flags and user pointers of each exec",
                            {"execve", "execveat"}, true));
-  t.push_back(Hook{"exec",
-                   Family::process,
-                   true,
-                   "the new image: argv, executable, cwd, credentials",
-                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_exec"}, {btf_tp("sched_process_exec")}},
-                    Variant{Backend::kprobe, {"kp__finalize_exec"}, {kfunc("finalize_exec")}}}});
+  t.push_back(Hook{"exec", Family::process, true, "the new image: argv, executable, cwd, credentials",
+                   function_hook("finalize_exec", "sched_process_exec", "tpbtf__sched_process_exec")});
   t.push_back(syscall_hook("exec.leave", "failed execs, with the error", {"execve", "execveat"}, false));
-  t.push_back(Hook{"exec.level",
-                   Family::process,
-                   false,
+  t.push_back(Hook{"exec.level", Family::process, false,
                    "each script and interpreter of a shebang chain, with its identity",
-                   {Variant{Backend::kprobe, {"kp__security_bprm_check"}, {kfunc("security_bprm_check")}}}});
-  t.push_back(syscall_hook("fork.enter", "clone flags of each new process",
-                           {"clone", "clone3", "fork", "vfork"}, true));
-  t.push_back(Hook{"fork",
-                   Family::process,
-                   true,
-                   "each new process (threads excluded)",
-                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_fork"}, {btf_tp("sched_process_fork")}},
-                    Variant{Backend::kprobe, {"kp__wake_up_new_task"}, {kfunc("wake_up_new_task")}}}});
-  t.push_back(Hook{"exit",
-                   Family::process,
-                   true,
-                   "the last thread of a process exits: exit status or fatal signal",
-                   {Variant{Backend::tracepoint, {"tpbtf__sched_process_exit"}, {btf_tp("sched_process_exit")}},
-                    Variant{Backend::kprobe, {"kp__taskstats_exit"}, {kfunc("taskstats_exit")}}}});
+                   function_hook("security_bprm_check", nullptr, nullptr)});
+  t.push_back(syscall_hook("fork.enter", "clone flags of each new process", kCloneSyscalls, true));
+  t.push_back(Hook{"fork", Family::process, true, "each new process (threads excluded)",
+                   function_hook("wake_up_new_task", "sched_process_fork", "tpbtf__sched_process_fork")});
+  t.push_back(Hook{"exit", Family::process, true, "the last thread of a process exits: exit status or fatal signal",
+                   function_hook("taskstats_exit", "sched_process_exit", "tpbtf__sched_process_exit")});
   t.push_back(syscall_hook("unshare.enter", "unshare flags", {"unshare"}, true));
   t.push_back(syscall_hook("unshare.leave", "unshare result", {"unshare"}, false));
-  // A kernel without one of the fork syscalls (arm64 has no fork/vfork)
-  // keeps the rest: the syscall hooks are marked optional per program below.
   return t;
 }
 
@@ -106,7 +110,8 @@ bool requirement_met(const KernelFeatures& f, const Requirement& r) {
     case K::tp_btf: return f.tp_btf(r.name);
     case K::kprobe: return f.kprobes() && f.kernel_function(r.name);
     case K::ksyscall: return f.kprobes() && f.syscall_function(r.name);
-    case K::fentry: return f.fentry() && f.kernel_function(r.name);
+    case K::fentry: return f.fentry() && f.btf_function(r.name);
+    case K::fentry_syscall: return f.fentry() && f.btf_function(syscall_symbol(r.name));
   }
   return false;
 }
@@ -118,6 +123,7 @@ std::string describe(const Requirement& r) {
     case K::kprobe: return "kprobe " + r.name;
     case K::ksyscall: return "kprobe on syscall " + r.name;
     case K::fentry: return "fentry " + r.name;
+    case K::fentry_syscall: return "fentry " + syscall_symbol(r.name);
   }
   return "?";
 }
@@ -130,7 +136,9 @@ namespace {
 bool variant_usable(const KernelFeatures& f, const Variant& v, std::string& missing) {
   for (size_t i = 0; i < v.needs.size(); i++) {
     if (!requirement_met(f, v.needs[i])) {
-      if (i > 0 && v.needs[i].kind != K::tp_btf && v.needs[i].kind != K::kprobe) continue;
+      if (i > 0 && (v.needs[i].kind == K::tracepoint || v.needs[i].kind == K::ksyscall ||
+                    v.needs[i].kind == K::fentry_syscall))
+        continue;
       missing = describe(v.needs[i]);
       return false;
     }
@@ -160,6 +168,14 @@ std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<F
         }
       }
       if (c.variant) {
+        out.push_back(c);
+        continue;
+      }
+      // An optional hook only adds detail: mixing in another backend for it
+      // would make the forced backend's output differ from its documented
+      // shape. Required hooks must work, so they fall back below.
+      if (!h.required) {
+        c.reason = std::string("optional; no usable ") + to_string(*forced) + " variant";
         out.push_back(c);
         continue;
       }

@@ -21,7 +21,7 @@ std::optional<Family> family_from_string(const std::string& s);
 
 // What a program needs from the kernel to attach.
 struct Requirement {
-  enum class Kind { tracepoint, tp_btf, kprobe, ksyscall, fentry } kind;
+  enum class Kind { tracepoint, tp_btf, kprobe, ksyscall, fentry, fentry_syscall } kind;
   std::string category;  // tracepoint category
   std::string name;      // tracepoint, function or syscall name
 };
@@ -50,9 +50,10 @@ struct Choice {
   std::string reason;                // why this variant, or why none
 };
 
-// One choice per hook of the selected families. A forced backend is used
-// wherever the hook has a variant for it whose requirements hold; hooks with
-// no such variant fall back to the preference order (and say so).
+// One choice per hook of the selected families, by preference: fentry where
+// trampolines attach, else kprobe, else tracepoint. A forced backend is used
+// wherever the hook has a usable variant for it; required hooks without one
+// fall back to the preference order (and say so), optional ones are left out.
 std::vector<Choice> choose_programs(const KernelFeatures& features,
                                     const std::vector<Family>& families,
                                     std::optional<Backend> forced);

@@ -54,7 +54,14 @@ class SensorProcess {
 json act(const std::string& action, const std::string& workdir = "");
 
 std::string temp_dir();
-// Every line of the file checked against docs/schema/event.schema.json.
+// The backend under test: NJ_E2E_BACKEND (the kernel matrix runs the suite
+// once per backend), else what the sensor picks on this kernel.
+std::string backend();
+// Script levels and the caller's old thread id are seen by these backends.
+bool kernel_sees_script_levels();
+// Every line of the file checked against docs/schema/event.schema.json
+// (NJ_E2E_NO_SCHEMA=1 skips it where python3 is absent: the kernel matrix's
+// VMs; the host run always checks).
 void expect_schema_valid(const std::string& jsonl_path);
 bool is_exec(const json& e, long pid);
 bool is_action(const json& e, const std::string& action, long pid);

@@ -36,6 +36,12 @@ void expect_all_load(Backend b) {
 
 TEST(Verifier, EveryKprobeProgramLoads) { expect_all_load(Backend::kprobe); }
 TEST(Verifier, EveryTracepointProgramLoads) { expect_all_load(Backend::tracepoint); }
+TEST(Verifier, EveryFentryProgramLoads) {
+  // fentry programs are checked against the kernel's BTF at load time, so
+  // they load only where trampolines work (not on the development machine).
+  if (!SystemFeatures().fentry()) GTEST_SKIP() << "fentry programs cannot be loaded on this kernel";
+  expect_all_load(Backend::fentry);
+}
 
 class NoBtf final : public KernelFeatures {
  public:
@@ -47,6 +53,7 @@ class NoBtf final : public KernelFeatures {
   bool kernel_function(const std::string&) const override { return false; }
   bool syscall_function(const std::string&) const override { return false; }
   bool fentry() const override { return false; }
+  bool btf_function(const std::string&) const override { return false; }
   std::string kernel_release() const override { return "test"; }
 };
 
@@ -134,6 +141,7 @@ TEST(Cli, SignalsDrain) {
 // This kernel has no kprobes: forcing them falls back per hook, says so,
 // and still reports.
 TEST(Cli, ForcedKprobeFallsBackWhereUnavailable) {
+  if (SystemFeatures().kprobes()) GTEST_SKIP() << "kprobes work on this kernel: nothing falls back";
   SensorProcess s({"--backend", "kprobe"});
   json a = act("exec");
   json e = s.wait_for([&](const json& x) { return is_exec(x, a["pid"]); });

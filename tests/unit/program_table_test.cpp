@@ -24,6 +24,7 @@ class FakeFeatures final : public KernelFeatures {
   std::set<std::string> missing_tp_btf;
   std::set<std::string> missing_functions;
   std::set<std::string> missing_syscalls;
+  std::set<std::string> missing_btf_functions;
 
   bool btf() const override { return true; }
   bool ringbuf() const override { return true; }
@@ -35,6 +36,7 @@ class FakeFeatures final : public KernelFeatures {
   bool kernel_function(const std::string& name) const override { return !missing_functions.count(name); }
   bool syscall_function(const std::string& syscall) const override { return !missing_syscalls.count(syscall); }
   bool fentry() const override { return has_fentry; }
+  bool btf_function(const std::string& name) const override { return !missing_btf_functions.count(name); }
   std::string kernel_release() const override { return "6.1.0-fake"; }
 };
 
@@ -65,28 +67,44 @@ TEST(ProgramTable, EveryHookOfTheFamilyGetsAChoice) {
   EXPECT_TRUE(choose_programs(f, {}, std::nullopt).empty());
 }
 
-TEST(ProgramTable, EverythingAvailablePrefersTracepoints) {
+// Preference: fentry where trampolines attach, else kprobe, else tracepoint.
+TEST(ProgramTable, EverythingAvailablePrefersFentry) {
   FakeFeatures f;
   auto cs = choose(f);
   for (const Choice& c : cs) {
     ASSERT_NE(c.variant, nullptr) << c.hook->name << ": " << c.reason;
     EXPECT_FALSE(c.reason.empty());
-    if (c.hook->name == "exec.level")
-      EXPECT_EQ(c.variant->backend, Backend::kprobe) << "exec.level has no tracepoint";
-    else
-      EXPECT_EQ(c.variant->backend, Backend::tracepoint) << c.hook->name;
+    EXPECT_EQ(c.variant->backend, Backend::fentry) << c.hook->name;
   }
+  EXPECT_EQ(choice(cs, "exec").variant->programs, std::vector<std::string>{"fe__finalize_exec"});
+  EXPECT_EQ(choice(cs, "exec.leave").variant->programs, (std::vector<std::string>{"fx__execve", "fx__execveat"}));
+#if defined(__x86_64__)
+  EXPECT_EQ(choice(cs, "fork.enter").variant->programs,
+            (std::vector<std::string>{"fe__clone", "fe__clone3", "fe__fork", "fe__vfork"}));
+#endif
+  EXPECT_EQ(choice(cs, "exec.level").variant->programs, std::vector<std::string>{"fe__security_bprm_check"});
+}
+
+TEST(ProgramTable, NoFentryPrefersKprobes) {
+  FakeFeatures f;
+  f.has_fentry = false;
+  for (const Choice& c : choose(f)) {
+    ASSERT_NE(c.variant, nullptr) << c.hook->name;
+    EXPECT_EQ(c.variant->backend, Backend::kprobe) << c.hook->name;
+  }
+}
+
+TEST(ProgramTable, NoTrampolinesNoKprobesUsesTracepoints) {
+  FakeFeatures f;
+  f.has_kprobes = false;
+  f.has_fentry = false;
+  auto cs = choose(f);
   EXPECT_EQ(choice(cs, "exec").variant->programs, std::vector<std::string>{"tpbtf__sched_process_exec"});
+#if defined(__x86_64__)
   EXPECT_EQ(choice(cs, "fork.enter").variant->programs,
             (std::vector<std::string>{"tp__sys_enter_clone", "tp__sys_enter_clone3", "tp__sys_enter_fork",
                                       "tp__sys_enter_vfork"}));
-  EXPECT_EQ(choice(cs, "exec.level").variant->programs, std::vector<std::string>{"kp__security_bprm_check"});
-}
-
-TEST(ProgramTable, NoKprobes) {
-  FakeFeatures f;
-  f.has_kprobes = false;
-  auto cs = choose(f);
+#endif
   const Choice& level = choice(cs, "exec.level");
   EXPECT_EQ(level.variant, nullptr);
   EXPECT_FALSE(level.hook->required);
@@ -95,6 +113,33 @@ TEST(ProgramTable, NoKprobes) {
     if (c.hook->name == "exec.level") continue;
     ASSERT_NE(c.variant, nullptr) << c.hook->name;
     EXPECT_EQ(c.variant->backend, Backend::tracepoint) << c.hook->name;
+  }
+}
+
+// A function BTF does not describe cannot take fentry; only that hook moves.
+TEST(ProgramTable, MissingBtfFunctionMovesOnlyThatHook) {
+  FakeFeatures f;
+  f.missing_btf_functions = {"finalize_exec"};
+  auto cs = choose(f);
+  EXPECT_EQ(choice(cs, "exec").variant->backend, Backend::kprobe);
+  EXPECT_EQ(choice(cs, "fork").variant->backend, Backend::fentry);
+  EXPECT_EQ(choice(cs, "exec.enter").variant->backend, Backend::fentry);
+}
+
+TEST(ProgramTable, ForcedTracepointWhereFentryWorks) {
+  FakeFeatures f;
+  auto cs = choose(f, Backend::tracepoint);
+  for (const Choice& c : cs) {
+    if (c.hook->name == "exec.level") {
+      // No tracepoint exists between binfmt levels, and an optional hook is
+      // not taken from another backend: the forced backend's output keeps
+      // its documented shape.
+      EXPECT_EQ(c.variant, nullptr);
+      EXPECT_TRUE(contains(c.reason, "no usable tracepoint variant")) << c.reason;
+    } else {
+      ASSERT_NE(c.variant, nullptr) << c.hook->name;
+      EXPECT_EQ(c.variant->backend, Backend::tracepoint) << c.hook->name;
+    }
   }
 }
 
@@ -114,6 +159,7 @@ TEST(ProgramTable, ForcedKprobe) {
 TEST(ProgramTable, ForcedKprobeWithoutKprobesFallsBack) {
   FakeFeatures f;
   f.has_kprobes = false;
+  f.has_fentry = false;
   auto cs = choose(f, Backend::kprobe);
   for (const Choice& c : cs) {
     if (c.hook->name == "exec.level") {
@@ -131,6 +177,7 @@ TEST(ProgramTable, RequiredExecHookUnavailable) {
   FakeFeatures f;
   f.missing_tp_btf = {"sched_process_exec"};
   f.has_kprobes = false;
+  f.has_fentry = false;
   auto cs = choose(f);
   const Choice& exec = choice(cs, "exec");
   EXPECT_TRUE(exec.hook->required);
@@ -145,17 +192,23 @@ TEST(ProgramTable, RequiredExecHookUnavailable) {
 TEST(ProgramTable, MissingTpBtfUsesKprobeForThatHookOnly) {
   FakeFeatures f;
   f.missing_tp_btf = {"sched_process_exec"};
+  f.has_fentry = false;
   auto cs = choose(f);
   const Choice& exec = choice(cs, "exec");
   ASSERT_NE(exec.variant, nullptr);
   EXPECT_EQ(exec.variant->backend, Backend::kprobe);
-  EXPECT_EQ(choice(cs, "exec.enter").variant->backend, Backend::tracepoint);
-  EXPECT_EQ(choice(cs, "fork").variant->backend, Backend::tracepoint);
+  EXPECT_EQ(choice(cs, "exec.enter").variant->backend, Backend::kprobe);
+  EXPECT_EQ(choice(cs, "fork").variant->backend, Backend::kprobe);
+  f.has_kprobes = false;
+  f.missing_tp_btf = {};
+  EXPECT_EQ(choice(choose(f), "exec").variant->backend, Backend::tracepoint);
 }
 
 // arm64 has no fork/vfork syscalls, hence none of their tracepoints or entry symbols.
 TEST(ProgramTable, MissingForkVforkSyscallsKeepForkEnter) {
   FakeFeatures f;
+  f.has_kprobes = false;
+  f.has_fentry = false;
   f.missing_tracepoints = {"syscalls:sys_enter_fork", "syscalls:sys_enter_vfork"};
   f.missing_syscalls = {"fork", "vfork"};
   auto cs = choose(f);
@@ -163,6 +216,7 @@ TEST(ProgramTable, MissingForkVforkSyscallsKeepForkEnter) {
   ASSERT_NE(fe.variant, nullptr) << fe.reason;
   EXPECT_EQ(fe.variant->backend, Backend::tracepoint);
 
+  f.has_kprobes = true;
   auto forced = choose(f, Backend::kprobe);
   const Choice& fk = choice(forced, "fork.enter");
   ASSERT_NE(fk.variant, nullptr) << fk.reason;
@@ -173,11 +227,12 @@ TEST(ProgramTable, MissingForkVforkSyscallsKeepForkEnter) {
 // tracepoint variant is not usable.
 TEST(ProgramTable, MissingFirstSyscallTracepointIsNotTolerated) {
   FakeFeatures f;
+  f.has_fentry = false;
+  f.has_kprobes = false;
   f.missing_tracepoints = {"syscalls:sys_enter_clone"};
   auto cs = choose(f);
   const Choice& fe = choice(cs, "fork.enter");
-  ASSERT_NE(fe.variant, nullptr);
-  EXPECT_EQ(fe.variant->backend, Backend::kprobe);
+  EXPECT_EQ(fe.variant, nullptr) << fe.reason;
 }
 
 TEST(ProgramTable, ProgramsOfKprobe) {
@@ -193,6 +248,9 @@ TEST(ProgramTable, ProgramsOfKprobe) {
 
   for (const std::string& p : programs_of(Backend::tracepoint))
     EXPECT_TRUE(starts_with(p, "tp__") || starts_with(p, "tpbtf__")) << p;
+  auto fentry = programs_of(Backend::fentry);
+  EXPECT_EQ(fentry.size(), progs.size()) << "one fentry twin per kprobe program";
+  for (const std::string& p : fentry) EXPECT_TRUE(starts_with(p, "fe__") || starts_with(p, "fx__")) << p;
 }
 
 // The table names skeleton programs: each must exist in the BPF object
@@ -225,6 +283,19 @@ TEST(ProgramTable, TableMatchesTheBpfObject) {
     EXPECT_TRUE(in_table.count(bpf_program__name(prog))) << bpf_program__name(prog) << " is never attached";
   }
   nightjar_bpf__destroy(skel);
+}
+
+TEST(ProgramTable, RequirementNeedsTrampolinesAndBtf) {
+  FakeFeatures f;
+  Requirement fn{Requirement::Kind::fentry, "", "finalize_exec"};
+  Requirement sc{Requirement::Kind::fentry_syscall, "", "execve"};
+  EXPECT_TRUE(requirement_met(f, fn));
+  EXPECT_TRUE(requirement_met(f, sc));
+  f.missing_btf_functions = {syscall_symbol("execve")};
+  EXPECT_FALSE(requirement_met(f, sc));
+  EXPECT_TRUE(requirement_met(f, fn));
+  f.has_fentry = false;
+  EXPECT_FALSE(requirement_met(f, fn)) << "described by BTF but trampolines do not attach";
 }
 
 TEST(ProgramTable, RequirementNeedsKprobeSupport) {

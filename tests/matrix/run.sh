@@ -1,0 +1,436 @@
+#!/usr/bin/env bash
+# tests/matrix/run.sh -- the kernel matrix: the e2e suite inside qemu (TCG) on
+# Debian's cloud kernels, per backend, results in build/matrix/results.json
+# and docs/compatibility.md.  See tests/matrix/README.md.
+#
+# usage: tests/matrix/run.sh [options]
+#   --jobs N          VMs run in parallel (default 2)
+#   --smp N           vCPUs per VM (default 2)
+#   --mem SIZE        memory per VM (default 2G)
+#   --timeout SECS    hard limit per VM (default 900)
+#   --suite-timeout S limit for one backend's suite inside the VM (default 420)
+#   --filter F        gtest filter (default Transports/*:Verifier*:Loss*:Identity*)
+#   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
+#   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
+#   --offline         no network: use the kernels already in the cache
+#   --refresh         refresh the private apt lists even if they are recent
+#   --no-build        do not run `cmake --build` first
+#   --no-docs         do not (re)write docs/compatibility.md
+#
+# Environment: NJ_MATRIX_CACHE (default <repo>/build/matrix/cache),
+#   NJ_MATRIX_FILTER, NJ_MATRIX_JOBS, NJ_MATRIX_SMP, NJ_MATRIX_MEM,
+#   NJ_MATRIX_TIMEOUT, NJ_MATRIX_APT_MAX_AGE (seconds, default 86400),
+#   NJ_DEBIAN_MIRROR / NJ_DEBIAN_SECURITY (default: read from the machine's
+#   own /etc/apt/sources.list{,.d}).
+set -euo pipefail
+export LC_ALL=C
+
+PROG=matrix
+die() { echo "$PROG: error: $*" >&2; exit 2; }
+log() { echo "$PROG: $*" >&2; }
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/tests/matrix
+BUILD=$ROOT/build
+OUT=$BUILD/matrix
+CACHE=${NJ_MATRIX_CACHE:-$OUT/cache}
+LOGS=$OUT/logs
+
+JOBS=${NJ_MATRIX_JOBS:-2}
+SMP=${NJ_MATRIX_SMP:-2}
+MEM=${NJ_MATRIX_MEM:-2G}
+VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-900}
+SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-420}
+FILTER=${NJ_MATRIX_FILTER:-'Transports/*:Verifier*:Loss*:Identity*'}
+BACKENDS="tracepoint kprobe fentry"
+KERNELS="5.10,6.1,6.12,sid"
+APT_MAX_AGE=${NJ_MATRIX_APT_MAX_AGE:-86400}
+OFFLINE=0 REFRESH=0 DO_BUILD=1 DO_DOCS=1
+ARGS_TEXT="$*"
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --jobs) JOBS=$2; shift 2 ;;
+        --smp) SMP=$2; shift 2 ;;
+        --mem) MEM=$2; shift 2 ;;
+        --timeout) VM_TIMEOUT=$2; shift 2 ;;
+        --suite-timeout) SUITE_TIMEOUT=$2; shift 2 ;;
+        --filter) FILTER=$2; shift 2 ;;
+        --backends) BACKENDS=$2; shift 2 ;;
+        --kernels) KERNELS=$2; shift 2 ;;
+        --offline) OFFLINE=1; shift ;;
+        --refresh) REFRESH=1; shift ;;
+        --no-build) DO_BUILD=0; shift ;;
+        --no-docs) DO_DOCS=0; shift ;;
+        -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+        *) die "unknown option '$1' (see --help)" ;;
+    esac
+done
+case "$JOBS$SMP$VM_TIMEOUT$SUITE_TIMEOUT" in *[!0-9]*) die "--jobs/--smp/--timeout/--suite-timeout take numbers" ;; esac
+[ "$JOBS" -ge 1 ] || die "--jobs must be >= 1"
+for b in $BACKENDS; do
+    case "$b" in tracepoint|kprobe|fentry) ;; *) die "unknown backend '$b'" ;; esac
+done
+case "$FILTER" in *[[:space:]\"\'\\\$\`]*) die "--filter must not contain spaces, quotes, \\, \$ or \`" ;; esac
+
+[ "$(id -u)" = 0 ] || die "must run as root (apt-get; the VM image carries root-owned binaries)"
+
+T_START=$(date +%s)
+mkdir -p "$CACHE" "$LOGS"
+CACHE=$(cd "$CACHE" && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/nj-matrix.XXXXXX")
+cleanup() {
+    # stop the VMs we started (by pid), then remove scratch files
+    local p
+    for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. host tools ---------------------------------------------------------------
+need_pkgs=()
+for p in qemu-system-x86 busybox-static cpio zstd xz-utils coreutils dash; do
+    s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$s" = "install ok installed" ] || need_pkgs+=("$p")
+done
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    [ "$OFFLINE" = 0 ] || die "--offline but packages missing: ${need_pkgs[*]}"
+    log "installing from Debian: ${need_pkgs[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >"$WORK/apt-install.log" 2>&1; then
+        apt-get update -q >>"$WORK/apt-install.log" 2>&1 || true
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}" >>"$WORK/apt-install.log" 2>&1 \
+            || { cat "$WORK/apt-install.log" >&2; die "apt-get install ${need_pkgs[*]} failed"; }
+    fi
+fi
+for t in qemu-system-x86_64 cpio timeout python3 dpkg-deb apt-get apt-cache ldd; do
+    command -v "$t" >/dev/null 2>&1 || die "required tool '$t' not found"
+done
+BUSYBOX=$(dpkg -L busybox-static | grep -E '/bin/busybox$' | head -n1)
+[ -x "$BUSYBOX" ] || die "busybox-static installed but no busybox binary found"
+
+# --- 2. kernels --------------------------------------------------------------------
+# The Debian mirrors this machine already uses (deb822 .sources and one-line .list).
+read -r SYS_MIRROR SYS_SECMIRROR < <(python3 - <<'PYEOF'
+import glob, re
+codename = ""
+for line in open("/etc/os-release"):
+    if line.startswith("VERSION_CODENAME="):
+        codename = line.split("=", 1)[1].strip().strip('"')
+entries = []  # (uri, suite)
+files = ["/etc/apt/sources.list"] + sorted(glob.glob("/etc/apt/sources.list.d/*.list"))
+for f in files:
+    try:
+        for line in open(f):
+            line = line.split("#", 1)[0].strip()
+            m = re.match(r"deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)", line)
+            if m:
+                entries.append((m.group(1), m.group(2)))
+    except OSError:
+        pass
+for f in sorted(glob.glob("/etc/apt/sources.list.d/*.sources")):
+    for stanza in re.split(r"\n\s*\n", open(f).read()):
+        fields = {}
+        for line in stanza.splitlines():
+            if line.startswith("#") or ":" not in line or line[0].isspace():
+                continue
+            k, v = line.split(":", 1)
+            fields[k.strip().lower()] = v.split()
+        if "deb" not in fields.get("types", []) or fields.get("enabled", ["yes"])[0] == "no":
+            continue
+        for u in fields.get("uris", []):
+            for s in fields.get("suites", []):
+                entries.append((u, s))
+main = sec = ""
+for u, s in entries:
+    u = u.rstrip("/")
+    if codename and s in (codename, codename + "-updates") and not main:
+        main = u
+    if s.endswith("-security") and not sec:
+        sec = u
+print(main or "-", sec or "-")
+PYEOF
+)
+MIRROR=${NJ_DEBIAN_MIRROR:-$SYS_MIRROR}
+SECMIRROR=${NJ_DEBIAN_SECURITY:-$SYS_SECMIRROR}
+[ "$MIRROR" != "-" ] || MIRROR=http://deb.debian.org/debian
+[ "$SECMIRROR" != "-" ] || SECMIRROR=http://deb.debian.org/debian-security
+
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# Private apt configuration per distribution (the technique of
+# tools/gen-vmlinux.sh): own sources list, lists, cache, status=/dev/null.
+setup_apt() { # DIST -> sets APT_CONFIG for this dist
+    local dist=$1
+    local d=$CACHE/apt/$dist
+    mkdir -p "$d/state/lists/partial" "$d/cache/archives/partial" "$d/etc/sources.list.d" "$d/etc/preferences.d"
+    local sb=""
+    [ -r "$KEYRING" ] && sb=" [signed-by=$KEYRING]"
+    : > "$d/etc/sources.list.new"
+    local s
+    case "$dist" in
+        sid) echo "deb$sb $MIRROR sid main" >> "$d/etc/sources.list.new" ;;
+        *) for s in "$MIRROR $dist" "$MIRROR $dist-updates" "$SECMIRROR $dist-security"; do
+               echo "deb$sb $s main" >> "$d/etc/sources.list.new"
+           done ;;
+    esac
+    if ! cmp -s "$d/etc/sources.list.new" "$d/etc/sources.list"; then
+        mv "$d/etc/sources.list.new" "$d/etc/sources.list"
+        rm -f "$d/state/lists/"*_* 2>/dev/null || true   # sources changed: lists are stale
+    else
+        rm -f "$d/etc/sources.list.new"
+    fi
+    cat > "$d/etc/apt.conf" <<EOF
+Dir::Etc::main "$d/etc/apt.conf";
+Dir::Etc::SourceList "$d/etc/sources.list";
+Dir::Etc::SourceParts "$d/etc/sources.list.d";
+Dir::Etc::Preferences "$d/etc/preferences";
+Dir::Etc::PreferencesParts "$d/etc/preferences.d";
+Dir::State "$d/state";
+Dir::State::Lists "$d/state/lists";
+Dir::State::status "/dev/null";
+Dir::Cache "$d/cache";
+Dir::Cache::archives "$d/cache/archives";
+Dir::Cache::pkgcache "pkgcache.bin";
+Dir::Cache::srcpkgcache "srcpkgcache.bin";
+APT::Architecture "amd64";
+#clear APT::Architectures;
+APT::Architectures { "amd64"; };
+APT::Sandbox::User "$(id -un)";
+Acquire::Languages "none";
+#clear APT::Update::Pre-Invoke;
+#clear APT::Update::Post-Invoke;
+#clear APT::Update::Post-Invoke-Success;
+#clear DPkg::Pre-Invoke;
+#clear DPkg::Post-Invoke;
+Acquire::IndexTargets::deb::DEP-11::DefaultEnabled "false";
+Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled "false";
+Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled "false";
+Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
+EOF
+    export APT_CONFIG=$d/etc/apt.conf
+    local stamp=$d/state/updated age=999999999
+    [ -f "$stamp" ] && age=$(( $(date +%s) - $(stat -c %Y "$stamp") ))
+    if [ "$REFRESH" = 1 ] || [ "$age" -gt "$APT_MAX_AGE" ]; then
+        log "[$dist] apt-get update (private lists in $d)"
+        apt-get -qq update >"$WORK/apt-update-$dist.log" 2>&1 \
+            || { cat "$WORK/apt-update-$dist.log" >&2; die "[$dist] apt-get update failed"; }
+        touch "$stamp"
+    fi
+}
+
+# SERIES -> "DIST REGEX" (REGEX on package names; newest Version wins)
+series_spec() {
+    case "$1" in
+        5.10) echo "bullseye ^linux-image-5\.10\.0-[0-9]+-cloud-amd64$" ;;
+        6.1)  echo "bookworm ^linux-image-6\.1\.0-[0-9]+-cloud-amd64$" ;;
+        6.12) echo "bookworm ^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64$" ;;
+        # sid: the newest cloud kernel whatever its version (7.x today); the image
+        # package is linux-binary-<ver>-cloud-amd64 there (linux-image-* before).
+        sid)  echo "sid ^linux-(image|binary)-[0-9]+\.[0-9]+\.[0-9]+[-+][^ ]*-cloud-amd64$" ;;
+        *) die "unknown kernel series '$1' (5.10, 6.1, 6.12, sid)" ;;
+    esac
+}
+
+# Fetches the kernel for SERIES into the cache; prints "RELEASE PKG VERSION VMLINUZ".
+fetch_kernel() {
+    local series=$1 dist regex
+    read -r dist regex < <(series_spec "$series")
+    local kdir=$CACHE/kernels
+    mkdir -p "$kdir" "$CACHE/debs"
+    if [ "$OFFLINE" = 1 ]; then
+        # newest cached kernel of this series
+        local best="" bestv="" f
+        for f in "$kdir"/*/meta; do
+            [ -f "$f" ] || continue
+            local s p v r
+            read -r s p v r < "$f"
+            [ "$s" = "$series" ] || continue
+            if [ -z "$bestv" ] || dpkg --compare-versions "$v" gt "$bestv"; then best=$f bestv=$v; fi
+        done
+        [ -n "$best" ] || die "[$series] --offline and nothing cached in $kdir"
+        local s p v r; read -r s p v r < "$best"
+        echo "$r $p $v $(dirname "$best")/vmlinuz"
+        return
+    fi
+    setup_apt "$dist" >/dev/null
+    local names pkg="" ver="" n v
+    names=$(apt-cache pkgnames linux- | grep -E "$regex" || true)
+    for n in $names; do
+        v=$(apt-cache show --no-all-versions "$n" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
+        [ -n "$v" ] || continue   # a virtual name (no package of its own)
+        if [ -z "$ver" ] || dpkg --compare-versions "$v" gt "$ver"; then pkg=$n ver=$v; fi
+    done
+    [ -n "$pkg" ] || die "[$series] no package matching $regex in Debian $dist"
+    local key=${pkg}_${ver//:/%3a}
+    local kd=$kdir/$key
+    if [ -f "$kd/meta" ] && [ -s "$kd/vmlinuz" ]; then
+        log "[$series] $pkg $ver (cached)"
+    else
+        local want file deb
+        want=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^SHA256: //p' | head -n1)
+        file=$(apt-cache show --no-all-versions "$pkg" | sed -n 's/^Filename: //p' | head -n1)
+        deb=$CACHE/debs/$(basename "$file")
+        if [ -f "$deb" ] && [ "$(sha256sum "$deb" | cut -d' ' -f1)" = "$want" ]; then
+            log "[$series] $pkg $ver: using cached $(basename "$deb")"
+        else
+            log "[$series] downloading $pkg $ver"
+            local dl=$WORK/dl-$series
+            rm -rf "$dl"; mkdir -p "$dl"
+            (cd "$dl" && apt-get -qq download "$pkg=$ver") >"$WORK/apt-download-$series.log" 2>&1 \
+                || { cat "$WORK/apt-download-$series.log" >&2; die "[$series] apt-get download $pkg=$ver failed"; }
+            mv "$dl"/*.deb "$deb" || die "[$series] apt-get download produced no .deb"
+            [ "$(sha256sum "$deb" | cut -d' ' -f1)" = "$want" ] || die "[$series] sha256 mismatch for $deb"
+        fi
+        local x=$WORK/x-$series
+        rm -rf "$x"; mkdir -p "$x"
+        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" --wildcards --no-anchored 'vmlinuz*' \
+            || die "[$series] cannot extract vmlinuz from $deb"
+        local vz rel
+        vz=$(find "$x" \( -path '*/boot/vmlinuz-*' -o -path '*/lib/modules/*/vmlinuz' \) -type f | head -n1)
+        [ -n "$vz" ] || die "[$series] no vmlinuz in $deb (looked in /boot and /usr/lib/modules/*/)"
+        case "$vz" in
+            */boot/vmlinuz-*) rel=${vz##*/vmlinuz-} ;;
+            *) rel=$(basename "$(dirname "$vz")") ;;
+        esac
+        mkdir -p "$kd"
+        cp "$vz" "$kd/vmlinuz.tmp" && mv "$kd/vmlinuz.tmp" "$kd/vmlinuz"
+        echo "$series $pkg $ver $rel" > "$kd/meta"
+        rm -rf "$x"
+        log "[$series] $pkg $ver -> $kd/vmlinuz (kernel $rel)"
+    fi
+    local s p v r; read -r s p v r < "$kd/meta"
+    echo "$r $p $v $kd/vmlinuz"
+}
+
+# --- build -----------------------------------------------------------------------
+if [ "$DO_BUILD" = 1 ]; then
+    log "cmake --build $BUILD (nightjar nightjar_e2e_tests nj-actions)"
+    cmake --build "$BUILD" --target nightjar nightjar_e2e_tests nj-actions >"$WORK/build.log" 2>&1 \
+        || { tail -n 50 "$WORK/build.log" >&2; die "build failed (or use --no-build)"; }
+fi
+NJ_BIN=$BUILD/nightjar
+NJ_TESTS=$BUILD/tests/nightjar_e2e_tests
+NJ_ACTIONS=$BUILD/tests/nj-actions
+for f in "$NJ_BIN" "$NJ_TESTS" "$NJ_ACTIONS"; do [ -x "$f" ] || die "$f not built"; done
+
+# --- 3. initramfs --------------------------------------------------------------------
+INITRD=$OUT/initramfs.cpio
+build_initramfs() {
+    local st=$WORK/rootfs
+    rm -rf "$st"
+    mkdir -p "$st"/{bin,sbin,usr/bin,usr/sbin,lib64,proc,sys,dev,tmp,etc,root,run,var/tmp}
+    chmod 1777 "$st/tmp" "$st/var/tmp"
+    copy() { # copy FILE (dereferenced) to the same absolute path in the image
+        mkdir -p "$st$(dirname "$1")"
+        cp -L --preserve=mode "$1" "$st$1"
+    }
+    copy_with_libs() {
+        local f=$1 lib
+        copy "$f"
+        for lib in $(ldd "$f" 2>/dev/null | grep -oE '(^|[[:space:]])/[^ ]+' | tr -d '[:space:]\t' | sort -u); do
+            [ -e "$st$lib" ] || copy "$lib"
+        done
+    }
+    cp "$BUSYBOX" "$st/bin/busybox"
+    local f
+    for f in "$NJ_BIN" "$NJ_TESTS" "$NJ_ACTIONS" /usr/bin/true /usr/bin/sleep /bin/dash; do
+        copy_with_libs "$f"
+    done
+    [ -e "$st/lib64/ld-linux-x86-64.so.2" ] || copy /lib64/ld-linux-x86-64.so.2
+    # libgcc_s is dlopen()ed by glibc for thread cancellation/unwinding
+    [ -e "$st/lib/x86_64-linux-gnu/libgcc_s.so.1" ] || copy /lib/x86_64-linux-gnu/libgcc_s.so.1
+    rm -f "$st/bin/dash.tmp"
+    ln -sf /usr/bin/true "$st/bin/true"
+    ln -sf /usr/bin/sleep "$st/bin/sleep"
+    ln -sf /bin/dash "$st/bin/sh"
+    ln -sf /bin/dash "$st/usr/bin/sh"
+    # busybox applets, except true/sleep/sh (the real ones above) and anything present
+    local a
+    for a in $("$st/bin/busybox" --list-full); do
+        case "${a##*/}" in true|sleep|sh|busybox) continue ;; esac
+        [ -e "$st/$a" ] || [ -L "$st/$a" ] || { mkdir -p "$st/$(dirname "$a")"; ln -s /bin/busybox "$st/$a"; }
+    done
+    cat > "$st/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+    cat > "$st/etc/group" <<'EOF'
+root:x:0:
+daemon:x:1:
+nogroup:x:65534:
+EOF
+    printf 'passwd: files\ngroup: files\nhosts: files\n' > "$st/etc/nsswitch.conf"
+    echo 6e6a6d61747269780000000000000001 > "$st/etc/machine-id"
+    echo nj-matrix > "$st/etc/hostname"
+    printf '127.0.0.1 localhost\n127.0.1.1 nj-matrix\n' > "$st/etc/hosts"
+    {
+        echo "NJM_FILTER='$FILTER'"
+        echo "NJM_BACKENDS='$BACKENDS'"
+        echo "NJM_SUITE_TIMEOUT=$SUITE_TIMEOUT"
+        echo "NJM_BIN='$NJ_BIN'"
+        echo "NJM_TESTS='$NJ_TESTS'"
+    } > "$st/etc/nj-matrix.conf"
+    install -m 0755 "$HERE/init.sh" "$st/init"
+    (cd "$st" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0) > "$INITRD.tmp" \
+        || die "cpio failed"
+    mv "$INITRD.tmp" "$INITRD"
+}
+
+# --- 5. one VM -------------------------------------------------------------------------
+# run_vm RELEASE VMLINUZ -> exit status 0 when the log has the end marker
+run_vm() {
+    local rel=$1 vz=$2 log=$LOGS/$1.log
+    local t0 t1 rc=0
+    t0=$(date +%s.%N)
+    timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+        -kernel "$vz" -initrd "$INITRD" \
+        -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic" \
+        -nographic -no-reboot -nodefaults -serial stdio \
+        </dev/null >"$log" 2>"$LOGS/$rel.qemu-stderr" || rc=$?
+    t1=$(date +%s.%N)
+    printf '%s %s\n' "$rc" "$(python3 -c "print(round($t1-$t0,1))")" > "$LOGS/$rel.host"
+    return 0
+}
+
+# --- main ---------------------------------------------------------------------------------
+declare -a K_SERIES K_REL K_PKG K_VER K_VZ
+IFS=, read -r -a want <<<"$KERNELS"
+for s in "${want[@]}"; do
+    read -r rel pkg ver vz < <(fetch_kernel "$s") || die "[$s] kernel fetch failed"
+    [ -n "${vz:-}" ] || die "[$s] kernel fetch failed"
+    K_SERIES+=("$s") K_REL+=("$rel") K_PKG+=("$pkg") K_VER+=("$ver") K_VZ+=("$vz")
+done
+unset APT_CONFIG
+
+log "building initramfs $INITRD"
+build_initramfs
+log "initramfs: $(du -h "$INITRD" | cut -f1)"
+
+T_VMS=$(date +%s)
+log "booting ${#K_REL[@]} kernels, $JOBS at a time (-smp $SMP -m $MEM, timeout ${VM_TIMEOUT}s per VM)"
+running=0
+for i in "${!K_REL[@]}"; do
+    while [ "$running" -ge "$JOBS" ]; do wait -n || true; running=$((running - 1)); done
+    rm -f "$LOGS/${K_REL[$i]}.host"
+    log "  start ${K_REL[$i]} (${K_PKG[$i]} ${K_VER[$i]})"
+    run_vm "${K_REL[$i]}" "${K_VZ[$i]}" &
+    running=$((running + 1))
+done
+wait || true
+T_END=$(date +%s)
+
+# --- 6. report ------------------------------------------------------------------------------
+KLIST=$WORK/kernels.tsv
+for i in "${!K_REL[@]}"; do
+    printf '%s\t%s\t%s\t%s\t%s\n' "${K_SERIES[$i]}" "${K_REL[$i]}" "${K_PKG[$i]}" "${K_VER[$i]}" "$LOGS/${K_REL[$i]}.log" >> "$KLIST"
+done
+rep_args=(--kernels "$KLIST" --logs "$LOGS" --json "$OUT/results.json"
+          --filter "$FILTER" --backends "$BACKENDS" --smp "$SMP" --jobs "$JOBS" --mem "$MEM"
+          --wall "$((T_END - T_START))" --vm-wall "$((T_END - T_VMS))"
+          --command "tests/matrix/run.sh${ARGS_TEXT:+ $ARGS_TEXT}")
+[ "$DO_DOCS" = 1 ] && rep_args+=(--docs "$ROOT/docs/compatibility.md")
+rc=0
+python3 "$HERE/report.py" "${rep_args[@]}" || rc=$?
+log "total wall time $((T_END - T_START)) s (VMs $((T_END - T_VMS)) s); logs in $LOGS"
+exit "$rc"
