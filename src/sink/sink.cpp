@@ -54,7 +54,18 @@ class FdSink : public Sink {
 std::unique_ptr<Sink> make_stdout_sink() { return std::make_unique<FdSink>(STDOUT_FILENO, false); }
 
 Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+  // Created exactly 0640 whatever the umask (events name users' commands);
+  // an existing file keeps its mode and is appended to.
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0640);
+  if (fd >= 0) {
+    if (fchmod(fd, 0640) != 0) {
+      int err = errno;
+      ::close(fd);
+      return os_error(err, "cannot set the mode of output file " + path);
+    }
+  } else if (errno == EEXIST) {
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+  }
   if (fd < 0) return os_error(errno, "cannot open output file " + path);
   struct stat st;
   if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {

@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
+
+#include <filesystem>
 
 #include <algorithm>
 #include <sstream>
@@ -109,6 +112,24 @@ TEST(Cli, ProbeNamesEveryHook) {
   EXPECT_EQ(c.status, 0) << c.err;
   for (const Hook& h : hook_table()) EXPECT_NE(c.out.find(h.name + " "), std::string::npos) << h.name;
   EXPECT_NE(c.out.find("tpbtf__sched_process_exec"), std::string::npos);
+}
+
+TEST(Cli, OutputFileIsCreated0640AndAppended) {
+  std::string dir = temp_dir();
+  std::string path = dir + "/events.jsonl";
+  mode_t old = umask(0);
+  auto c = run_command({NJ_BINARY, "run", "--output", path, "--duration", "0.2"});
+  umask(old);
+  EXPECT_EQ(c.status, 0) << c.err;
+  struct stat st;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  auto first = st.st_size;
+  c = run_command({NJ_BINARY, "run", "--output", path, "--duration", "0.2"});
+  EXPECT_EQ(c.status, 0) << c.err;
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_GT(st.st_size, first) << "second run must append";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Cli, DurationStopsCleanlyToStdout) {
