@@ -60,6 +60,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(256u, 4u * 32768u));
   run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));
   run->add_option("--duration", ro.duration_s, "stop after this many seconds");
+  run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events (0: none)");
+  bool no_hash = false;
+  run->add_flag("--no-hash", no_hash, "do not hash executables");
+  run->add_option("--hash-max-bytes", ro.enrich.hash_max_bytes, "executables larger than this are not hashed");
+  run->add_option("--hash-cache", ro.enrich.hash_cache_entries, "hashes cached (LRU)");
+  run->add_option("--process-cache", ro.enrich.table.max_entries, "processes kept in the process table (LRU)")
+      ->check(CLI::Range(size_t{64}, size_t{1} << 24));
+  run->add_option("--ancestry-depth", ro.enrich.ancestry_depth, "ancestors listed on exec events")
+      ->check(CLI::Range(size_t{0}, size_t{64}));
+  run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event, "ancestors on every event, not only exec");
 
   auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
   probe->add_option("--events", events, "event families")->delimiter(',');
@@ -70,6 +80,7 @@ int main(int argc, char** argv) {
     ro.sensor.families = parse_families(events);
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
+    ro.enrich.hash = !no_hash;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

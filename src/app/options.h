@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "loader/sensor.h"
+#include "process/enricher.h"
 
 namespace nj {
 
@@ -17,6 +18,8 @@ struct RunOptions {
   uint32_t max_pending = 16384;    // events waiting for parts
   double duration_s = 0;           // 0: until SIGINT/SIGTERM
   double stats_interval_s = 1.0;   // how often loss is checked
+  double health_interval_s = 60;   // sensor-health events; 0: none
+  EnricherOptions enrich;
 };
 
 int run_sensor(const RunOptions& o);

@@ -92,10 +92,15 @@ int run_sensor(const RunOptions& o) {
   Encoder enc(read_host_info(), clock, file_head_reader());
   AsyncSink out(std::move(sink), o.queue_lines);
   uint64_t events = 0, decode_errors = 0, records_read = 0;
-  Assembler assembler(o.window_ms * 1000000ull, o.max_pending, [&](Event&& ev) {
+  EnricherOptions eo = o.enrich;
+  eo.clock_ticks = enc.host().clock_ticks;
+  Enricher enricher(eo);
+  const Enricher::Out emit = [&](EnrichedEvent&& e) {
     events++;
-    out.push(enc.encode(ev));
-  });
+    out.push(enc.encode(e.ev, &e.en));
+  };
+  Assembler assembler(o.window_ms * 1000000ull, o.max_pending,
+                      [&](Event&& ev) { enricher.submit(std::move(ev), WallClock::boot_now_ns(), emit); });
   auto reader = make_reader(**sensor, [&](const uint8_t* data, size_t size) {
     records_read++;
     auto rec = decode(data, size);
@@ -110,6 +115,9 @@ int run_sensor(const RunOptions& o) {
     return 1;
   }
 
+  // Processes older than the sensor, read while their events (if any) wait
+  // in the kernel buffer: events applied afterwards are newer and win.
+  enricher.seed();
   install_signals();
   out.push(enc.sensor_started(sensor_state(**sensor)));
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
@@ -136,7 +144,7 @@ int run_sensor(const RunOptions& o) {
   };
 
   const auto start = std::chrono::steady_clock::now();
-  auto last_stats = start;
+  auto last_stats = start, last_health = start;
   int rc = 0;
   while (!g_stop.load()) {
     auto n = (*reader)->poll(o.poll_ms);
@@ -146,6 +154,7 @@ int run_sensor(const RunOptions& o) {
       break;
     }
     assembler.expire(WallClock::boot_now_ns());
+    enricher.poll(WallClock::boot_now_ns(), emit);
     auto now = std::chrono::steady_clock::now();
     if (std::chrono::duration<double>(now - last_stats).count() >= o.stats_interval_s) {
       last_stats = now;
@@ -161,15 +170,22 @@ int run_sensor(const RunOptions& o) {
         last_queue_dropped = report.queue_dropped_total;
       }
     }
+    if (o.health_interval_s > 0 && std::chrono::duration<double>(now - last_health).count() >= o.health_interval_s) {
+      last_health = now;
+      collect();
+      out.push(enc.health(report, enricher.stats(), events));
+    }
     if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
   }
 
   // Drain what the kernel already delivered, flush half-built events.
   if (auto d = (*reader)->drain(); !d) spdlog::warn("{}", d.error().message);
   assembler.flush_all();
+  enricher.flush(emit);
   collect();
   if (report.kernel_lost || report.queue_dropped) out.push(enc.loss(report));
-  out.push(enc.sensor_stopped(report, events));
+  EnricherStats caches = enricher.stats();
+  out.push(enc.sensor_stopped(report, events, &caches));
   out.close();
   spdlog::info(
       "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, write errors {}, "

@@ -137,22 +137,66 @@ void Encoder::host_block() {
 
 void Encoder::users(const nj_task& t) {
   // ECS: user/group are the effective ids, real_* the real ones.
-  w_.key("user");
+  auto one = [&](const char* key, uint32_t id, const std::optional<std::string>* name) {
+    w_.key(key);
+    w_.begin_object();
+    w_.kv("id", std::to_string(id));
+    if (name && *name) str("name", **name, "process.user.name");
+    w_.end_object();
+  };
+  one("user", t.euid, en_ ? &en_->user : nullptr);
+  one("real_user", t.uid, en_ ? &en_->real_user : nullptr);
+  one("group", t.egid, en_ ? &en_->group : nullptr);
+  one("real_group", t.gid, en_ ? &en_->real_group : nullptr);
+}
+
+void Encoder::args_fields(const std::vector<std::string>& args, const char* field_prefix) {
+  w_.key("args");
+  if (!w_.string_array(args)) escaped_.push_back(field_prefix);
+  w_.kn("args_count", static_cast<uint64_t>(args.size()));
+}
+
+// What the process table knows of a process's image: executable and args.
+void Encoder::image(const ProcInfo& p, const char* prefix) {
+  if (!p.executable.empty()) str("executable", p.executable, prefix);
+  if (!p.args.empty()) args_fields(p.args, prefix);
+}
+
+// Container, unit, ancestry: after the process block, on every event.
+void Encoder::context_fields(const nj_task& /*t*/) {
+  if (!en_ || !en_->container) return;
+  w_.key("container");
   w_.begin_object();
-  w_.kv("id", std::to_string(t.euid));
+  w_.kv("id", en_->container->id);
+  w_.kv("runtime", en_->container->runtime);
   w_.end_object();
-  w_.key("real_user");
-  w_.begin_object();
-  w_.kv("id", std::to_string(t.uid));
-  w_.end_object();
-  w_.key("group");
-  w_.begin_object();
-  w_.kv("id", std::to_string(t.egid));
-  w_.end_object();
-  w_.key("real_group");
-  w_.begin_object();
-  w_.kv("id", std::to_string(t.gid));
-  w_.end_object();
+}
+
+void Encoder::nightjar_context() {
+  if (!en_) return;
+  if (en_->systemd_unit) str("systemd_unit", *en_->systemd_unit, "nightjar.systemd_unit");
+  if (!en_->ancestors.empty()) {
+    w_.key("ancestors");
+    w_.begin_array();
+    for (const ProcInfo& a : en_->ancestors) {
+      w_.begin_object();
+      w_.kn("pid", a.key.pid);
+      char buf[96];
+      snprintf(buf, sizeof(buf), "%.16s-%u-%llu", host_.boot_id.c_str(), a.key.pid,
+               static_cast<unsigned long long>(a.key.start));
+      w_.kv("entity_id", buf);
+      if (!a.executable.empty()) str("executable", a.executable, "nightjar.ancestors.executable");
+      str("name", a.name, "nightjar.ancestors.name");
+      w_.end_object();
+    }
+    w_.end_array();
+  }
+  if (!en_->hash_reason.empty()) {
+    w_.key("hash");
+    w_.begin_object();
+    w_.kv("reason", en_->hash_reason);
+    w_.end_object();
+  }
 }
 
 void Encoder::parent_block(const nj_task& t) {
@@ -161,6 +205,10 @@ void Encoder::parent_block(const nj_task& t) {
   w_.kn("pid", t.ppid);
   w_.kv("entity_id", entity_id(host_.boot_id, t.ppid, t.parent_start_ns, host_.clock_ticks));
   w_.kv("start", format_time(clock_.to_wall_ns(t.parent_start_ns)));
+  if (en_ && en_->parent) {
+    str("name", en_->parent->name, "process.parent.name");
+    image(*en_->parent, "process.parent.args");
+  }
   w_.end_object();
 }
 
@@ -196,7 +244,8 @@ void Encoder::nightjar_end() {
   w_.end_object();  // document
 }
 
-const std::string& Encoder::encode(const Event& ev) {
+const std::string& Encoder::encode(const Event& ev, const Enrichment* en) {
+  en_ = en;
   std::visit(
       [&](const auto& r) {
         using T = std::decay_t<decltype(r)>;
@@ -231,13 +280,18 @@ void Encoder::exec(const Event& ev) {
     str("name", basename_of(executable), "process.name");
   if (!executable.empty()) str("executable", executable, "process.executable");
   if (v.argv_present) {
-    w_.key("args");
-    if (!w_.string_array(v.argv)) escaped_.push_back("process.args");
-    w_.kn("args_count", static_cast<uint64_t>(v.argv.size()));
+    args_fields(v.argv, "process.args");
     str("command_line", command_line(v.argv), "process.command_line");
   }
   if (v.cwd) str("working_directory", cwd, "process.working_directory");
+  if (en_ && en_->sha256) {
+    w_.key("hash");
+    w_.begin_object();
+    w_.kv("sha256", *en_->sha256);
+    w_.end_object();
+  }
   w_.end_object();
+  context_fields(r.task);
 
   if (!ok) {
     w_.key("error");
@@ -296,6 +350,7 @@ void Encoder::exec(const Event& ev) {
     w_.kv("source", chain->source);
     w_.end_object();
   }
+  nightjar_context();
   nightjar_end();
 }
 
@@ -310,6 +365,7 @@ void Encoder::fork(const nj_fork& r) {
   w_.kv("entity_id", entity_id(host_.boot_id, r.child_pid, r.child_start_ns, host_.clock_ticks));
   w_.kv("start", format_time(clock_.to_wall_ns(r.child_start_ns)));
   str("name", comm_of(t), "process.name");
+  if (en_ && en_->self) image(*en_->self, "process.args");
   w_.key("parent");
   w_.begin_object();
   w_.kn("pid", t.pid);
@@ -320,9 +376,11 @@ void Encoder::fork(const nj_fork& r) {
   w_.kv("entity_id", entity_id(host_.boot_id, t.pid, t.start_ns, host_.clock_ticks));
   w_.kv("start", format_time(clock_.to_wall_ns(t.start_ns)));
   str("name", comm_of(t), "process.parent.name");
+  if (en_ && en_->parent) image(*en_->parent, "process.parent.args");
   w_.end_object();
   users(t);
   w_.end_object();
+  context_fields(t);
   nightjar_begin(r.hdr);
   if (const char* sc = syscall_name(r.syscall)) w_.kv("syscall", sc);
   if (!(r.flags & NJ_FORK_NO_ENTER)) {
@@ -341,6 +399,7 @@ void Encoder::fork(const nj_fork& r) {
   w_.kv("entity_id", entity_id(host_.boot_id, t.ppid, t.parent_start_ns, host_.clock_ticks));
   w_.end_object();
   w_.kn("cgroup_id", t.cgroup_id);
+  nightjar_context();
   nightjar_end();
 }
 
@@ -351,9 +410,11 @@ void Encoder::exit(const nj_exit& r) {
   w_.begin_object();
   task_common(r.task);
   str("name", comm_of(r.task), "process.name");
+  if (en_ && en_->self) image(*en_->self, "process.args");
   if (!sig) w_.kn("exit_code", static_cast<uint32_t>((r.exit_code >> 8) & 0xff));
   w_.kv("end", format_time(clock_.to_wall_ns(r.hdr.ts_ns)));
   w_.end_object();
+  context_fields(r.task);
   nightjar_begin(r.hdr);
   w_.key("exit");
   w_.begin_object();
@@ -365,6 +426,7 @@ void Encoder::exit(const nj_exit& r) {
   }
   w_.end_object();
   w_.kn("cgroup_id", r.task.cgroup_id);
+  nightjar_context();
   nightjar_end();
 }
 
@@ -375,7 +437,9 @@ void Encoder::unshare(const nj_unshare& r) {
   w_.begin_object();
   task_common(r.task);
   str("name", comm_of(r.task), "process.name");
+  if (en_ && en_->self) image(*en_->self, "process.args");
   w_.end_object();
+  context_fields(r.task);
   if (!ok) {
     w_.key("error");
     w_.begin_object();
@@ -393,6 +457,7 @@ void Encoder::unshare(const nj_unshare& r) {
   w_.kn("flags_raw", r.flags);
   w_.end_object();
   w_.kn("cgroup_id", r.task.cgroup_id);
+  nightjar_context();
   nightjar_end();
 }
 
@@ -439,7 +504,45 @@ const std::string& Encoder::loss(const LossReport& r) {
   return w_.str();
 }
 
-const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t events) {
+static void cache_fields(JsonWriter& w, const EnricherStats& s) {
+  w.key("caches");
+  w.begin_object();
+  w.key("process_table");
+  w.begin_object();
+  w.kn("size", s.table.size);
+  w.kn("hits", s.table.hits);
+  w.kn("misses", s.table.misses);
+  w.kn("evictions", s.table.evictions);
+  w.kn("expired", s.table.expired);
+  w.kn("seeded", s.table.seeded);
+  w.end_object();
+  w.key("hashes");
+  w.begin_object();
+  w.kn("size", s.hasher.size);
+  w.kn("hits", s.hasher.hits);
+  w.kn("misses", s.hasher.misses);
+  w.kn("evictions", s.hasher.evictions);
+  w.kn("too_large", s.hasher.too_large);
+  w.kn("errors", s.hasher.errors);
+  w.kn("timeouts", s.hash_timeouts);
+  w.kn("queue_full", s.hash_queue_full);
+  w.kn("waiting", s.parked);
+  w.end_object();
+  w.key("cgroups");
+  w.begin_object();
+  w.kn("size", s.cgroup_cache_size);
+  w.kn("hits", s.cgroup_cache_hits);
+  w.kn("misses", s.cgroup_cache_misses);
+  w.kn("evictions", s.cgroup_cache_evictions);
+  w.end_object();
+  w.key("users");
+  w.begin_object();
+  w.kn("reloads", s.users_reloads);
+  w.end_object();
+  w.end_object();
+}
+
+const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches) {
   begin(WallClock::boot_now_ns(), "state", "host", "end", "sensor-stopped", "success", 0);
   w_.key("nightjar");
   w_.begin_object();
@@ -448,6 +551,22 @@ const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t ev
   w_.begin_object();
   loss_fields(w_, totals);
   w_.end_object();
+  if (caches) cache_fields(w_, *caches);
+  w_.end_object();
+  w_.end_object();
+  return w_.str();
+}
+
+const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events) {
+  begin(WallClock::boot_now_ns(), "metric", "host", "info", "sensor-health", nullptr, 0);
+  w_.key("nightjar");
+  w_.begin_object();
+  w_.kn("events", events);
+  w_.key("loss");
+  w_.begin_object();
+  loss_fields(w_, r);
+  w_.end_object();
+  cache_fields(w_, s);
   w_.end_object();
   w_.end_object();
   return w_.str();

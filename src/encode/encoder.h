@@ -8,6 +8,7 @@
 #include "assemble/assembler.h"
 #include "encode/json_writer.h"
 #include "process/exec_view.h"
+#include "process/enricher.h"
 #include "process/host.h"
 
 namespace nj {
@@ -37,11 +38,14 @@ class Encoder {
  public:
   Encoder(HostInfo host, const WallClock& clock, HeadReader read_head);
 
-  // The event as one JSON line (no trailing newline).
-  const std::string& encode(const Event& ev);
+  // The event as one JSON line (no trailing newline). `en` adds what the
+  // process table and caches know (null: the kernel's fields only).
+  const std::string& encode(const Event& ev, const Enrichment* en = nullptr);
   const std::string& sensor_started(const SensorState& s);
-  const std::string& sensor_stopped(const LossReport& totals, uint64_t events);
+  const std::string& sensor_stopped(const LossReport& totals, uint64_t events,
+                                    const EnricherStats* caches = nullptr);
   const std::string& loss(const LossReport& r);
+  const std::string& health(const LossReport& r, const EnricherStats& s, uint64_t events);
 
   const HostInfo& host() const { return host_; }
 
@@ -53,9 +57,15 @@ class Encoder {
   void task_common(const nj_task& t);
   void users(const nj_task& t);
   void parent_block(const nj_task& t);
+  void image(const ProcInfo& p, const char* prefix);
+  void user_names();
+  void context_fields(const nj_task& t);
+  void nightjar_context();
+  const Enrichment* en_ = nullptr;
   void nightjar_begin(const nj_hdr& h);
   void nightjar_end();
   void exec(const Event& ev);
+  void args_fields(const std::vector<std::string>& args, const char* field_prefix);
   void fork(const nj_fork& r);
   void exit(const nj_exit& r);
   void unshare(const nj_unshare& r);

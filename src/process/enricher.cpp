@@ -1,0 +1,277 @@
+#include "process/enricher.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <chrono>
+#include <fstream>
+#include <cstring>
+
+#include "process/exec_view.h"
+
+namespace nj {
+
+namespace {
+
+std::string comm_of(const nj_task& t) { return std::string(t.comm, strnlen(t.comm, sizeof(t.comm))); }
+
+const nj_task& task_of(const Record& r) {
+  return std::visit(
+      [](const auto& v) -> const nj_task& {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, StrPart>) {
+          static const nj_task none{};
+          return none;
+        } else {
+          return v.task;
+        }
+      },
+      r);
+}
+
+}  // namespace
+
+std::string cgroup2_mount(const std::string& mounts_path) {
+  std::ifstream in(mounts_path);
+  std::string dev, dir, type, rest;
+  while (in >> dev >> dir >> type) {
+    std::getline(in, rest);
+    if (type == "cgroup2") return dir;
+  }
+  return "";
+}
+
+Enricher::Enricher(EnricherOptions opts)
+    : opts_(std::move(opts)),
+      table_(opts_.table),
+      users_(UserDbOptions{opts_.passwd, opts_.group, std::chrono::seconds(1), {}}),
+      hasher_(HasherOptions{opts_.hash_cache_entries, opts_.hash_max_bytes}) {
+  if (opts_.cgroup_root.empty()) opts_.cgroup_root = cgroup2_mount();
+  if (opts_.hash) worker_ = std::thread([this] { hasher_loop(); });
+}
+
+Enricher::~Enricher() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+ProcKey Enricher::key_of(uint32_t pid, uint64_t start_ns) const {
+  return ProcKey{pid, ns_to_ticks(start_ns, opts_.clock_ticks)};
+}
+
+void Enricher::seed() { table_.seed(ProcFs(opts_.proc_root)); }
+
+void Enricher::update_table(const Event& ev, uint64_t now_ns) {
+  const nj_task& t = task_of(ev.main);
+  const ProcKey self = key_of(t.pid, t.start_ns);
+  const ProcKey parent = key_of(t.ppid, t.parent_start_ns);
+  if (auto* r = std::get_if<nj_exec>(&ev.main)) {
+    if (r->retval != 0) {
+      table_.observe(self, parent);
+      return;
+    }
+    ExecView v = make_exec_view(ev);
+    ProcInfo p;
+    p.key = self;
+    p.parent = parent;
+    p.name = comm_of(t);
+    p.executable = v.exe.value_or("");
+    p.args = v.argv;
+    p.args_truncated = v.argv_truncated;
+    p.uid = t.uid;
+    p.euid = t.euid;
+    p.gid = t.gid;
+    p.egid = t.egid;
+    table_.on_exec(p);
+  } else if (auto* f = std::get_if<nj_fork>(&ev.main)) {
+    table_.on_fork(key_of(f->child_pid, f->child_start_ns), self, comm_of(t), t.uid, t.euid, t.gid, t.egid);
+    table_.observe(self, parent);
+  } else if (std::holds_alternative<nj_exit>(ev.main)) {
+    table_.on_exit(self, parent, now_ns);
+  } else {
+    table_.observe(self, parent);
+  }
+}
+
+void Enricher::names(Enrichment& en, const nj_task& t) {
+  en.user = users_.user_name(t.euid);
+  en.real_user = users_.user_name(t.uid);
+  en.group = users_.group_name(t.egid);
+  en.real_group = users_.group_name(t.gid);
+}
+
+// cgroup id (the cgroup directory's inode on cgroup2) -> container and
+// unit, cached. On a miss the process's /proc/<pid>/cgroup names the path,
+// and the directory's inode confirms it is the same cgroup before caching.
+void Enricher::cgroup(Enrichment& en, const nj_task& t) {
+  auto it = cgroups_.find(t.cgroup_id);
+  if (it != cgroups_.end()) {
+    cg_hits_++;
+    cgroup_lru_.splice(cgroup_lru_.begin(), cgroup_lru_, it->second.lru);
+    en.container = it->second.container;
+    en.systemd_unit = it->second.unit;
+    return;
+  }
+  cg_misses_++;
+  std::string path = read_cgroup_path(static_cast<pid_t>(t.pid), opts_.proc_root);
+  if (path.empty()) return;
+  en.container = container_from_cgroup(path);
+  en.systemd_unit = en.container ? std::nullopt : systemd_unit_from_cgroup(path);
+  struct stat st;
+  if (stat((opts_.cgroup_root + path).c_str(), &st) != 0 || st.st_ino != t.cgroup_id) return;
+  cgroup_lru_.push_front(t.cgroup_id);
+  cgroups_[t.cgroup_id] = CgroupEntry{en.container, en.systemd_unit, cgroup_lru_.begin()};
+  while (cgroups_.size() > opts_.cgroup_cache_entries) {
+    cgroups_.erase(cgroup_lru_.back());
+    cgroup_lru_.pop_back();
+    cg_evictions_++;
+  }
+}
+
+Enrichment Enricher::enrich(const Event& ev, const nj_task& t, const ProcKey& self) {
+  Enrichment en;
+  const bool fork = std::holds_alternative<nj_fork>(ev.main);
+  // A fork event is about the child: its parent is the caller.
+  const ProcKey parent = fork ? self : key_of(t.ppid, t.parent_start_ns);
+  if (const ProcInfo* p = table_.find(parent)) {
+    en.parent = *p;
+    en.seeded_parent = p->from_procfs;
+  }
+  if (!std::holds_alternative<nj_exec>(ev.main)) {
+    if (const ProcInfo* p = table_.find(fork ? key_of(std::get<nj_fork>(ev.main).child_pid,
+                                                      std::get<nj_fork>(ev.main).child_start_ns)
+                                             : self))
+      en.self = *p;
+  }
+  const bool exec = std::holds_alternative<nj_exec>(ev.main);
+  if (exec || opts_.ancestry_on_every_event) {
+    if (fork) {
+      if (en.parent) {
+        en.ancestors.push_back(*en.parent);
+        for (const ProcInfo* a : table_.ancestors(parent, opts_.ancestry_depth - 1)) en.ancestors.push_back(*a);
+      }
+    } else {
+      for (const ProcInfo* a : table_.ancestors(self, opts_.ancestry_depth)) en.ancestors.push_back(*a);
+    }
+  }
+  names(en, t);
+  cgroup(en, t);
+  return en;
+}
+
+void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
+  update_table(ev, now_ns);
+  const nj_task& t = task_of(ev.main);
+  const ProcKey self = key_of(t.pid, t.start_ns);
+  Enrichment en = enrich(ev, t, self);
+
+  auto* r = std::get_if<nj_exec>(&ev.main);
+  if (!opts_.hash || !r || r->retval != 0) {
+    out(EnrichedEvent{std::move(ev), std::move(en)});
+    return;
+  }
+  // The executed file's identity, as stat() reports it.
+  const FileId id{makedev(r->dev >> 20, r->dev & 0xFFFFF), r->ino};
+  const std::string proc_exe = opts_.proc_root + "/" + std::to_string(t.pid) + "/exe";
+  if (auto cached = hasher_.cached(proc_exe, id)) {
+    en.sha256 = cached->sha256;
+    en.hash_reason = cached->reason;
+    out(EnrichedEvent{std::move(ev), std::move(en)});
+    return;
+  }
+  std::string fallback = make_exec_view(ev).exe.value_or("");
+  if (r->flags & NJ_EXEC_EXE_UNLINKED) fallback.clear();  // a memfd or deleted file has no path
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (parked_.size() >= opts_.parked_max) {
+      hash_queue_full_++;
+      en.hash_reason = "queue-full";
+      out(EnrichedEvent{std::move(ev), std::move(en)});
+      return;
+    }
+    jobs_.push_back(HashJob{next_job_, proc_exe, fallback, id});
+  }
+  cv_.notify_one();
+  parked_.emplace(next_job_++, Parked{EnrichedEvent{std::move(ev), std::move(en)}, now_ns + opts_.hash_wait_ns});
+}
+
+void Enricher::hasher_loop() {
+  for (;;) {
+    HashJob job;
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    HashResult res = hasher_.hash(job.path, job.expected);
+    // The process may be gone already: its executable's path, if it still
+    // is the same file, gives the same hash.
+    if (!res.sha256 && res.reason == "vanished" && !job.fallback.empty())
+      res = hasher_.hash(job.fallback, job.expected);
+    std::lock_guard<std::mutex> lk(mu_);
+    done_.emplace_back(job.id, std::move(res));
+  }
+}
+
+void Enricher::release_ready(uint64_t now_ns, const Out& out, bool all) {
+  std::deque<std::pair<uint64_t, HashResult>> done;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    done.swap(done_);
+  }
+  for (auto& [id, res] : done) {
+    auto it = parked_.find(id);
+    if (it == parked_.end()) continue;  // already released on timeout
+    it->second.e.en.sha256 = res.sha256;
+    it->second.e.en.hash_reason = res.reason;
+    out(std::move(it->second.e));
+    parked_.erase(it);
+  }
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    if (all || now_ns >= it->second.deadline_ns) {
+      hash_timeouts_++;
+      it->second.e.en.hash_reason = "timeout";
+      out(std::move(it->second.e));
+      it = parked_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Enricher::poll(uint64_t now_ns, const Out& out) {
+  release_ready(now_ns, out, false);
+  table_.expire(now_ns);
+}
+
+void Enricher::flush(const Out& out) {
+  // Give pending hashes their wait, then release whatever is left.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(opts_.hash_wait_ns);
+  while (!parked_.empty() && std::chrono::steady_clock::now() < deadline) {
+    release_ready(0, out, false);
+    if (!parked_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  release_ready(0, out, true);
+}
+
+EnricherStats Enricher::stats() {
+  EnricherStats s;
+  s.table = table_.stats();
+  s.hasher = hasher_.stats();
+  s.users_reloads = users_.stats().reloads;
+  s.cgroup_cache_size = cgroups_.size();
+  s.cgroup_cache_hits = cg_hits_;
+  s.cgroup_cache_misses = cg_misses_;
+  s.cgroup_cache_evictions = cg_evictions_;
+  s.parked = parked_.size();
+  s.hash_timeouts = hash_timeouts_;
+  s.hash_queue_full = hash_queue_full_;
+  return s;
+}
+
+}  // namespace nj

@@ -1,0 +1,143 @@
+#include "process/hasher.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "process/sha256.h"
+#include "util/fd.h"
+
+namespace nj {
+
+namespace {
+
+uint64_t mtime_ns(const struct stat& st) {
+  return static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec);
+}
+
+HashResult fail(const char* reason) { return HashResult{std::nullopt, reason}; }
+
+}  // namespace
+
+size_t ExecutableHasher::KeyHash::operator()(const Key& k) const {
+  // boost::hash_combine's mixing; the fields are already well spread.
+  size_t h = std::hash<uint64_t>{}(k.ino);
+  for (uint64_t v : {k.dev, k.mtime_ns, k.size}) h ^= std::hash<uint64_t>{}(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
+}
+
+ExecutableHasher::ExecutableHasher(HasherOptions opts) : opts_(opts) {}
+
+std::optional<HashResult> ExecutableHasher::cached(const std::string& path, std::optional<FileId> expected) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  struct stat st;
+  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  if (expected && (expected->dev != st.st_dev || expected->ino != st.st_ino)) return std::nullopt;
+  if (static_cast<uint64_t>(st.st_size) > opts_.max_size) return std::nullopt;
+  Key key{st.st_dev, st.st_ino, mtime_ns(st), static_cast<uint64_t>(st.st_size)};
+  if (auto hit = lookup(key)) return HashResult{std::move(hit), ""};
+  return std::nullopt;
+}
+
+HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId> expected) {
+  // No O_NOFOLLOW: /proc/<pid>/exe is a symlink that must be followed.
+  // O_NONBLOCK: opening a FIFO planted at the path must not hang the worker;
+  // it has no effect on reads of regular files.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid()) {
+    int err = errno;
+    count_error();
+    // ESRCH: /proc/<pid>/exe of a process that is being torn down.
+    return fail(err == ENOENT || err == ENOTDIR || err == ESRCH ? "vanished" : "unreadable");
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    count_error();
+    return fail("unreadable");
+  }
+  if (expected && (expected->dev != st.st_dev || expected->ino != st.st_ino)) {
+    count_error();
+    return fail("changed");
+  }
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size > opts_.max_size) {
+    std::lock_guard lock(mu_);
+    ++stats_.too_large;
+    return fail("too-large");
+  }
+  Key key{st.st_dev, st.st_ino, mtime_ns(st), size};
+  if (auto hit = lookup(key)) return HashResult{std::move(hit), ""};
+
+  Sha256 h;
+  std::vector<uint8_t> buf(1 << 16);
+  uint64_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      count_error();
+      return fail("unreadable");
+    }
+    if (n == 0) break;
+    total += static_cast<uint64_t>(n);
+    // Grown past what fstat said: it is being written; stop reading.
+    if (total > size) break;
+    h.update(buf.data(), static_cast<size_t>(n));
+  }
+  // A writer that raced with us leaves a different size or mtime (or a read
+  // count that disagrees with the size). Better no hash than a wrong one.
+  struct stat after;
+  if (total != size || ::fstat(fd.get(), &after) != 0 || static_cast<uint64_t>(after.st_size) != size ||
+      mtime_ns(after) != key.mtime_ns) {
+    count_error();
+    return fail("changed");
+  }
+  std::string hex = to_hex(h.final());
+  insert(key, hex);
+  return HashResult{std::move(hex), ""};
+}
+
+std::optional<std::string> ExecutableHasher::lookup(const Key& k) {
+  std::lock_guard lock(mu_);
+  auto it = index_.find(k);
+  if (it == index_.end()) {
+    ++stats_.misses;
+    return std::nullopt;
+  }
+  ++stats_.hits;
+  lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->sha256;
+}
+
+void ExecutableHasher::insert(const Key& k, const std::string& sha256) {
+  if (opts_.capacity == 0) return;
+  std::lock_guard lock(mu_);
+  // Another thread may have hashed the same file meanwhile.
+  if (auto it = index_.find(k); it != index_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return;
+  }
+  lru_.push_front(Entry{k, sha256});
+  index_.emplace(k, lru_.begin());
+  while (lru_.size() > opts_.capacity) {
+    index_.erase(lru_.back().key);
+    lru_.pop_back();
+    ++stats_.evictions;
+  }
+  stats_.size = lru_.size();
+}
+
+void ExecutableHasher::count_error() {
+  std::lock_guard lock(mu_);
+  ++stats_.errors;
+}
+
+HasherStats ExecutableHasher::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+}  // namespace nj

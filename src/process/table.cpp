@@ -1,0 +1,266 @@
+#include "process/table.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "util/files.h"
+
+namespace nj {
+
+// ---- /proc ----
+
+std::vector<uint32_t> ProcFs::pids() const {
+  std::vector<uint32_t> out;
+  DIR* d = opendir(root_.c_str());
+  if (!d) return out;
+  while (struct dirent* e = readdir(d)) {
+    char* end = nullptr;
+    unsigned long v = strtoul(e->d_name, &end, 10);
+    if (end && *end == '\0' && v > 0) out.push_back(static_cast<uint32_t>(v));
+  }
+  closedir(d);
+  return out;
+}
+
+namespace {
+
+// "Uid:\t0\t0\t0\t0" -> first two values (real, effective).
+bool parse_ids(const std::string& status, const char* field, uint32_t& real, uint32_t& effective) {
+  auto pos = status.find(field);
+  if (pos == std::string::npos) return false;
+  std::istringstream in(status.substr(pos + strlen(field)));
+  return static_cast<bool>(in >> real >> effective);
+}
+
+}  // namespace
+
+std::optional<ProcInfo> ProcFs::read(uint32_t pid, size_t args_bytes_max) const {
+  const std::string dir = root_ + "/" + std::to_string(pid);
+  auto stat = read_file(dir + "/stat", 4096);
+  if (!stat) return std::nullopt;
+  // comm may hold spaces and parentheses: it ends at the last ')'.
+  auto open = stat->find('(');
+  auto close = stat->rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  ProcInfo p;
+  p.key.pid = pid;
+  p.name = stat->substr(open + 1, close - open - 1);
+  std::istringstream rest(stat->substr(close + 2));
+  std::string state;
+  uint64_t ppid = 0;
+  rest >> state >> ppid;
+  std::string skip;
+  for (int field = 5; field <= 21; field++) rest >> skip;  // fields 5..21
+  uint64_t start = 0;
+  if (!(rest >> start)) return std::nullopt;
+  p.key.start = start;
+  p.parent.pid = static_cast<uint32_t>(ppid);
+  // Kernel threads have no executable and are not processes we report.
+  char buf[4096];
+  ssize_t n = readlink((dir + "/exe").c_str(), buf, sizeof(buf) - 1);
+  if (n > 0) p.executable.assign(buf, static_cast<size_t>(n));
+  auto cmdline = read_file(dir + "/cmdline", args_bytes_max + 1);
+  if (cmdline) {
+    if (cmdline->size() > args_bytes_max) {
+      cmdline->resize(args_bytes_max);
+      p.args_truncated = true;
+    }
+    size_t s = 0;
+    while (s < cmdline->size()) {
+      size_t e = cmdline->find('\0', s);
+      if (e == std::string::npos) e = cmdline->size();
+      p.args.push_back(cmdline->substr(s, e - s));
+      s = e + 1;
+    }
+  }
+  auto status = read_file(dir + "/status", 16384);
+  if (status) {
+    parse_ids(*status, "Uid:", p.uid, p.euid);
+    parse_ids(*status, "Gid:", p.gid, p.egid);
+  }
+  p.from_procfs = true;
+  return p;
+}
+
+// ---- the table ----
+
+ProcessTable::ProcessTable(ProcessTableOptions opts) : opts_(opts) {}
+
+void ProcessTable::touch(Slot& s) { lru_.splice(lru_.begin(), lru_, s.lru); }
+
+ProcessTable::Slot& ProcessTable::upsert(const ProcKey& key) {
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    touch(it->second);
+    return it->second;
+  }
+  lru_.push_front(key);
+  Slot& s = entries_[key];
+  s.info.key = key;
+  s.lru = lru_.begin();
+  stats_.size = entries_.size();
+  return s;
+}
+
+void ProcessTable::erase(std::map<ProcKey, Slot>::iterator it) {
+  lru_.erase(it->second.lru);
+  entries_.erase(it);
+  stats_.size = entries_.size();
+}
+
+void ProcessTable::enforce_cap() {
+  while (entries_.size() > opts_.max_entries) {
+    // Exited processes go first (oldest exit first), then the live
+    // process used least recently.
+    bool erased = false;
+    while (!exited_.empty() && !erased) {
+      auto it = entries_.find(exited_.front().second);
+      exited_.pop_front();
+      if (it != entries_.end() && it->second.info.exited) {
+        erase(it);
+        stats_.expired++;
+        erased = true;
+      }
+    }
+    if (erased) continue;
+    auto it = entries_.find(lru_.back());
+    if (it == entries_.end()) {
+      lru_.pop_back();
+      continue;
+    }
+    erase(it);
+    stats_.evictions++;
+  }
+}
+
+void ProcessTable::trim_args(ProcInfo& p) const {
+  size_t total = 0;
+  for (size_t i = 0; i < p.args.size(); i++) {
+    total += p.args[i].size() + 1;
+    if (total > opts_.args_bytes_max) {
+      p.args.resize(i + 1);
+      size_t keep = p.args[i].size() - std::min(p.args[i].size(), total - opts_.args_bytes_max);
+      p.args[i].resize(keep);
+      p.args_truncated = true;
+      break;
+    }
+  }
+}
+
+void ProcessTable::seed_one(const ProcInfo& p) {
+  auto it = entries_.find(p.key);
+  if (it != entries_.end()) return;  // an event got here first: it is newer
+  Slot& s = upsert(p.key);
+  s.info = p;
+  trim_args(s.info);
+  stats_.seeded++;
+  enforce_cap();
+}
+
+void ProcessTable::seed(const ProcFs& fs) {
+  for (uint32_t pid : fs.pids()) {
+    auto p = fs.read(pid, opts_.args_bytes_max);
+    if (!p) continue;  // exited during the scan
+    // /proc gives only the parent's pid: its start time comes from the
+    // parent's own entry when the parent is (or will be) seeded too.
+    seed_one(*p);
+  }
+  // Second pass: fill in parents' start times now that all are known.
+  std::map<uint32_t, uint64_t> start_of;
+  for (auto& [k, s] : entries_)
+    if (!s.info.exited) start_of[k.pid] = k.start;
+  for (auto& [k, s] : entries_)
+    if (s.info.from_procfs && s.info.parent.start == 0) {
+      auto f = start_of.find(s.info.parent.pid);
+      if (f != start_of.end()) s.info.parent.start = f->second;
+    }
+}
+
+void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
+                           uint32_t euid, uint32_t gid, uint32_t egid) {
+  Slot& s = upsert(child);
+  s.info.parent = parent;
+  s.info.name = name;
+  s.info.uid = uid;
+  s.info.euid = euid;
+  s.info.gid = gid;
+  s.info.egid = egid;
+  // Until it execs, the child runs its parent's image.
+  if (const ProcInfo* p = find(parent)) {
+    s.info.executable = p->executable;
+    s.info.args = p->args;
+    s.info.args_truncated = p->args_truncated;
+  }
+  enforce_cap();
+}
+
+void ProcessTable::on_exec(const ProcInfo& p) {
+  Slot& s = upsert(p.key);
+  bool exited = s.info.exited;
+  uint64_t exited_at = s.info.exited_at_ns;
+  s.info = p;
+  s.info.exited = exited;  // an exit seen before a late exec stays seen
+  s.info.exited_at_ns = exited_at;
+  trim_args(s.info);
+  enforce_cap();
+}
+
+void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns) {
+  Slot& s = upsert(key);
+  s.info.parent = parent;
+  if (!s.info.exited) {
+    s.info.exited = true;
+    s.info.exited_at_ns = now_ns;
+    exited_.emplace_back(now_ns, key);
+  }
+  enforce_cap();
+}
+
+void ProcessTable::observe(const ProcKey& key, const ProcKey& parent) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return;
+  it->second.info.parent = parent;
+  touch(it->second);
+}
+
+const ProcInfo* ProcessTable::find(const ProcKey& key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    stats_.misses++;
+    return nullptr;
+  }
+  stats_.hits++;
+  touch(it->second);
+  return &it->second.info;
+}
+
+std::vector<const ProcInfo*> ProcessTable::ancestors(const ProcKey& key, size_t depth) {
+  std::vector<const ProcInfo*> out;
+  const ProcInfo* cur = find(key);
+  ProcKey next = cur ? cur->parent : ProcKey{};
+  while (cur && out.size() < depth && next.pid != 0) {
+    const ProcInfo* p = find(next);
+    if (!p || p->key == cur->key) break;
+    out.push_back(p);
+    cur = p;
+    next = p->parent;
+  }
+  return out;
+}
+
+void ProcessTable::expire(uint64_t now_ns) {
+  while (!exited_.empty() && now_ns >= exited_.front().first + opts_.exited_grace_ns) {
+    auto it = entries_.find(exited_.front().second);
+    exited_.pop_front();
+    if (it != entries_.end() && it->second.info.exited) {
+      erase(it);
+      stats_.expired++;
+    }
+  }
+}
+
+}  // namespace nj

@@ -1,0 +1,126 @@
+// The process table: who each process is, so that one event can say who
+// ran what, from what, without a join. Seeded from /proc at start-up (for
+// processes older than the sensor), kept current from fork/exec/exit
+// events.
+//
+// The kernel is the source of truth for parentage: every event carries the
+// caller's real_parent (pid and start time) as the kernel sees it at that
+// moment, after any reparenting to a subreaper or init. The table records
+// it from each event rather than re-implementing the kernel's reaper rules,
+// so it cannot drift from them.
+//
+// Memory is bounded: a cap on entries, exited processes kept only for a
+// grace period (late events still resolve), least recently used evicted
+// first, everything counted.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace nj {
+
+// A process: its pid and its start time (clock ticks since boot, as
+// /proc/<pid>/stat field 22). The pair survives pid reuse.
+struct ProcKey {
+  uint32_t pid = 0;
+  uint64_t start = 0;
+  bool operator==(const ProcKey& o) const { return pid == o.pid && start == o.start; }
+  bool operator<(const ProcKey& o) const { return pid != o.pid ? pid < o.pid : start < o.start; }
+};
+
+struct ProcInfo {
+  ProcKey key;
+  ProcKey parent;
+  std::string name;        // comm
+  std::string executable;  // empty when unknown
+  std::vector<std::string> args;
+  bool args_truncated = false;
+  uint32_t uid = 0, euid = 0, gid = 0, egid = 0;
+  bool exited = false;
+  uint64_t exited_at_ns = 0;  // CLOCK_BOOTTIME
+  bool from_procfs = false;   // seeded, not seen being created
+};
+
+struct ProcessTableOptions {
+  size_t max_entries = 32768;
+  uint64_t exited_grace_ns = 5ull * 1000000000ull;
+  size_t args_bytes_max = 1024;  // of argv kept per process (for parent/ancestry fields)
+};
+
+struct ProcessTableStats {
+  uint64_t size = 0;
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t evictions = 0;  // live entries pushed out by the cap
+  uint64_t expired = 0;    // exited entries past their grace period
+  uint64_t seeded = 0;     // entries read from /proc
+};
+
+// What /proc says about one process (read by ProcFs, or built by tests).
+struct ProcSnapshot {
+  ProcInfo info;
+};
+
+// Reads /proc (or a fake tree with the same layout, for tests).
+class ProcFs {
+ public:
+  explicit ProcFs(std::string root = "/proc") : root_(std::move(root)) {}
+  std::vector<uint32_t> pids() const;
+  // nullopt when the process is gone or its files cannot be read.
+  std::optional<ProcInfo> read(uint32_t pid, size_t args_bytes_max) const;
+
+ private:
+  std::string root_;
+};
+
+class ProcessTable {
+ public:
+  explicit ProcessTable(ProcessTableOptions opts = {});
+
+  // Start-up: every process /proc lists. Entries already created by events
+  // win (they are newer), and a process whose exit was already seen is not
+  // brought back.
+  void seed(const ProcFs& fs);
+  void seed_one(const ProcInfo& p);
+
+  // Events. `parent` is what the kernel said at that moment.
+  void on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
+               uint32_t euid, uint32_t gid, uint32_t egid);
+  void on_exec(const ProcInfo& p);
+  void on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns);
+  // Any other event: the kernel's view of the parent is recorded.
+  void observe(const ProcKey& key, const ProcKey& parent);
+
+  const ProcInfo* find(const ProcKey& key);
+  // From the process up through its parents: [parent, grandparent, ...],
+  // at most `depth` entries, stopping at the first unknown one.
+  std::vector<const ProcInfo*> ancestors(const ProcKey& key, size_t depth);
+
+  void expire(uint64_t now_ns);
+  const ProcessTableStats& stats() const { return stats_; }
+
+ private:
+  using Lru = std::list<ProcKey>;
+  struct Slot {
+    ProcInfo info;
+    Lru::iterator lru;
+  };
+  Slot& upsert(const ProcKey& key);
+  void touch(Slot& s);
+  void enforce_cap();
+  void erase(std::map<ProcKey, Slot>::iterator it);
+  void trim_args(ProcInfo& p) const;
+
+  ProcessTableOptions opts_;
+  std::map<ProcKey, Slot> entries_;
+  Lru lru_;                                   // front: most recently used
+  std::list<std::pair<uint64_t, ProcKey>> exited_;  // in exit order
+  ProcessTableStats stats_;
+};
+
+}  // namespace nj
