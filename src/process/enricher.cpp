@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <cstring>
 
@@ -104,31 +105,58 @@ void Enricher::names(Enrichment& en, const nj_task& t) {
 }
 
 // cgroup id (the cgroup directory's inode on cgroup2) -> container and
-// unit, cached. On a miss the process's /proc/<pid>/cgroup names the path,
-// and the directory's inode confirms it is the same cgroup before caching.
+// unit, cached. On a miss, /proc/<pid>/cgroup names the path (confirmed by
+// the directory's inode); a process already gone is found by walking the
+// cgroup2 tree instead (at most every 200 ms: its directory outlives it).
 void Enricher::cgroup(Enrichment& en, const nj_task& t) {
   auto it = cgroups_.find(t.cgroup_id);
-  if (it != cgroups_.end()) {
+  if (it == cgroups_.end()) {
+    cg_misses_++;
+    std::string path = read_cgroup_path(static_cast<pid_t>(t.pid), opts_.proc_root);
+    struct stat st;
+    if (path.empty() || stat((opts_.cgroup_root + path).c_str(), &st) != 0 || st.st_ino != t.cgroup_id)
+      path = scan_cgroups(t.cgroup_id);
+    if (path.empty()) return;
+    cache_cgroup(t.cgroup_id, path);
+    it = cgroups_.find(t.cgroup_id);
+  } else {
     cg_hits_++;
     cgroup_lru_.splice(cgroup_lru_.begin(), cgroup_lru_, it->second.lru);
-    en.container = it->second.container;
-    en.systemd_unit = it->second.unit;
-    return;
   }
-  cg_misses_++;
-  std::string path = read_cgroup_path(static_cast<pid_t>(t.pid), opts_.proc_root);
-  if (path.empty()) return;
-  en.container = container_from_cgroup(path);
-  en.systemd_unit = en.container ? std::nullopt : systemd_unit_from_cgroup(path);
-  struct stat st;
-  if (stat((opts_.cgroup_root + path).c_str(), &st) != 0 || st.st_ino != t.cgroup_id) return;
-  cgroup_lru_.push_front(t.cgroup_id);
-  cgroups_[t.cgroup_id] = CgroupEntry{en.container, en.systemd_unit, cgroup_lru_.begin()};
+  en.container = it->second.container;
+  en.systemd_unit = it->second.unit;
+}
+
+void Enricher::cache_cgroup(uint64_t id, const std::string& path) {
+  if (cgroups_.count(id)) return;
+  auto container = container_from_cgroup(path);
+  auto unit = container ? std::nullopt : systemd_unit_from_cgroup(path);
+  cgroup_lru_.push_front(id);
+  cgroups_[id] = CgroupEntry{container, unit, cgroup_lru_.begin()};
   while (cgroups_.size() > opts_.cgroup_cache_entries) {
     cgroups_.erase(cgroup_lru_.back());
     cgroup_lru_.pop_back();
     cg_evictions_++;
   }
+}
+
+std::string Enricher::scan_cgroups(uint64_t wanted) {
+  auto now = std::chrono::steady_clock::now();
+  if (opts_.cgroup_root.empty() || now - last_cgroup_scan_ < std::chrono::milliseconds(200)) return "";
+  last_cgroup_scan_ = now;
+  std::string found;
+  std::error_code ec;
+  namespace fs = std::filesystem;
+  for (fs::recursive_directory_iterator it(opts_.cgroup_root, fs::directory_options::skip_permission_denied, ec), end;
+       it != end; it.increment(ec)) {
+    if (ec) break;
+    if (!it->is_directory(ec)) continue;
+    struct stat st;
+    if (stat(it->path().c_str(), &st) != 0 || st.st_ino != wanted) continue;
+    found = it->path().string().substr(opts_.cgroup_root.size());
+    break;
+  }
+  return found;
 }
 
 Enrichment Enricher::enrich(const Event& ev, const nj_task& t, const ProcKey& self) {

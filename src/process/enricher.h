@@ -11,6 +11,7 @@
 // events that followed it; @timestamp orders them.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -121,6 +122,8 @@ class Enricher {
   Enrichment enrich(const Event& ev, const nj_task& t, const ProcKey& self);
   void names(Enrichment& en, const nj_task& t);
   void cgroup(Enrichment& en, const nj_task& t);
+  void cache_cgroup(uint64_t id, const std::string& path);
+  std::string scan_cgroups(uint64_t wanted);
   ProcKey key_of(uint32_t pid, uint64_t start_ns) const;
   void hasher_loop();
   void release_ready(uint64_t now_ns, const Out& out, bool all);
@@ -133,6 +136,7 @@ class Enricher {
   std::unordered_map<uint64_t, CgroupEntry> cgroups_;
   std::list<uint64_t> cgroup_lru_;
   uint64_t cg_hits_ = 0, cg_misses_ = 0, cg_evictions_ = 0;
+  std::chrono::steady_clock::time_point last_cgroup_scan_{};
 
   std::map<uint64_t, Parked> parked_;
   uint64_t next_job_ = 1;

@@ -1,0 +1,207 @@
+// Enrichment on this machine's kernel, from real processes: parents and
+// ancestry for trees started before and after the sensor, user names, a
+// container-like cgroup, a systemd unit, executable hashes.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "harness.h"
+#include "process/enricher.h"
+#include "process/sha256.h"
+
+namespace nj::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string sha256_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Sha256 h;
+  h.update(data);
+  auto d = h.final();
+  return to_hex(d);
+}
+
+json exec_with_arg(SensorProcess& s, const std::string& marker) {
+  return s.wait_for([&](const json& e) {
+    return e["event"]["action"] == "exec" && e.contains("process") && e["process"].contains("args") &&
+           e["process"]["args"].size() >= 2 && e["process"]["args"][1] == marker;
+  });
+}
+
+// A shell started before the sensor runs a child after it: the child's
+// parent and ancestors come from the /proc scan at start-up.
+TEST(Enrich, ParentAndAncestryOfATreeOlderThanTheSensor) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  const std::string script = "read x; /bin/true nj-seeded-child";
+  pid_t sh = fork();
+  if (sh == 0) {
+    dup2(p[0], 0);
+    close(p[1]);
+    execl("/bin/sh", "sh", "-c", script.c_str(), nullptr);
+    _exit(127);
+  }
+  close(p[0]);
+  SensorProcess s({});
+  ASSERT_EQ(write(p[1], "go\n", 3), 3);
+  close(p[1]);
+  waitpid(sh, nullptr, 0);
+
+  json e = exec_with_arg(s, "nj-seeded-child");
+  ASSERT_FALSE(e.is_null());
+  const json& parent = e["process"]["parent"];
+  EXPECT_EQ(parent["pid"], sh);
+  EXPECT_EQ(parent["executable"], fs::canonical("/bin/sh").string());
+  EXPECT_EQ(parent["args"], json::array({"sh", "-c", script}));
+  EXPECT_EQ(parent["name"], "sh");
+  const json& anc = e["nightjar"]["ancestors"];
+  ASSERT_GE(anc.size(), 2u) << anc.dump();
+  EXPECT_EQ(anc[0]["pid"], sh);
+  EXPECT_EQ(anc[0]["entity_id"], parent["entity_id"]) << "the /proc-derived id equals the kernel's";
+  EXPECT_EQ(anc[1]["pid"], getpid());
+  EXPECT_EQ(anc[1]["executable"], fs::read_symlink("/proc/self/exe").string());
+  EXPECT_LE(anc.size(), 8u);
+  EXPECT_EQ(e["process"]["user"]["name"], "root");
+  EXPECT_EQ(e["process"]["real_group"]["name"], "root");
+}
+
+// A tree created while the sensor runs: child and grandchild are known from
+// their fork and exec events.
+TEST(Enrich, AncestryOfATreeNewerThanTheSensor) {
+  SensorProcess s({});
+  json a = act("sleep-tree");
+  json e = s.wait_for([&](const json& x) { return is_exec(x, a["grandchild"]); });
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["process"]["parent"]["pid"], a["child"]);
+  // The child never exec'd: it runs nj-actions' image, inherited at fork.
+  EXPECT_EQ(e["process"]["parent"]["executable"], NJ_ACTIONS);
+  const json& anc = e["nightjar"]["ancestors"];
+  ASSERT_GE(anc.size(), 3u) << anc.dump();
+  EXPECT_EQ(anc[0]["pid"], a["child"]);
+  EXPECT_EQ(anc[1]["pid"], a["pid"]);
+  EXPECT_EQ(anc[1]["executable"], NJ_ACTIONS);
+  EXPECT_EQ(anc[2]["pid"], getpid());
+  // Every link is the same entity the fork event named.
+  json f = s.wait_for([&](const json& x) { return is_action(x, "fork", a["grandchild"]); });
+  ASSERT_FALSE(f.is_null());
+  EXPECT_EQ(f["process"]["entity_id"], e["process"]["entity_id"]);
+  EXPECT_EQ(f["process"]["parent"]["entity_id"], anc[0]["entity_id"]);
+  EXPECT_EQ(f["process"]["executable"], NJ_ACTIONS) << "a child runs its parent's image until it execs";
+}
+
+// Runs /bin/true with argv[1] = marker inside a freshly made cgroup2 group.
+void run_in_cgroup(const std::string& rel, const std::string& marker) {
+  const std::string root = cgroup2_mount();
+  ASSERT_FALSE(root.empty()) << "no cgroup2 mount";
+  const std::string dir = root + rel;
+  fs::create_directories(dir);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    close(p[1]);
+    char c;
+    if (read(p[0], &c, 1) != 1) _exit(126);
+    execl("/bin/true", "true", marker.c_str(), nullptr);
+    _exit(127);
+  }
+  close(p[0]);
+  std::ofstream(dir + "/cgroup.procs") << child << "\n";
+  ASSERT_EQ(write(p[1], "x", 1), 1);
+  close(p[1]);
+  waitpid(child, nullptr, 0);
+}
+
+void remove_cgroups(const std::string& top) {
+  const std::string root = cgroup2_mount();
+  std::vector<fs::path> dirs;
+  for (auto& d : fs::recursive_directory_iterator(root + top))
+    if (d.is_directory()) dirs.push_back(d.path());
+  std::sort(dirs.rbegin(), dirs.rend());
+  for (auto& d : dirs) rmdir(d.c_str());
+  rmdir((root + top).c_str());
+}
+
+TEST(Enrich, ContainerFromADockerLikeCgroup) {
+  SensorProcess s({});
+  const std::string id = "4f2c9a1be0d4c3b2a1f09e8d7c6b5a4938271605f4e3d2c1b0a9f8e7d6c5b4a3";
+  run_in_cgroup("/nj-e2e.slice/docker-" + id + ".scope", "nj-in-container");
+  json e = exec_with_arg(s, "nj-in-container");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["container"]["id"], id);
+  EXPECT_EQ(e["container"]["runtime"], "docker");
+  EXPECT_FALSE(e["nightjar"].contains("systemd_unit"));
+  json x = s.wait_for([&](const json& y) { return is_action(y, "exit", e["process"]["pid"]); });
+  EXPECT_EQ(x["container"]["id"], id) << "every event of the process carries it";
+  remove_cgroups("/nj-e2e.slice");
+}
+
+TEST(Enrich, SystemdUnitOfAHostProcess) {
+  SensorProcess s({});
+  run_in_cgroup("/nj-e2e.slice/nj-e2e-demo.service", "nj-in-unit");
+  json e = exec_with_arg(s, "nj-in-unit");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["nightjar"]["systemd_unit"], "nj-e2e-demo.service");
+  EXPECT_FALSE(e.contains("container"));
+  remove_cgroups("/nj-e2e.slice");
+}
+
+TEST(Enrich, HashOfARealBinary) {
+  SensorProcess s({});
+  json a = act("exec");
+  json e = s.wait_for([&](const json& x) { return is_exec(x, a["pid"]); });
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["process"]["hash"]["sha256"], sha256_of("/usr/bin/true"));
+  EXPECT_FALSE(e["nightjar"].contains("hash"));
+}
+
+// The file at the executable's path is replaced after the exec, and the
+// process is gone before the sensor hashes: no hash rather than a wrong one.
+TEST(Enrich, BinaryReplacedAfterExecHasNoHash) {
+  SensorProcess s({"--poll-ms", "1000"});
+  std::string dir = temp_dir();
+  std::string bin = dir + "/nj-replaced";
+  fs::copy_file("/usr/bin/true", bin);
+  chmod(bin.c_str(), 0755);
+  pid_t child = fork();
+  if (child == 0) {
+    execl(bin.c_str(), "nj-replaced", "nj-replaced-run", nullptr);
+    _exit(127);
+  }
+  waitpid(child, nullptr, 0);
+  std::ofstream(dir + "/new") << "#!/bin/sh\nexit 0\n";
+  fs::rename(dir + "/new", bin);
+
+  json e = s.wait_for([&](const json& x) { return is_exec(x, child); });
+  ASSERT_FALSE(e.is_null());
+  EXPECT_FALSE(e["process"].contains("hash"));
+  EXPECT_EQ(e["nightjar"]["hash"]["reason"], "changed");
+  fs::remove_all(dir);
+}
+
+// Health events carry every cache's counters, within their caps.
+TEST(Enrich, HealthReportsBoundedCaches) {
+  SensorProcess s({"--health-interval", "0.5", "--process-cache", "64"});
+  for (int i = 0; i < 30; i++) act("exec");
+  json h = s.wait_for([](const json& e) {
+    return e["event"]["action"] == "sensor-health" && e["nightjar"]["caches"]["process_table"]["misses"] > 0;
+  });
+  ASSERT_FALSE(h.is_null());
+  const json& t = h["nightjar"]["caches"]["process_table"];
+  EXPECT_LE(t["size"].get<uint64_t>(), 64u);
+  EXPECT_GT(t["evictions"].get<uint64_t>() + t["expired"].get<uint64_t>(), 0u);
+  EXPECT_GT(h["nightjar"]["caches"]["hashes"]["hits"].get<uint64_t>(), 0u) << "the same /bin/true 30 times";
+  EXPECT_EQ(s.stop(), 0);
+  expect_schema_valid(s.output_path());
+}
+
+}  // namespace
+}  // namespace nj::e2e
