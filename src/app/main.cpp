@@ -61,6 +61,8 @@ int main(int argc, char** argv) {
   run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));
   run->add_option("--duration", ro.duration_s, "stop after this many seconds");
   run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events (0: none)");
+  run->add_option("--memory-budget", ro.memory_budget_mib, "resident memory budget in MiB (reported; a warning when over)")
+      ->check(CLI::Range(16u, 1u << 20));
   bool no_hash = false;
   run->add_flag("--no-hash", no_hash, "do not hash executables");
   run->add_option("--hash-max-bytes", ro.enrich.hash_max_bytes, "executables larger than this are not hashed");

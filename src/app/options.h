@@ -19,6 +19,7 @@ struct RunOptions {
   double duration_s = 0;           // 0: until SIGINT/SIGTERM
   double stats_interval_s = 1.0;   // how often loss is checked
   double health_interval_s = 60;   // sensor-health events; 0: none
+  uint32_t memory_budget_mib = 64; // RSS the daemon should stay under (reported, warned)
   EnricherOptions enrich;
 };
 

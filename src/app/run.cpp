@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 
 #include "app/options.h"
 #include "assemble/assembler.h"
@@ -22,6 +23,20 @@ namespace nj {
 namespace {
 
 std::atomic<bool> g_stop{false};
+
+// VmRSS / VmHWM of this process, in bytes.
+Encoder::Memory memory_use(uint64_t budget) {
+  Encoder::Memory m{0, 0, budget};
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  uint64_t kb;
+  while (in >> key) {
+    if (key == "VmRSS:" && in >> kb) m.rss_bytes = kb * 1024;
+    else if (key == "VmHWM:" && in >> kb) m.peak_rss_bytes = kb * 1024;
+    else in.ignore(1 << 20, '\n');
+  }
+  return m;
+}
 
 void on_signal(int) { g_stop.store(true); }
 
@@ -145,6 +160,7 @@ int run_sensor(const RunOptions& o) {
 
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start;
+  bool warned_budget = false;
   int rc = 0;
   while (!g_stop.load()) {
     auto n = (*reader)->poll(o.poll_ms);
@@ -173,7 +189,12 @@ int run_sensor(const RunOptions& o) {
     if (o.health_interval_s > 0 && std::chrono::duration<double>(now - last_health).count() >= o.health_interval_s) {
       last_health = now;
       collect();
-      out.push(enc.health(report, enricher.stats(), events));
+      auto mem = memory_use(uint64_t{o.memory_budget_mib} << 20);
+      if (mem.rss_bytes > mem.budget_bytes && !warned_budget) {
+        warned_budget = true;
+        spdlog::warn("resident memory {} MiB is over the {} MiB budget", mem.rss_bytes >> 20, o.memory_budget_mib);
+      }
+      out.push(enc.health(report, enricher.stats(), events, mem));
     }
     if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
   }

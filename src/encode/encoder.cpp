@@ -557,11 +557,18 @@ const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t ev
   return w_.str();
 }
 
-const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events) {
+const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m) {
   begin(WallClock::boot_now_ns(), "metric", "host", "info", "sensor-health", nullptr, 0);
   w_.key("nightjar");
   w_.begin_object();
   w_.kn("events", events);
+  w_.key("memory");
+  w_.begin_object();
+  w_.kn("rss_bytes", m.rss_bytes);
+  w_.kn("peak_rss_bytes", m.peak_rss_bytes);
+  w_.kn("budget_bytes", m.budget_bytes);
+  w_.kb("over_budget", m.rss_bytes > m.budget_bytes);
+  w_.end_object();
   w_.key("loss");
   w_.begin_object();
   loss_fields(w_, r);

@@ -45,7 +45,10 @@ class Encoder {
   const std::string& sensor_stopped(const LossReport& totals, uint64_t events,
                                     const EnricherStats* caches = nullptr);
   const std::string& loss(const LossReport& r);
-  const std::string& health(const LossReport& r, const EnricherStats& s, uint64_t events);
+  struct Memory {
+    uint64_t rss_bytes = 0, peak_rss_bytes = 0, budget_bytes = 0;
+  };
+  const std::string& health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m);
 
   const HostInfo& host() const { return host_; }
 
