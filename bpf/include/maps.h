@@ -107,6 +107,23 @@ struct {
 	__type(value, __u64);
 } nj_unshare_enter_map SEC(".maps") __weak;
 
+/* Exits already reported, for kernels whose sched_process_exit does not say
+ * which thread was the last (before v6.16): two threads can both see the
+ * group's live count at zero, so the first insert wins. Keyed by tgid and
+ * start time, so a reused pid is a new key; LRU ages entries out. */
+struct nj_exit_key {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 start_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct nj_exit_key);
+	__type(value, __u8);
+} nj_exit_once_map SEC(".maps") __weak;
+
 /* Script chain seen by the kprobe/fentry backends at each binfmt level,
  * keyed by tgid (exec replaces the thread id, not the tgid). */
 #define NJ_SCRIPT_LEVELS 6

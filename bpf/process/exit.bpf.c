@@ -15,9 +15,21 @@ static __always_inline int exit_done(void *ctx, struct task_struct *task, int gr
 	if (nj_ignored(task))
 		return 0;
 	/* signal->live is decremented before either hook runs: zero means no
-	 * thread of the group is left. */
-	if (group_dead < 0)
-		group_dead = BPF_CORE_READ(task, signal, live.counter) == 0;
+	 * thread of the group is left. A thread that was already past its own
+	 * decrement can see zero too, so the first one to record the exit wins. */
+	if (group_dead < 0) {
+		struct nj_exit_key key = {
+			.tgid = BPF_CORE_READ(task, tgid),
+			.start_ns = nj_leader_start(task),
+		};
+		__u8 one = 1;
+
+		if (BPF_CORE_READ(task, signal, live.counter) != 0)
+			return 0;
+		if (bpf_map_update_elem(&nj_exit_once_map, &key, &one, BPF_NOEXIST))
+			return 0;
+		group_dead = 1;
+	}
 	if (!group_dead)
 		return 0;
 	/* do_exit stored the code it was given: the group's exit status, or

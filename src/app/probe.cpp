@@ -21,9 +21,10 @@ int run_probe(const SensorConfig& c) {
     std::string progs;
     if (ch.variant) {
       for (size_t i = 0; i < ch.variant->programs.size(); i++) {
-        if (!requirement_met(f, ch.variant->needs[i])) continue;
+        auto use = program_for(f, *ch.variant, i);
+        if (!use) continue;
         if (!progs.empty()) progs += ",";
-        progs += ch.variant->programs[i];
+        progs += use->program;
       }
     }
     std::printf("%-14s %-11s %-60s %s\n", ch.hook->name.c_str(), ch.variant ? to_string(ch.variant->backend) : "-",

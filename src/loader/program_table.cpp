@@ -46,17 +46,24 @@ Requirement fsys(const char* name) { return {K::fentry_syscall, "", name}; }
 // Syscall entry/exit hooks: fentry/fexit on the syscall's entry symbol, a
 // kprobe on it (ksyscall), or the syscall's own tracepoint.
 Hook syscall_hook(const char* name, const char* why, std::vector<const char*> syscalls, bool enter) {
-  Variant f{Backend::fentry, {}, {}};
-  Variant k{Backend::kprobe, {}, {}};
-  Variant t{Backend::tracepoint, {}, {}};
+  Variant f{Backend::fentry, {}, {}, {}};
+  Variant k{Backend::kprobe, {}, {}, {}};
+  Variant t{Backend::tracepoint, {}, {}, {}};
   for (const char* sc : syscalls) {
     std::string s = sc;
-    f.programs.push_back((enter ? "fe__" : "fx__") + s);
-    f.needs.push_back(fsys(sc));
-    k.programs.push_back((enter ? "ks__" : "kret__") + s);
-    k.needs.push_back(ksys(sc));
-    t.programs.push_back(std::string("tp__sys_") + (enter ? "enter_" : "exit_") + s);
-    t.needs.push_back(tp("syscalls", (std::string(enter ? "sys_enter_" : "sys_exit_") + s).c_str()));
+    Alternate fa{(enter ? "fe__" : "fx__") + s, fsys(sc)};
+    Alternate ka{(enter ? "ks__" : "kret__") + s, ksys(sc)};
+    Alternate ta{std::string("tp__sys_") + (enter ? "enter_" : "exit_") + s,
+                 tp("syscalls", (std::string(enter ? "sys_enter_" : "sys_exit_") + s).c_str())};
+    f.programs.push_back(fa.program);
+    f.needs.push_back(fa.need);
+    f.alternates.push_back({ka, ta});
+    k.programs.push_back(ka.program);
+    k.needs.push_back(ka.need);
+    k.alternates.push_back({fa, ta});
+    t.programs.push_back(ta.program);
+    t.needs.push_back(ta.need);
+    t.alternates.push_back({fa, ka});
   }
   return Hook{name, Family::process, true, why, {f, k, t}};
 }
@@ -64,9 +71,9 @@ Hook syscall_hook(const char* name, const char* why, std::vector<const char*> sy
 // fentry on a kernel function, its kprobe twin (same body), and the
 // tracepoint that fires at the same point.
 std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog) {
-  std::vector<Variant> v{Variant{Backend::fentry, {std::string("fe__") + fn}, {ffunc(fn)}},
-                         Variant{Backend::kprobe, {std::string("kp__") + fn}, {kfunc(fn)}}};
-  if (tp_btf_name) v.push_back(Variant{Backend::tracepoint, {tracepoint_prog}, {btf_tp(tp_btf_name)}});
+  std::vector<Variant> v{Variant{Backend::fentry, {std::string("fe__") + fn}, {ffunc(fn)}, {}},
+                         Variant{Backend::kprobe, {std::string("kp__") + fn}, {kfunc(fn)}, {}}};
+  if (tp_btf_name) v.push_back(Variant{Backend::tracepoint, {tracepoint_prog}, {btf_tp(tp_btf_name)}, {}});
   return v;
 }
 
@@ -126,6 +133,14 @@ std::string describe(const Requirement& r) {
     case K::fentry_syscall: return "fentry " + syscall_symbol(r.name);
   }
   return "?";
+}
+
+std::optional<Alternate> program_for(const KernelFeatures& f, const Variant& v, size_t i) {
+  if (requirement_met(f, v.needs[i])) return Alternate{v.programs[i], v.needs[i]};
+  if (i < v.alternates.size())
+    for (const Alternate& a : v.alternates[i])
+      if (requirement_met(f, a.need)) return a;
+  return std::nullopt;
 }
 
 namespace {

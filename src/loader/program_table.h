@@ -26,11 +26,25 @@ struct Requirement {
   std::string name;      // tracepoint, function or syscall name
 };
 
+struct Alternate {
+  std::string program;
+  Requirement need;
+};
+
 struct Variant {
   Backend backend;
   std::vector<std::string> programs;  // skeleton program names
   std::vector<Requirement> needs;
+  // Per program: what to attach instead when its requirement is not met
+  // (syscall hooks: the same syscall on the other backends, in preference
+  // order), so one missing symbol costs one program, not the syscall.
+  std::vector<std::vector<Alternate>> alternates;
 };
+
+// The program to attach for slot i of a variant on this kernel: the
+// variant's own, else the first alternate whose requirement holds; nullopt
+// if none can.
+std::optional<Alternate> program_for(const KernelFeatures& f, const Variant& v, size_t i);
 
 struct Hook {
   std::string name;  // e.g. "exec", "exec.enter"

@@ -88,8 +88,20 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   };
 
   if (config_.load_all_of) {
-    for (const auto& name : programs_of(*config_.load_all_of))
-      if (!enable(name)) return Error{ENOENT, "program " + name + " missing from the BPF object"};
+    // fentry programs name their target at load time: one whose target
+    // this kernel's BTF lacks cannot load at all, so it is left out (the
+    // sensor would attach an alternate for it).
+    for (const Hook& h : hook_table())
+      for (const Variant& v : h.variants) {
+        if (v.backend != *config_.load_all_of) continue;
+        for (size_t i = 0; i < v.programs.size(); i++) {
+          if (v.backend == Backend::fentry && !requirement_met(features, v.needs[i])) {
+            spdlog::info("{} not loadable here: missing {}", v.programs[i], describe(v.needs[i]));
+            continue;
+          }
+          if (!enable(v.programs[i])) return Error{ENOENT, "program " + v.programs[i] + " missing from the BPF object"};
+        }
+      }
     return {};
   }
 
@@ -109,13 +121,19 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
     for (size_t i = 0; i < c.variant->programs.size(); i++) {
       const std::string& name = c.variant->programs[i];
       AttachedProgram ap{c.hook->name, name, c.variant->backend, false, ""};
-      if (!requirement_met(features, c.variant->needs[i])) {
+      auto use = program_for(features, *c.variant, i);
+      if (!use) {
         ap.error = "missing " + describe(c.variant->needs[i]);
         spdlog::debug("{}: {} skipped ({})", c.hook->name, name, ap.error);
         programs_.push_back(ap);
         continue;
       }
-      if (!enable(name)) return Error{ENOENT, "program " + name + " missing from the BPF object"};
+      if (use->program != name) {
+        spdlog::info("hook {}: {} instead of {} (missing {})", c.hook->name, use->program, name,
+                     describe(c.variant->needs[i]));
+        ap.program = use->program;
+      }
+      if (!enable(ap.program)) return Error{ENOENT, "program " + ap.program + " missing from the BPF object"};
       programs_.push_back(ap);
     }
   }

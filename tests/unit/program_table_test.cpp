@@ -319,3 +319,19 @@ TEST(ProgramTable, BackendNames) {
   EXPECT_EQ(family_from_string("process"), Family::process);
   EXPECT_FALSE(family_from_string("network"));
 }
+
+// Debian's 6.12 BTF has no __x64_sys_fork: the fentry variant keeps fentry
+// for the other syscalls and takes the next backend's program for fork.
+TEST(ProgramTable, MissingSyscallSymbolTakesAnAlternateForThatSyscallOnly) {
+  FakeFeatures f;
+  f.missing_btf_functions = {syscall_symbol("fork")};
+  const Choice& c = choice(choose(f), "fork.enter");
+  ASSERT_NE(c.variant, nullptr);
+  ASSERT_EQ(c.variant->backend, Backend::fentry);
+  EXPECT_EQ(program_for(f, *c.variant, 0)->program, "fe__clone");
+  EXPECT_EQ(program_for(f, *c.variant, 2)->program, "ks__fork");
+  f.has_kprobes = false;
+  EXPECT_EQ(program_for(f, *c.variant, 2)->program, "tp__sys_enter_fork");
+  f.missing_tracepoints = {"syscalls:sys_enter_fork"};
+  EXPECT_FALSE(program_for(f, *c.variant, 2)) << "nothing can see that syscall";
+}
