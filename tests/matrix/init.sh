@@ -23,6 +23,7 @@ $bb mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 $bb mount -t tmpfs -o mode=1777 tmpfs /tmp
 $bb mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+$bb mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 $bb mount -t cgroup2 cgroup2 /sys/fs/cgroup
 $bb mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 $bb hostname nj-matrix

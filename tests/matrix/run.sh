@@ -8,7 +8,7 @@
 #   --smp N           vCPUs per VM (default 2)
 #   --mem SIZE        memory per VM (default 2G)
 #   --timeout SECS    hard limit per VM (default 900)
-#   --suite-timeout S limit for one backend's suite inside the VM (default 420)
+#   --suite-timeout S limit for one backend's suite inside the VM (default 280)
 #   --filter F        gtest filter (default Transports/*:Verifier*:Loss*:Identity*)
 #   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
 #   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
@@ -40,7 +40,7 @@ JOBS=${NJ_MATRIX_JOBS:-2}
 SMP=${NJ_MATRIX_SMP:-2}
 MEM=${NJ_MATRIX_MEM:-2G}
 VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-900}
-SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-420}
+SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-280}
 FILTER=${NJ_MATRIX_FILTER:-'Transports/*:Verifier*:Loss*:Identity*'}
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
@@ -73,19 +73,27 @@ for b in $BACKENDS; do
 done
 case "$FILTER" in *[[:space:]\"\'\\\$\`]*) die "--filter must not contain spaces, quotes, \\, \$ or \`" ;; esac
 
+nb=$(wc -w <<<"$BACKENDS")
+[ $((nb * SUITE_TIMEOUT + 120)) -le "$VM_TIMEOUT" ] \
+    || log "warning: $nb suites x ${SUITE_TIMEOUT}s (+ boot) may exceed the VM timeout of ${VM_TIMEOUT}s"
+
 [ "$(id -u)" = 0 ] || die "must run as root (apt-get; the VM image carries root-owned binaries)"
 
 T_START=$(date +%s)
 mkdir -p "$CACHE" "$LOGS"
 CACHE=$(cd "$CACHE" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nj-matrix.XXXXXX")
+# shellcheck disable=SC2317  # invoked by the trap
 cleanup() {
     # stop the VMs we started (by pid), then remove scratch files
-    local p
-    for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+    local f
+    for f in "$WORK"/pids/*; do
+        if [ -f "$f" ]; then kill "$(cat "$f")" 2>/dev/null || true; fi
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+mkdir -p "$WORK/pids"
 trap 'exit 130' INT TERM
 
 # --- 1. host tools ---------------------------------------------------------------
@@ -258,7 +266,12 @@ fetch_kernel() {
     for n in $names; do
         v=$(apt-cache show --no-all-versions "$n" 2>/dev/null | sed -n 's/^Version: //p' | head -n1)
         [ -n "$v" ] || continue   # a virtual name (no package of its own)
-        if [ -z "$ver" ] || dpkg --compare-versions "$v" gt "$ver"; then pkg=$n ver=$v; fi
+        # same version: prefer linux-binary-* (the kernel image since forky;
+        # linux-image-* is then an empty package depending on it)
+        if [ -z "$ver" ] || dpkg --compare-versions "$v" gt "$ver" \
+            || { [ "$v" = "$ver" ] && [ "${n#linux-binary-}" != "$n" ]; }; then
+            pkg=$n ver=$v
+        fi
     done
     [ -n "$pkg" ] || die "[$series] no package matching $regex in Debian $dist"
     local key=${pkg}_${ver//:/%3a}
@@ -327,7 +340,7 @@ build_initramfs() {
     copy_with_libs() {
         local f=$1 lib
         copy "$f"
-        for lib in $(ldd "$f" 2>/dev/null | grep -oE '(^|[[:space:]])/[^ ]+' | tr -d '[:space:]\t' | sort -u); do
+        for lib in $(ldd "$f" | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^\//) print $i }' | sort -u); do
             [ -e "$st$lib" ] || copy "$lib"
         done
     }
@@ -387,7 +400,11 @@ run_vm() {
         -kernel "$vz" -initrd "$INITRD" \
         -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic" \
         -nographic -no-reboot -nodefaults -serial stdio \
-        </dev/null >"$log" 2>"$LOGS/$rel.qemu-stderr" || rc=$?
+        </dev/null >"$log" 2>"$LOGS/$rel.qemu-stderr" &
+    local tp=$!
+    echo "$tp" > "$WORK/pids/$rel"
+    wait "$tp" || rc=$?
+    rm -f "$WORK/pids/$rel"
     t1=$(date +%s.%N)
     printf '%s %s\n' "$rc" "$(python3 -c "print(round($t1-$t0,1))")" > "$LOGS/$rel.host"
     return 0
