@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +96,66 @@ TEST(Enrich, AncestryOfATreeNewerThanTheSensor) {
   EXPECT_EQ(f["process"]["entity_id"], e["process"]["entity_id"]);
   EXPECT_EQ(f["process"]["parent"]["entity_id"], anc[0]["entity_id"]);
   EXPECT_EQ(f["process"]["executable"], NJ_ACTIONS) << "a child runs its parent's image until it execs";
+}
+
+// A subreaper adopts an orphan: the orphan's next event names the subreaper
+// as its parent (the kernel's view), and the ancestry follows it.
+TEST(Enrich, OrphanIsAdoptedByItsSubreaper) {
+  SensorProcess s({});
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  pid_t reaper = fork();
+  if (reaper == 0) {
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    pid_t middle = fork();
+    if (middle == 0) {
+      if (fork() == 0) {
+        // The grandchild: wait until its parent is gone, then exec.
+        char c;
+        close(p[1]);
+        if (read(p[0], &c, 1) != 1) _exit(126);
+        execl("/bin/true", "true", "nj-orphan", nullptr);
+        _exit(127);
+      }
+      _exit(0);
+    }
+    waitpid(middle, nullptr, 0);
+    close(p[0]);
+    if (write(p[1], "x", 1) != 1) _exit(125);
+    close(p[1]);
+    while (wait(nullptr) > 0) {
+    }
+    _exit(0);
+  }
+  close(p[0]);
+  close(p[1]);
+  waitpid(reaper, nullptr, 0);
+  json e = exec_with_arg(s, "nj-orphan");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["process"]["parent"]["pid"], reaper);
+  EXPECT_EQ(e["nightjar"]["ancestors"][0]["pid"], reaper);
+  EXPECT_EQ(e["nightjar"]["ancestors"][1]["pid"], getpid());
+}
+
+// Real and effective ids, with names, for a process that is not root.
+TEST(Enrich, UserAndGroupNames) {
+  SensorProcess s({});
+  pid_t child = fork();
+  if (child == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(126);
+    execl("/bin/true", "true", "nj-as-nobody", nullptr);
+    _exit(127);
+  }
+  waitpid(child, nullptr, 0);
+  json e = exec_with_arg(s, "nj-as-nobody");
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["process"]["user"]["id"], "65534");
+  EXPECT_EQ(e["process"]["user"]["name"], "nobody");
+  EXPECT_EQ(e["process"]["real_user"]["name"], "nobody");
+  EXPECT_EQ(e["process"]["group"]["name"], "nogroup");
+  // Its parent (this test) is root.
+  json f = s.wait_for([&](const json& x) { return is_action(x, "fork", child); });
+  EXPECT_EQ(f["process"]["user"]["name"], "root");
 }
 
 // Runs /bin/true with argv[1] = marker inside a freshly made cgroup2 group.
