@@ -67,9 +67,6 @@ OUTTMP=
 trap 'rm -rf "$WORK"; [ -z "$OUTTMP" ] || rm -f "$OUTTMP"' EXIT
 
 # --- private apt configuration ------------------------------------------------
-# APT_CONFIG is read first; it points Dir::Etc::main back at itself, so it is
-# read again *after* /etc/apt/apt.conf.d (proxy settings etc. still apply) and
-# can #clear the system's update hooks and override every state/cache path.
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 SIGNED_BY=
 [ -r "$KEYRING" ] && SIGNED_BY=" [signed-by=$KEYRING]"
@@ -78,35 +75,9 @@ deb$SIGNED_BY $MIRROR $SUITE main
 deb$SIGNED_BY $MIRROR $SUITE-updates main
 deb$SIGNED_BY $SECMIRROR $SUITE-security main
 EOF
+. "$ROOT/tools/private-apt.sh"
+nj_private_apt_conf "$APTDIR" amd64 arm64
 APTCONF=$APTDIR/etc/apt.conf
-cat > "$APTCONF" <<EOF
-Dir::Etc::main "$APTCONF";
-Dir::Etc::SourceList "$APTDIR/etc/sources.list";
-Dir::Etc::SourceParts "$APTDIR/etc/sources.list.d";
-Dir::Etc::Preferences "$APTDIR/etc/preferences";
-Dir::Etc::PreferencesParts "$APTDIR/etc/preferences.d";
-Dir::State "$APTDIR/state";
-Dir::State::Lists "$APTDIR/state/lists";
-Dir::State::status "/dev/null";
-Dir::Cache "$APTDIR/cache";
-Dir::Cache::archives "$APTDIR/cache/archives";
-Dir::Cache::pkgcache "pkgcache.bin";
-Dir::Cache::srcpkgcache "srcpkgcache.bin";
-APT::Architecture "amd64";
-#clear APT::Architectures;
-APT::Architectures { "amd64"; "arm64"; };
-APT::Sandbox::User "$(id -un)";
-Acquire::Languages "none";
-#clear APT::Update::Pre-Invoke;
-#clear APT::Update::Post-Invoke;
-#clear APT::Update::Post-Invoke-Success;
-#clear DPkg::Pre-Invoke;
-#clear DPkg::Post-Invoke;
-Acquire::IndexTargets::deb::DEP-11::DefaultEnabled "false";
-Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled "false";
-Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled "false";
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-EOF
 export APT_CONFIG=$APTCONF
 
 log "updating private apt lists ($SUITE, $ALL_DEB_ARCHES) in $APTDIR"

@@ -199,7 +199,9 @@ int run_sensor(const RunOptions& o) {
     if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
   }
 
-  // Drain what the kernel already delivered, flush half-built events.
+  // Stop producing, then drain: what was sent is then exactly what is read
+  // (records_sent_total == records_read_total unless something was lost).
+  (*sensor)->detach();
   if (auto d = (*reader)->drain(); !d) spdlog::warn("{}", d.error().message);
   assembler.flush_all();
   enricher.flush(emit);

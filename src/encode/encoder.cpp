@@ -259,8 +259,9 @@ const std::string& Encoder::encode(const Event& ev, const Enrichment* en) {
 }
 
 void Encoder::exec(const Event& ev) {
-  const ExecView v = make_exec_view(ev);
-  const nj_exec& r = *v.rec;
+  std::optional<ExecView> local;  // only when not decoded by the enricher
+  const ExecView& v = en_ && en_->exec ? *en_->exec : local.emplace(make_exec_view(ev));
+  const nj_exec& r = v.rec;
   const bool ok = r.retval == 0;
   const std::string cwd = v.cwd.value_or("");
   begin(r.hdr.ts_ns, "event", "process", "start", "exec", ok ? "success" : "failure", r.hdr.event_id);

@@ -31,6 +31,29 @@ bool SystemFeatures::tracepoint(const std::string& category, const std::string& 
   return path_exists(paths_.tracefs + "/events/" + category + "/" + name + "/id");
 }
 
+namespace {
+
+// A pointer argument an fentry program reads must point to a complete type:
+// where BTF only has a forward declaration (5.10's __x64_sys_* take a
+// `struct pt_regs` that BTF never defines), the verifier refuses the
+// program ("arg0 type FWD is not a struct").
+bool args_complete(const struct btf* b, const struct btf_type* func) {
+  const struct btf_type* proto = btf__type_by_id(b, func->type);
+  if (!proto || !btf_is_func_proto(proto)) return false;
+  const struct btf_param* p = btf_params(proto);
+  for (unsigned i = 0; i < btf_vlen(proto); i++) {
+    const struct btf_type* t = btf__type_by_id(b, p[i].type);
+    while (t && (btf_is_typedef(t) || btf_is_mod(t))) t = btf__type_by_id(b, t->type);
+    if (!t || !btf_is_ptr(t)) continue;
+    const struct btf_type* target = btf__type_by_id(b, t->type);
+    while (target && (btf_is_typedef(target) || btf_is_mod(target))) target = btf__type_by_id(b, target->type);
+    if (target && btf_is_fwd(target)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 void SystemFeatures::load_btf() const {
   btf_names_.emplace();
   struct btf* b = btf__parse(paths_.btf.c_str(), nullptr);
@@ -41,6 +64,8 @@ void SystemFeatures::load_btf() const {
     if (!t) continue;
     const unsigned kind = btf_kind(t);
     if (kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_FUNC) continue;
+    // Functions fentry could not use are left out of the set.
+    if (kind == BTF_KIND_FUNC && !args_complete(b, t)) continue;
     const char* name = btf__name_by_offset(b, t->name_off);
     if (name && *name) btf_names_->insert(name);
   }

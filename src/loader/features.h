@@ -27,7 +27,8 @@ class KernelFeatures {
   virtual bool syscall_function(const std::string& syscall) const = 0;
   // fentry/fexit programs load and attach (BPF trampolines work).
   virtual bool fentry() const = 0;
-  // The kernel's BTF describes this function (fentry needs its prototype).
+  // The kernel's BTF describes this function completely enough for fentry:
+  // it exists and its pointer arguments point to complete types.
   virtual bool btf_function(const std::string& name) const = 0;
   virtual std::string kernel_release() const = 0;
 };

@@ -61,8 +61,13 @@ Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const K
 }
 
 Sensor::~Sensor() {
-  for (auto* l : links_) bpf_link__destroy(l);
+  detach();
   if (skel_) nightjar_bpf__destroy(skel_);
+}
+
+void Sensor::detach() {
+  for (auto* l : links_) bpf_link__destroy(l);
+  links_.clear();
 }
 
 Result<void> Sensor::configure(const KernelFeatures& features) {

@@ -69,6 +69,9 @@ class Sensor {
   Sensor(const Sensor&) = delete;
   Sensor& operator=(const Sensor&) = delete;
 
+  // Stops every program from producing (links destroyed; maps stay), so a
+  // final drain sees everything that was sent.
+  void detach();
   const std::vector<Choice>& choices() const { return choices_; }
   const std::vector<AttachedProgram>& programs() const { return programs_; }
   std::vector<ProgramStats> program_stats() const;

@@ -65,16 +65,16 @@ ProcKey Enricher::key_of(uint32_t pid, uint64_t start_ns) const {
 
 void Enricher::seed() { table_.seed(ProcFs(opts_.proc_root)); }
 
-void Enricher::update_table(const Event& ev, uint64_t now_ns) {
+void Enricher::update_table(const Event& ev, const ExecView* exec, uint64_t now_ns) {
   const nj_task& t = task_of(ev.main);
   const ProcKey self = key_of(t.pid, t.start_ns);
   const ProcKey parent = key_of(t.ppid, t.parent_start_ns);
   if (auto* r = std::get_if<nj_exec>(&ev.main)) {
-    if (r->retval != 0) {
+    if (r->retval != 0 || !exec) {
       table_.observe(self, parent);
       return;
     }
-    ExecView v = make_exec_view(ev);
+    const ExecView& v = *exec;
     ProcInfo p;
     p.key = self;
     p.parent = parent;
@@ -191,10 +191,13 @@ Enrichment Enricher::enrich(const Event& ev, const nj_task& t, const ProcKey& se
 }
 
 void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
-  update_table(ev, now_ns);
+  std::optional<ExecView> exec;
+  if (std::holds_alternative<nj_exec>(ev.main)) exec = make_exec_view(ev);
+  update_table(ev, exec ? &*exec : nullptr, now_ns);
   const nj_task& t = task_of(ev.main);
   const ProcKey self = key_of(t.pid, t.start_ns);
   Enrichment en = enrich(ev, t, self);
+  en.exec = std::move(exec);
 
   auto* r = std::get_if<nj_exec>(&ev.main);
   if (!opts_.hash || !r || r->retval != 0) {
@@ -210,7 +213,7 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
     out(EnrichedEvent{std::move(ev), std::move(en)});
     return;
   }
-  std::string fallback = make_exec_view(ev).exe.value_or("");
+  std::string fallback = en.exec->exe.value_or("");
   if (r->flags & NJ_EXEC_EXE_UNLINKED) fallback.clear();  // a memfd or deleted file has no path
   {
     std::lock_guard<std::mutex> lk(mu_);

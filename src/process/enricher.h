@@ -27,6 +27,7 @@
 
 #include "assemble/assembler.h"
 #include "process/container.h"
+#include "process/exec_view.h"
 #include "process/hasher.h"
 #include "process/host.h"
 #include "process/table.h"
@@ -48,6 +49,7 @@ struct Enrichment {
   std::optional<std::string> sha256;
   std::string hash_reason;  // why there is no hash ("" when hashed or not attempted)
   bool seeded_parent = false;
+  std::optional<ExecView> exec;  // an exec's parts, decoded once for table and encoder
 };
 
 struct EnrichedEvent {
@@ -118,7 +120,7 @@ class Enricher {
     std::list<uint64_t>::iterator lru;
   };
 
-  void update_table(const Event& ev, uint64_t now_ns);
+  void update_table(const Event& ev, const ExecView* exec, uint64_t now_ns);
   Enrichment enrich(const Event& ev, const nj_task& t, const ProcKey& self);
   void names(Enrichment& en, const nj_task& t);
   void cgroup(Enrichment& en, const nj_task& t);

@@ -12,8 +12,8 @@ namespace nj {
 
 ExecView make_exec_view(const Event& ev) {
   ExecView v;
-  v.rec = &std::get<nj_exec>(ev.main);
-  v.argv_truncated = v.rec->flags & NJ_EXEC_ARGV_TRUNCATED;
+  v.rec = std::get<nj_exec>(ev.main);
+  v.argv_truncated = v.rec.flags & NJ_EXEC_ARGV_TRUNCATED;
   std::map<uint16_t, const StrPart*> argv_chunks;
   std::map<uint16_t, const StrPart*> levels;
   for (const StrPart& p : ev.parts) {
@@ -120,7 +120,7 @@ std::vector<std::string> expected_prefix(const ScriptChain& c) {
 }  // namespace
 
 std::optional<ScriptChain> script_chain(const ExecView& v, const HeadReader& read_head) {
-  if (!(v.rec->flags & NJ_EXEC_SCRIPT) || !v.filename || !v.interp) return std::nullopt;
+  if (!(v.rec.flags & NJ_EXEC_SCRIPT) || !v.filename || !v.interp) return std::nullopt;
   ScriptChain c;
   c.script = *v.filename;
   const std::string cwd = v.cwd.value_or("");

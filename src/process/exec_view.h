@@ -29,7 +29,7 @@ struct ScriptChain {
 };
 
 struct ExecView {
-  const nj_exec* rec = nullptr;
+  nj_exec rec{};  // a copy: the view outlives moves of its Event
   std::optional<std::string> filename;  // as passed to exec
   std::optional<std::string> interp;    // last interpreter named by a shebang
   std::optional<std::string> exe;

@@ -32,7 +32,13 @@ void expect_all_load(Backend b) {
         for (size_t i = 0; i < v.programs.size(); i++)
           expected += b != Backend::fentry || requirement_met(f, v.needs[i]);
   ASSERT_EQ(stats.size(), expected);
+  // Kernels before 5.16 do not report how many instructions were verified.
+  const bool reported = std::any_of(stats.begin(), stats.end(), [](auto& p) { return p.verified_insns > 0; });
   for (const auto& p : stats) {
+    if (!reported) {
+      std::printf("  %-28s verified %7u  xlated %5u\n", p.name.c_str(), 0u, p.xlated_insns);
+      continue;
+    }
     EXPECT_GT(p.verified_insns, 0u) << p.name;
     // Far below the 1M-instruction verifier budget, so older verifiers
     // (less precise pruning) have room; a loop change that multiplies the

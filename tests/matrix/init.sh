@@ -3,7 +3,7 @@
 # Runs `nightjar probe` and the e2e suite per backend and prints everything
 # between marker lines on the serial console:
 #   ==NJM== INFO key=value ...
-#   ==NJM== BEGIN <section> <backend>      (section: probe, suite, verbose, dmesg)
+#   ==NJM== BEGIN <section> <backend>      (section: probe, start, suite, dmesg)
 #   ==NJM== END <section> <backend> rc=N secs=S
 #   ==NJM== DONE
 # tests/matrix/report.py parses them; no DONE line means the run failed.
@@ -61,22 +61,29 @@ for b in $NJM_BACKENDS; do
     fi
     mark INFO backend="$b" status=$status
 
-    src=0
+    # Start the sensor once with -v: its stderr carries libbpf's messages and,
+    # when a program does not load, the verifier's log. A sensor that cannot
+    # start would only fail every test of the suite, slowly: skip it then.
+    vrc=0
     if [ $status != unsupported ]; then
+        t=$(up)
+        mark BEGIN start "$b"
+        "$NJM_BIN" -v run --backend "$b" --duration 1 --output /tmp/start."$b".jsonl 2>&1 >/dev/null | tail -n 3000
+        vrc=$?
+        mark END start "$b" rc=$vrc secs="$(since "$t")"
+        if [ $vrc -ne 0 ]; then
+            status=start-failed
+            mark INFO backend="$b" status=$status
+        fi
+    fi
+
+    if [ $status = supported ] || [ $status = probe-failed ]; then
         t=$(up)
         mark BEGIN suite "$b"
         NJ_E2E_BACKEND=$b NJ_E2E_NO_SCHEMA=1 timeout -s KILL "$NJM_SUITE_TIMEOUT" \
             "$NJM_TESTS" --gtest_brief=0 --gtest_color=no --gtest_filter="$NJM_FILTER" 2>&1
         src=$?
         mark END suite "$b" rc=$src secs="$(since "$t")"
-    fi
-    if [ $prc -ne 0 ] || [ $src -ne 0 ]; then
-        # what the loader says, with libbpf's (and the verifier's) messages
-        t=$(up)
-        mark BEGIN verbose "$b"
-        "$NJM_BIN" -v run --backend "$b" --duration 1 --output /tmp/verbose."$b".jsonl 2>&1 >/dev/null | tail -n 3000
-        vrc=$?
-        mark END verbose "$b" rc=$vrc secs="$(since "$t")"
     fi
 done
 

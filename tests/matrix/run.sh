@@ -8,8 +8,8 @@
 #   --smp N           vCPUs per VM (default 2)
 #   --mem SIZE        memory per VM (default 2G)
 #   --timeout SECS    hard limit per VM (default 900)
-#   --suite-timeout S limit for one backend's suite inside the VM (default 280)
-#   --filter F        gtest filter (default Transports/*:Verifier*:Loss*:Identity*)
+#   --suite-timeout S limit for one backend's suite inside the VM (default 240)
+#   --filter F        gtest filter (default Transports/*:Verifier*:Loss*:Identity*:Enrich*)
 #   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
 #   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
 #   --offline         no network: use the kernels already in the cache
@@ -19,7 +19,8 @@
 #
 # Environment: NJ_MATRIX_CACHE (default <repo>/build/matrix/cache),
 #   NJ_MATRIX_FILTER, NJ_MATRIX_JOBS, NJ_MATRIX_SMP, NJ_MATRIX_MEM,
-#   NJ_MATRIX_TIMEOUT, NJ_MATRIX_APT_MAX_AGE (seconds, default 86400),
+#   NJ_MATRIX_TIMEOUT, NJ_MATRIX_SUITE_TIMEOUT, NJ_MATRIX_APT_MAX_AGE (seconds,
+#   default 86400: how old the private apt lists may be before a refresh),
 #   NJ_DEBIAN_MIRROR / NJ_DEBIAN_SECURITY (default: read from the machine's
 #   own /etc/apt/sources.list{,.d}).
 set -euo pipefail
@@ -30,6 +31,7 @@ die() { echo "$PROG: error: $*" >&2; exit 2; }
 log() { echo "$PROG: $*" >&2; }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$ROOT/tools/private-apt.sh"
 HERE=$ROOT/tests/matrix
 BUILD=$ROOT/build
 OUT=$BUILD/matrix
@@ -40,8 +42,8 @@ JOBS=${NJ_MATRIX_JOBS:-2}
 SMP=${NJ_MATRIX_SMP:-2}
 MEM=${NJ_MATRIX_MEM:-2G}
 VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-900}
-SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-280}
-FILTER=${NJ_MATRIX_FILTER:-'Transports/*:Verifier*:Loss*:Identity*'}
+SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-240}
+FILTER=${NJ_MATRIX_FILTER:-'Transports/*:Verifier*:Loss*:Identity*:Enrich*'}
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
 APT_MAX_AGE=${NJ_MATRIX_APT_MAX_AGE:-86400}
@@ -81,6 +83,8 @@ nb=$(wc -w <<<"$BACKENDS")
 
 T_START=$(date +%s)
 mkdir -p "$CACHE" "$LOGS"
+exec 9>"$OUT/.lock"
+flock -n 9 || die "another matrix run holds $OUT/.lock"
 CACHE=$(cd "$CACHE" && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nj-matrix.XXXXXX")
 # shellcheck disable=SC2317  # invoked by the trap
@@ -187,34 +191,7 @@ setup_apt() { # DIST -> sets APT_CONFIG for this dist
     else
         rm -f "$d/etc/sources.list.new"
     fi
-    cat > "$d/etc/apt.conf" <<EOF
-Dir::Etc::main "$d/etc/apt.conf";
-Dir::Etc::SourceList "$d/etc/sources.list";
-Dir::Etc::SourceParts "$d/etc/sources.list.d";
-Dir::Etc::Preferences "$d/etc/preferences";
-Dir::Etc::PreferencesParts "$d/etc/preferences.d";
-Dir::State "$d/state";
-Dir::State::Lists "$d/state/lists";
-Dir::State::status "/dev/null";
-Dir::Cache "$d/cache";
-Dir::Cache::archives "$d/cache/archives";
-Dir::Cache::pkgcache "pkgcache.bin";
-Dir::Cache::srcpkgcache "srcpkgcache.bin";
-APT::Architecture "amd64";
-#clear APT::Architectures;
-APT::Architectures { "amd64"; };
-APT::Sandbox::User "$(id -un)";
-Acquire::Languages "none";
-#clear APT::Update::Pre-Invoke;
-#clear APT::Update::Post-Invoke;
-#clear APT::Update::Post-Invoke-Success;
-#clear DPkg::Pre-Invoke;
-#clear DPkg::Post-Invoke;
-Acquire::IndexTargets::deb::DEP-11::DefaultEnabled "false";
-Acquire::IndexTargets::deb::DEP-11-icons::DefaultEnabled "false";
-Acquire::IndexTargets::deb::DEP-11-icons-small::DefaultEnabled "false";
-Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled "false";
-EOF
+    nj_private_apt_conf "$d" amd64
     export APT_CONFIG=$d/etc/apt.conf
     local stamp=$d/state/updated age=999999999
     [ -f "$stamp" ] && age=$(( $(date +%s) - $(stat -c %Y "$stamp") ))

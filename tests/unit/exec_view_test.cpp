@@ -208,7 +208,7 @@ TEST(ExecView, FieldsFromParts) {
   };
   Event ev = event_of(exec_rec(kId, 4), parts);
   ExecView v = make_exec_view(ev);
-  ASSERT_EQ(v.rec, &std::get<nj_exec>(ev.main));
+  ASSERT_EQ(v.rec.hdr.event_id, std::get<nj_exec>(ev.main).hdr.event_id);
   EXPECT_EQ(v.filename, "./true");
   EXPECT_EQ(v.exe, "/usr/bin/true");
   EXPECT_TRUE(v.exe_truncated);
