@@ -207,14 +207,18 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   // The executed file's identity, as stat() reports it.
   const FileId id{makedev(r->dev >> 20, r->dev & 0xFFFFF), r->ino};
   const std::string proc_exe = opts_.proc_root + "/" + std::to_string(t.pid) + "/exe";
-  if (auto cached = hasher_.cached(proc_exe, id)) {
+  std::string fallback = en.exec->exe.value_or("");
+  if (r->flags & NJ_EXEC_EXE_UNLINKED) fallback.clear();  // a memfd or deleted file has no path
+  // Most processes are short-lived and gone by now: the path (checked to be
+  // the same inode) finds the cached digest without waking the worker.
+  auto cached = hasher_.cached(proc_exe, id);
+  if (!cached && !fallback.empty()) cached = hasher_.cached(fallback, id);
+  if (cached) {
     en.sha256 = cached->sha256;
     en.hash_reason = cached->reason;
     out(EnrichedEvent{std::move(ev), std::move(en)});
     return;
   }
-  std::string fallback = en.exec->exe.value_or("");
-  if (r->flags & NJ_EXEC_EXE_UNLINKED) fallback.clear();  // a memfd or deleted file has no path
   {
     std::lock_guard<std::mutex> lk(mu_);
     if (parked_.size() >= opts_.parked_max) {

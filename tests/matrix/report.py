@@ -465,6 +465,15 @@ def main():
                     print("      %s/%s: %s %s %s" % (k["release"], b, t, v["result"], first[:160]))
         ok = ok and k["ok"]
     print("results: %s%s" % (a.json, "; docs: " + a.docs if a.docs else ""))
+    # One plain line for CI: every test case run in every VM, per backend.
+    n_pass = sum(1 for k in results for br in k["backends"].values() for v in br["tests"].values()
+                 if v["result"] == "passed")
+    n_fail = sum(1 for k in results for br in k["backends"].values() for v in br["tests"].values()
+                 if v["result"] not in ("passed", "skipped"))
+    n_skip = sum(1 for k in results for br in k["backends"].values() for v in br["tests"].values()
+                 if v["result"] == "skipped")
+    n_fail += sum(1 for k in results if not k["ok"] and not any(br["tests"] for br in k["backends"].values()))
+    print("matrix: %d passed, %d failed, %d skipped" % (n_pass, n_fail, n_skip))
     if not ok:
         bad = [k["release"] for k in results if not k["ok"]]
         print("KERNEL MATRIX FAILED on: %s" % ", ".join(bad), file=sys.stderr)

@@ -1,0 +1,731 @@
+#!/usr/bin/env python3
+"""nightjar benchmark suite (driven by bench/run.sh; python3 stdlib only).
+
+Runs each workload (bench/workloads/nj-workload.c) with no sensor and under
+each observer in interleaved pairs, the paced exec test, the in-kernel cost
+per program (kernel.bpf_stats_enabled) and the saturation test, and writes
+docs/benchmarks.md plus gnuplot figures in docs/bench/.
+
+Exit status: 0 when everything ran; 1 when something is broken (a workload
+failed, an observer did not start, nightjar reported zero events).
+"""
+import argparse
+import json
+import os
+import queue
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+ERRORS = []
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def fail(msg):
+    ERRORS.append(msg)
+    log("ERROR: " + msg)
+
+
+# ---------------------------------------------------------------- /proc helpers
+
+def cpu_ticks(pid):
+    """utime + stime of the whole process (all threads), in seconds."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    fields = s[s.rindex(")") + 2:].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def status_kb(pid, key):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def kthread_pid(name):
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/comm") as f:
+                    if f.read().strip() == name:
+                        return int(d)
+            except OSError:
+                pass
+    return None
+
+
+def bpf_progs():
+    """Every loaded BPF program: id -> dict(name, run_time_ns, run_cnt, pids)."""
+    try:
+        out = subprocess.run(["bpftool", "prog", "show", "-j"], capture_output=True, text=True,
+                             timeout=30).stdout
+        progs = json.loads(out or "[]")
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return {}
+    res = {}
+    for p in progs:
+        res[p["id"]] = {"name": p.get("name", "?"), "ns": p.get("run_time_ns", 0),
+                        "cnt": p.get("run_cnt", 0), "pids": [x["pid"] for x in p.get("pids", [])]}
+    return res
+
+
+def prog_ids_of(pid):
+    """BPF program ids a process holds (program and link fds), from fdinfo."""
+    ids = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fdinfo")
+    except OSError:
+        return ids
+    for fd in fds:
+        try:
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                for line in f:
+                    if line.startswith("prog_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids
+
+
+def hook_of(name):
+    for pre in ("tpbtf__", "tp__", "empty__", "min__"):
+        if name.startswith(pre):
+            return name[len(pre):]
+    return None
+
+
+# ---------------------------------------------------------------- workloads
+
+class Workloads:
+    def __init__(self, tool, smoke):
+        self.tool = tool
+        s = smoke
+        # name -> argv tail; sized so that each run takes ~1-3 s on 2 cores (full).
+        self.storms = {
+            "exec": ["exec", "300" if s else "2000"],
+            "file": ["file", "2000" if s else "20000"],
+            "open": ["open", "20000" if s else "300000"],
+            "connect": ["connect", "500" if s else "5000"],
+        }
+
+    def run(self, argv, timeout=600):
+        p = subprocess.run([self.tool] + argv, capture_output=True, text=True, timeout=timeout)
+        try:
+            r = json.loads(p.stdout.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            r = {"errors": 1, "elapsed_s": float("nan"), "ops": 0}
+        if p.returncode != 0:
+            fail(f"workload {' '.join(argv)} exited {p.returncode}: {p.stderr.strip()[:200]}")
+        return r
+
+
+# ---------------------------------------------------------------- observers
+
+class Observer:
+    """Base: no sensor."""
+    name = "none"
+    label = "no sensor"
+    has_bpf = False
+
+    def start(self):
+        self.startup_s = 0.0
+        return True
+
+    def pids(self):
+        return []
+
+    def cpu(self):
+        t = 0.0
+        for p in self.pids():
+            c = cpu_ticks(p)
+            if c is not None:
+                t += c
+        return t
+
+    def events(self):
+        return 0
+
+    def count_exec_storm(self, wl_pid):
+        return None
+
+    def peak_rss_kb(self):
+        return None
+
+    def stop(self):
+        return {}
+
+
+class LineReader:
+    """Reads a child's stdout lines into a queue (so we can wait with a timeout)."""
+
+    def __init__(self, stream):
+        self.q = queue.Queue()
+        t = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        t.start()
+
+    def _run(self, stream):
+        for line in stream:
+            self.q.put(line)
+        self.q.put(None)
+
+    def get(self, timeout):
+        try:
+            return self.q.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+
+class BpfObserver(Observer):
+    has_bpf = True
+
+    def __init__(self, tool, mode, label):
+        self.tool, self.mode, self.name, self.label = tool, mode, "bpf-" + mode, label
+
+    def start(self):
+        t0 = time.monotonic()
+        self.p = subprocess.Popen([self.tool, self.mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        self.r = LineReader(self.p.stdout)
+        line = self.r.get(30)
+        if not line or '"ready":true' not in line:
+            fail(f"observer {self.name} did not start: {self.p.stderr.read()[:300] if self.p.poll() is not None else 'timeout'}")
+            self.p.kill()
+            return False
+        self.startup_s = time.monotonic() - t0
+        return True
+
+    def pids(self):
+        return [self.p.pid]
+
+    def events(self):
+        self.p.send_signal(signal.SIGUSR1)
+        line = self.r.get(10)
+        try:
+            return json.loads(line)["records"]
+        except (TypeError, ValueError, KeyError):
+            return 0
+
+    def peak_rss_kb(self):
+        return status_kb(self.p.pid, "VmHWM")
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        final = {}
+        while True:
+            line = self.r.get(10)
+            if line is None:
+                break
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if d.get("final"):
+                final = d
+        self.p.wait(10)
+        if self.p.returncode != 0:
+            fail(f"observer {self.name} exited {self.p.returncode}")
+        return {"records": final.get("records"), "lost": final.get("lost")}
+
+
+class Nightjar(Observer):
+    has_bpf = True
+
+    def __init__(self, binary, workdir, name, label, extra):
+        self.binary, self.workdir, self.name, self.label, self.extra = binary, workdir, name, label, extra
+        self.n = 0
+
+    def start(self):
+        self.n += 1
+        self.out = os.path.join(self.workdir, f"{self.name}-{self.n}.jsonl")
+        self.err = open(os.path.join(self.workdir, f"{self.name}-{self.n}.stderr"), "w")
+        self.offset = 0
+        self.partial = b""
+        self.lines = 0
+        t0 = time.monotonic()
+        self.p = subprocess.Popen([self.binary, "run", "--output", self.out] + self.extra,
+                                  stdout=subprocess.DEVNULL, stderr=self.err)
+        deadline = t0 + 30
+        while time.monotonic() < deadline:
+            if os.path.exists(self.out):
+                with open(self.out, "rb") as f:
+                    if b"sensor-started" in f.readline():
+                        self.startup_s = time.monotonic() - t0
+                        return True
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.005)
+        fail(f"{self.name} did not start (see {self.err.name})")
+        self.p.kill()
+        return False
+
+    def pids(self):
+        return [self.p.pid]
+
+    def _new_lines(self):
+        with open(self.out, "rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+        self.offset += len(data)
+        data = self.partial + data
+        lines = data.split(b"\n")
+        self.partial = lines.pop()
+        return lines
+
+    def events(self):
+        self.lines += len(self._new_lines())
+        return self.lines
+
+    def wait_quiet(self, settle=0.3, limit=15):
+        """Wait until the output file stops growing (the sensor has drained)."""
+        last, t_end = -1, time.monotonic() + limit
+        while time.monotonic() < t_end:
+            size = os.path.getsize(self.out)
+            if size == last:
+                return
+            last = size
+            time.sleep(settle)
+
+    def count_exec_storm(self, wl_pid):
+        """Events whose process is a child of the workload: fork, exec, exit."""
+        self.wait_quiet()
+        counts = {"fork": 0, "exec": 0, "exit": 0}
+        lines = self._new_lines()
+        self.lines += len(lines)
+        needle = f'"parent":{{"pid":{wl_pid},'.encode()
+        for line in lines:
+            if needle not in line:
+                continue
+            try:
+                d = json.loads(line)
+            except ValueError:
+                continue
+            if d.get("process", {}).get("parent", {}).get("pid") == wl_pid:
+                a = d["event"]["action"]
+                if a in counts:
+                    counts[a] += 1
+        return counts
+
+    def peak_rss_kb(self):
+        return status_kb(self.p.pid, "VmHWM")
+
+    def stop(self):
+        self.p.send_signal(signal.SIGINT)
+        try:
+            self.p.wait(60)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self.err.close()
+        if self.p.returncode != 0:
+            fail(f"{self.name} exited {self.p.returncode} (see {self.err.name})")
+        last = None
+        with open(self.out, "rb") as f:
+            for line in f:
+                if b"sensor-stopped" in line:
+                    last = json.loads(line)
+        if not last:
+            fail(f"{self.name}: no sensor-stopped line")
+            return {}
+        nj = last["nightjar"]
+        # Hundreds of MB of JSONL: drop it and flush, so that its writeback does
+        # not land in the next (baseline) run of the file storm.
+        os.unlink(self.out)
+        os.sync()
+        return {"events": nj["events"], "loss": nj["loss"], "caches": nj.get("caches", {})}
+
+
+class Auditd(Observer):
+    name = "auditd"
+    label = "auditd (exec/fork/exit rules)"
+    RULE = ["-a", "always,exit", "-F", "arch=b64", "-S",
+            "execve,execveat,clone,clone3,fork,vfork,exit_group,unshare", "-k", "nightjar_bench"]
+
+    def __init__(self, workdir):
+        self.dir = os.path.join(workdir, "auditd")
+        os.makedirs(os.path.join(self.dir, "plugins.d"), exist_ok=True)
+        self.log = os.path.join(self.dir, "audit.log")
+        self.unavailable = None
+        if not shutil.which("auditd") or not shutil.which("auditctl"):
+            self.unavailable = "auditd not installed"
+            return
+        st = subprocess.run(["auditctl", "-s"], capture_output=True, text=True)
+        if st.returncode != 0:
+            self.unavailable = "kernel audit not available: " + (st.stderr.strip() or "auditctl -s failed")[:120]
+            return
+        self.orig = self._status()
+        if self.orig.get("pid", "0") != "0":
+            self.unavailable = f"another audit daemon (pid {self.orig['pid']}) owns the audit socket"
+            return
+        conf = []
+        repl = {"log_file": self.log, "max_log_file_action": "IGNORE", "space_left_action": "IGNORE",
+                "admin_space_left_action": "IGNORE", "disk_full_action": "IGNORE",
+                "disk_error_action": "IGNORE", "log_group": "root",
+                "plugin_dir": os.path.join(self.dir, "plugins.d")}
+        with open("/etc/audit/auditd.conf") as f:
+            for line in f:
+                k = line.split("=")[0].strip()
+                if k == "use_libwrap":
+                    continue
+                conf.append(f"{k} = {repl[k]}\n" if k in repl else line)
+        cpath = os.path.join(self.dir, "auditd.conf")
+        with open(cpath, "w") as f:
+            f.writelines(conf)
+        os.chmod(cpath, 0o600)
+
+    def _status(self):
+        out = subprocess.run(["auditctl", "-s"], capture_output=True, text=True).stdout
+        return dict(line.split(None, 1) for line in out.splitlines() if " " in line)
+
+    def start(self):
+        t0 = time.monotonic()
+        self.err = open(os.path.join(self.dir, "stderr"), "w")
+        self.p = subprocess.Popen(["auditd", "-n", "-c", self.dir], stdout=subprocess.DEVNULL, stderr=self.err)
+        deadline = t0 + 15
+        while time.monotonic() < deadline:
+            if self._status().get("pid") == str(self.p.pid):
+                break
+            if self.p.poll() is not None:
+                break
+            time.sleep(0.01)
+        else:
+            pass
+        if self._status().get("pid") != str(self.p.pid):
+            fail(f"auditd did not start (see {self.err.name})")
+            self.p.kill()
+            return False
+        ok = subprocess.run(["auditctl", "-b", "8192"], capture_output=True).returncode == 0
+        ok = ok and subprocess.run(["auditctl"] + self.RULE, capture_output=True).returncode == 0
+        if not ok:
+            fail("auditctl could not load the rules")
+        self.startup_s = time.monotonic() - t0
+        self.lost0 = int(self._status().get("lost", "0"))
+        self.kauditd = kthread_pid("kauditd")
+        self.offset = 0
+        self.count = 0
+        return ok
+
+    def pids(self):
+        return [self.p.pid] + ([self.kauditd] if self.kauditd else [])
+
+    def events(self):
+        time.sleep(0.2)  # auditd flushes incrementally
+        try:
+            with open(self.log, "rb") as f:
+                f.seek(self.offset)
+                data = f.read()
+        except OSError:
+            return self.count
+        cut = data.rfind(b"\n") + 1
+        self.offset += cut
+        self.count += sum(1 for line in data[:cut].split(b"\n")
+                          if line.startswith(b"type=SYSCALL") and b'key="nightjar_bench"' in line)
+        return self.count
+
+    def peak_rss_kb(self):
+        return status_kb(self.p.pid, "VmHWM")
+
+    def stop(self):
+        lost = int(self._status().get("lost", "0")) - self.lost0
+        subprocess.run(["auditctl", "-D"], capture_output=True)
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(20)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self.err.close()
+        subprocess.run(["auditctl", "-e", self.orig.get("enabled", "0")], capture_output=True)
+        return {"lost": lost}
+
+
+# ---------------------------------------------------------------- the suite
+
+def machine():
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    mem = status_kb_file("/proc/meminfo", "MemTotal")
+    qemu = subprocess.run(["pgrep", "-c", "qemu-system"], capture_output=True, text=True).stdout.strip()
+    other = subprocess.run(["pgrep", "-c", "-x", "nightjar"], capture_output=True, text=True).stdout.strip()
+    git = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "log", "-1", "--format=%h"],
+                         capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "commit": git or "?", "model": model, "kernel": os.uname().release,
+            "mem_gib": round(mem / 1024 / 1024, 1) if mem else None,
+            "os": open("/etc/debian_version").read().strip() if os.path.exists("/etc/debian_version") else "?",
+            "qemu_running": int(qemu or 0), "other_nightjar": int(other or 0)}
+
+
+def status_kb_file(path, key):
+    with open(path) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+class Suite:
+    def __init__(self, a):
+        self.a = a
+        self.build = os.path.abspath(a.build_dir)
+        self.smoke = a.smoke
+        self.tmp = tempfile.mkdtemp(prefix="nj-bench.")
+        self.wl = Workloads(os.path.join(self.build, "bench", "nj-workload"), a.smoke)
+        obs = os.path.join(self.build, "bench", "nj-bench-observer")
+        nj = os.path.join(self.build, "nightjar")
+        self.nj_bin = nj
+        self.observers = [
+            BpfObserver(obs, "empty", "empty BPF programs (floor)"),
+            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record"),
+            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up"),
+            Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
+            Nightjar(nj, self.tmp, "nightjar-all", "nightjar (every family)", ["--events", "process"]),
+        ]
+        if not a.smoke:
+            # Attribution: the same daemon without the SHA-256 worker.
+            self.observers.append(Nightjar(nj, self.tmp, "nightjar-nohash", "nightjar --no-hash", ["--no-hash"]))
+        self.audit_status = "skipped (--smoke)" if a.smoke else None
+        if not a.smoke and not a.no_auditd:
+            au = Auditd(self.tmp)
+            if au.unavailable:
+                self.audit_status = "unavailable: " + au.unavailable
+            else:
+                self.observers.append(au)
+                self.audit_status = "available"
+        elif a.no_auditd and not a.smoke:
+            self.audit_status = "skipped (--no-auditd)"
+        if a.only:
+            self.observers = [o for o in self.observers if o.name in a.only.split(",")]
+        self.res = {"machine": machine(), "smoke": a.smoke, "pairs": a.pairs, "storms": {},
+                    "paced": {}, "startup": {}, "rss": {}, "progs": {}, "stopped": {},
+                    "exec_delivery": {}, "saturation": [], "auditd": self.audit_status,
+                    "workload_args": self.wl.storms}
+
+    # -- one observer session: run `body` with the observer attached
+    def attached(self, o, body):
+        if not o.start():
+            return False
+        self.res["startup"].setdefault(o.name, []).append(o.startup_s)
+        # Let the start-up work (nightjar's /proc seed, first hashes) finish:
+        # wait until the observer used no CPU for 0.3 s (at most 5 s).
+        t_end = time.monotonic() + 5
+        while time.monotonic() < t_end:
+            c0 = o.cpu()
+            time.sleep(0.3)
+            if o.cpu() == c0:
+                break
+        before = bpf_progs() if o.has_bpf else {}
+        body(o)
+        if o.has_bpf:
+            after = bpf_progs()
+            ids = prog_ids_of(o.pids()[0])
+            mine = {i: p for i, p in after.items() if i in ids}
+            acc = self.res["progs"].setdefault(o.name, {})
+            for i, p in mine.items():
+                b = before.get(i, {"ns": 0, "cnt": 0})
+                h = hook_of(p["name"]) or p["name"]
+                e = acc.setdefault(h, {"ns": 0, "cnt": 0})
+                e["ns"] += p["ns"] - b["ns"]
+                e["cnt"] += p["cnt"] - b["cnt"]
+        rss = o.peak_rss_kb()
+        if rss:
+            self.res["rss"][o.name] = max(rss, self.res["rss"].get(o.name, 0))
+        self.res["stopped"].setdefault(o.name, []).append(o.stop())
+        return True
+
+    def run_storms(self, o, tag):
+        os.sync()
+        for w, argv in self.wl.storms.items():
+            c0, e0 = o.cpu(), o.events()
+            r = self.wl.run(argv)
+            rec = {"elapsed": r["elapsed_s"], "ops": r["ops"]}
+            if w == "exec":
+                d = o.count_exec_storm(r.get("pid"))
+                if d is not None:
+                    rec["delivered"] = d
+                    self.res["exec_delivery"].setdefault(o.name, []).append({"ops": r["ops"], **d})
+            if o.pids():
+                e1 = o.events()
+                rec["cpu_s"] = o.cpu() - c0
+                rec["events"] = e1 - e0
+            self.res["storms"].setdefault(w, {}).setdefault(o.name, []).append(rec)
+            if tag:
+                tag.setdefault(w, []).append(rec)
+
+    def overhead(self):
+        none = Observer()
+        log("warm-up: every workload once, no sensor")
+        for argv in self.wl.storms.values():
+            self.wl.run(argv)
+        for o in self.observers:
+            log(f"overhead: {o.name}, {self.a.pairs} interleaved pairs")
+            for i in range(self.a.pairs):
+                order = [none, o] if i % 2 == 0 else [o, none]
+                for side in order:
+                    if side is none:
+                        self.run_storms(none, None)
+                    else:
+                        if not self.attached(o, lambda ob: self.run_storms(ob, None)):
+                            break
+        # pair up: the k-th none run of an observer's block with its k-th observer run
+        pairs = {}
+        for w, per in self.res["storms"].items():
+            base = per.get("none", [])
+            k = 0
+            for o in self.observers:
+                runs = per.get(o.name, [])
+                b = base[k:k + len(runs)]
+                k += len(runs)
+                pairs.setdefault(w, {})[o.name] = [r["elapsed"] / x["elapsed"] for r, x in zip(runs, b)
+                                                   if x["elapsed"] > 0]
+        self.res["ratios"] = pairs
+
+    def paced(self):
+        rates = [400] if self.smoke else [100, 400, 1600]
+        secs = 1.0 if self.smoke else 20.0
+        for o in self.observers:
+            log(f"paced exec: {o.name} at {rates}/s for {secs:.0f} s")
+
+            def body(ob):
+                for rate in rates:
+                    c0, e0 = ob.cpu(), ob.events()
+                    t0 = time.monotonic()
+                    r = self.wl.run(["paced", str(rate), str(secs), "exec"])
+                    wall = time.monotonic() - t0
+                    e1 = ob.events()
+                    cpu = ob.cpu() - c0
+                    self.res["paced"].setdefault(ob.name, {})[str(rate)] = {
+                        "achieved_rate": r["ops"] / r["elapsed_s"] if r.get("elapsed_s") else None,
+                        "ops": r["ops"], "late": r.get("late"), "wall_s": wall, "cpu_s": cpu,
+                        "cpu_pct": 100.0 * cpu / wall, "events": e1 - e0}
+            self.attached(o, body)
+
+    def saturation(self):
+        """Highest paced exec rate with zero loss for `secs`, and above it."""
+        secs = 2.0 if self.smoke else 30.0
+        steps = [("exec", 400)] if self.smoke else [("exec", 500), ("exec", 1000), ("exec", 2000),
+                                                    ("exec", 100000), ("fork", 100000)]
+        for mode, rate in steps:
+            o = Nightjar(self.nj_bin, self.tmp, "saturation", "nightjar", [])
+            tag = f"nj-sat-{mode}-{rate}"
+            res = {}
+
+            def body(ob):
+                c0 = ob.cpu()
+                r = self.wl.run(["paced", str(rate), str(secs), mode, tag])
+                res.update(r)
+                res["cpu_s"] = ob.cpu() - c0
+                res["delivered"] = ob.count_exec_storm(r.get("pid"))
+            log(f"saturation: paced {mode} at {rate}/s for {secs:.0f} s")
+            if not self.attached(o, body):
+                continue
+            st = self.res["stopped"].pop("saturation")[-1]
+            per_op = 3 if mode == "exec" else 2
+            gen = res["ops"] * per_op
+            d = res["delivered"]
+            dl = d["fork"] + d["exec"] + d["exit"]
+            self.res["saturation"].append({
+                "mode": mode, "target_rate": rate, "achieved_rate": res["ops"] / res["elapsed_s"],
+                "ops": res["ops"], "elapsed_s": res["elapsed_s"], "generated_events": gen,
+                "events_per_s": gen / res["elapsed_s"], "delivered": dl, "by_action": d,
+                "cpu_pct": 100 * res["cpu_s"] / res["elapsed_s"],
+                "loss": st.get("loss", {}), "nightjar_events": st.get("events")})
+        self.res["startup"].pop("saturation", None)
+        self.res["rss"].pop("saturation", None)
+        self.res["progs"].pop("saturation", None)
+
+    def check(self):
+        for o in self.observers:
+            if isinstance(o, Nightjar):
+                for st in self.res["stopped"].get(o.name, []):
+                    if not st.get("events"):
+                        fail(f"{o.name} reported zero events")
+                for d in self.res["exec_delivery"].get(o.name, []):
+                    if d["exec"] == 0:
+                        fail(f"{o.name} delivered no exec event of the exec storm")
+
+    def run(self):
+        sysctl = "/proc/sys/kernel/bpf_stats_enabled"
+        old = open(sysctl).read().strip()
+        with open(sysctl, "w") as f:
+            f.write("1")
+        try:
+            if self.a.only_saturation:
+                # Re-measure the saturation steps into an existing results file.
+                prev = json.load(open(self.a.results))
+                prev_errors = [e for e in prev.get("errors", []) if "nj-sat-" not in e]
+                self.saturation()
+                prev["saturation"] = self.res["saturation"]
+                prev["machine_saturation"] = machine()
+                self.res = prev
+                ERRORS[:0] = prev_errors
+                prev["errors"] = ERRORS
+                return self.res
+            self.overhead()
+            self.paced()
+            if not self.a.no_saturation:
+                self.saturation()
+        finally:
+            with open(sysctl, "w") as f:
+                f.write(old)
+        self.check()
+        self.res["errors"] = ERRORS
+        self.res["machine_end"] = machine()
+        return self.res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--build-dir", default="build")
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--no-auditd", action="store_true")
+    ap.add_argument("--no-saturation", action="store_true")
+    ap.add_argument("--only", help="comma-separated observer names")
+    ap.add_argument("--only-saturation", action="store_true",
+                    help="re-run the saturation test into the existing --results file")
+    ap.add_argument("--results", required=True, help="write the raw results JSON here")
+    a = ap.parse_args()
+    if a.smoke:
+        a.pairs = 1
+    t0 = time.monotonic()
+    s = Suite(a)
+    res = s.run()
+    if not a.only_saturation:
+        res["duration_s"] = time.monotonic() - t0
+    with open(a.results, "w") as f:
+        json.dump(res, f, indent=1)
+    shutil.rmtree(s.tmp, ignore_errors=True)
+    log(f"done in {res['duration_s']:.0f} s; {len(ERRORS)} error(s); results in {a.results}")
+    for e in ERRORS:
+        log("  " + e)
+    return 1 if ERRORS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

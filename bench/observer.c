@@ -1,0 +1,164 @@
+// nj-bench-observer: reference observers on the hooks nightjar uses, for the
+// benchmark suite (bench/run.sh).
+//
+//   nj-bench-observer empty            programs that return 0 (the floor)
+//   nj-bench-observer minimal-wakeup   64-byte record per hit, consumer woken per record
+//   nj-bench-observer minimal-batched  64-byte record per hit, wake-up past a threshold
+//                                      (--wakeup-bytes, default 256 KiB as nightjar),
+//                                      consumer also polls every --poll-ms (default 50)
+//
+// Prints one JSON line when attached ({"ready":true,...}), one line of counts on
+// SIGUSR1, and the final counts on SIGTERM/SIGINT after draining the buffer.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "bench_bpf.skel.h"
+
+static volatile sig_atomic_t stop_flag, report_flag;
+static unsigned long long records;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		report_flag = 1;
+	else
+		stop_flag = 1;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	records++;
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void print_counts(struct bench_bpf *skel, const char *mode, int final)
+{
+	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}\n",
+	       mode, final ? "true" : "false", records, (unsigned long long)skel->bss->njb_seq,
+	       (unsigned long long)skel->bss->njb_lost);
+	fflush(stdout);
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_WARN)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	double t0 = now();
+	const char *mode = argc > 1 ? argv[1] : "";
+	unsigned wakeup_bytes = 256u << 10;
+	int poll_ms = 50, empty, batched;
+	struct bench_bpf *skel;
+	struct bpf_program *prog;
+	struct ring_buffer *rb = NULL;
+	int attached = 0;
+
+	empty = !strcmp(mode, "empty");
+	batched = !strcmp(mode, "minimal-batched");
+	if (!empty && !batched && strcmp(mode, "minimal-wakeup")) {
+		fprintf(stderr, "usage: nj-bench-observer empty|minimal-wakeup|minimal-batched "
+				"[--wakeup-bytes N] [--poll-ms MS]\n");
+		return 2;
+	}
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--wakeup-bytes"))
+			wakeup_bytes = strtoul(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--poll-ms"))
+			poll_ms = atoi(argv[i + 1]);
+	}
+	libbpf_set_print(quiet);
+
+	skel = bench_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "nj-bench-observer: open failed: %s\n", strerror(errno));
+		return 1;
+	}
+	skel->rodata->njb_batched = batched;
+	skel->rodata->njb_wakeup_bytes = wakeup_bytes;
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		int mine = empty ? !strncmp(name, "empty__", 7) : !strncmp(name, "min__", 5);
+		bpf_program__set_autoload(prog, mine);
+	}
+	if (bench_bpf__load(skel)) {
+		fprintf(stderr, "nj-bench-observer: load failed: %s\n", strerror(errno));
+		return 1;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (!bpf_program__autoload(prog))
+			continue;
+		struct bpf_link *l = bpf_program__attach(prog);
+		if (!l) {
+			fprintf(stderr, "nj-bench-observer: attach %s failed: %s\n",
+				bpf_program__name(prog), strerror(errno));
+			return 1;
+		}
+		attached++;
+	}
+	if (!empty) {
+		rb = ring_buffer__new(bpf_map__fd(skel->maps.njb_rb), on_record, NULL, NULL);
+		if (!rb) {
+			fprintf(stderr, "nj-bench-observer: ring buffer: %s\n", strerror(errno));
+			return 1;
+		}
+	}
+
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	printf("{\"observer\":\"%s\",\"ready\":true,\"programs\":%d,\"pid\":%d,\"startup_s\":%.4f}\n",
+	       mode, attached, (int)getpid(), now() - t0);
+	fflush(stdout);
+
+	while (!stop_flag) {
+		if (rb) {
+			/* Woken per record: block until data (signals interrupt).
+			 * Batched: the kernel wakes us past the threshold; poll
+			 * on a short timer for the rest. */
+			int n = ring_buffer__poll(rb, batched ? poll_ms : 1000);
+			if (n < 0 && n != -EINTR) {
+				fprintf(stderr, "nj-bench-observer: poll: %s\n", strerror(-n));
+				return 1;
+			}
+		} else {
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+		if (report_flag) {
+			report_flag = 0;
+			if (rb)
+				ring_buffer__consume(rb);
+			print_counts(skel, mode, 0);
+		}
+	}
+	if (rb)
+		ring_buffer__consume(rb);
+	print_counts(skel, mode, 1);
+	ring_buffer__free(rb);
+	bench_bpf__destroy(skel);
+	return 0;
+}
