@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 pid=$!
 for _ in $(seq 100); do grep -q sensor-started "$out/events.jsonl" 2>/dev/null && break; sleep 0.05; done
 idle=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-"$build/bench/nj-forkbomb" "$n" 64
+"$build/bench/nj-workload" fork "$n" 64
 sleep 1
 peak=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
 kill -INT $pid

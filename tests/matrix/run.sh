@@ -373,7 +373,12 @@ run_vm() {
     local rel=$1 vz=$2 log=$LOGS/$1.log
     local t0 t1 rc=0
     t0=$(date +%s.%N)
-    timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m "$MEM" -smp "$SMP" \
+    # thread=single: both vCPUs on one TCG thread. With multi-threaded TCG,
+    # the kernel's live code patching (text_poke_bp, e.g. when perf events
+    # flip perf_sched_events) raced stale translations on the other vCPU and
+    # oopsed on an int3 in __schedule (seen on 6.12); one thread keeps two
+    # CPUs (per-CPU buffers, migration) without that emulator race.
+    timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$MEM" -smp "$SMP" \
         -kernel "$vz" -initrd "$INITRD" \
         -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic" \
         -nographic -no-reboot -nodefaults -serial stdio \
