@@ -361,7 +361,7 @@ def write_docs(path, results, meta):
         limits = ("Before Linux 5.2 a program could hold at most %d instructions (BPF_MAXINSNS) and the "
                   "verifier gave up after 131072 processed instructions; since 5.2 a privileged loader gets 1 "
                   "million of each. nightjar supports kernels ≥ 5.10 only. The counts above are what the verifier "
-                  "*processed* (every path it walked), which is larger than the program itself (`xlated`)." % OLD_LIMIT)
+                  "*processed* (every path it walked), which is larger than the program itself (`xlated`). Why ours do: the exec programs (`*finalize_exec`, `tpbtf__sched_process_exec`) and the failed-exec programs (`*execve*` exits) call the path walker (a loop of up to 64 mount-aware dentry steps) and the argv readers (up to 4 parts of 32 KiB, or 128 user strings); the verifier walks every iteration of those loops, which the seed avoided with 25-step unrolled walks and tail calls to stay under the old limit. The walker and the user-argv reader are global functions, verified once each, and keep their running offsets in map memory so that their paths collapse (216K → 13K processed on 6.18)." % OLD_LIMIT)
         if over:
             L.append("**Verified count above %d** on at least one kernel (the seed kept every program under "
                      "%d): %s. %s" % (OLD_LIMIT, OLD_LIMIT, ", ".join("`%s` (%d)" % o for o in over), limits))
