@@ -20,7 +20,10 @@ $bb mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 [ -e /dev/stdin ] || $bb ln -s /proc/self/fd/0 /dev/stdin
 [ -e /dev/stdout ] || $bb ln -s /proc/self/fd/1 /dev/stdout
 [ -e /dev/stderr ] || $bb ln -s /proc/self/fd/2 /dev/stderr
-$bb mount -t tmpfs -o mode=1777 tmpfs /tmp
+# /tmp is not mounted over: the initramfs root is already a writable ramfs,
+# and the binaries sit at their build paths, which may be under /tmp (a CI
+# clone) and would be hidden by a mount.
+$bb chmod 1777 /tmp
 $bb mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 $bb mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 $bb mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
