@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <variant>
 #include <vector>
@@ -31,6 +32,9 @@ const nj_hdr& header_of(const Record& r);
 // Parts the record closes an event with (0 for single-record events).
 uint16_t expected_parts(const Record& r);
 bool is_part(const Record& r);
+
+// A task's comm without the padding NULs.
+inline std::string comm_of(const nj_task& t) { return std::string(t.comm, strnlen(t.comm, sizeof(t.comm))); }
 
 // NUL-separated values (argv): an empty trailing piece is not an argument.
 std::vector<std::string> split_nul(const std::string& s);

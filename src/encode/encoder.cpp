@@ -35,7 +35,6 @@ std::string dev_string(uint32_t dev) {
   return std::to_string(dev >> 20) + ":" + std::to_string(dev & 0xFFFFF);
 }
 
-std::string comm_of(const nj_task& t) { return std::string(t.comm, strnlen(t.comm, sizeof(t.comm))); }
 
 std::string basename_of(const std::string& p) {
   auto s = p.find_last_of('/');
@@ -181,10 +180,7 @@ void Encoder::nightjar_context() {
     for (const ProcInfo& a : en_->ancestors) {
       w_.begin_object();
       w_.kn("pid", a.key.pid);
-      char buf[96];
-      snprintf(buf, sizeof(buf), "%.16s-%u-%llu", host_.boot_id.c_str(), a.key.pid,
-               static_cast<unsigned long long>(a.key.start));
-      w_.kv("entity_id", buf);
+      w_.kv("entity_id", entity_id_ticks(host_.boot_id, a.key.pid, a.key.start));
       if (!a.executable.empty()) str("executable", a.executable, "nightjar.ancestors.executable");
       str("name", a.name, "nightjar.ancestors.name");
       w_.end_object();
@@ -506,40 +502,23 @@ const std::string& Encoder::loss(const LossReport& r) {
 }
 
 static void cache_fields(JsonWriter& w, const EnricherStats& s) {
+  using Counters = std::initializer_list<std::pair<const char*, uint64_t>>;
+  auto block = [&](const char* name, Counters counters) {
+    w.key(name);
+    w.begin_object();
+    for (auto& [k, v] : counters) w.kn(k, v);
+    w.end_object();
+  };
   w.key("caches");
   w.begin_object();
-  w.key("process_table");
-  w.begin_object();
-  w.kn("size", s.table.size);
-  w.kn("hits", s.table.hits);
-  w.kn("misses", s.table.misses);
-  w.kn("evictions", s.table.evictions);
-  w.kn("expired", s.table.expired);
-  w.kn("seeded", s.table.seeded);
-  w.end_object();
-  w.key("hashes");
-  w.begin_object();
-  w.kn("size", s.hasher.size);
-  w.kn("hits", s.hasher.hits);
-  w.kn("misses", s.hasher.misses);
-  w.kn("evictions", s.hasher.evictions);
-  w.kn("too_large", s.hasher.too_large);
-  w.kn("errors", s.hasher.errors);
-  w.kn("timeouts", s.hash_timeouts);
-  w.kn("queue_full", s.hash_queue_full);
-  w.kn("waiting", s.parked);
-  w.end_object();
-  w.key("cgroups");
-  w.begin_object();
-  w.kn("size", s.cgroup_cache_size);
-  w.kn("hits", s.cgroup_cache_hits);
-  w.kn("misses", s.cgroup_cache_misses);
-  w.kn("evictions", s.cgroup_cache_evictions);
-  w.end_object();
-  w.key("users");
-  w.begin_object();
-  w.kn("reloads", s.users_reloads);
-  w.end_object();
+  block("process_table", {{"size", s.table.size}, {"hits", s.table.hits}, {"misses", s.table.misses},
+                          {"evictions", s.table.evictions}, {"expired", s.table.expired}, {"seeded", s.table.seeded}});
+  block("hashes", {{"size", s.hasher.size}, {"hits", s.hasher.hits}, {"misses", s.hasher.misses},
+                   {"evictions", s.hasher.evictions}, {"too_large", s.hasher.too_large}, {"errors", s.hasher.errors},
+                   {"timeouts", s.hash_timeouts}, {"queue_full", s.hash_queue_full}, {"waiting", s.parked}});
+  block("cgroups", {{"size", s.cgroup_cache_size}, {"hits", s.cgroup_cache_hits}, {"misses", s.cgroup_cache_misses},
+                    {"evictions", s.cgroup_cache_evictions}});
+  block("users", {{"reloads", s.users_reloads}});
   w.end_object();
 }
 

@@ -14,7 +14,6 @@ namespace nj {
 
 namespace {
 
-std::string comm_of(const nj_task& t) { return std::string(t.comm, strnlen(t.comm, sizeof(t.comm))); }
 
 const nj_task& task_of(const Record& r) {
   return std::visit(

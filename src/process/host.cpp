@@ -61,11 +61,14 @@ uint64_t ns_to_ticks(uint64_t ns, long clock_ticks) {
   return ns / (1000000000ull / static_cast<uint64_t>(clock_ticks));
 }
 
-std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks) {
+std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t start_ticks) {
   char buf[96];
-  snprintf(buf, sizeof(buf), "%.16s-%u-%llu", boot_id.c_str(), tgid,
-           static_cast<unsigned long long>(ns_to_ticks(start_boot_ns, clock_ticks)));
+  snprintf(buf, sizeof(buf), "%.16s-%u-%llu", boot_id.c_str(), tgid, static_cast<unsigned long long>(start_ticks));
   return buf;
+}
+
+std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks) {
+  return entity_id_ticks(boot_id, tgid, ns_to_ticks(start_boot_ns, clock_ticks));
 }
 
 }  // namespace nj

@@ -37,6 +37,8 @@ std::string format_time(uint64_t wall_ns);
 // same whether computed from a kernel event or from /proc/<pid>/stat:
 // boot id + tgid + start time in clock ticks (what /proc shows).
 std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks);
+// The same from a start time already in clock ticks (the process table's).
+std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t start_ticks);
 uint64_t ns_to_ticks(uint64_t ns, long clock_ticks);
 
 }  // namespace nj
