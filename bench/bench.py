@@ -10,9 +10,11 @@ Exit status: 0 when everything ran; 1 when something is broken (a workload
 failed, an observer did not start, nightjar reported zero events).
 """
 import argparse
+import datetime
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import statistics
@@ -305,23 +307,52 @@ class Nightjar(Observer):
 
     def count_exec_storm(self, wl_pid):
         """Events whose process is a child of the workload: fork, exec, exit."""
+        c = self.count_events({wl_pid})["ours"]
+        return {a: c.get(a, 0) for a in ("fork", "exec", "exit")}
+
+    # The encoder writes these keys in this order; a regex per line keeps a
+    # saturation step's millions of lines (GBs) countable in seconds.
+    PROCESS_RE = re.compile(rb'"process":\{"pid":(\d+),(?:"thread":\{"id":\d+\},)?"entity_id":"[0-9a-f]+-(\d+-\d+)"')
+    PARENT_RE = re.compile(rb'"parent":\{"pid":(\d+),(?:"thread":\{"id":\d+\},)?"entity_id":"[0-9a-f]+-(\d+-\d+)"')
+    ACTION_RE = re.compile(rb'"action":"([a-z-]+)"')
+
+    def count_events(self, parents, selves=()):
+        """Per action, the new events of processes whose parent is in `parents`
+        or which are in `selves` (pids, or "PID-STARTTIME" strings, the end of
+        an entity id, which survive pid reuse); `others`: every other process's events;
+        `loss_reports`: events-lost lines, the first one's @timestamp in
+        `first_loss_report`. Streams the file."""
         self.wait_quiet()
-        counts = {"fork": 0, "exec": 0, "exit": 0}
-        lines = self._new_lines()
-        self.lines += len(lines)
-        needle = f'"parent":{{"pid":{wl_pid},'.encode()
-        for line in lines:
-            if needle not in line:
-                continue
-            try:
-                d = json.loads(line)
-            except ValueError:
-                continue
-            if d.get("process", {}).get("parent", {}).get("pid") == wl_pid:
-                a = d["event"]["action"]
-                if a in counts:
-                    counts[a] += 1
-        return counts
+        ours, others, loss_reports, first_loss = {}, 0, 0, None
+        parents, selves = set(parents), set(selves)
+        with open(self.out, "rb") as fh:
+            fh.seek(self.offset)
+            # self.partial: bytes already read past self.offset's last newline
+            head, self.partial = self.partial, b""
+            for line in fh:
+                self.offset += len(line)
+                line, head = head + line, b""
+                if not line.endswith(b"\n"):
+                    self.partial = line
+                    break
+                self.lines += 1
+                m = self.ACTION_RE.search(line)
+                if not m:
+                    continue
+                act = m.group(1).decode()
+                if act == "events-lost":
+                    if not loss_reports:
+                        first_loss = line[line.index(b'"@timestamp":"') + 14:].split(b'"', 1)[0].decode()
+                    loss_reports += 1
+                    continue
+                par, me = self.PARENT_RE.search(line), self.PROCESS_RE.search(line)
+                if (par and (int(par.group(1)) in parents or par.group(2).decode() in parents)) or \
+                        (me and (int(me.group(1)) in selves or me.group(2).decode() in selves)):
+                    ours[act] = ours.get(act, 0) + 1
+                elif me:
+                    others += 1
+        self.partial = self.partial or head
+        return {"ours": ours, "others": others, "loss_reports": loss_reports, "first_loss_report": first_loss}
 
     def peak_rss_kb(self):
         return status_kb(self.p.pid, "VmHWM")
@@ -456,6 +487,94 @@ class Auditd(Observer):
         return {"lost": lost}
 
 
+# ---------------------------------------------------------------- saturation
+
+# A target rate this high means "as fast as the generator goes".
+SAT_MAX = 10_000_000
+# Events per generated operation, as nightjar reports them: a child is a fork
+# event and an exit event (exec: and an exec event); unshare(0) is one event.
+SAT_PER_OP = {"exec": 3, "fork": 2, "vfork": 2, "unshare": 1}
+# Process creation alone cannot out-run nightjar on 2 cores: vfork children
+# on both cores reach about 50 000 events/s at most. unshare(0) is an event
+# for the price of a syscall and goes past the sensor's capacity; the capped
+# variant shows the same loss accounting with process events.
+SAT_STEPS = [
+    {"mode": "exec", "rate": 500}, {"mode": "exec", "rate": 1000}, {"mode": "exec", "rate": 2000},
+    {"mode": "exec", "rate": SAT_MAX}, {"mode": "fork", "rate": SAT_MAX},
+    {"mode": "vfork", "rate": SAT_MAX, "jobs": 2},
+    {"mode": "unshare", "rate": 50000, "jobs": 2}, {"mode": "unshare", "rate": 60000, "jobs": 2},
+    {"mode": "unshare", "rate": 75000, "jobs": 2}, {"mode": "unshare", "rate": 100000, "jobs": 2},
+    {"mode": "unshare", "rate": SAT_MAX, "jobs": 2},
+    {"mode": "vfork", "rate": SAT_MAX, "jobs": 2, "variant": "cpu-quota"},
+]
+# Smoke: the exec accounting, and workers + unshare + the CPU cap in one step.
+SAT_SMOKE = [{"mode": "exec", "rate": 400}, {"mode": "unshare", "rate": 5000, "jobs": 2, "variant": "cpu-quota"}]
+SAT_QUOTA_PCT = 10
+SAT_SECONDS = 30.0
+
+
+class CpuQuota:
+    """A cgroup with a CFS CPU quota for the daemon (all its threads): cgroup
+    v1's cpu controller, or cgroup v2's cpu.max where that is where cpu is."""
+
+    def __init__(self, name, pct):
+        self.unavailable, self.home = None, None
+        period = 100000
+        if os.path.exists("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"):
+            self.root = "/sys/fs/cgroup/cpu"
+            self.limits = {"cpu.cfs_period_us": str(period), "cpu.cfs_quota_us": str(period * pct // 100)}
+        elif "cpu" in self._read("/sys/fs/cgroup/cgroup.subtree_control").split():
+            self.root = "/sys/fs/cgroup"
+            self.limits = {"cpu.max": f"{period * pct // 100} {period}"}
+        else:
+            self.unavailable = "no cgroup cpu controller (v1 cpu or v2 cpu.max)"
+            return
+        self.dir = os.path.join(self.root, name)
+        try:
+            os.makedirs(self.dir, exist_ok=True)
+            for k, v in self.limits.items():
+                with open(os.path.join(self.dir, k), "w") as fh:
+                    fh.write(v)
+        except OSError as e:
+            self.unavailable = f"cannot set up {self.dir}: {e}"
+
+    @staticmethod
+    def _read(path):
+        try:
+            with open(path) as fh:
+                return fh.read()
+        except OSError:
+            return ""
+
+    def _move(self, pid, cgdir):
+        try:
+            with open(os.path.join(cgdir, "cgroup.procs"), "w") as fh:
+                fh.write(str(pid))
+            return True
+        except OSError as e:
+            self.unavailable = f"cannot move pid {pid} to {cgdir}: {e}"
+            return False
+
+    def enter(self, pid):
+        """Move the process (every thread) in; remembers where it was."""
+        v1 = self.root != "/sys/fs/cgroup"
+        for line in self._read(f"/proc/{pid}/cgroup").splitlines():
+            hier, ctrls, path = line.split(":", 2)
+            if (v1 and "cpu" in ctrls.split(",")) or (not v1 and hier == "0"):
+                self.home = self.root + path.rstrip("/") if path != "/" else self.root
+        return self._move(pid, self.dir)
+
+    def leave(self, pid):
+        if self.home:
+            self._move(pid, self.home)
+
+    def remove(self):
+        try:
+            os.rmdir(self.dir)
+        except OSError:
+            pass
+
+
 # ---------------------------------------------------------------- the suite
 
 def machine():
@@ -474,6 +593,13 @@ def machine():
             "mem_gib": round(mem / 1024 / 1024, 1) if mem else None,
             "os": open("/etc/debian_version").read().strip() if os.path.exists("/etc/debian_version") else "?",
             "qemu_running": int(qemu or 0), "other_nightjar": int(other or 0)}
+
+
+def iso_to_epoch(ts):
+    """nightjar's @timestamp (UTC, nanoseconds) as a Unix time."""
+    whole, frac = ts.rstrip("Z").split(".")
+    t = datetime.datetime.strptime(whole, "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return t.timestamp() + float("0." + frac)
 
 
 def status_kb_file(path, key):
@@ -626,35 +752,85 @@ class Suite:
             self.attached(o, body)
 
     def saturation(self):
-        """Highest paced exec rate with zero loss for `secs`, and above it."""
-        secs = 2.0 if self.smoke else 30.0
-        steps = [("exec", 400)] if self.smoke else [("exec", 500), ("exec", 1000), ("exec", 2000),
-                                                    ("exec", 100000), ("fork", 100000)]
-        for mode, rate in steps:
-            o = Nightjar(self.nj_bin, self.tmp, "saturation", "nightjar", [])
-            tag = f"nj-sat-{mode}-{rate}"
+        """The highest event rate nightjar sustains with zero loss, and above it.
+
+        Every step is a fresh daemon and one paced generator run; the
+        generator's processes are listed in its report ("pids"), and every
+        event of theirs or of their children is matched in the JSONL, so
+        generated = delivered + lost can be checked exactly."""
+        secs = 2.0 if self.smoke else SAT_SECONDS
+        steps = SAT_SMOKE if self.smoke else SAT_STEPS
+        for step in steps:
+            mode, rate, jobs, variant = step["mode"], step["rate"], step.get("jobs", 1), step.get("variant")
+            extra = []
+            quota = None
+            if variant == "cpu-quota":
+                quota = CpuQuota("nj-bench-sat", SAT_QUOTA_PCT)
+                if quota.unavailable:
+                    log(f"saturation: {mode} with the daemon CPU-capped skipped: {quota.unavailable}")
+                    self.res["saturation"].append({**step, "skipped": quota.unavailable})
+                    continue
+            o = Nightjar(self.nj_bin, self.tmp, "saturation", "nightjar", extra)
+            tag = f"nj-sat-{mode}-{rate}" + (f"-{variant}" if variant else "")
             res = {}
 
             def body(ob):
-                c0 = ob.cpu()
-                r = self.wl.run(["paced", str(rate), str(secs), mode, tag])
+                if quota and not quota.enter(ob.p.pid):
+                    res["skipped"] = quota.unavailable
+                    return
+                c0, t0 = ob.cpu(), time.time()
+                r = self.wl.run(["paced", str(rate), str(secs), mode, tag, str(jobs)])
+                res["wall"] = (t0, time.time())
                 res.update(r)
                 res["cpu_s"] = ob.cpu() - c0
-                res["delivered"] = ob.count_exec_storm(r.get("pid"))
-            log(f"saturation: paced {mode} at {rate}/s for {secs:.0f} s")
-            if not self.attached(o, body):
+                res["daemon_running"] = ob.p.poll() is None
+                # Lift the cap before draining: what was lost, was lost while
+                # the generator ran; the backlog left is delivered quickly.
+                if quota:
+                    quota.leave(ob.p.pid)
+                # Pids wrap within seconds in a fork storm: match the
+                # generator's processes by pid and start time.
+                ids = r.get("ids") or r.get("pids") or [r.get("pid")]
+                res["count"] = ob.count_events(ids, ids)
+            what = f"{mode} at {'max' if rate >= SAT_MAX else rate}/s, {jobs} job(s)" + \
+                (f", daemon capped at {SAT_QUOTA_PCT} % of a core" if quota else "")
+            log(f"saturation: {what} for {secs:.0f} s")
+            ok = self.attached(o, body)
+            if quota:
+                quota.remove()
+            if not ok:
                 continue
             st = self.res["stopped"].pop("saturation")[-1]
-            per_op = 3 if mode == "exec" else 2
-            gen = res["ops"] * per_op
-            d = res["delivered"]
-            dl = d["fork"] + d["exec"] + d["exit"]
+            if "skipped" in res:
+                self.res["saturation"].append({**step, "skipped": res["skipped"]})
+                continue
+            ours = res["count"]["ours"]
+            # The generator's own processes: with one job the workload itself
+            # (fork, exec, exit), else each worker (fork, exit).
+            own = 3 if jobs == 1 else 2 * jobs
+            gen = res["ops"] * SAT_PER_OP[mode] + own
+            dl = sum(ours.values())
+            loss = st.get("loss", {})
+            lost = loss.get("kernel_lost_total", 0) + loss.get("queue_dropped_total", 0) + \
+                loss.get("transport_lost_total", 0)
+            if gen - dl > lost and mode != "exec":
+                fail(f"{tag}: {gen - dl} events missing but only {lost} counted lost")
+            if not res.get("daemon_running"):
+                fail(f"{tag}: nightjar was not running at the end of the step")
             self.res["saturation"].append({
-                "mode": mode, "target_rate": rate, "achieved_rate": res["ops"] / res["elapsed_s"],
+                **step, "target_rate": rate, "max": rate >= SAT_MAX, "seconds": secs,
+                "achieved_rate": res["ops"] / res["elapsed_s"],
                 "ops": res["ops"], "elapsed_s": res["elapsed_s"], "generated_events": gen,
-                "events_per_s": gen / res["elapsed_s"], "delivered": dl, "by_action": d,
-                "cpu_pct": 100 * res["cpu_s"] / res["elapsed_s"],
-                "loss": st.get("loss", {}), "nightjar_events": st.get("events")})
+                "events_per_s": gen / res["elapsed_s"], "delivered": dl, "by_action": ours,
+                "others_delivered": res["count"]["others"], "loss_reports": res["count"]["loss_reports"],
+                "lost": lost, "cpu_pct": 100 * res["cpu_s"] / res["elapsed_s"],
+                "daemon_running": res["daemon_running"], "quota_pct": SAT_QUOTA_PCT if quota else None,
+                "loss": loss, "nightjar_events": st.get("events"),
+                # When the first events-lost line was written, from the
+                # generator's start: is loss reported while it happens?
+                "first_loss_report_s": iso_to_epoch(res["count"]["first_loss_report"]) - res["wall"][0]
+                if res["count"]["first_loss_report"] else None,
+                "generator_wall_s": res["wall"][1] - res["wall"][0]})
         self.res["startup"].pop("saturation", None)
         self.res["rss"].pop("saturation", None)
         self.res["progs"].pop("saturation", None)

@@ -29,6 +29,7 @@ NAMES = {
     "nightjar-nohash": "nightjar --no-hash",
     "auditd": "auditd",
 }
+KERNEL_OBS = ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched", "nightjar"]
 HOOK_ORDER = ["sys_enter_execve", "sys_enter_execveat", "sched_process_exec", "sys_exit_execve",
               "sys_exit_execveat", "sys_enter_clone", "sys_enter_clone3", "sys_enter_fork",
               "sys_enter_vfork", "sched_process_fork", "sched_process_exit", "sys_enter_unshare",
@@ -48,6 +49,38 @@ def table(head, rows):
     out = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
     out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(out)
+
+
+def observer_rows(obs, cols, cell):
+    """One row per observer: its name, then cell(observer, column) per column."""
+    return [[NAMES.get(o, o)] + [cell(o, c) for c in cols] for o in obs]
+
+
+def write_dat(path, rows):
+    with open(path, "w") as fh:
+        fh.writelines(" ".join(str(c) for c in row) + "\n" for row in rows)
+
+
+def histogram(pngdir, name, title, ylabel, plot, style="clustered gap 2", settings=""):
+    """One bar chart in the figures' common look; [name] if it was drawn."""
+    ok = gnuplot(f"""
+set terminal pngcairo size 1000,560 font 'DejaVu Sans,11' noenhanced
+set output '{pngdir}/{name}'
+set title '{title}'
+set style data histogram
+set style histogram {style}
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set ylabel '{ylabel}'
+set grid ytics
+{settings}
+plot {plot}
+""")
+    return [name] if ok else []
+
+
+def lost_sum(loss, keys=("kernel_lost_total", "queue_dropped_total", "incomplete_total")):
+    return sum(loss.get(k, 0) for k in keys)
 
 
 def observers(r):
@@ -82,96 +115,54 @@ def plots(r, obs, pngdir):
     os.makedirs(pngdir, exist_ok=True)
     tmp = tempfile.mkdtemp()
     made = []
+    nan = lambda x, fmt: f(x, fmt, "NaN")  # noqa: E731 (gnuplot's missing value)
     # 1. wall-time ratio per workload, bars per observer with min..max
     dat = os.path.join(tmp, "ratio.dat")
-    with open(dat, "w") as fh:
-        for w in WORKLOADS:
-            row = [w]
-            for o in obs:
-                xs = r["ratios"].get(w, {}).get(o, [])
-                row += [f(med(xs), "{:.4f}", "NaN"), f(min(xs) if xs else None, "{:.4f}", "NaN"),
-                        f(max(xs) if xs else None, "{:.4f}", "NaN")]
-            fh.write(" ".join(row) + "\n")
+    rows = []
+    for w in WORKLOADS:
+        row = [w]
+        for o in obs:
+            xs = r["ratios"].get(w, {}).get(o, [])
+            row += [nan(med(xs), "{:.4f}"), nan(min(xs) if xs else None, "{:.4f}"),
+                    nan(max(xs) if xs else None, "{:.4f}")]
+        rows.append(row)
+    write_dat(dat, rows)
     cols = ", ".join(f"'{dat}' using {3 * i + 2}:{3 * i + 3}:{3 * i + 4}:xtic(1) title '{NAMES.get(o, o)}'"
                      for i, o in enumerate(obs))
-    ok = gnuplot(f"""
-set terminal pngcairo size 1000,560 font 'DejaVu Sans,11' noenhanced
-set output '{pngdir}/overhead.png'
-set title 'Wall time under each observer / wall time with no sensor (median of interleaved pairs, bars: min..max)'
-set style data histogram
-set style histogram errorbars gap 2 lw 1
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set ylabel 'wall-time ratio (1.0 = no overhead)'
-set yrange [0.9:*]
-set grid ytics
+    made += histogram(pngdir, "overhead.png", "Wall time under each observer / wall time with no sensor "
+                      "(median of interleaved pairs, bars: min..max)", "wall-time ratio (1.0 = no overhead)",
+                      cols, style="errorbars gap 2 lw 1", settings="""set yrange [0.9:*]
 set key top left
-set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black'
-plot {cols}
-""")
-    if ok:
-        made.append("overhead.png")
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 1.5 lc rgb 'black'""")
     # 2. CPU % of one core at paced exec rates
     rates = sorted({int(k) for o in obs for k in r["paced"].get(o, {})})
     dat2 = os.path.join(tmp, "cpu.dat")
-    with open(dat2, "w") as fh:
-        for rate in rates:
-            row = [f"{rate}/s"]
-            for o in obs:
-                row.append(f(r["paced"].get(o, {}).get(str(rate), {}).get("cpu_pct"), "{:.3f}", "NaN"))
-            fh.write(" ".join(row) + "\n")
+    write_dat(dat2, [[f"{rate}/s"] + [nan(r["paced"].get(o, {}).get(str(rate), {}).get("cpu_pct"), "{:.3f}")
+                                      for o in obs] for rate in rates])
     cmax = max([r["paced"].get(o, {}).get(str(x), {}).get("cpu_pct", 0) for o in obs for x in rates] + [0])
     ytop = max(30.0, cmax * 1.15)
     cols = ", ".join(f"'{dat2}' using {i + 2}:xtic(1) title '{NAMES.get(o, o)}'" for i, o in enumerate(obs))
-    ok = gnuplot(f"""
-set terminal pngcairo size 1000,560 font 'DejaVu Sans,11' noenhanced
-set output '{pngdir}/cpu.png'
-set title 'Observer CPU (% of one core) during paced exec (fork + execve /bin/true)'
-set style data histogram
-set style histogram clustered gap 2
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set ylabel 'CPU, % of one core'
-set xlabel 'exec rate'
+    made += histogram(pngdir, "cpu.png", "Observer CPU (% of one core) during paced exec (fork + execve /bin/true)",
+                      "CPU, % of one core", cols, settings=f"""set xlabel 'exec rate'
 set yrange [0:{ytop:.1f}]
-set grid ytics
 set key top left
 set label 1 'Sysmon for Linux, 1600/s: 24.7 %' at graph 0.36, first 24.7 offset 0,0.6 font ',9'
 set arrow 1 from graph 0, first 24.7 to graph 1, first 24.7 nohead dt 3 lc rgb 'red'
 set label 2 'auditd raw (published), 1600/s: 8.5 %' at graph 0.36, first 8.5 offset 0,0.6 font ',9'
 set arrow 2 from graph 0, first 8.5 to graph 1, first 8.5 nohead dt 3 lc rgb 'dark-orange'
 set label 3 'nightjar goal: 5 %' at graph 0.02, first 5 offset 0,0.6 font ',9'
-set arrow 3 from graph 0, first 5 to graph 1, first 5 nohead dt 2 lc rgb 'dark-green'
-plot {cols}
-""")
-    if ok:
-        made.append("cpu.png")
+set arrow 3 from graph 0, first 5 to graph 1, first 5 nohead dt 2 lc rgb 'dark-green'""")
     # 3. in-kernel ns per program run, per hook
     hooks = [h for h in HOOK_ORDER if any(per_hook_ns(r, o, h) for o in obs)]
-    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched", "nightjar"] if o in obs]
+    kobs = [o for o in KERNEL_OBS if o in obs]
     dat3 = os.path.join(tmp, "kcost.dat")
-    with open(dat3, "w") as fh:
-        for h in hooks:
-            fh.write(h + " " + " ".join(f(per_hook_ns(r, o, h), "{:.1f}", "NaN") for o in kobs) + "\n")
+    write_dat(dat3, [[h] + [nan(per_hook_ns(r, o, h), "{:.1f}") for o in kobs] for h in hooks])
     cols = ", ".join(f"'{dat3}' using {i + 2}:xtic(1) title '{NAMES.get(o, o)}'" for i, o in enumerate(kobs))
-    ok = gnuplot(f"""
-set terminal pngcairo size 1000,560 font 'DejaVu Sans,11' noenhanced
-set output '{pngdir}/kernel-cost.png'
-set title 'In-kernel time per program run (kernel.bpf_stats_enabled), same hooks'
-set style data histogram
-set style histogram clustered gap 2
-set style fill solid 0.85 border -1
-set boxwidth 0.9
-set ylabel 'ns per run (log scale)'
-set logscale y
+    made += histogram(pngdir, "kernel-cost.png", "In-kernel time per program run (kernel.bpf_stats_enabled), "
+                      "same hooks", "ns per run (log scale)", cols, settings="""set logscale y
 set xtics rotate by -30
 set yrange [10:*]
-set grid ytics
-set key top right
-plot {cols}
-""")
-    if ok:
-        made.append("kernel-cost.png")
+set key top right""")
     shutil.rmtree(tmp, ignore_errors=True)
     return made
 
@@ -238,7 +229,9 @@ def main():
     L.append("## Workloads\n")
     L.append(table(["workload", "what", "argv (bench/workloads/nj-workload.c)"],
                    [[w, WL_DESC[w], "`nj-workload " + " ".join(r["workload_args"][w]) + "`"] for w in WORKLOADS]
-                   + [["paced", "fork + execve /bin/true at a fixed rate", "`nj-workload paced RATE 20 exec`"]]) + "\n")
+                   + [["paced", "fork + execve /bin/true at a fixed rate", "`nj-workload paced RATE 20 exec`"],
+                      ["saturation", "children (exec, fork, vfork) or `unshare(0)` at a fixed rate over JOBS "
+                       "processes", "`nj-workload paced RATE 30 MODE TAG JOBS`"]]) + "\n")
 
     # ---- wall-time ratio
     L.append("## Wall-time overhead\n")
@@ -246,13 +239,10 @@ def main():
              f"in interleaved pairs (none/observer, then observer/none, ...; {r['pairs']} pairs, one "
              "warm-up run first). Median [min–max]. The workload's own time only: the observer is started "
              "before and stopped after.\n")
-    rows = []
-    for o in obs:
-        row = [NAMES.get(o, o)]
-        for w in WORKLOADS:
-            xs = r["ratios"].get(w, {}).get(o, [])
-            row.append(f"{med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–")
-        rows.append(row)
+    def ratio_cell(o, w):
+        xs = r["ratios"].get(w, {}).get(o, [])
+        return f"{med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–"
+    rows = observer_rows(obs, WORKLOADS, ratio_cell)
     rows.append(["*goal for nightjar*"] + [f"≤ {WL_TARGET[w]:.2f}" for w in WORKLOADS])
     base = [f"{med([x['elapsed'] for x in r['storms'].get(w, {}).get('none', [])]) or 0:.3f} s" for w in WORKLOADS]
     rows.append(["*no sensor, median wall time*"] + base)
@@ -267,14 +257,10 @@ def main():
              "run, as % of one core. Anchors: Sysmon for Linux published **24.7 %** at 1600 exec/s on 2 vCPUs, "
              "auditd raw **8.5 %**; nightjar's goal ≤ 5 %. In-kernel BPF time is not in these numbers "
              "(it is charged to the workload: see the in-kernel table).\n")
-    rows = []
-    for o in obs:
-        row = [NAMES.get(o, o)]
-        for rate in rates:
-            p = r["paced"].get(o, {}).get(str(rate))
-            row.append(f"{p['cpu_pct']:.1f} % ({p['achieved_rate']:.0f}/s, {p['events']} ev)" if p else "–")
-        rows.append(row)
-    L.append(table(["observer"] + [f"{x} exec/s" for x in rates], rows) + "\n")
+    def cpu_cell(o, rate):
+        p = r["paced"].get(o, {}).get(str(rate))
+        return f"{p['cpu_pct']:.1f} % ({p['achieved_rate']:.0f}/s, {p['events']} ev)" if p else "–"
+    L.append(table(["observer"] + [f"{x} exec/s" for x in rates], observer_rows(obs, rates, cpu_cell)) + "\n")
     L.append("In parentheses: the rate the generator achieved and the events the observer delivered "
              "(records for the minimal programs, JSON lines for nightjar, SYSCALL records for auditd).\n")
     if "cpu.png" in made:
@@ -302,7 +288,7 @@ def main():
         lost = [s.get("lost") for s in r["stopped"].get(o, []) if s.get("lost") is not None]
         losses = [s["loss"] for s in r["stopped"].get(o, []) if "loss" in s]
         if losses:
-            lost_s = str(sum(l["kernel_lost_total"] + l["queue_dropped_total"] + l["incomplete_total"] for l in losses))
+            lost_s = str(sum(lost_sum(l) for l in losses))
         else:
             lost_s = str(sum(lost)) if lost else "–"
         rss = r["rss"].get(o)
@@ -318,7 +304,7 @@ def main():
 
     # ---- in-kernel
     L.append("## In-kernel cost per program run\n")
-    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched", "nightjar"] if o in obs]
+    kobs = [o for o in KERNEL_OBS if o in obs]
     L.append("`run_time_ns / run_cnt` per program (`kernel.bpf_stats_enabled=1`, `bpftool prog show -j`), "
              "summed over every session of the observer (all workloads). Goal: nightjar within 1.5× of "
              "the batched minimal program on the same hook. The per-record wake-up cost shows in the "
@@ -339,44 +325,7 @@ def main():
         L.append("![in-kernel cost](bench/kernel-cost.png)\n")
 
     # ---- saturation
-    L.append("## Saturation\n")
-    sat = r.get("saturation", [])
-    if r.get("machine_saturation"):
-        ms = r["machine_saturation"]
-        L.append(f"(Re-measured after the main run with `bash bench/run.sh --only-saturation`; qemu-system "
-                 f"processes running then: {ms.get('qemu_running', 0)}, other nightjar processes: "
-                 f"{ms.get('other_nightjar', 0)}; nightjar commit {ms.get('commit', '?')}.)\n")
-    if sat:
-        L.append("nightjar in its default configuration (8 MiB ring buffer, 256 KiB wake-up threshold, "
-                 "50 ms poll, 65536-line queue), a fresh daemon per step; the workload forks (and execs "
-                 "`/bin/true TAG`) at the target rate for 30 s with at most 64 children alive, so past "
-                 "the machine's fork/exec capacity the generator itself saturates. Generated = 3 events per "
-                 "exec step (fork, exec, exit), 2 per fork step; delivered = events in the JSONL whose "
-                 "parent is the workload. Lost = nightjar's own counters from the `sensor-stopped` line.\n")
-        rows = []
-        for s in sat:
-            l = s["loss"]
-            lost = l.get("kernel_lost_total", 0) + l.get("queue_dropped_total", 0) + l.get("incomplete_total", 0)
-            tgt = "max" if s["target_rate"] >= 100000 else f"{s['target_rate']}/s"
-            rows.append([f"{s['mode']} {tgt}", f"{s['achieved_rate']:.0f}/s", f"{s['events_per_s']:.0f}",
-                         s["generated_events"], s["delivered"], s["generated_events"] - s["delivered"],
-                         f"{l.get('kernel_lost_total', 0)} / {l.get('queue_dropped_total', 0)} / {l.get('incomplete_total', 0)}",
-                         f"{s['cpu_pct']:.1f} %"])
-        if all(s["generated_events"] == s["delivered"] for s in sat):
-            top = max(sat, key=lambda s: s["events_per_s"])
-            rows.append([])
-            rows.pop()
-            note = (f"\nNothing was lost at any step: the most this machine's generator produced "
-                    f"({top['mode']} storm, {top['events_per_s']:.0f} events/s, nightjar at {top['cpu_pct']:.0f} % "
-                    "of a core) is below what nightjar drains with its default buffers, so the behaviour above "
-                    "saturation could not be observed here; the e2e tests force loss with tiny buffers and check "
-                    "that it is counted exactly.\n")
-        else:
-            note = ""
-        L.append(table(["step", "achieved op rate", "events/s generated", "generated", "delivered",
-                        "missing", "lost: kernel / queue / incomplete", "nightjar CPU"], rows) + "\n" + note)
-    else:
-        L.append("Not run.\n")
+    L.append(saturation(r))
 
     L.append("## Against the goals\n")
     L.append(goals(r, obs))
@@ -407,18 +356,193 @@ def goals(r, obs):
     if worst:
         rows.append(["in-kernel cost per run vs batched minimal", "≤ 1.5× on every hook",
                      f"worst {worst[1]:.2f}× ({worst[0]})", "met" if worst[1] <= 1.5 else "**not met**"])
-    sat = r.get("saturation", [])
-    if sat:
-        ok = [s for s in sat if s["generated_events"] == s["delivered"]]
-        best = max(ok, key=lambda s: s["events_per_s"]) if ok else None
-        top = max(sat, key=lambda s: s["events_per_s"])
-        v = f"zero loss up to {best['events_per_s']:.0f} events/s" if best else "loss at every step"
-        if best and best is top:
-            v += " (the most this machine's generator produced)"
-        rows.append(["zero loss at 50 000 events/s", "50 000 events/s", v,
-                     "met" if best and best["events_per_s"] >= 50000 else
-                     ("not reached: generator-bound" if best is top else "**not met**")])
+    row = saturation_goal(r.get("saturation", []))
+    if row:
+        rows.append(row)
     return table(["goal", "target", "measured", ""], rows) + "\n"
+
+
+SAT_MODES = {
+    "exec": "fork + execve `/bin/true TAG` + exit (3 events: fork, exec, exit)",
+    "fork": "fork + `_exit` (2 events: fork, exit)",
+    "vfork": "vfork + `_exit` (2 events: fork, exit; no page tables copied)",
+    "unshare": "`unshare(0)`: no child, nothing changes, one `unshare` event",
+}
+
+
+def sat_label(s):
+    big = s.get("max", s["target_rate"] >= 100000)
+    jobs = s.get("jobs", 1)
+    return f"{s['mode']} {'max' if big else str(s['target_rate']) + '/s'}" + (f" × {jobs} jobs" if jobs > 1 else "")
+
+
+def sat_lost(s):
+    """Events nightjar counted lost (kernel buffer + output queue); one record
+    per fork, exit or unshare event, so these are events."""
+    if "lost" in s:
+        return s["lost"]
+    return lost_sum(s["loss"], ("kernel_lost_total", "queue_dropped_total", "transport_lost_total"))
+
+
+def sat_zero_loss(s):
+    return not s.get("skipped") and s["generated_events"] == s["delivered"] and sat_lost(s) == 0
+
+
+def sat_table(steps):
+    rows = []
+    for s in steps:
+        if s.get("skipped"):
+            rows.append([sat_label(s), f"skipped: {s['skipped']}"] + ["–"] * 8)
+            continue
+        l = s["loss"]
+        running = s.get("daemon_running")
+        rows.append([sat_label(s), f"{s['achieved_rate']:.0f}/s", f"{s['events_per_s']:.0f}", s["generated_events"],
+                     s["delivered"], s["generated_events"] - s["delivered"],
+                     f"{l.get('kernel_lost_total', 0)} / {l.get('queue_dropped_total', 0)} / "
+                     f"{l.get('incomplete_total', 0)}", s.get("loss_reports", "–"), f"{s['cpu_pct']:.1f} %",
+                     "–" if running is None else ("yes" if running else "**no**")])
+    return table(["step", "achieved op rate", "events/s generated", "generated", "delivered", "missing",
+                  "counted lost: kernel / queue / incomplete", "events-lost lines", "nightjar CPU",
+                  "daemon running at the end"], rows) + "\n"
+
+
+def sat_loss_story(s):
+    """What happened at a step with loss, in words, from its numbers."""
+    missing, lost = s["generated_events"] - s["delivered"], sat_lost(s)
+    secs = s.get("seconds", 30)
+    out = (f"At **{sat_label(s)}** ({s['events_per_s']:.0f} events/s generated for {secs:.0f} s) nightjar delivered "
+           f"{s['delivered']} of {s['generated_events']} events ({s['delivered'] / s['elapsed_s']:.0f}/s) and counted "
+           f"{lost} lost (kernel buffer {s['loss'].get('kernel_lost_total', 0)}, output queue "
+           f"{s['loss'].get('queue_dropped_total', 0)}): ")
+    if s["mode"] == "exec":
+        out += (f"{missing} missing, an exec being several records (a lost part makes an incomplete event, a lost "
+                "closing record orphan parts), so the counts are records, not events")
+    elif missing <= lost:
+        out += f"generated − delivered = {missing}, all of them counted"
+        if lost > missing:
+            out += (f"; the other {lost - missing} counted are other processes' events lost in the same window "
+                    "(the kernel counters are machine-wide)")
+    else:
+        out += f"**{missing - lost} events missing and not counted**"
+    running = s.get("daemon_running")
+    out += ". The daemon " + ("kept running" if running else "**was not running at the end**" if running is False
+                              else "state unknown")
+    n = s.get("loss_reports")
+    if n is not None:
+        out += f" and wrote {n} `events-lost` line{'s' if n != 1 else ''}"
+        t, w = s.get("first_loss_report_s"), s.get("generator_wall_s")
+        if n and t is not None and w:
+            out += f", the first {t:.1f} s after the generator started (it ran {w:.1f} s)"
+            if t >= w:
+                out += (": loss was reported only once the stream stopped, not while it happened (the "
+                        "once-a-second loss check runs between reads, and under a continuous stream the "
+                        "reader kept reading)")
+    return out + ".\n"
+
+
+def saturation(r):
+    sat = r.get("saturation", [])
+    out = ["## Saturation\n"]
+    if r.get("machine_saturation"):
+        ms = r["machine_saturation"]
+        out.append(f"(Re-measured after the main run with `bash bench/run.sh --only-saturation`; qemu-system "
+                   f"processes running then: {ms.get('qemu_running', 0)}, other nightjar processes: "
+                   f"{ms.get('other_nightjar', 0)}; nightjar commit {ms.get('commit', '?')}.)\n")
+    if not sat:
+        out.append("Not run.\n")
+        return "\n".join(out)
+    default = [s for s in sat if not s.get("variant")]
+    capped = [s for s in sat if s.get("variant") == "cpu-quota"]
+    secs = max((s.get("seconds", 30) for s in sat if not s.get("skipped")), default=30)
+    out.append("The highest event rate nightjar sustains with zero loss, and what happens above it. Each step "
+               "is a fresh daemon and one run of `nj-workload paced RATE SECONDS MODE TAG JOBS` for "
+               f"{secs:.0f} s: JOBS worker processes share the rate (one job: the workload itself), each with at "
+               "most 64 children alive, so past the machine's capacity the generator saturates (*max*: as fast "
+               "as it goes). Modes:\n")
+    out.append("\n".join(f"- **{m}**: {d}" for m, d in SAT_MODES.items() if any(s["mode"] == m for s in sat)) + "\n")
+    proc = [s for s in default if not s.get("skipped") and s["mode"] != "unshare"]
+    if proc:
+        top = max(proc, key=lambda s: s["events_per_s"])
+        out.append(f"Creating processes, this machine's generator reached at most {top['events_per_s']:.0f} events/s "
+                   f"({sat_label(top)}), sharing its {r['machine'].get('nproc', '?')} cores with the sensor."
+                   + (" `unshare(0)` is a real event nightjar reports, for the price of a syscall: those steps "
+                      "go further." if any(s["mode"] == "unshare" for s in default) else ""))
+    out.append("*Generated*: operations × events per operation, plus the "
+               "generator's own processes (with one job the workload's fork, exec and exit; else each "
+               "worker's fork and exit). *Delivered*: events in the JSONL of the generator's processes "
+               "(`process.pid`) and of their children (`process.parent.pid`), from the pids the workload "
+               "reports. *Counted lost*: nightjar's own totals from its `sensor-stopped` line; a fork, exit or "
+               "unshare is one kernel record, so for those steps generated = delivered + lost must hold "
+               "exactly, up to other processes' events lost in the same window.\n")
+    out.append("**Default configuration** (8 MiB ring buffer, 256 KiB wake-up threshold, 50 ms poll, "
+               "65536-line queue):\n")
+    out.append(sat_table(default))
+    ok = [s for s in default if sat_zero_loss(s)]
+    lossy = [s for s in default if not s.get("skipped") and not sat_zero_loss(s)]
+    best = max(ok, key=lambda s: s["events_per_s"]) if ok else None
+    if best:
+        out.append(f"Highest rate with zero loss for {best.get('seconds', 30):.0f} s: **{best['events_per_s']:.0f} "
+                   f"events/s** ({sat_label(best)}, nightjar at {best['cpu_pct']:.0f} % of a core).\n")
+    else:
+        out.append("Every step lost events.\n")
+    if lossy:
+        out.append(sat_loss_story(min(lossy, key=lambda s: s["events_per_s"])))
+        worst = max(lossy, key=lambda s: s["events_per_s"])
+        if worst is not min(lossy, key=lambda s: s["events_per_s"]):
+            out.append(sat_loss_story(worst))
+    else:
+        top = max((s for s in default if not s.get("skipped")), key=lambda s: s["events_per_s"])
+        out.append(f"Nothing was lost at any step: the most the generator produced ({sat_label(top)}, "
+                   f"{top['events_per_s']:.0f} events/s) is below what nightjar drains with its default "
+                   "buffers" + (", so the behaviour above saturation shows only in the capped variant below.\n"
+                                if capped else ".\n"))
+    if capped:
+        pct = next((s.get("quota_pct") for s in capped if s.get("quota_pct")), 10)
+        out.append(f"**Above saturation by construction: the daemon capped at {pct} % of one core.** The "
+                   "same generator, default buffers, but once started the daemon (every thread) is moved into a "
+                   f"cgroup with a CFS quota of {pct} % of one core (cgroup v1 `cpu.cfs_quota_us` / "
+                   "`cpu.cfs_period_us`, or v2 `cpu.max`): the sensor, not the generator, is the bottleneck. The "
+                   "cap is lifted when the generator stops, before the backlog is drained and counted.\n")
+        out.append(sat_table(capped))
+        for s in capped:
+            if not s.get("skipped") and not sat_zero_loss(s):
+                out.append(sat_loss_story(s))
+    return "\n".join(out)
+
+
+def saturation_goal(sat):
+    """The 50 000 events/s goal: met only if every default-configuration step
+    up to that rate was lossless and one lossless step reached it."""
+    default = [s for s in sat if not s.get("variant") and not s.get("skipped")]
+    if not default:
+        return None
+    ok = [s for s in default if sat_zero_loss(s)]
+    lossy = [s for s in default if not sat_zero_loss(s)]
+    best = max(ok, key=lambda s: s["events_per_s"]) if ok else None
+    first_loss = min(lossy, key=lambda s: s["events_per_s"]) if lossy else None
+    parts = []
+    if best:
+        parts.append(f"zero loss up to {best['events_per_s']:.0f} events/s ({sat_label(best)})")
+        proc = [s for s in ok if s["mode"] != "unshare"]
+        if proc and best["mode"] == "unshare":
+            pb = max(proc, key=lambda s: s["events_per_s"])
+            parts.append(f"{pb['events_per_s']:.0f} events/s with process events ({sat_label(pb)})")
+    else:
+        parts.append("loss at every step")
+    if first_loss:
+        parts.append(f"loss from {first_loss['events_per_s']:.0f} events/s ({sat_label(first_loss)}), all of it counted"
+                     if first_loss["mode"] == "exec" or
+                     first_loss["generated_events"] - first_loss["delivered"] <= sat_lost(first_loss)
+                     else f"**uncounted** loss at {first_loss['events_per_s']:.0f} events/s")
+    else:
+        parts.append("the most this machine's generator produced")
+    if best and best["events_per_s"] >= 50000 and not any(s["events_per_s"] <= 50000 for s in lossy):
+        verdict = "met"
+    elif any(s["events_per_s"] <= 50000 for s in lossy):
+        verdict = "**not met**"
+    else:
+        verdict = "not reached: generator-bound"
+    return ["zero loss at 50 000 events/s", "50 000 events/s for 30 s", "; ".join(parts), verdict]
 
 
 def limits(r):

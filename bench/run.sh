@@ -2,7 +2,7 @@
 # nightjar benchmark suite: one command regenerates docs/benchmarks.md and
 # docs/bench/*.png.
 #
-#   bash bench/run.sh            full run (~25 min; as root): installs auditd and
+#   bash bench/run.sh            full run (~30 min; as root): installs auditd and
 #                                gnuplot-nox from Debian, builds what it needs,
 #                                waits (up to NJ_BENCH_WAIT_QEMU s, default 2400)
 #                                for running qemu-system VMs and other nightjar

@@ -6,10 +6,15 @@
 // usage:
 //   nj-workload exec N [WIDTH]          fork + execve /bin/true, N times, WIDTH alive
 //   nj-workload fork N [WIDTH]          fork + _exit, N times (no exec)
-//   nj-workload paced RATE SECONDS [exec|fork] [TAG]
-//                                       one fork(+exec) every 1/RATE s for SECONDS;
-//                                       TAG is passed as argv[1] to /bin/true so a
-//                                       sensor's events can be matched exactly
+//   nj-workload vfork N [WIDTH]         vfork + _exit, N times
+//   nj-workload unshare N               unshare(0), N times (no child)
+//   nj-workload paced RATE SECONDS [exec|fork|vfork|unshare] [TAG] [JOBS]
+//                                       one child (or unshare) every 1/RATE s for SECONDS, spread
+//                                       over JOBS worker processes (default 1: this
+//                                       one); TAG is passed as argv[1] to /bin/true;
+//                                       the report lists the children's parents
+//                                       ("pids", and "ids": PID-STARTTIME as in entity
+//                                       ids) so a sensor's events can be matched exactly
 //   nj-workload file N [DIR]            create, write, chmod, rename, unlink, N times
 //   nj-workload open N [PATH]           open + close PATH N times
 //   nj-workload connect N               TCP connect to a 127.0.0.1 listener, N times
@@ -20,9 +25,11 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,11 +52,42 @@ static void report(const char *name, long ops, long errors, double elapsed, cons
 	fflush(stdout);
 }
 
-static pid_t spawn(int do_exec, const char *tag)
+enum kind { KIND_FORK, KIND_VFORK, KIND_EXEC, KIND_UNSHARE };
+
+static const char *kind_name(enum kind k)
 {
-	pid_t p = fork();
+	static const char *const names[] = {"fork", "vfork", "exec", "unshare"};
+	return names[k];
+}
+
+static int parse_kind(const char *s, enum kind *k)
+{
+	if (!strcmp(s, "exec"))
+		*k = KIND_EXEC;
+	else if (!strcmp(s, "fork"))
+		*k = KIND_FORK;
+	else if (!strcmp(s, "vfork"))
+		*k = KIND_VFORK;
+	else if (!strcmp(s, "unshare"))
+		*k = KIND_UNSHARE;
+	else
+		return -1;
+	return 0;
+}
+
+/* A vfork child shares the parent's memory and the parent sleeps until it
+ * _exits: no page tables are copied, which makes it the cheapest way to
+ * produce one fork event and one exit event per child. unshare(0) starts no
+ * child and changes nothing, yet a sensor reports every unshare(2): one
+ * event for the price of a syscall, for rates no process creation reaches.
+ * Returns the child's pid, 0 when there is no child, -1 on failure. */
+static pid_t spawn(enum kind k, const char *tag)
+{
+	if (k == KIND_UNSHARE)
+		return unshare(0) ? -1 : 0;
+	pid_t p = k == KIND_VFORK ? vfork() : fork();
 	if (p == 0) {
-		if (do_exec) {
+		if (k == KIND_EXEC) {
 			execl("/bin/true", "true", tag, (char *)NULL);
 			_exit(127);
 		}
@@ -71,75 +109,105 @@ static int reap(int block, long *errors)
 	return 1;
 }
 
-static int storm(long n, long width, int do_exec)
-{
-	long started = 0, alive = 0, errors = 0;
-	double t0 = now();
+struct plan {
+	long n;		/* children to start */
+	double rate;	/* per second; 0: as fast as `width` allows */
+	double seconds; /* stop starting children after this long; 0: no bound */
+	long width;	/* children alive (unreaped) at most */
+	enum kind kind;
+	const char *tag;
+	double t0; /* common start (CLOCK_MONOTONIC), so that parallel jobs stay in step */
+};
 
-	while (started < n || alive > 0) {
-		while (started < n && alive < width) {
-			pid_t p = spawn(do_exec, "nj-bench");
-			if (p < 0) {
-				if (errno == EAGAIN)
-					break;
-				perror("fork");
-				return 1;
-			}
-			started++;
-			alive++;
-		}
-		if (reap(1, &errors))
-			alive--;
-	}
-	report(do_exec ? "exec" : "fork", n, errors, now() - t0, NULL);
-	return errors ? 1 : 0;
+struct tally {
+	long started, errors, late;
+	double max_lag, elapsed;
+	pid_t pid;
+	unsigned long long start; /* clock ticks after boot, /proc/<pid>/stat field 22 */
+	int failed;
+};
+
+/* pid + start time name a process across pid reuse (pids wrap within
+ * seconds in a fork storm): a sensor's entity ids end in "-PID-START". */
+static unsigned long long start_ticks(void)
+{
+	char buf[1024];
+	unsigned long long st = 0;
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: fields count from the last ')' */
+	char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		st = strtoull(p + 1, NULL, 10);
+	return st;
 }
 
-static int paced(double rate, double seconds, int do_exec, const char *tag)
+/* The one child-spawning loop of the storms and of the paced test: a storm
+ * is a plan without a rate. Above the machine's capacity the width bounds
+ * the children alive, so the generator saturates instead of piling up. */
+static void spawn_loop(const struct plan *pl, struct tally *t)
 {
-	long target = (long)(rate * seconds), started = 0, alive = 0, errors = 0, late = 0;
-	double t0 = now(), max_lag = 0;
-	char extra[160];
+	long target = pl->n, alive = 0;
 
-	if (target <= 0)
-		return 2;
-	while (started < target || alive > 0) {
-		double t = now();
+	memset(t, 0, sizeof *t);
+	t->pid = getpid();
+	t->start = start_ticks();
+	while (now() < pl->t0)
+		usleep(1000);
+	while (t->started < target || alive > 0) {
+		double tn = now();
 		/* The duration bounds the run: above the machine's capacity
 		 * fewer than RATE * SECONDS children are started. */
-		if (t - t0 >= seconds)
-			target = started;
-		long due = started < target ? (long)((t - t0) * rate) + 1 : started;
-		if (due > target)
-			due = target;
-		while (started < due) {
-			/* At most 64 children alive: above the machine's rate
-			 * the generator saturates instead of piling up. */
-			if (alive >= 64) {
-				if (reap(1, &errors))
+		if (pl->seconds > 0 && tn - pl->t0 >= pl->seconds)
+			target = t->started;
+		long due = target;
+		if (pl->rate > 0 && t->started < target) {
+			due = (long)((tn - pl->t0) * pl->rate) + 1;
+			if (due > target)
+				due = target;
+		}
+		/* At most 256 per pass: unshare has no width to stop a late
+		 * generator's catch-up burst, and the duration must still bound it. */
+		if (due > t->started + 256)
+			due = t->started + 256;
+		while (t->started < due) {
+			if (alive >= pl->width) {
+				if (reap(1, &t->errors))
 					alive--;
 				break;
 			}
-			double lag = t - (t0 + started / rate);
-			if (lag > max_lag)
-				max_lag = lag;
-			if (lag > 0.010)
-				late++;
-			pid_t p = spawn(do_exec, tag);
-			if (p < 0) {
-				if (errno == EAGAIN)
-					break;
-				perror("fork");
-				return 1;
+			if (pl->rate > 0) {
+				double lag = tn - (pl->t0 + t->started / pl->rate);
+				if (lag > t->max_lag)
+					t->max_lag = lag;
+				if (lag > 0.010)
+					t->late++;
 			}
-			started++;
-			alive++;
+			pid_t p = spawn(pl->kind, pl->tag);
+			if (p < 0) {
+				if (errno == EAGAIN) {
+					if (alive > 0 && reap(1, &t->errors))
+						alive--;
+					break;
+				}
+				perror("fork");
+				t->failed = 1;
+				return;
+			}
+			t->started++;
+			alive += p > 0;
 		}
-		while (alive > 0 && reap(0, &errors))
+		while (alive > 0 && reap(0, &t->errors))
 			alive--;
-		if (started < target) {
-			double next = t0 + started / rate;
-			double wait = next - now();
+		if (t->started < target) {
+			double wait = pl->rate > 0 ? pl->t0 + t->started / pl->rate - now() : 0;
 			if (wait > 0.0002) {
 				/* Sleep at most 2 ms so that children are reaped often. */
 				if (wait > 0.002)
@@ -147,15 +215,86 @@ static int paced(double rate, double seconds, int do_exec, const char *tag)
 				struct timespec ts = {0, (long)(wait * 1e9)};
 				nanosleep(&ts, NULL);
 			}
-		} else if (alive > 0 && reap(1, &errors)) {
+		} else if (alive > 0 && reap(1, &t->errors)) {
 			alive--;
 		}
 	}
-	double el = now() - t0;
-	snprintf(extra, sizeof extra, "\"target_rate\":%.1f,\"late\":%ld,\"max_lag_s\":%.4f,\"mode\":\"%s\"",
-		 rate, late, max_lag, do_exec ? "exec" : "fork");
-	report("paced", started, errors, el, extra);
-	return errors ? 1 : 0;
+	t->elapsed = now() - pl->t0;
+}
+
+static int storm(long n, long width, enum kind k)
+{
+	struct plan pl = {.n = n, .width = width, .kind = k, .tag = "nj-bench", .t0 = now()};
+	struct tally t;
+
+	spawn_loop(&pl, &t);
+	if (t.failed)
+		return 1;
+	report(kind_name(k), n, t.errors, t.elapsed, NULL);
+	return t.errors ? 1 : 0;
+}
+
+/* JOBS > 1: that many worker processes, each with RATE / JOBS, so that both
+ * cores generate; the generated children are those of the pids listed in
+ * the report ("pids"), which is how a sensor's output is matched. */
+static int paced(double rate, double seconds, enum kind k, const char *tag, long jobs)
+{
+	long target = (long)(rate * seconds);
+	struct tally *t;
+	char extra[64 + 48 * 64];
+
+	if (target <= 0 || jobs < 1 || jobs > 64)
+		return 2;
+	t = mmap(NULL, jobs * sizeof *t, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	/* Workers need a moment to start: the common clock starts after it. */
+	struct plan pl = {.rate = rate / jobs, .seconds = seconds, .width = 64, .kind = k, .tag = tag,
+			  .t0 = now() + (jobs > 1 ? 0.02 : 0)};
+	pid_t workers[64];
+	for (long j = 0; j < jobs; j++) {
+		pl.n = target / jobs + (j < target % jobs);
+		if (jobs == 1) {
+			spawn_loop(&pl, &t[0]);
+			break;
+		}
+		workers[j] = fork();
+		if (workers[j] == 0) {
+			spawn_loop(&pl, &t[j]);
+			_exit(t[j].failed ? 1 : 0);
+		}
+		if (workers[j] < 0) {
+			perror("fork");
+			return 1;
+		}
+	}
+	long started = 0, errors = 0, late = 0, failed = 0;
+	double max_lag = 0, el = 0;
+	int off = snprintf(extra, sizeof extra, "\"pids\":[");
+	for (long j = 0; j < jobs; j++) {
+		int st;
+		if (jobs > 1 && (waitpid(workers[j], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)))
+			failed++;
+		started += t[j].started;
+		errors += t[j].errors;
+		late += t[j].late;
+		max_lag = t[j].max_lag > max_lag ? t[j].max_lag : max_lag;
+		el = t[j].elapsed > el ? t[j].elapsed : el;
+		off += snprintf(extra + off, sizeof extra - off, "%s%d", j ? "," : "", (int)t[j].pid);
+	}
+	off += snprintf(extra + off, sizeof extra - off, "],\"ids\":[");
+	for (long j = 0; j < jobs; j++)
+		off += snprintf(extra + off, sizeof extra - off, "%s\"%d-%llu\"", j ? "," : "", (int)t[j].pid,
+				t[j].start);
+	char tail[160];
+	snprintf(tail, sizeof tail, "],\"target_rate\":%.1f,\"late\":%ld,\"max_lag_s\":%.4f,\"mode\":\"%s\",\"jobs\":%ld",
+		 rate, late, max_lag, kind_name(k), jobs);
+	snprintf(extra + off, sizeof extra - off, "%s", tail);
+	report("paced", started, errors + failed, el, extra);
+	munmap(t, jobs * sizeof *t);
+	return errors || failed ? 1 : 0;
 }
 
 static int file_storm(long n, const char *dir)
@@ -284,8 +423,8 @@ static int connect_storm(long n)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: nj-workload exec|fork N [WIDTH]\n"
-		"       nj-workload paced RATE SECONDS [exec|fork] [TAG]\n"
+		"usage: nj-workload exec|fork|vfork|unshare N [WIDTH]\n"
+		"       nj-workload paced RATE SECONDS [exec|fork|vfork|unshare] [TAG] [JOBS]\n"
 		"       nj-workload file N [DIR]\n"
 		"       nj-workload open N [PATH]\n"
 		"       nj-workload connect N\n");
@@ -297,20 +436,22 @@ int main(int argc, char **argv)
 	if (argc < 3)
 		usage();
 	const char *mode = argv[1];
-	if (!strcmp(mode, "exec") || !strcmp(mode, "fork")) {
+	enum kind k;
+	if (!parse_kind(mode, &k)) {
 		long n = atol(argv[2]), width = argc > 3 ? atol(argv[3]) : 4;
 		if (n <= 0 || width <= 0)
 			usage();
-		return storm(n, width, !strcmp(mode, "exec"));
+		return storm(n, width, k);
 	}
 	if (!strcmp(mode, "paced")) {
 		if (argc < 4)
 			usage();
 		double rate = atof(argv[2]), secs = atof(argv[3]);
-		int do_exec = argc < 5 || strcmp(argv[4], "fork") != 0;
-		if (rate <= 0 || secs <= 0)
+		long jobs = argc > 6 ? atol(argv[6]) : 1;
+		k = KIND_EXEC;
+		if ((argc > 4 && parse_kind(argv[4], &k)) || rate <= 0 || secs <= 0 || jobs < 1 || jobs > 64)
 			usage();
-		return paced(rate, secs, do_exec, argc > 5 ? argv[5] : "nj-bench");
+		return paced(rate, secs, k, argc > 5 ? argv[5] : "nj-bench", jobs);
 	}
 	long n = atol(argv[2]);
 	if (n <= 0)
