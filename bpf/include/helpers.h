@@ -43,19 +43,26 @@ static __always_inline __u64 nj_new_event_id(void)
 	return (cpu << NJ_EVENT_ID_CPU_SHIFT) | (seq & ((1ULL << NJ_EVENT_ID_CPU_SHIFT) - 1));
 }
 
-static __always_inline void nj_hdr_init(struct nj_hdr *h, __u16 type, __u32 size, __u64 event_id,
-					__u8 backend)
+static __always_inline void nj_hdr_init_ts(struct nj_hdr *h, __u16 type, __u32 size,
+					   __u64 event_id, __u8 backend, __u64 ts_ns)
 {
 	h->type = type;
 	h->version = NJ_ABI_VERSION;
 	h->backend = backend;
 	h->size = size;
 	h->event_id = event_id;
-	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->ts_ns = ts_ns;
 }
 
-/* Every record leaves through here, so every loss is counted. */
-static __always_inline long nj_output(void *ctx, void *data, __u32 size, int family)
+static __always_inline void nj_hdr_init(struct nj_hdr *h, __u16 type, __u32 size, __u64 event_id,
+					__u8 backend)
+{
+	nj_hdr_init_ts(h, type, size, event_id, backend, bpf_ktime_get_boot_ns());
+}
+
+/* Every sample leaves through here, so every loss is counted (in records:
+ * a batch carries nrec of them). */
+static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int family, __u32 nrec)
 {
 	struct nj_cpu_stats *st = nj_stats_get();
 	long err;
@@ -74,13 +81,18 @@ static __always_inline long nj_output(void *ctx, void *data, __u32 size, int fam
 	}
 	if (st && family >= 0 && family < NJ_FAM_MAX) {
 		if (err) {
-			st->lost[family]++;
+			st->lost[family] += nrec;
 			st->lost_bytes[family] += size;
 		} else {
-			st->sent[family]++;
+			st->sent[family] += nrec;
 		}
 	}
 	return err;
+}
+
+static __always_inline long nj_output(void *ctx, void *data, __u32 size, int family)
+{
+	return nj_output_n(ctx, data, size, family, 1);
 }
 
 static __always_inline void nj_count_read_error(void)
@@ -144,61 +156,116 @@ static __always_inline struct nj_scratch *nj_scratch_get(void)
 	return bpf_map_lookup_elem(&nj_scratch_map, &cpu);
 }
 
-/* Send the scratch string part. Returns 1 if it was delivered (one more part
- * for the closing record to expect), 0 otherwise. */
-static __always_inline int nj_emit_str(void *ctx, struct nj_scratch *sc, __u64 event_id,
-				       __u8 backend, __u16 field, __u16 index, __u16 flags, __u32 len)
-{
-	if (len > NJ_STR_MAX)
-		len = NJ_STR_MAX;
-	sc->s.field = field;
-	sc->s.index = index;
-	sc->s.flags = flags;
-	sc->s._pad0 = 0;
-	sc->s.len = len;
-	nj_hdr_init(&sc->s.hdr, NJ_REC_STR, sizeof(struct nj_str) + len, event_id, backend);
-	return nj_output(ctx, sc, (sizeof(struct nj_str) + len) & (2 * NJ_STR_MAX - 1),
-			 NJ_FAM_PROCESS) == 0;
-}
+/* Where the next record of the batch starts: the mask is a no-op (off is
+ * kept 8-aligned and below NJ_BATCH_FLUSH) that gives the verifier a bound. */
+#define NJ_BATCH_POS(sc) ((sc)->off & (NJ_BATCH_FLUSH - 8))
+/* Where the value of the next string part goes. */
+#define NJ_PART_DATA(sc) (&(sc)->buf[NJ_BATCH_POS(sc) + sizeof(struct nj_str)])
 
-/* A NUL-terminated kernel string as one part. */
-static __always_inline int nj_emit_kstr(void *ctx, __u64 event_id, __u8 backend, __u16 field,
-					__u16 index, const char *str, __u32 dev, __u64 ino)
+/* This CPU's batch, emptied, or NULL. */
+static __always_inline struct nj_scratch *nj_batch_begin(void)
 {
 	struct nj_scratch *sc = nj_scratch_get();
+
+	if (sc) {
+		sc->off = 0;
+		sc->nrec = 0;
+		sc->lost_parts = 0;
+		sc->ts_ns = bpf_ktime_get_boot_ns();
+	}
+	return sc;
+}
+
+/* Send what the batch holds. Returns how many records were lost. */
+static __always_inline __u32 nj_batch_flush(void *ctx, struct nj_scratch *sc)
+{
+	__u32 size = sc->off, nrec = sc->nrec;
+
+	sc->off = 0;
+	sc->nrec = 0;
+	if (!nrec)
+		return 0;
+	if (nj_output_n(ctx, sc->buf, size & (2 * NJ_STR_MAX - 1), NJ_FAM_PROCESS, nrec))
+		return nrec;
+	return 0;
+}
+
+/* Seal the string part whose value (len bytes) is already at
+ * NJ_PART_DATA(sc). Returns 1: one more part for the closing record to
+ * expect (parts lost by an early send are taken off by nj_batch_close). */
+static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					  __u8 backend, __u16 field, __u16 index, __u16 flags,
+					  __u32 len, __u32 dev, __u64 ino)
+{
+	struct nj_str *s = (struct nj_str *)&sc->buf[NJ_BATCH_POS(sc)];
+	__u32 size;
+
+	if (len > NJ_STR_MAX)
+		len = NJ_STR_MAX;
+	size = sizeof(*s) + len;
+	s->hdr.type = NJ_REC_STR;
+	s->hdr.version = NJ_ABI_VERSION;
+	s->hdr.backend = backend;
+	s->hdr.size = size;
+	s->hdr.event_id = event_id;
+	s->hdr.ts_ns = sc->ts_ns;
+	s->field = field;
+	s->index = index;
+	s->flags = flags;
+	s->_pad0 = 0;
+	s->len = len;
+	s->dev = dev;
+	s->ino = ino;
+	sc->off = NJ_BATCH_POS(sc) + ((size + 7) & ~7);
+	sc->nrec++;
+	if (sc->off >= NJ_BATCH_FLUSH)
+		sc->lost_parts += nj_batch_flush(ctx, sc);
+	return 1;
+}
+
+/* Append the closing record (size bytes, already filled) and send the
+ * batch. */
+#define nj_batch_close(ctx, sc, rec)                                                     \
+	({                                                                               \
+		__builtin_memcpy(&(sc)->buf[NJ_BATCH_POS(sc)], (rec), sizeof(*(rec)));   \
+		(sc)->off = NJ_BATCH_POS(sc) + ((sizeof(*(rec)) + 7) & ~7);              \
+		(sc)->nrec++;                                                            \
+		nj_batch_flush((ctx), (sc));                                             \
+	})
+
+/* A NUL-terminated kernel string as one part. */
+static __always_inline int nj_part_kstr(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					__u8 backend, __u16 field, __u16 index, const char *str,
+					__u32 dev, __u64 ino)
+{
 	long n;
 
-	if (!sc || !str)
+	if (!str)
 		return 0;
-	n = bpf_probe_read_kernel_str(sc->data, NJ_PATH_MAX, str);
+	n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc), NJ_PATH_MAX, str);
 	if (n < 0) {
 		nj_count_read_error();
 		return 0;
 	}
-	sc->s.dev = dev;
-	sc->s.ino = ino;
-	return nj_emit_str(ctx, sc, event_id, backend, field, index,
-			   n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0);
+	return nj_part_commit(ctx, sc, event_id, backend, field, index,
+			      n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0, dev, ino);
 }
 
 /* A NUL-terminated user string as one part. */
-static __always_inline int nj_emit_ustr(void *ctx, __u64 event_id, __u8 backend, __u16 field,
-					const char *str)
+static __always_inline int nj_part_ustr(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					__u8 backend, __u16 field, const char *str)
 {
-	struct nj_scratch *sc = nj_scratch_get();
 	long n;
 
-	if (!sc || !str)
+	if (!str)
 		return 0;
-	n = bpf_probe_read_user_str(sc->data, NJ_PATH_MAX, str);
+	n = bpf_probe_read_user_str(NJ_PART_DATA(sc), NJ_PATH_MAX, str);
 	if (n < 0) {
 		nj_count_read_error();
 		return 0;
 	}
-	sc->s.dev = 0;
-	sc->s.ino = 0;
-	return nj_emit_str(ctx, sc, event_id, backend, field, 0,
-			   n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0);
+	return nj_part_commit(ctx, sc, event_id, backend, field, 0,
+			      n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0, 0, 0);
 }
 
 static __always_inline __u32 nj_inode_dev(struct inode *inode)
@@ -211,24 +278,23 @@ static __always_inline __u32 nj_inode_dev(struct inode *inode)
  * instead of once per way out of every loop multiplied through the rest of
  * the caller. They only take and return scalars; results are packed.
  */
-/* Path into the scratch data: (flags << 16) | length, or < 0. */
+/* Path as the batch's next part value: (flags << 16) | length, or < 0. */
 int nj_build_path(__u64 path);
-/* Failed exec's argv into the scratch data:
+/* Failed exec's argv as the batch's next part value:
  * length | argc << 32 | NJ_EXEC_* flags << 48, or < 0. */
 long nj_build_user_argv(__u64 argv);
 
 /* A struct path as one part (see nj_build_path for the encoding). */
-static __always_inline int nj_emit_path(void *ctx, __u64 event_id, __u8 backend, __u16 field,
-					const struct path *path, __u32 dev, __u64 ino)
+static __always_inline int nj_part_path(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					__u8 backend, __u16 field, const struct path *path, __u32 dev,
+					__u64 ino)
 {
 	int r = nj_build_path((__u64)path);
-	struct nj_scratch *sc = nj_scratch_get();
 
-	if (!sc || r < 0)
+	if (r < 0)
 		return 0;
-	sc->s.dev = dev;
-	sc->s.ino = ino;
-	return nj_emit_str(ctx, sc, event_id, backend, field, 0, (r >> 16) & 0xffff, r & 0xffff);
+	return nj_part_commit(ctx, sc, event_id, backend, field, 0, (r >> 16) & 0xffff, r & 0xffff,
+			      dev, ino);
 }
 
 /*
@@ -236,14 +302,13 @@ static __always_inline int nj_emit_path(void *ctx, __u64 event_id, __u8 backend,
  * NJ_STR_MAX bytes. Pages that are not resident cannot be faulted in from
  * here: the exec is still reported, flagged NJ_EXEC_ARGV_UNREADABLE.
  */
-static __always_inline __u32 nj_emit_mm_argv(void *ctx, __u64 event_id, __u8 backend,
-					     struct mm_struct *mm, __u32 *exec_flags)
+static __always_inline __u32 nj_part_mm_argv(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					     __u8 backend, struct mm_struct *mm, __u32 *exec_flags)
 {
-	struct nj_scratch *sc = nj_scratch_get();
 	__u64 start, end, total, off = 0, len;
 	__u32 parts = 0, limit = nj_argv_max;
 
-	if (!sc || !mm)
+	if (!mm)
 		return 0;
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);
@@ -256,8 +321,6 @@ static __always_inline __u32 nj_emit_mm_argv(void *ctx, __u64 event_id, __u8 bac
 		*exec_flags |= NJ_EXEC_ARGV_TRUNCATED;
 		total = limit;
 	}
-	sc->s.dev = 0;
-	sc->s.ino = 0;
 #pragma clang loop unroll(disable)
 	for (__u16 i = 0; i < NJ_ARGV_CHUNKS; i++) {
 		if (off >= total)
@@ -268,39 +331,33 @@ static __always_inline __u32 nj_emit_mm_argv(void *ctx, __u64 event_id, __u8 bac
 		len &= (2 * NJ_STR_MAX - 1);
 		if (len == 0 || len > NJ_STR_MAX)
 			break;
-		if (bpf_probe_read_user(sc->data, len, (void *)(start + off))) {
+		if (bpf_probe_read_user(NJ_PART_DATA(sc), len, (void *)(start + off))) {
 			*exec_flags |= NJ_EXEC_ARGV_UNREADABLE;
 			nj_count_read_error();
 			break;
 		}
-		if (nj_emit_str(ctx, sc, event_id, backend, NJ_F_ARGV, i, 0, len))
-			parts++;
-		else
-			*exec_flags |= NJ_EXEC_PARTS_LOST;
+		parts += nj_part_commit(ctx, sc, event_id, backend, NJ_F_ARGV, i, 0, len, 0, 0);
 		off += len;
 	}
 	return parts;
 }
 
 /* argv of a failed exec, from the caller's own user array (still mapped). */
-static __always_inline __u32 nj_emit_user_argv(void *ctx, __u64 event_id, __u8 backend,
-					       const char *const *argv, __u32 *exec_flags,
-					       __u32 *argc)
+static __always_inline __u32 nj_part_user_argv(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					       __u8 backend, const char *const *argv,
+					       __u32 *exec_flags, __u32 *argc)
 {
 	long r = nj_build_user_argv((__u64)argv);
-	struct nj_scratch *sc = nj_scratch_get();
 	__u32 len;
 
-	if (!sc || r < 0)
+	if (r < 0)
 		return 0;
 	len = r & 0xffffffff;
 	*argc = (r >> 32) & 0xffff;
 	*exec_flags |= (r >> 48) & 0x7fff;
 	if (len == 0)
 		return 0;
-	sc->s.dev = 0;
-	sc->s.ino = 0;
-	return nj_emit_str(ctx, sc, event_id, backend, NJ_F_ARGV, 0, 0, len);
+	return nj_part_commit(ctx, sc, event_id, backend, NJ_F_ARGV, 0, 0, len, 0, 0);
 }
 
 #endif /* NJ_HELPERS_H */

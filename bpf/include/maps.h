@@ -48,13 +48,26 @@ struct {
 	__type(value, struct nj_cpu_stats);
 } nj_stats SEC(".maps") __weak;
 
-/* ---- scratch: one string part under construction per CPU ---- */
+/* ---- batch: the records of one event, built in place per CPU ----
+ *
+ * An event's string parts and its closing record are written back to back
+ * (each 8-aligned) straight into this buffer and leave in one ring buffer
+ * or perf sample: one reservation, one copy and one wake-up decision per
+ * event instead of one per part. A batch is sent early once it reaches
+ * NJ_BATCH_FLUSH bytes, so a sample stays under the perf buffer's 64 KiB
+ * cap: at most NJ_BATCH_FLUSH - 8 + an argv chunk (NJ_STR_MAX) + headers. */
+#define NJ_BATCH_FLUSH 16384
 
 struct nj_scratch {
-	struct nj_str s;
-	/* Twice NJ_STR_MAX so that any size masked with (2 * NJ_STR_MAX - 1)
-	 * is provably inside the value: the verifier then accepts the copy. */
-	char data[2 * NJ_STR_MAX];
+	__u32 off;        /* bytes of records so far: 8-aligned, < NJ_BATCH_FLUSH */
+	__u32 nrec;       /* records in the batch */
+	__u32 len;        /* length of the string being built by a walker */
+	__u32 lost_parts; /* parts lost by early sends of this batch */
+	__u64 ts_ns;      /* one time for every record of the event */
+	/* Any position masked below NJ_BATCH_FLUSH plus a part header and its
+	 * largest value (an argv chunk) is provably inside the value, and so
+	 * is any size masked with (2 * NJ_STR_MAX - 1). */
+	char buf[2 * NJ_STR_MAX];
 };
 
 /* A plain array indexed by CPU, sized by the loader to the possible CPUs:

@@ -21,7 +21,7 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 	if (!sc || !argv)
 		return -1;
 	/* Offset kept in map memory for the verifier's sake: see path.bpf.c. */
-	sc->s.len = 0;
+	sc->len = 0;
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < NJ_USER_ARGV_MAX; i++) {
 		if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i])) {
@@ -30,20 +30,21 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 		}
 		if (!arg)
 			break;
-		off = sc->s.len;
+		off = sc->len;
 		if (off > NJ_STR_MAX - NJ_USER_ARG_MAX) {
 			flags |= NJ_EXEC_ARGV_TRUNCATED;
 			break;
 		}
-		n = bpf_probe_read_user_str(&sc->data[off & (NJ_STR_MAX - 1)], NJ_USER_ARG_MAX, arg);
+		n = bpf_probe_read_user_str(NJ_PART_DATA(sc) + (off & (NJ_STR_MAX - 1)), NJ_USER_ARG_MAX,
+					    arg);
 		if (n < 0) {
 			flags |= NJ_EXEC_ARGV_UNREADABLE;
 			break;
 		}
-		sc->s.len = off + n;
+		sc->len = off + n;
 		argc++;
 	}
 	if (argc >= NJ_USER_ARGV_MAX)
 		flags |= NJ_EXEC_ARGV_TRUNCATED;
-	return (long)(sc->s.len & 0xffff) | (argc << 32) | (flags << 48);
+	return (long)(sc->len & 0xffff) | (argc << 32) | (flags << 48);
 }

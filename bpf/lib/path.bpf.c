@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The dentry walker. Writes NUL-terminated segments, leaf first, into this
- * CPU's scratch data and returns (NJ_STR_* flags << 16) | length.
+ * The dentry walker. Writes NUL-terminated segments, leaf first, as the value
+ * of this CPU's next batch part (NJ_PART_DATA) and returns (NJ_STR_* flags << 16) | length.
  *
  * It climbs to the root of the mount namespace, crossing mount points
  * through struct mount (a bind mount's root need not be "/"), so chroot is
@@ -10,7 +10,7 @@
  * (memfd, pipe, socket): its name is the last segment and the result lacks
  * NJ_STR_PATH_ROOTED.
  *
- * The running offset lives in the scratch value (sc->s.len), not in a
+ * The running offset lives in the scratch value (sc->len), not in a
  * register: the verifier then sees an unknown, bounded scalar at every loop
  * head instead of one tracked range per way through the loop so far, and
  * the paths through the loop body collapse into one state per iteration.
@@ -30,13 +30,15 @@ __noinline int nj_build_path(__u64 path_ptr)
 
 	if (!sc || !path)
 		return -1;
-	sc->s.len = 0;
+	sc->len = 0;
 	d = BPF_CORE_READ(path, dentry);
 	mnt = container_of(BPF_CORE_READ(path, mnt), struct mount, mnt);
+	/* Read again only when the walk crosses into another mount: each read
+	 * is a helper call, and most levels share their mount. */
+	mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 
 #pragma clang loop unroll(disable)
 	for (int i = 0; i < NJ_PATH_DEPTH; i++) {
-		mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 		if (d == mnt_root) {
 			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 			if (mnt_parent == mnt) {
@@ -45,21 +47,22 @@ __noinline int nj_build_path(__u64 path_ptr)
 			}
 			d = BPF_CORE_READ(mnt, mnt_mountpoint);
 			mnt = mnt_parent;
+			mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);
 			continue;
 		}
-		off = sc->s.len;
+		off = sc->len;
 		if (off > NJ_PATH_MAX - 256) {
 			flags = NJ_STR_TRUNCATED;
 			break;
 		}
 		name = BPF_CORE_READ(d, d_name.name);
-		n = bpf_probe_read_kernel_str(&sc->data[off & (NJ_PATH_MAX - 1)], 256, name);
+		n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc) + (off & (NJ_PATH_MAX - 1)), 256, name);
 		if (n < 0) {
 			nj_count_read_error();
 			flags = NJ_STR_READ_ERROR;
 			break;
 		}
-		sc->s.len = off + n;
+		sc->len = off + n;
 		parent = BPF_CORE_READ(d, d_parent);
 		if (d == parent) {
 			flags = 0;
@@ -67,5 +70,5 @@ __noinline int nj_build_path(__u64 path_ptr)
 		}
 		d = parent;
 	}
-	return (flags << 16) | (sc->s.len & 0xffff);
+	return (flags << 16) | (sc->len & 0xffff);
 }

@@ -99,15 +99,28 @@ static __always_inline __u64 exec_take_chain(__u32 tgid, __u32 *parts)
 	return event_id;
 }
 
-static __always_inline __u32 exec_emit_cwd(void *ctx, __u64 event_id, __u8 backend,
-					   struct task_struct *task)
+static __always_inline __u32 exec_part_cwd(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					   __u8 backend, struct task_struct *task)
 {
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 
 	if (!fs)
 		return 0;
-	return nj_emit_path(ctx, event_id, backend, NJ_F_CWD, __builtin_preserve_access_index(&fs->pwd),
-			    0, 0);
+	return nj_part_path(ctx, sc, event_id, backend, NJ_F_CWD,
+			    __builtin_preserve_access_index(&fs->pwd), 0, 0);
+}
+
+/* The closing record goes out with the parts still in the batch; parts an
+ * early send lost are not waited for. */
+static __always_inline void exec_close(void *ctx, struct nj_scratch *sc, struct nj_exec *rec,
+				       __u32 parts)
+{
+	if (sc->lost_parts) {
+		rec->flags |= NJ_EXEC_PARTS_LOST;
+		parts = parts > sc->lost_parts ? parts - sc->lost_parts : 0;
+	}
+	rec->nparts = parts;
+	nj_batch_close(ctx, sc, rec);
 }
 
 /* ---- done ---- */
@@ -117,6 +130,7 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 {
 	struct nj_exec rec = {};
 	struct nj_exec_enter *e;
+	struct nj_scratch *sc;
 	struct file *file;
 	struct inode *inode;
 	const char *filename, *interp;
@@ -139,6 +153,9 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 		rec.flags |= NJ_EXEC_NO_ENTER;
 	}
 	event_id = exec_take_chain(tgid, &parts);
+	sc = nj_batch_begin();
+	if (!sc)
+		return 0;
 
 	file = BPF_CORE_READ(bprm, file);
 	inode = BPF_CORE_READ(file, f_inode);
@@ -151,21 +168,20 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 
 	filename = BPF_CORE_READ(bprm, filename);
 	interp = BPF_CORE_READ(bprm, interp);
-	parts += nj_emit_kstr(ctx, event_id, backend, NJ_F_FILENAME, 0, filename, 0, 0);
+	parts += nj_part_kstr(ctx, sc, event_id, backend, NJ_F_FILENAME, 0, filename, 0, 0);
 	if (interp && interp != filename) {
 		rec.flags |= NJ_EXEC_SCRIPT;
-		parts += nj_emit_kstr(ctx, event_id, backend, NJ_F_INTERP, 0, interp, 0, 0);
+		parts += nj_part_kstr(ctx, sc, event_id, backend, NJ_F_INTERP, 0, interp, 0, 0);
 	}
-	parts += nj_emit_path(ctx, event_id, backend, NJ_F_EXE,
+	parts += nj_part_path(ctx, sc, event_id, backend, NJ_F_EXE,
 			      __builtin_preserve_access_index(&file->f_path), rec.dev, rec.ino);
-	parts += exec_emit_cwd(ctx, event_id, backend, task);
-	parts += nj_emit_mm_argv(ctx, event_id, backend, BPF_CORE_READ(task, mm), &rec.flags);
+	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
+	parts += nj_part_mm_argv(ctx, sc, event_id, backend, BPF_CORE_READ(task, mm), &rec.flags);
 
 	nj_fill_task(&rec.task, task);
 	rec.old_tid = old_tid;
-	rec.nparts = parts;
-	nj_hdr_init(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend);
-	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
+	nj_hdr_init_ts(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }
 
@@ -206,6 +222,7 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct nj_exec_enter *ep, e;
 	struct nj_exec rec = {};
+	struct nj_scratch *sc;
 	__u32 parts = 0;
 	__u64 event_id;
 
@@ -218,10 +235,13 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 		return 0;
 
 	event_id = exec_take_chain(id >> 32, &parts);
-	parts += nj_emit_ustr(ctx, event_id, backend, NJ_F_FILENAME, (const char *)e.filename);
-	parts += nj_emit_user_argv(ctx, event_id, backend, (const char *const *)e.argv, &rec.flags,
-				   &rec.argc);
-	parts += exec_emit_cwd(ctx, event_id, backend, task);
+	sc = nj_batch_begin();
+	if (!sc)
+		return 0;
+	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e.filename);
+	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e.argv,
+				   &rec.flags, &rec.argc);
+	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
 
 	nj_fill_task(&rec.task, task);
 	rec.retval = ret;
@@ -229,9 +249,8 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 	rec.dirfd = e.dirfd;
 	rec.at_flags = e.at_flags;
 	rec.old_tid = (__u32)id;
-	rec.nparts = parts;
-	nj_hdr_init(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend);
-	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
+	nj_hdr_init_ts(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }
 
@@ -281,6 +300,7 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct nj_script_chain chain = {}, *ch;
+	struct nj_scratch *sc;
 	struct inode *inode;
 	__u32 tgid;
 
@@ -294,10 +314,16 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 		chain.event_id = nj_new_event_id();
 	if (chain.levels >= NJ_SCRIPT_LEVELS)
 		return 0;
+	sc = nj_batch_begin();
+	if (!sc)
+		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);
-	chain.nparts += nj_emit_kstr(ctx, chain.event_id, backend, NJ_F_SCRIPT, chain.levels,
-				     BPF_CORE_READ(bprm, interp), nj_inode_dev(inode),
-				     BPF_CORE_READ(inode, i_ino));
+	/* A level is its own sample: the exec that closes the chain happens
+	 * later, in another program run. */
+	if (nj_part_kstr(ctx, sc, chain.event_id, backend, NJ_F_SCRIPT, chain.levels,
+			 BPF_CORE_READ(bprm, interp), nj_inode_dev(inode), BPF_CORE_READ(inode, i_ino)) &&
+	    !nj_batch_flush(ctx, sc))
+		chain.nparts++;
 	chain.levels++;
 	if (bpf_map_update_elem(&nj_script_map, &tgid, &chain, BPF_ANY))
 		nj_count_enter_full();

@@ -1,5 +1,7 @@
 #include "reader/reader.h"
 
+#include "decode/decode.h"
+
 #include <bpf/libbpf.h>
 #include <linux/perf_event.h>
 
@@ -39,7 +41,7 @@ class RingReader final : public Reader {
 
  private:
   static int on_sample(void* ctx, void* data, size_t size) {
-    static_cast<RingReader*>(ctx)->fn_(static_cast<const uint8_t*>(data), size);
+    for_each_record(static_cast<const uint8_t*>(data), size, static_cast<RingReader*>(ctx)->fn_);
     return 0;
   }
   RecordFn fn_;
@@ -101,7 +103,7 @@ class PerfReader final : public Reader {
         uint8_t data[];
       };
       auto* s = reinterpret_cast<struct sample*>(ev);
-      self->fn_(s->data, s->size);
+      for_each_record(s->data, s->size, self->fn_);
     } else if (ev->type == PERF_RECORD_LOST) {
       struct lost {
         struct perf_event_header header;

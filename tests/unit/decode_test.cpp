@@ -270,3 +270,77 @@ TEST(PathFromSegments, EmptyIsRoot) {
 TEST(PathFromSegments, SegmentsWithSpacesAndBytes) {
   EXPECT_EQ(path_from_segments("my file\0dir \xff\0"s, true), "/dir \xff/my file");
 }
+
+// ---- samples holding several records (an event's batch) ----
+
+namespace {
+
+// The records of one sample as the BPF side lays them out: each 8-aligned,
+// the padding filled with garbage as a reused scratch buffer would be.
+Bytes batch_of(const std::vector<Bytes>& recs) {
+  Bytes out;
+  for (const Bytes& r : recs) {
+    out.insert(out.end(), r.begin(), r.end());
+    while (out.size() % 8) out.push_back(0xEE);
+  }
+  return out;
+}
+
+std::vector<Bytes> split(const Bytes& sample) {
+  std::vector<Bytes> got;
+  for_each_record(sample.data(), sample.size(),
+                  [&](const uint8_t* d, size_t n) { got.emplace_back(d, d + n); });
+  return got;
+}
+
+}  // namespace
+
+TEST(SampleSplit, PartsThenClosingRecord) {
+  const Bytes filename = str_bytes(9, NJ_F_FILENAME, 0, "/bin/true");  // 57 bytes: padded
+  const Bytes argv = str_bytes(9, NJ_F_ARGV, 0, "true\0x\0"s);
+  const Bytes close = bytes_of(exec_rec(9, 2));
+  const auto got = split(batch_of({filename, argv, close}));
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0], filename);
+  EXPECT_EQ(got[1], argv);
+  EXPECT_EQ(got[2], close);
+  EXPECT_EQ(std::get<StrPart>(decode_ok(got[0])).data, "/bin/true");
+  EXPECT_EQ(expected_parts(decode_ok(got[2])), 2);
+}
+
+TEST(SampleSplit, PerfPaddingAfterTheLastRecordIsNotARecord) {
+  Bytes b = bytes_of(exec_rec(3, 0));
+  b.insert(b.end(), {0, 0, 0, 0});
+  const auto got = split(b);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].size(), sizeof(nj_exec));
+}
+
+TEST(SampleSplit, MalformedRestIsHandedOverForDecodeToReject) {
+  // A header claiming more than the sample holds.
+  Bytes b = batch_of({str_bytes(1, NJ_F_CWD, 0, "tmp"), bytes_of(exec_rec(1, 1))});
+  Bytes bad = b;
+  bad.resize(b.size() - 8);
+  auto got = split(bad);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_FALSE(decode(got[1].data(), got[1].size()).ok());
+
+  // A size field of zero must not loop forever.
+  Bytes zero = bytes_of(exec_rec(1, 0));
+  patch_hdr(zero, [](nj_hdr& h) { h.size = 0; });
+  got = split(zero);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(decode(got[0].data(), got[0].size()).ok());
+
+  // Too short for a header: still reported, not dropped.
+  got = split(Bytes(5, 1));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_FALSE(decode(got[0].data(), got[0].size()).ok());
+
+  // Trailing bytes that could be a header fragment (>= 8) are reported.
+  Bytes tail = bytes_of(exec_rec(2, 0));
+  tail.resize(tail.size() + 16, 0);
+  got = split(tail);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(split(Bytes{}).size(), 0u);
+}
