@@ -109,43 +109,58 @@ static __always_inline void nj_count_enter_full(void)
 		st->enter_map_full++;
 }
 
-static __always_inline bool nj_is_kthread(struct task_struct *task)
+/*
+ * Field reads. tp_btf programs get typed (BTF) pointers and may load through
+ * them directly: an inline load instead of a bpf_probe_read_kernel call per
+ * pointer hop. Pointers from kprobe registers or bpf_get_current_task() are
+ * plain numbers to the verifier and need the helper. `btf` is a constant in
+ * every program, so only one arm is compiled into it.
+ */
+#define NJ_ARROW_1(s, a) ((s)->a)
+#define NJ_ARROW_2(s, a, b) ((s)->a->b)
+#define NJ_ARROW_3(s, a, b, c) ((s)->a->b->c)
+#define NJ_ARROW_PICK(_1, _2, _3, N, ...) N
+#define NJ_ARROW(s, ...)                                                                   \
+	NJ_ARROW_PICK(__VA_ARGS__, NJ_ARROW_3, NJ_ARROW_2, NJ_ARROW_1, 0)(s, __VA_ARGS__)
+#define NJ_RD(btf, s, ...) ((btf) ? NJ_ARROW(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
+
+static __always_inline bool nj_is_kthread(struct task_struct *task, bool btf)
 {
-	return BPF_CORE_READ(task, flags) & PF_KTHREAD;
+	return NJ_RD(btf, task, flags) & PF_KTHREAD;
 }
 
-static __always_inline bool nj_ignored(struct task_struct *task)
+static __always_inline bool nj_ignored(struct task_struct *task, bool btf)
 {
-	if (nj_is_kthread(task))
+	if (nj_is_kthread(task, btf))
 		return true;
-	return nj_self_pid && (__u32)BPF_CORE_READ(task, tgid) == nj_self_pid;
+	return nj_self_pid && (__u32)NJ_RD(btf, task, tgid) == nj_self_pid;
 }
 
-static __always_inline __u64 nj_leader_start(struct task_struct *task)
+static __always_inline __u64 nj_leader_start(struct task_struct *task, bool btf)
 {
-	return BPF_CORE_READ(task, group_leader, start_boottime);
+	return NJ_RD(btf, task, group_leader, start_boottime);
 }
 
 /* The acting task's identity. Credentials are the objective ones
  * (real_cred), which is what ps and /proc report. */
-static __always_inline void nj_fill_task(struct nj_task *t, struct task_struct *task)
+static __always_inline void nj_fill_task(struct nj_task *t, struct task_struct *task, bool btf)
 {
-	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
-	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	struct task_struct *parent = NJ_RD(btf, task, real_parent);
+	const struct cred *cred = NJ_RD(btf, task, real_cred);
 
-	t->pid = BPF_CORE_READ(task, tgid);
-	t->tid = BPF_CORE_READ(task, pid);
-	t->ppid = BPF_CORE_READ(parent, tgid);
-	t->uid = BPF_CORE_READ(cred, uid.val);
-	t->euid = BPF_CORE_READ(cred, euid.val);
-	t->gid = BPF_CORE_READ(cred, gid.val);
-	t->egid = BPF_CORE_READ(cred, egid.val);
+	t->pid = NJ_RD(btf, task, tgid);
+	t->tid = NJ_RD(btf, task, pid);
+	t->ppid = NJ_RD(btf, parent, tgid);
+	t->uid = NJ_RD(btf, cred, uid.val);
+	t->euid = NJ_RD(btf, cred, euid.val);
+	t->gid = NJ_RD(btf, cred, gid.val);
+	t->egid = NJ_RD(btf, cred, egid.val);
 	if (bpf_core_field_exists(task->loginuid))
-		t->loginuid = BPF_CORE_READ(task, loginuid.val);
+		t->loginuid = NJ_RD(btf, task, loginuid.val);
 	else
 		t->loginuid = (__u32)-1;
-	t->start_ns = nj_leader_start(task);
-	t->parent_start_ns = nj_leader_start(parent);
+	t->start_ns = nj_leader_start(task, btf);
+	t->parent_start_ns = nj_leader_start(parent, btf);
 	t->cgroup_id = bpf_get_current_cgroup_id();
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
 }
@@ -268,9 +283,9 @@ static __always_inline int nj_part_ustr(void *ctx, struct nj_scratch *sc, __u64 
 			      n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0, 0, 0);
 }
 
-static __always_inline __u32 nj_inode_dev(struct inode *inode)
+static __always_inline __u32 nj_inode_dev(struct inode *inode, bool btf)
 {
-	return BPF_CORE_READ(inode, i_sb, s_dev);
+	return NJ_RD(btf, inode, i_sb, s_dev);
 }
 
 /*

@@ -33,7 +33,7 @@ static __always_inline int exec_enter(__u32 syscall, const char *filename,
 		.at_flags = at_flags,
 	};
 
-	if (nj_ignored(task))
+	if (nj_ignored(task, false))
 		return 0;
 	/* A chain left over from an earlier exec that failed half way. */
 	bpf_map_delete_elem(&nj_script_map, &tgid);
@@ -128,6 +128,8 @@ static __always_inline void exec_close(void *ctx, struct nj_scratch *sc, struct 
 static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 old_tid,
 				     struct linux_binprm *bprm, __u8 backend)
 {
+	/* Only tp_btf hands over both task and bprm typed. */
+	const bool btf = backend == NJ_BACKEND_TRACEPOINT;
 	struct nj_exec rec = {};
 	struct nj_exec_enter *e;
 	struct nj_scratch *sc;
@@ -137,9 +139,9 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	__u32 tgid, parts = 0;
 	__u64 key, event_id;
 
-	if (nj_ignored(task))
+	if (nj_ignored(task, btf))
 		return 0;
-	tgid = BPF_CORE_READ(task, tgid);
+	tgid = NJ_RD(btf, task, tgid);
 	/* After de_thread the caller's thread id is gone: the entry was keyed
 	 * by the id the thread had when it entered the syscall. */
 	key = ((__u64)tgid << 32) | old_tid;
@@ -157,17 +159,19 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	if (!sc)
 		return 0;
 
+	/* Read as a number: the dentry walker is a global function and takes
+	 * scalars only. */
 	file = BPF_CORE_READ(bprm, file);
-	inode = BPF_CORE_READ(file, f_inode);
-	rec.dev = nj_inode_dev(inode);
-	rec.ino = BPF_CORE_READ(inode, i_ino);
-	rec.nlink = BPF_CORE_READ(inode, i_nlink);
+	inode = NJ_RD(btf, bprm, file, f_inode);
+	rec.dev = nj_inode_dev(inode, btf);
+	rec.ino = NJ_RD(btf, inode, i_ino);
+	rec.nlink = NJ_RD(btf, inode, i_nlink);
 	if (rec.nlink == 0)
 		rec.flags |= NJ_EXEC_EXE_UNLINKED;
-	rec.argc = BPF_CORE_READ(bprm, argc);
+	rec.argc = NJ_RD(btf, bprm, argc);
 
-	filename = BPF_CORE_READ(bprm, filename);
-	interp = BPF_CORE_READ(bprm, interp);
+	filename = NJ_RD(btf, bprm, filename);
+	interp = NJ_RD(btf, bprm, interp);
 	parts += nj_part_kstr(ctx, sc, event_id, backend, NJ_F_FILENAME, 0, filename, 0, 0);
 	if (interp && interp != filename) {
 		rec.flags |= NJ_EXEC_SCRIPT;
@@ -176,9 +180,9 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	parts += nj_part_path(ctx, sc, event_id, backend, NJ_F_EXE,
 			      __builtin_preserve_access_index(&file->f_path), rec.dev, rec.ino);
 	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
-	parts += nj_part_mm_argv(ctx, sc, event_id, backend, BPF_CORE_READ(task, mm), &rec.flags);
+	parts += nj_part_mm_argv(ctx, sc, event_id, backend, NJ_RD(btf, task, mm), &rec.flags);
 
-	nj_fill_task(&rec.task, task);
+	nj_fill_task(&rec.task, task, btf);
 	rec.old_tid = old_tid;
 	nj_hdr_init_ts(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
@@ -243,7 +247,7 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 				   &rec.flags, &rec.argc);
 	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
 
-	nj_fill_task(&rec.task, task);
+	nj_fill_task(&rec.task, task, false);
 	rec.retval = ret;
 	rec.syscall = e.syscall;
 	rec.dirfd = e.dirfd;
@@ -304,7 +308,7 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 	struct inode *inode;
 	__u32 tgid;
 
-	if (nj_ignored(task))
+	if (nj_ignored(task, false))
 		return 0;
 	tgid = BPF_CORE_READ(task, tgid);
 	ch = bpf_map_lookup_elem(&nj_script_map, &tgid);
@@ -321,7 +325,8 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 	/* A level is its own sample: the exec that closes the chain happens
 	 * later, in another program run. */
 	if (nj_part_kstr(ctx, sc, chain.event_id, backend, NJ_F_SCRIPT, chain.levels,
-			 BPF_CORE_READ(bprm, interp), nj_inode_dev(inode), BPF_CORE_READ(inode, i_ino)) &&
+			 BPF_CORE_READ(bprm, interp), nj_inode_dev(inode, false),
+			 BPF_CORE_READ(inode, i_ino)) &&
 	    !nj_batch_flush(ctx, sc))
 		chain.nparts++;
 	chain.levels++;

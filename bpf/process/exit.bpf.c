@@ -10,21 +10,23 @@
 static __always_inline int exit_done(void *ctx, struct task_struct *task, int group_dead,
 				     __u8 backend)
 {
+	/* kprobes see a number; tp_btf and fentry a typed pointer. */
+	const bool btf = backend != NJ_BACKEND_KPROBE;
 	struct nj_exit rec = {};
 
-	if (nj_ignored(task))
+	if (nj_ignored(task, btf))
 		return 0;
 	/* signal->live is decremented before either hook runs: zero means no
 	 * thread of the group is left. A thread that was already past its own
 	 * decrement can see zero too, so the first one to record the exit wins. */
 	if (group_dead < 0) {
 		struct nj_exit_key key = {
-			.tgid = BPF_CORE_READ(task, tgid),
-			.start_ns = nj_leader_start(task),
+			.tgid = NJ_RD(btf, task, tgid),
+			.start_ns = nj_leader_start(task, btf),
 		};
 		__u8 one = 1;
 
-		if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		if (NJ_RD(btf, task, signal, live.counter) != 0)
 			return 0;
 		if (bpf_map_update_elem(&nj_exit_once_map, &key, &one, BPF_NOEXIST))
 			return 0;
@@ -34,10 +36,10 @@ static __always_inline int exit_done(void *ctx, struct task_struct *task, int gr
 		return 0;
 	/* do_exit stored the code it was given: the group's exit status, or
 	 * the fatal signal (plus 0x80 for a core dump). */
-	rec.exit_code = BPF_CORE_READ(task, exit_code);
+	rec.exit_code = NJ_RD(btf, task, exit_code);
 	if (rec.exit_code & 0x7f)
 		rec.flags |= NJ_EXIT_SIGNALED;
-	nj_fill_task(&rec.task, task);
+	nj_fill_task(&rec.task, task, btf);
 	nj_hdr_init(&rec.hdr, NJ_REC_EXIT, sizeof(rec), nj_new_event_id(), backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
 	return 0;

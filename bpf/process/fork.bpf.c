@@ -22,7 +22,7 @@ static __always_inline int clone_enter(__u32 syscall, __u64 flags)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct nj_clone_enter e = { .flags = flags, .syscall = syscall };
 
-	if ((flags & CLONE_THREAD) || nj_ignored(task))
+	if ((flags & CLONE_THREAD) || nj_ignored(task, false))
 		return 0;
 	if (bpf_map_update_elem(&nj_clone_enter_map, &id, &e, BPF_ANY))
 		nj_count_enter_full();
@@ -133,14 +133,17 @@ static __always_inline __u32 task_vpid(struct task_struct *task)
 static __always_inline int fork_done(void *ctx, struct task_struct *parent,
 				     struct task_struct *child, __u8 backend)
 {
+	/* Only tp_btf hands over both tasks typed (the others take the parent
+	 * from bpf_get_current_task). */
+	const bool btf = backend == NJ_BACKEND_TRACEPOINT;
 	__u64 id = bpf_get_current_pid_tgid();
 	struct nj_clone_enter *e;
 	struct nj_fork rec = {};
 	__u64 event_id;
 
-	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
+	if (NJ_RD(btf, child, pid) != NJ_RD(btf, child, tgid))
 		return 0; /* a thread */
-	if (nj_ignored(parent) || nj_is_kthread(child))
+	if (nj_ignored(parent, btf) || nj_is_kthread(child, btf))
 		return 0;
 	e = bpf_map_lookup_elem(&nj_clone_enter_map, &id);
 	if (e) {
@@ -150,10 +153,10 @@ static __always_inline int fork_done(void *ctx, struct task_struct *parent,
 	} else {
 		rec.flags |= NJ_FORK_NO_ENTER;
 	}
-	rec.child_pid = BPF_CORE_READ(child, tgid);
+	rec.child_pid = NJ_RD(btf, child, tgid);
 	rec.child_vpid = task_vpid(child);
-	rec.child_start_ns = BPF_CORE_READ(child, start_boottime);
-	nj_fill_task(&rec.task, parent);
+	rec.child_start_ns = NJ_RD(btf, child, start_boottime);
+	nj_fill_task(&rec.task, parent, btf);
 	event_id = nj_new_event_id();
 	nj_hdr_init(&rec.hdr, NJ_REC_FORK, sizeof(rec), event_id, backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);

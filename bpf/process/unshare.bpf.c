@@ -11,7 +11,7 @@ static __always_inline int unshare_enter(__u64 flags)
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 
-	if (nj_ignored(task))
+	if (nj_ignored(task, false))
 		return 0;
 	if (bpf_map_update_elem(&nj_unshare_enter_map, &id, &flags, BPF_ANY))
 		nj_count_enter_full();
@@ -30,7 +30,7 @@ static __always_inline int unshare_leave(void *ctx, long ret, __u8 backend)
 	rec.flags = *flags;
 	bpf_map_delete_elem(&nj_unshare_enter_map, &id);
 	rec.retval = ret;
-	nj_fill_task(&rec.task, (struct task_struct *)bpf_get_current_task());
+	nj_fill_task(&rec.task, (struct task_struct *)bpf_get_current_task(), false);
 	nj_hdr_init(&rec.hdr, NJ_REC_UNSHARE, sizeof(rec), nj_new_event_id(), backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
 	return 0;
