@@ -23,29 +23,49 @@ class RingReader final : public Reader {
     return {};
   }
   Result<int> poll(int timeout_ms) override {
+    budget_ = kSamplesPerCall;
     int n = ring_buffer__poll(rb_, timeout_ms);
+    if (n == kBudgetSpent) return kSamplesPerCall;
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the ring buffer");
     // Records submitted without a wake-up (below the threshold) do not
     // make epoll return: read them on the timer.
+    budget_ = kSamplesPerCall - n;
     int m = ring_buffer__consume(rb_);
+    if (m == kBudgetSpent) return kSamplesPerCall;
     if (m < 0) return os_error(m, "draining the ring buffer");
     return n + m;
   }
   Result<int> drain() override {
-    int n = ring_buffer__consume(rb_);
-    if (n < 0) return os_error(n, "draining the ring buffer");
-    return n;
+    int total = 0;
+    for (;;) {
+      budget_ = kSamplesPerCall;
+      int n = ring_buffer__consume(rb_);
+      if (n == kBudgetSpent) {
+        total += kSamplesPerCall;
+        continue;
+      }
+      if (n < 0) return os_error(n, "draining the ring buffer");
+      return total + n;
+    }
   }
   uint64_t transport_lost() const override { return 0; }
 
  private:
+  // libbpf keeps consuming for as long as producers keep adding, so under
+  // a sustained overload one poll would never return and the caller's
+  // once-a-second duties (loss reports, health) would starve. A negative
+  // return stops it after the sample in hand, which is already consumed.
+  static constexpr int kSamplesPerCall = 16384;
+  static constexpr int kBudgetSpent = -EDQUOT;
   static int on_sample(void* ctx, void* data, size_t size) {
-    for_each_record(static_cast<const uint8_t*>(data), size, static_cast<RingReader*>(ctx)->fn_);
-    return 0;
+    auto* self = static_cast<RingReader*>(ctx);
+    for_each_record(static_cast<const uint8_t*>(data), size, self->fn_);
+    return --self->budget_ > 0 ? 0 : kBudgetSpent;
   }
   RecordFn fn_;
   struct ring_buffer* rb_ = nullptr;
+  int budget_ = kSamplesPerCall;
 };
 
 class PerfReader final : public Reader {
