@@ -556,27 +556,33 @@ def limits(r):
     if ex_nj and ex_mb:
         out.append(f"1. **The exec program** (`tpbtf__sched_process_exec`) costs {ex_nj:.0f} ns per run against "
                    f"{ex_mb:.0f} ns for the minimal record ({ex_nj / ex_mb:.1f}×; empty program "
-                   f"{f(ex_e, '{:.0f}')} ns). Per exec it walks the exe path and the cwd path "
-                   "(`nj_build_path`), reads argv from the new mm, and sends 5 records (filename, exe, cwd, "
-                   "argv, exec), each first copied into the per-CPU scratch map and then copied again by "
-                   "`bpf_ringbuf_output`, each with a `bpf_ringbuf_query`. Suggestions: reserve the string "
-                   "parts with `bpf_ringbuf_reserve` and read straight into them (one copy instead of two); "
-                   "decide the wake-up once per event, on the closing record, not per part; send the cwd only "
-                   "when it differs from the parent's (a per-tgid map of `fs->pwd` dentry pointers), which a "
-                   "shell's children almost never do; cap the default argv capture nearer 4 KiB (it is 64 KiB; "
-                   "the long tail can stay behind `--argv-max`).")
+                   f"{f(ex_e, '{:.0f}')} ns). The minimal program reads nothing through pointers; per exec "
+                   "nightjar reads 4 strings: the filename (one `bpf_probe_read_kernel_str`), argv from the "
+                   "new mm (one `bpf_probe_read_user`), and the exe and cwd paths, each a dentry walk "
+                   "(`nj_build_path`) costing three helper calls per path component (name pointer, name, "
+                   "parent) — measured on this machine, each walk is roughly a third of the program. The "
+                   "parts and the closing record are built in place in one per-CPU batch and leave in one "
+                   "`bpf_ringbuf_output` with one wake-up decision. Next steps: a second walker for tp_btf "
+                   "that loads `d_parent`/`d_name` through typed pointers (the walker is a global function "
+                   "today, which only takes scalars, so it cannot); cap the default argv capture nearer "
+                   "4 KiB (64 KiB today, the long tail behind `--argv-max`). Caching the cwd by dentry "
+                   "pointer was rejected: a renamed directory keeps its dentry, and the event would name "
+                   "the old path.")
     fk_nj, fk_mb = ns("nightjar", "sched_process_fork"), ns("bpf-minimal-batched", "sched_process_fork")
     if fk_nj and fk_mb:
         out.append(f"2. **The fork program** costs {fk_nj:.0f} ns against {fk_mb:.0f} ns "
-                   f"({fk_nj / fk_mb:.1f}×): `nj_fill_task` reads about 20 fields through CO-RE (credentials, "
-                   "loginuid, both start times, comm) for the child, which at fork are the parent's. "
-                   "Suggestion: send pid, ppid, start time and clone flags only, and let the daemon copy "
-                   "the rest from the parent's process-table entry it already has.")
+                   f"({fk_nj / fk_mb:.1f}×). It reads about 20 fields (both tasks' ids and start times, "
+                   "credentials, loginuid, comm, the child's pid-namespace number) through typed pointers "
+                   "(plain loads on tp_btf), and looks up and deletes the clone flags its syscall-entry "
+                   "program stored in an LRU hash map (two map operations per fork). Suggestion: "
+                   "derive the flags that matter from the child task (shared mm, vfork completion, new "
+                   "namespaces) and keep the map only for the syscall's identity.")
     xt_nj, xt_mb = ns("nightjar", "sched_process_exit"), ns("bpf-minimal-batched", "sched_process_exit")
     if xt_nj and xt_mb:
-        out.append(f"3. **The exit program** costs {xt_nj:.0f} ns against {xt_mb:.0f} ns ({xt_nj / xt_mb:.1f}×); "
-                   "the same `nj_fill_task` at exit, where the daemon already knows the process "
-                   "(pid + start time would do).")
+        out.append(f"3. **The exit program** costs {xt_nj:.0f} ns against {xt_mb:.0f} ns ({xt_nj / xt_mb:.1f}×): "
+                   "the same task identity as fork, read through typed pointers, plus the exit code. "
+                   "On kernels before 6.16 (no `group_dead` in the tracepoint) an exactly-once map update "
+                   "adds to it.")
     ew = ns("bpf-minimal-wakeup", "sched_process_exec")
     if ew and ex_mb:
         out.append(f"4. **Wake-ups**: waking the consumer per record costs {ew:.0f} ns per run on "

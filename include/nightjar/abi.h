@@ -12,6 +12,9 @@
  *  - the records of one event share hdr.event_id. String and file-identity
  *    parts (NJ_REC_STR) are emitted before the record that closes the event,
  *    which carries the number of parts it expects in `nparts`;
+ *  - one ring buffer or perf sample carries one or more records back to
+ *    back, each starting at a multiple of 8 bytes from the sample's start
+ *    (an event's parts normally travel with its closing record);
  *  - bump NJ_ABI_VERSION on any incompatible change.
  */
 #ifndef NIGHTJAR_ABI_H
