@@ -135,6 +135,7 @@ int run_sensor(const RunOptions& o) {
   enricher.seed();
   install_signals();
   out.push(enc.sensor_started(sensor_state(**sensor)));
+  out.kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
                to_string((*sensor)->transport()), startup_ms);
 
@@ -196,6 +197,7 @@ int run_sensor(const RunOptions& o) {
       }
       out.push(enc.health(report, enricher.stats(), events, mem));
     }
+    out.kick();
     if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
   }
 

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <vector>
+#include <chrono>
 
 #include "util/fd.h"
 
@@ -13,40 +13,29 @@ namespace nj {
 
 namespace {
 
-// Buffered writes to an fd: one write(2) per batch, not per line.
+// Unbuffered: AsyncSink hands it whole blocks of lines, one write(2) each.
 class FdSink : public Sink {
  public:
-  FdSink(int fd, bool owned) : fd_(fd), owned_(owned) { buf_.reserve(1 << 16); }
+  FdSink(int fd, bool owned) : fd_(fd), owned_(owned) {}
   ~FdSink() override {
-    (void)flush();
     if (owned_) ::close(fd_);
   }
-  Result<void> write(std::string_view line) override {
-    buf_.append(line);
-    buf_.push_back('\n');
-    if (buf_.size() >= (1 << 16)) return flush();
-    return {};
-  }
-  Result<void> flush() override {
+  Result<void> write(std::string_view lines) override {
     size_t off = 0;
-    while (off < buf_.size()) {
-      ssize_t n = ::write(fd_, buf_.data() + off, buf_.size() - off);
+    while (off < lines.size()) {
+      ssize_t n = ::write(fd_, lines.data() + off, lines.size() - off);
       if (n < 0) {
         if (errno == EINTR) continue;
-        int err = errno;
-        buf_.clear();
-        return os_error(err, "writing events");
+        return os_error(errno, "writing events");
       }
       off += static_cast<size_t>(n);
     }
-    buf_.clear();
     return {};
   }
 
  private:
   int fd_;
   bool owned_;
-  std::string buf_;
 };
 
 }  // namespace
@@ -75,47 +64,80 @@ Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
   return std::unique_ptr<Sink>(std::make_unique<FdSink>(fd, true));
 }
 
+namespace {
+
+// Queued bytes that wake the writer without a kick, so a burst is written
+// while it is being encoded instead of piling up in memory.
+constexpr size_t kWakeBytes = 256 << 10;
+// Both buffers start this large so that appending never reallocates (and
+// copies) in the common case.
+constexpr size_t kReserveBytes = 2 * kWakeBytes;
+// A writer buffer grown past this by a burst is given back afterwards.
+constexpr size_t kKeepBytes = 4 << 20;
+
+}  // namespace
+
 AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines)
-    : inner_(std::move(inner)), max_lines_(max_lines), worker_([this] { run(); }) {}
+    : inner_(std::move(inner)), max_lines_(max_lines) {
+  queue_.reserve(kReserveBytes);
+  worker_ = std::thread([this] { run(); });
+}
 
 AsyncSink::~AsyncSink() { close(); }
 
-bool AsyncSink::push(std::string line) {
+bool AsyncSink::push(std::string_view line) {
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (queue_.size() >= max_lines_) {
+    if (queue_lines_ >= max_lines_) {
       dropped_++;
       return false;
     }
-    queue_.push_back(std::move(line));
+    queue_.append(line);
+    queue_.push_back('\n');
+    queue_lines_++;
+    if (queue_.size() >= kWakeBytes && !kicked_) wake = kicked_ = true;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
   return true;
 }
 
+void AsyncSink::kick() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (queue_.empty() || kicked_) return;
+    kicked_ = true;
+  }
+  cv_.notify_one();
+}
+
 void AsyncSink::run() {
-  std::vector<std::string> batch;
+  std::string batch;
+  batch.reserve(kReserveBytes);
   for (;;) {
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [&] { return closing_ || !queue_.empty(); });
-      if (queue_.empty() && closing_) break;
-      while (!queue_.empty()) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return closing_ || kicked_; });
+      kicked_ = false;
+      if (queue_.empty()) {
+        if (closing_) break;
+        continue;
       }
+      batch.swap(queue_);
+      queue_lines_ = 0;
     }
-    uint64_t errors = 0;
-    for (auto& l : batch)
-      if (!inner_->write(l)) errors++;
-    if (!inner_->flush()) errors++;
-    batch.clear();
-    if (errors) {
+    bool failed = !inner_->write(batch);
+    if (batch.capacity() > kKeepBytes) {
+      std::string().swap(batch);
+      batch.reserve(kReserveBytes);
+    } else {
+      batch.clear();
+    }
+    if (failed) {
       std::lock_guard<std::mutex> lk(mu_);
-      write_errors_ += errors;
+      write_errors_++;
     }
   }
-  (void)inner_->flush();
 }
 
 void AsyncSink::close() {

@@ -1,0 +1,119 @@
+// The output path: lines queued by the pipeline reach the file whole, in
+// order, newline-terminated, whether written on a kick, on the writer's own
+// timer, or at close; a full queue drops and counts.
+#include "sink/sink.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace nj {
+namespace {
+
+class SinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/nj-sink-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = (dir_ / "out.jsonl").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string contents() const {
+    std::ifstream in(path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::unique_ptr<Sink> file() {
+    auto s = make_file_sink(path_);
+    EXPECT_TRUE(s);
+    return std::move(*s);
+  }
+  // Polls: the writer is another thread.
+  bool eventually(const std::string& want, std::chrono::milliseconds limit) const {
+    auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (contents() == want) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return contents() == want;
+  }
+
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(SinkTest, LinesInOrderAtClose) {
+  AsyncSink s(file(), 100);
+  std::string want;
+  for (int i = 0; i < 50; i++) {
+    std::string line = "{\"n\":" + std::to_string(i) + "}";
+    EXPECT_TRUE(s.push(line));
+    want += line + "\n";
+  }
+  s.close();
+  EXPECT_EQ(contents(), want);
+  EXPECT_EQ(s.dropped(), 0u);
+  EXPECT_EQ(s.write_errors(), 0u);
+}
+
+TEST_F(SinkTest, AKickWritesWithoutWaiting) {
+  AsyncSink s(file(), 100);
+  s.push("a");
+  s.push("b");
+  s.kick();
+  EXPECT_TRUE(eventually("a\nb\n", std::chrono::milliseconds(50)));
+  s.push("c");
+  s.kick();
+  EXPECT_TRUE(eventually("a\nb\nc\n", std::chrono::milliseconds(50)));
+}
+
+TEST_F(SinkTest, UnkickedLinesAreWrittenSoonAnyway) {
+  AsyncSink s(file(), 100);
+  s.push("late");
+  EXPECT_TRUE(eventually("late\n", std::chrono::seconds(2)));
+}
+
+TEST_F(SinkTest, AFullQueueDropsAndCounts) {
+  AsyncSink s(file(), 3);
+  // Nothing is kicked and the writer's timer is far: the queue fills.
+  EXPECT_TRUE(s.push("1"));
+  EXPECT_TRUE(s.push("2"));
+  EXPECT_TRUE(s.push("3"));
+  EXPECT_FALSE(s.push("4"));
+  EXPECT_EQ(s.dropped(), 1u);
+  s.kick();
+  ASSERT_TRUE(eventually("1\n2\n3\n", std::chrono::milliseconds(500)));
+  EXPECT_TRUE(s.push("5")) << "room again once written";
+  s.close();
+  EXPECT_EQ(contents(), "1\n2\n3\n5\n");
+}
+
+TEST_F(SinkTest, ABurstLargerThanOneWrite) {
+  AsyncSink s(file(), 1 << 20);
+  std::string line(999, 'x');
+  for (int i = 0; i < 5000; i++) ASSERT_TRUE(s.push(line));
+  s.close();
+  struct stat st;
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_size, 5000 * 1000);
+}
+
+TEST_F(SinkTest, AppendsToAnExistingFile) {
+  { std::ofstream(path_) << "old\n"; }
+  AsyncSink s(file(), 10);
+  s.push("new");
+  s.close();
+  EXPECT_EQ(contents(), "old\nnew\n");
+}
+
+}  // namespace
+}  // namespace nj
