@@ -1,5 +1,6 @@
 #include "encode/encoder.h"
 
+#include <charconv>
 #include <csignal>
 #include <cstring>
 
@@ -41,10 +42,11 @@ std::string basename_of(const std::string& p) {
   return s == std::string::npos ? p : p.substr(s + 1);
 }
 
-std::string hex_id(uint64_t v) {
-  char buf[24];
-  snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
-  return buf;
+// 16 lowercase hex digits, zero-padded.
+std::string_view hex_id(uint64_t v, char (&buf)[16]) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 15; i >= 0; i--, v >>= 4) buf[i] = kHex[v & 15];
+  return {buf, sizeof(buf)};
 }
 
 // ECS process.command_line: the arguments joined by spaces.
@@ -95,12 +97,22 @@ void Encoder::str(std::string_view key, std::string_view value, const char* fiel
   if (!w_.kv(key, value)) escaped_.push_back(field);
 }
 
+void Encoder::time_kv(std::string_view key, uint64_t boot_ns) {
+  TimeBuf buf;
+  w_.kv(key, std::string_view(buf, format_time(clock_.to_wall_ns(boot_ns), buf)));
+}
+
+void Encoder::entity_kv(uint32_t pid, uint64_t start_ticks) {
+  EntityIdBuf buf;
+  w_.kv("entity_id", std::string_view(buf, entity_id_ticks(host_.boot_id, pid, start_ticks, buf)));
+}
+
 void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, const char* type,
                     const char* action, const char* outcome, uint64_t event_id) {
   w_.clear();
   escaped_.clear();
   w_.begin_object();
-  w_.kv("@timestamp", format_time(clock_.to_wall_ns(boot_ns)));
+  time_kv("@timestamp", boot_ns);
   w_.key("event");
   w_.begin_object();
   w_.kv("kind", kind);
@@ -114,7 +126,10 @@ void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, co
   w_.end_array();
   w_.kv("action", action);
   if (outcome) w_.kv("outcome", outcome);
-  if (event_id) w_.kv("id", hex_id(event_id));
+  if (event_id) {
+    char id[16];
+    w_.kv("id", hex_id(event_id, id));
+  }
   w_.kv("module", "nightjar");
   w_.end_object();
   host_block();
@@ -139,7 +154,8 @@ void Encoder::users(const nj_task& t) {
   auto one = [&](const char* key, uint32_t id, const std::optional<std::string>* name) {
     w_.key(key);
     w_.begin_object();
-    w_.kv("id", std::to_string(id));
+    char buf[12];
+    w_.kv("id", std::string_view(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof(buf), id).ptr - buf)));
     if (name && *name) str("name", **name, "process.user.name");
     w_.end_object();
   };
@@ -177,10 +193,11 @@ void Encoder::nightjar_context() {
   if (!en_->ancestors.empty()) {
     w_.key("ancestors");
     w_.begin_array();
-    for (const ProcInfo& a : en_->ancestors) {
+    for (const auto& ap : en_->ancestors) {
+      const ProcInfo& a = *ap;
       w_.begin_object();
       w_.kn("pid", a.key.pid);
-      w_.kv("entity_id", entity_id_ticks(host_.boot_id, a.key.pid, a.key.start));
+      entity_kv(a.key.pid, a.key.start);
       if (!a.executable.empty()) str("executable", a.executable, "nightjar.ancestors.executable");
       str("name", a.name, "nightjar.ancestors.name");
       w_.end_object();
@@ -199,8 +216,8 @@ void Encoder::parent_block(const nj_task& t) {
   w_.key("parent");
   w_.begin_object();
   w_.kn("pid", t.ppid);
-  w_.kv("entity_id", entity_id(host_.boot_id, t.ppid, t.parent_start_ns, host_.clock_ticks));
-  w_.kv("start", format_time(clock_.to_wall_ns(t.parent_start_ns)));
+  entity_kv(t.ppid, ns_to_ticks(t.parent_start_ns, host_.clock_ticks));
+  time_kv("start", t.parent_start_ns);
   if (en_ && en_->parent) {
     str("name", en_->parent->name, "process.parent.name");
     image(*en_->parent, "process.parent.args");
@@ -216,8 +233,8 @@ void Encoder::task_common(const nj_task& t) {
   w_.begin_object();
   w_.kn("id", t.tid);
   w_.end_object();
-  w_.kv("entity_id", entity_id(host_.boot_id, t.pid, t.start_ns, host_.clock_ticks));
-  w_.kv("start", format_time(clock_.to_wall_ns(t.start_ns)));
+  entity_kv(t.pid, ns_to_ticks(t.start_ns, host_.clock_ticks));
+  time_kv("start", t.start_ns);
   parent_block(t);
   users(t);
 }
@@ -359,8 +376,8 @@ void Encoder::fork(const nj_fork& r) {
   w_.begin_object();
   w_.kn("pid", r.child_pid);
   if (r.child_vpid && r.child_vpid != r.child_pid) w_.kn("vpid", r.child_vpid);
-  w_.kv("entity_id", entity_id(host_.boot_id, r.child_pid, r.child_start_ns, host_.clock_ticks));
-  w_.kv("start", format_time(clock_.to_wall_ns(r.child_start_ns)));
+  entity_kv(r.child_pid, ns_to_ticks(r.child_start_ns, host_.clock_ticks));
+  time_kv("start", r.child_start_ns);
   str("name", comm_of(t), "process.name");
   if (en_ && en_->self) image(*en_->self, "process.args");
   w_.key("parent");
@@ -370,8 +387,8 @@ void Encoder::fork(const nj_fork& r) {
   w_.begin_object();
   w_.kn("id", t.tid);
   w_.end_object();
-  w_.kv("entity_id", entity_id(host_.boot_id, t.pid, t.start_ns, host_.clock_ticks));
-  w_.kv("start", format_time(clock_.to_wall_ns(t.start_ns)));
+  entity_kv(t.pid, ns_to_ticks(t.start_ns, host_.clock_ticks));
+  time_kv("start", t.start_ns);
   str("name", comm_of(t), "process.parent.name");
   if (en_ && en_->parent) image(*en_->parent, "process.parent.args");
   w_.end_object();
@@ -393,7 +410,7 @@ void Encoder::fork(const nj_fork& r) {
   w_.key("parent_of_caller");
   w_.begin_object();
   w_.kn("pid", t.ppid);
-  w_.kv("entity_id", entity_id(host_.boot_id, t.ppid, t.parent_start_ns, host_.clock_ticks));
+  entity_kv(t.ppid, ns_to_ticks(t.parent_start_ns, host_.clock_ticks));
   w_.end_object();
   w_.kn("cgroup_id", t.cgroup_id);
   nightjar_context();
@@ -409,7 +426,7 @@ void Encoder::exit(const nj_exit& r) {
   str("name", comm_of(r.task), "process.name");
   if (en_ && en_->self) image(*en_->self, "process.args");
   if (!sig) w_.kn("exit_code", static_cast<uint32_t>((r.exit_code >> 8) & 0xff));
-  w_.kv("end", format_time(clock_.to_wall_ns(r.hdr.ts_ns)));
+  time_kv("end", r.hdr.ts_ns);
   w_.end_object();
   context_fields(r.task);
   nightjar_begin(r.hdr);

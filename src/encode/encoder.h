@@ -57,6 +57,8 @@ class Encoder {
              const char* outcome, uint64_t event_id);
   void host_block();
   void str(std::string_view key, std::string_view value, const char* field);
+  void time_kv(std::string_view key, uint64_t boot_ns);
+  void entity_kv(uint32_t pid, uint64_t start_ticks);
   void task_common(const nj_task& t);
   void users(const nj_task& t);
   void parent_block(const nj_task& t);

@@ -1,6 +1,6 @@
 #include "encode/json_writer.h"
 
-#include <cstdio>
+#include <charconv>
 
 namespace nj {
 
@@ -42,6 +42,12 @@ const char kHex[] = "0123456789abcdef";
 
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
+    // Nearly every byte the sensor writes is ASCII: skip those without
+    // decoding them.
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      i++;
+      continue;
+    }
     size_t n = utf8_seq(s, i);
     if (!n) return false;
     i += n;
@@ -137,28 +143,48 @@ void JsonWriter::key(std::string_view k) {
   after_key_ = true;
 }
 
+namespace {
+
+// 0: written as is; else the character that follows the backslash ('u' for
+// the four-hex-digit form).
+constexpr auto kEscape = [] {
+  struct Table {
+    char v[256] = {};
+    constexpr void set(char c, char e) { v[static_cast<unsigned char>(c)] = e; }
+  } t;
+  for (char c = 0; c < 0x20; c++) t.set(c, 'u');
+  t.set(0x7f, 'u');
+  t.set('"', '"');
+  t.set('\\', '\\');
+  t.set('\n', 'n');
+  t.set('\r', 'r');
+  t.set('\t', 't');
+  t.set('\b', 'b');
+  t.set('\f', 'f');
+  return t;
+}();
+
+}  // namespace
+
 void JsonWriter::raw_string(std::string_view s) {
   out_ += '"';
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out_ += buf;
-        } else {
-          out_ += ch;
-        }
+  // Runs of characters that need no escaping are appended whole.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    const char e = kEscape.v[static_cast<unsigned char>(s[i])];
+    if (!e) continue;
+    out_.append(s.data() + run, i - run);
+    run = i + 1;
+    out_ += '\\';
+    out_ += e;
+    if (e == 'u') {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      out_ += "00";
+      out_ += kHex[c >> 4];
+      out_ += kHex[c & 15];
     }
   }
+  out_.append(s.data() + run, s.size() - run);
   out_ += '"';
 }
 
@@ -186,11 +212,15 @@ bool JsonWriter::string_array(const std::vector<std::string>& items) {
 
 void JsonWriter::number(uint64_t v) {
   sep();
-  out_ += std::to_string(v);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out_.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 void JsonWriter::number(int64_t v) {
   sep();
-  out_ += std::to_string(v);
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out_.append(buf, static_cast<size_t>(r.ptr - buf));
 }
 void JsonWriter::boolean(bool v) {
   sep();

@@ -163,25 +163,21 @@ Enrichment Enricher::enrich(const Event& ev, const nj_task& t, const ProcKey& se
   const bool fork = std::holds_alternative<nj_fork>(ev.main);
   // A fork event is about the child: its parent is the caller.
   const ProcKey parent = fork ? self : key_of(t.ppid, t.parent_start_ns);
-  if (const ProcInfo* p = table_.find(parent)) {
-    en.parent = *p;
-    en.seeded_parent = p->from_procfs;
-  }
-  if (!std::holds_alternative<nj_exec>(ev.main)) {
-    if (const ProcInfo* p = table_.find(fork ? key_of(std::get<nj_fork>(ev.main).child_pid,
-                                                      std::get<nj_fork>(ev.main).child_start_ns)
-                                             : self))
-      en.self = *p;
-  }
+  en.parent = table_.snapshot(parent);
+  if (en.parent) en.seeded_parent = en.parent->from_procfs;
+  if (!std::holds_alternative<nj_exec>(ev.main))
+    en.self = table_.snapshot(fork ? key_of(std::get<nj_fork>(ev.main).child_pid,
+                                            std::get<nj_fork>(ev.main).child_start_ns)
+                                   : self);
   const bool exec = std::holds_alternative<nj_exec>(ev.main);
   if (exec || opts_.ancestry_on_every_event) {
     if (fork) {
       if (en.parent) {
-        en.ancestors.push_back(*en.parent);
-        for (const ProcInfo* a : table_.ancestors(parent, opts_.ancestry_depth - 1)) en.ancestors.push_back(*a);
+        en.ancestors.push_back(en.parent);
+        for (auto& a : table_.ancestors(parent, opts_.ancestry_depth - 1)) en.ancestors.push_back(std::move(a));
       }
     } else {
-      for (const ProcInfo* a : table_.ancestors(self, opts_.ancestry_depth)) en.ancestors.push_back(*a);
+      en.ancestors = table_.ancestors(self, opts_.ancestry_depth);
     }
   }
   names(en, t);
@@ -206,12 +202,9 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   // The executed file's identity, as stat() reports it.
   const FileId id{makedev(r->dev >> 20, r->dev & 0xFFFFF), r->ino};
   const std::string proc_exe = opts_.proc_root + "/" + std::to_string(t.pid) + "/exe";
-  std::string fallback = en.exec->exe.value_or("");
-  if (r->flags & NJ_EXEC_EXE_UNLINKED) fallback.clear();  // a memfd or deleted file has no path
-  // Most processes are short-lived and gone by now: the path (checked to be
-  // the same inode) finds the cached digest without waking the worker.
-  auto cached = hasher_.cached(proc_exe, id);
-  if (!cached && !fallback.empty()) cached = hasher_.cached(fallback, id);
+  std::string path = en.exec->exe.value_or("");
+  if (r->flags & NJ_EXEC_EXE_UNLINKED) path.clear();  // a memfd or deleted file has no path
+  auto cached = hasher_.cached_executable(proc_exe, path, id);
   if (cached) {
     en.sha256 = cached->sha256;
     en.hash_reason = cached->reason;
@@ -226,7 +219,7 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
       out(EnrichedEvent{std::move(ev), std::move(en)});
       return;
     }
-    jobs_.push_back(HashJob{next_job_, proc_exe, fallback, id});
+    jobs_.push_back(HashJob{next_job_, proc_exe, path, id});
   }
   cv_.notify_one();
   parked_.emplace(next_job_++, Parked{EnrichedEvent{std::move(ev), std::move(en)}, now_ns + opts_.hash_wait_ns});
@@ -242,11 +235,7 @@ void Enricher::hasher_loop() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    HashResult res = hasher_.hash(job.path, job.expected);
-    // The process may be gone already: its executable's path, if it still
-    // is the same file, gives the same hash.
-    if (!res.sha256 && res.reason == "vanished" && !job.fallback.empty())
-      res = hasher_.hash(job.fallback, job.expected);
+    HashResult res = hasher_.hash_executable(job.proc_exe, job.path, job.expected);
     std::lock_guard<std::mutex> lk(mu_);
     done_.emplace_back(job.id, std::move(res));
   }

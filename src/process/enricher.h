@@ -40,9 +40,10 @@ namespace nj {
 std::string cgroup2_mount(const std::string& mounts_path = "/proc/self/mounts");
 
 struct Enrichment {
-  std::optional<ProcInfo> self;    // the table's entry for the process itself (exit, unshare, fork's caller image)
-  std::optional<ProcInfo> parent;  // the table's entry for the event's parent
-  std::vector<ProcInfo> ancestors; // parent first
+  // Snapshots of the process table's entries (shared, never changed).
+  std::shared_ptr<const ProcInfo> self;    // the process itself (exit, unshare, fork's caller image)
+  std::shared_ptr<const ProcInfo> parent;  // the event's parent
+  std::vector<std::shared_ptr<const ProcInfo>> ancestors;  // parent first
   std::optional<std::string> user, real_user, group, real_group;  // names
   std::optional<ContainerInfo> container;
   std::optional<std::string> systemd_unit;
@@ -106,8 +107,8 @@ class Enricher {
  private:
   struct HashJob {
     uint64_t id;
-    std::string path;      // /proc/<pid>/exe: the executed file even if replaced
-    std::string fallback;  // the executable's path, if the process is gone
+    std::string proc_exe;  // /proc/<pid>/exe
+    std::string path;      // the executable's path ("" if it has none)
     FileId expected;
   };
   struct Parked {

@@ -31,15 +31,32 @@ size_t ExecutableHasher::KeyHash::operator()(const Key& k) const {
 
 ExecutableHasher::ExecutableHasher(HasherOptions opts) : opts_(opts) {}
 
-std::optional<HashResult> ExecutableHasher::cached(const std::string& path, std::optional<FileId> expected) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+std::optional<HashResult> ExecutableHasher::cached_executable(const std::string& proc_exe, const std::string& path,
+                                                              FileId expected) {
+  // The path is tried first: most processes are gone by the time their exec
+  // is handled, and while the inode matches, it is the same file that
+  // /proc/<pid>/exe would show (same identity, mtime and size, so the same
+  // cache key). /proc/<pid>/exe is needed only when the path now names
+  // another file or nothing.
   struct stat st;
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  if (expected && (expected->dev != st.st_dev || expected->ino != st.st_ino)) return std::nullopt;
+  auto is_expected = [&](const std::string& p) {
+    return !p.empty() && ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode) && expected.dev == st.st_dev &&
+           expected.ino == st.st_ino;
+  };
+  if (!is_expected(path) && !is_expected(proc_exe)) return std::nullopt;
   if (static_cast<uint64_t>(st.st_size) > opts_.max_size) return std::nullopt;
   Key key{st.st_dev, st.st_ino, mtime_ns(st), static_cast<uint64_t>(st.st_size)};
-  if (auto hit = lookup(key)) return HashResult{std::move(hit), ""};
+  // Not a miss yet: hash_executable() looks again and counts it if it reads.
+  if (auto hit = lookup(key, false)) return HashResult{std::move(hit), ""};
   return std::nullopt;
+}
+
+HashResult ExecutableHasher::hash_executable(const std::string& proc_exe, const std::string& path, FileId expected) {
+  HashResult res = hash(proc_exe, expected);
+  // The process may be gone already: its executable's path, if it still is
+  // the same file, gives the same hash.
+  if (!res.sha256 && res.reason == "vanished" && !path.empty()) res = hash(path, expected);
+  return res;
 }
 
 HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId> expected) {
@@ -69,7 +86,7 @@ HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId>
     return fail("too-large");
   }
   Key key{st.st_dev, st.st_ino, mtime_ns(st), size};
-  if (auto hit = lookup(key)) return HashResult{std::move(hit), ""};
+  if (auto hit = lookup(key, true)) return HashResult{std::move(hit), ""};
 
   Sha256 h;
   std::vector<uint8_t> buf(1 << 16);
@@ -100,11 +117,11 @@ HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId>
   return HashResult{std::move(hex), ""};
 }
 
-std::optional<std::string> ExecutableHasher::lookup(const Key& k) {
+std::optional<std::string> ExecutableHasher::lookup(const Key& k, bool count_miss) {
   std::lock_guard lock(mu_);
   auto it = index_.find(k);
   if (it == index_.end()) {
-    ++stats_.misses;
+    if (count_miss) ++stats_.misses;
     return std::nullopt;
   }
   ++stats_.hits;

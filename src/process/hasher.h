@@ -49,10 +49,17 @@ class ExecutableHasher {
   // a deleted binary). When expected is given the opened file must be that
   // inode, else the result is "changed".
   HashResult hash(const std::string& path, std::optional<FileId> expected = std::nullopt);
-  // The answer without reading the file: a cached digest, or a verdict that
-  // needs no read (changed, vanished, too large). nullopt: it must be read,
-  // call hash() (off the pipeline thread).
-  std::optional<HashResult> cached(const std::string& path, std::optional<FileId> expected = std::nullopt);
+
+  // An executed file, found through /proc/<pid>/exe (proc_exe: the very file
+  // that was executed, even if replaced or unlinked since) or, once the
+  // process is gone, through its path (empty when it has none, e.g. a
+  // memfd); either must be the expected inode.
+  HashResult hash_executable(const std::string& proc_exe, const std::string& path, FileId expected);
+  // The same answer when the digest is cached, without reading the file
+  // (a stat() or two: cheap enough for the pipeline thread). nullopt: not
+  // cached, call hash_executable() off the pipeline thread.
+  std::optional<HashResult> cached_executable(const std::string& proc_exe, const std::string& path,
+                                              FileId expected);
 
   HasherStats stats() const;
 
@@ -71,7 +78,7 @@ class ExecutableHasher {
     std::string sha256;
   };
 
-  std::optional<std::string> lookup(const Key& k);
+  std::optional<std::string> lookup(const Key& k, bool count_miss);
   void insert(const Key& k, const std::string& sha256);
   void count_error();
 

@@ -4,7 +4,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <charconv>
+#include <cstring>
 
 #include "util/files.h"
 
@@ -46,14 +48,54 @@ void WallClock::refresh() {
 
 uint64_t WallClock::boot_now_ns() { return now_ns(CLOCK_BOOTTIME); }
 
+namespace {
+
+// n digits of v, zero-padded, at p.
+char* digits(char* p, uint64_t v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + n;
+}
+
+}  // namespace
+
+size_t format_time(uint64_t wall_ns, TimeBuf& buf) {
+  // Civil date from days since the epoch (H. Hinnant's days_to_civil): pure
+  // arithmetic, where gmtime_r would take glibc's time zone lock per call.
+  const uint64_t secs = wall_ns / 1000000000ull;
+  const uint64_t sod = secs % 86400;
+  const int64_t z = static_cast<int64_t>(secs / 86400) + 719468;
+  const int64_t era = z / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2);
+  char* p = buf;
+  p = digits(p, static_cast<uint64_t>(year), 4);
+  *p++ = '-';
+  p = digits(p, static_cast<uint64_t>(month), 2);
+  *p++ = '-';
+  p = digits(p, static_cast<uint64_t>(day), 2);
+  *p++ = 'T';
+  p = digits(p, sod / 3600, 2);
+  *p++ = ':';
+  p = digits(p, sod / 60 % 60, 2);
+  *p++ = ':';
+  p = digits(p, sod % 60, 2);
+  *p++ = '.';
+  p = digits(p, wall_ns % 1000000000ull, 9);
+  *p++ = 'Z';
+  return static_cast<size_t>(p - buf);
+}
+
 std::string format_time(uint64_t wall_ns) {
-  time_t secs = static_cast<time_t>(wall_ns / 1000000000ull);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-           tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(wall_ns % 1000000000ull));
-  return buf;
+  TimeBuf buf;
+  return std::string(buf, format_time(wall_ns, buf));
 }
 
 uint64_t ns_to_ticks(uint64_t ns, long clock_ticks) {
@@ -61,10 +103,21 @@ uint64_t ns_to_ticks(uint64_t ns, long clock_ticks) {
   return ns / (1000000000ull / static_cast<uint64_t>(clock_ticks));
 }
 
+size_t entity_id_ticks(std::string_view boot_id, uint32_t tgid, uint64_t start_ticks, EntityIdBuf& buf) {
+  const size_t n = std::min<size_t>(boot_id.size(), 16);
+  std::memcpy(buf, boot_id.data(), n);
+  char* p = buf + n;
+  char* const end = buf + sizeof(buf);
+  *p++ = '-';
+  p = std::to_chars(p, end, tgid).ptr;
+  *p++ = '-';
+  p = std::to_chars(p, end, start_ticks).ptr;
+  return static_cast<size_t>(p - buf);
+}
+
 std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t start_ticks) {
-  char buf[96];
-  snprintf(buf, sizeof(buf), "%.16s-%u-%llu", boot_id.c_str(), tgid, static_cast<unsigned long long>(start_ticks));
-  return buf;
+  EntityIdBuf buf;
+  return std::string(buf, entity_id_ticks(boot_id, tgid, start_ticks, buf));
 }
 
 std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks) {

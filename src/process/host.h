@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace nj {
 
@@ -39,6 +40,13 @@ std::string format_time(uint64_t wall_ns);
 std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks);
 // The same from a start time already in clock ticks (the process table's).
 std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t start_ticks);
+
+// The same two into a caller's buffer, returning the length: the encoder
+// writes several of each per event and this keeps them off the heap.
+using TimeBuf = char[32];
+size_t format_time(uint64_t wall_ns, TimeBuf& buf);
+using EntityIdBuf = char[64];
+size_t entity_id_ticks(std::string_view boot_id, uint32_t tgid, uint64_t start_ticks, EntityIdBuf& buf);
 uint64_t ns_to_ticks(uint64_t ns, long clock_ticks);
 
 }  // namespace nj

@@ -100,10 +100,18 @@ ProcessTable::Slot& ProcessTable::upsert(const ProcKey& key) {
   }
   lru_.push_front(key);
   Slot& s = entries_[key];
-  s.info.key = key;
+  s.info = std::make_shared<ProcInfo>();
+  s.info->key = key;
   s.lru = lru_.begin();
   stats_.size = entries_.size();
   return s;
+}
+
+// Copy on write: a snapshot handed out earlier keeps what it saw. Snapshots
+// live on the pipeline thread only, so the count is exact.
+ProcInfo& ProcessTable::edit(Slot& s) {
+  if (s.info.use_count() > 1) s.info = std::make_shared<ProcInfo>(*s.info);
+  return *s.info;
 }
 
 void ProcessTable::erase(std::map<ProcKey, Slot>::iterator it) {
@@ -120,7 +128,7 @@ void ProcessTable::enforce_cap() {
     while (!exited_.empty() && !erased) {
       auto it = entries_.find(exited_.front().second);
       exited_.pop_front();
-      if (it != entries_.end() && it->second.info.exited) {
+      if (it != entries_.end() && it->second.info->exited) {
         erase(it);
         stats_.expired++;
         erased = true;
@@ -155,8 +163,9 @@ void ProcessTable::seed_one(const ProcInfo& p) {
   auto it = entries_.find(p.key);
   if (it != entries_.end()) return;  // an event got here first: it is newer
   Slot& s = upsert(p.key);
-  s.info = p;
-  trim_args(s.info);
+  ProcInfo& info = edit(s);
+  info = p;
+  trim_args(info);
   stats_.seeded++;
   enforce_cap();
 }
@@ -172,49 +181,50 @@ void ProcessTable::seed(const ProcFs& fs) {
   // Second pass: fill in parents' start times now that all are known.
   std::map<uint32_t, uint64_t> start_of;
   for (auto& [k, s] : entries_)
-    if (!s.info.exited) start_of[k.pid] = k.start;
+    if (!s.info->exited) start_of[k.pid] = k.start;
   for (auto& [k, s] : entries_)
-    if (s.info.from_procfs && s.info.parent.start == 0) {
-      auto f = start_of.find(s.info.parent.pid);
-      if (f != start_of.end()) s.info.parent.start = f->second;
+    if (s.info->from_procfs && s.info->parent.start == 0) {
+      auto f = start_of.find(s.info->parent.pid);
+      if (f != start_of.end()) edit(s).parent.start = f->second;
     }
 }
 
 void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
                            uint32_t euid, uint32_t gid, uint32_t egid) {
-  Slot& s = upsert(child);
-  s.info.parent = parent;
-  s.info.name = name;
-  s.info.uid = uid;
-  s.info.euid = euid;
-  s.info.gid = gid;
-  s.info.egid = egid;
+  ProcInfo& c = edit(upsert(child));
+  c.parent = parent;
+  c.name = name;
+  c.uid = uid;
+  c.euid = euid;
+  c.gid = gid;
+  c.egid = egid;
   // Until it execs, the child runs its parent's image.
   if (const ProcInfo* p = find(parent)) {
-    s.info.executable = p->executable;
-    s.info.args = p->args;
-    s.info.args_truncated = p->args_truncated;
+    c.executable = p->executable;
+    c.args = p->args;
+    c.args_truncated = p->args_truncated;
   }
   enforce_cap();
 }
 
 void ProcessTable::on_exec(const ProcInfo& p) {
-  Slot& s = upsert(p.key);
-  bool exited = s.info.exited;
-  uint64_t exited_at = s.info.exited_at_ns;
-  s.info = p;
-  s.info.exited = exited;  // an exit seen before a late exec stays seen
-  s.info.exited_at_ns = exited_at;
-  trim_args(s.info);
+  ProcInfo& info = edit(upsert(p.key));
+  bool exited = info.exited;
+  uint64_t exited_at = info.exited_at_ns;
+  info = p;
+  info.exited = exited;  // an exit seen before a late exec stays seen
+  info.exited_at_ns = exited_at;
+  trim_args(info);
   enforce_cap();
 }
 
 void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns) {
   Slot& s = upsert(key);
-  s.info.parent = parent;
-  if (!s.info.exited) {
-    s.info.exited = true;
-    s.info.exited_at_ns = now_ns;
+  if (!(s.info->parent == parent)) edit(s).parent = parent;
+  if (!s.info->exited) {
+    ProcInfo& info = edit(s);
+    info.exited = true;
+    info.exited_at_ns = now_ns;
     exited_.emplace_back(now_ns, key);
   }
   enforce_cap();
@@ -223,11 +233,11 @@ void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t n
 void ProcessTable::observe(const ProcKey& key, const ProcKey& parent) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return;
-  it->second.info.parent = parent;
+  if (!(it->second.info->parent == parent)) edit(it->second).parent = parent;
   touch(it->second);
 }
 
-const ProcInfo* ProcessTable::find(const ProcKey& key) {
+ProcessTable::Slot* ProcessTable::lookup(const ProcKey& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     stats_.misses++;
@@ -235,19 +245,29 @@ const ProcInfo* ProcessTable::find(const ProcKey& key) {
   }
   stats_.hits++;
   touch(it->second);
-  return &it->second.info;
+  return &it->second;
 }
 
-std::vector<const ProcInfo*> ProcessTable::ancestors(const ProcKey& key, size_t depth) {
-  std::vector<const ProcInfo*> out;
+const ProcInfo* ProcessTable::find(const ProcKey& key) {
+  Slot* s = lookup(key);
+  return s ? s->info.get() : nullptr;
+}
+
+std::shared_ptr<const ProcInfo> ProcessTable::snapshot(const ProcKey& key) {
+  Slot* s = lookup(key);
+  return s ? s->info : nullptr;
+}
+
+std::vector<std::shared_ptr<const ProcInfo>> ProcessTable::ancestors(const ProcKey& key, size_t depth) {
+  std::vector<std::shared_ptr<const ProcInfo>> out;
   const ProcInfo* cur = find(key);
   ProcKey next = cur ? cur->parent : ProcKey{};
   while (cur && out.size() < depth && next.pid != 0) {
-    const ProcInfo* p = find(next);
+    auto p = snapshot(next);
     if (!p || p->key == cur->key) break;
-    out.push_back(p);
-    cur = p;
+    cur = p.get();
     next = p->parent;
+    out.push_back(std::move(p));
   }
   return out;
 }
@@ -256,7 +276,7 @@ void ProcessTable::expire(uint64_t now_ns) {
   while (!exited_.empty() && now_ns >= exited_.front().first + opts_.exited_grace_ns) {
     auto it = entries_.find(exited_.front().second);
     exited_.pop_front();
-    if (it != entries_.end() && it->second.info.exited) {
+    if (it != entries_.end() && it->second.info->exited) {
       erase(it);
       stats_.expired++;
     }

@@ -9,6 +9,9 @@
 // it from each event rather than re-implementing the kernel's reaper rules,
 // so it cannot drift from them.
 //
+// Entries are shared with the events that name them (parent, ancestors)
+// instead of copied into each one.
+//
 // Memory is bounded: a cap on entries, exited processes kept only for a
 // grace period (late events still resolve), least recently used evicted
 // first, everything counted.
@@ -17,6 +20,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -97,9 +101,13 @@ class ProcessTable {
   void observe(const ProcKey& key, const ProcKey& parent);
 
   const ProcInfo* find(const ProcKey& key);
+  // The entry as it is now, shared rather than copied: the table copies an
+  // entry before changing it while a snapshot of it is held, so a snapshot
+  // never changes. Null when unknown.
+  std::shared_ptr<const ProcInfo> snapshot(const ProcKey& key);
   // From the process up through its parents: [parent, grandparent, ...],
   // at most `depth` entries, stopping at the first unknown one.
-  std::vector<const ProcInfo*> ancestors(const ProcKey& key, size_t depth);
+  std::vector<std::shared_ptr<const ProcInfo>> ancestors(const ProcKey& key, size_t depth);
 
   void expire(uint64_t now_ns);
   const ProcessTableStats& stats() const { return stats_; }
@@ -107,10 +115,12 @@ class ProcessTable {
  private:
   using Lru = std::list<ProcKey>;
   struct Slot {
-    ProcInfo info;
+    std::shared_ptr<ProcInfo> info;  // never null
     Lru::iterator lru;
   };
   Slot& upsert(const ProcKey& key);
+  Slot* lookup(const ProcKey& key);
+  ProcInfo& edit(Slot& s);
   void touch(Slot& s);
   void enforce_cap();
   void erase(std::map<ProcKey, Slot>::iterator it);

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -432,6 +434,39 @@ TEST(FormatTime, Rfc3339WithNanoseconds) {
   const std::regex rfc3339(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z$)");
   WallClock c;
   EXPECT_TRUE(std::regex_match(format_time(c.to_wall_ns(WallClock::boot_now_ns())), rfc3339));
+}
+
+// The calendar arithmetic against gmtime_r, over leap days, century and
+// 400-year rules (2100, 2400), and the ends of days and years.
+TEST(FormatTime, AgreesWithGmtime) {
+  std::vector<uint64_t> secs = {0, 59, 86399, 86400, 951'782'399, 951'868'800, 4'107'542'399ull, 4'107'542'400ull,
+                                4'102'444'800ull, 4'133'980'799ull, 13'569'465'600ull, 18'446'744'072ull};
+  uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (int i = 0; i < 20000; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    secs.push_back(x % 18'446'744'073ull);  // what fits in uint64 nanoseconds (year 2554)
+  }
+  for (uint64_t s : secs) {
+    time_t t = static_cast<time_t>(s);
+    struct tm tm;
+    ASSERT_NE(gmtime_r(&t, &tm), nullptr);
+    char want[64];
+    snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(s % 1000000000ull));
+    ASSERT_EQ(format_time(s * 1000000000ull + s % 1000000000ull), want) << s;
+  }
+}
+
+TEST(EntityId, BufferFormMatchesTheStringForm) {
+  EntityIdBuf buf;
+  const std::string boot = "0123456789abcdef0123456789abcdef";
+  size_t n = entity_id_ticks(boot, 4294967295u, 18446744073709551615ull, buf);
+  EXPECT_EQ(std::string(buf, n), "0123456789abcdef-4294967295-18446744073709551615");
+  EXPECT_EQ(entity_id_ticks(boot, 1, 0), "0123456789abcdef-1-0");
+  EXPECT_EQ(entity_id_ticks("short", 7, 12), "short-7-12") << "a boot id shorter than 16 is taken whole";
+  EXPECT_EQ(entity_id(boot, 42, 123'456'789'012ull, 100), "0123456789abcdef-42-12345");
 }
 
 TEST(Names, SignalsErrnosCloneFlags) {

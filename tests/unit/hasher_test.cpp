@@ -224,6 +224,51 @@ TEST_F(HasherTest, PermissionDenied) {
   EXPECT_EQ(h.hash(p).reason, "unreadable");
 }
 
+// The executable of an exec: /proc/<pid>/exe while the process lives, its
+// path once it is gone, and only ever the inode that was executed.
+TEST_F(HasherTest, ExecutableThroughProcExeOrPath) {
+  ExecutableHasher h;
+  auto p = write("tool", "tool v1");
+  const FileId id = id_of(p);
+  const std::string gone = (dir_ / "no-such-pid-exe").string();
+
+  EXPECT_FALSE(h.cached_executable(gone, p, id)) << "nothing cached yet";
+  EXPECT_EQ(h.stats().misses, 0u) << "a look into the cache is not a read";
+  auto r = h.hash_executable(gone, p, id);
+  ASSERT_TRUE(r.sha256) << r.reason;
+  EXPECT_EQ(*r.sha256, sha("tool v1"));
+  EXPECT_EQ(h.stats().misses, 1u);
+
+  auto c = h.cached_executable(gone, p, id);
+  ASSERT_TRUE(c && c->sha256);
+  EXPECT_EQ(*c->sha256, sha("tool v1"));
+  // A live process: /proc/<pid>/exe (a symlink to the file) is enough.
+  auto link = (dir_ / "exe-link").string();
+  std::filesystem::create_symlink(p, link);
+  c = h.cached_executable(link, "", id);
+  ASSERT_TRUE(c && c->sha256);
+  EXPECT_EQ(*c->sha256, sha("tool v1"));
+  EXPECT_TRUE(h.hash_executable(link, "", id).sha256);
+
+  // The path now names another file: only the process's own link may answer.
+  auto old = (dir_ / "tool.old").string();
+  std::filesystem::rename(p, old);
+  write("tool", "tool v2");
+  EXPECT_FALSE(h.cached_executable(gone, p, id)) << "the path is another inode";
+  EXPECT_EQ(h.hash_executable(gone, p, id).reason, "changed");
+  c = h.cached_executable(link, p, id);  // the link still points at "tool": v2
+  EXPECT_FALSE(c);
+  auto moved = (dir_ / "exe-link-old").string();
+  std::filesystem::create_symlink(old, moved);
+  c = h.cached_executable(moved, p, id);
+  ASSERT_TRUE(c && c->sha256) << "found through /proc/<pid>/exe when the path fails";
+  EXPECT_EQ(*c->sha256, sha("tool v1"));
+
+  // No path (a memfd) and the process gone: nothing to read.
+  EXPECT_FALSE(h.cached_executable(gone, "", id));
+  EXPECT_EQ(h.hash_executable(gone, "", id).reason, "vanished");
+}
+
 TEST_F(HasherTest, ConcurrentUse) {
   ExecutableHasher h(HasherOptions{.capacity = 4});
   std::vector<std::string> paths;

@@ -207,6 +207,23 @@ TEST(JsonWriter, ControlCharactersQuotesNewlinesDel) {
   EXPECT_EQ(got["k\"\n\x01"].get<std::string>(), "\x7f");
 }
 
+// The exact bytes, not only what a parser makes of them: the output format
+// is fixed (short escapes where JSON has them, else six characters with
+// lowercase hex).
+TEST(JsonWriter, EscapesAreExact) {
+  JsonWriter w;
+  w.string(std::string("a\x00" "b\x01\x1f\x7f\"\\/\n\r\t\b\fz\xc3\xa9", 17));
+  EXPECT_EQ(w.str(), R"("a\u0000b\u0001\u001f\u007f\"\\/\n\r\t\b\fz)" "\xc3\xa9\"");
+  w.clear();
+  w.begin_array();
+  w.number(uint64_t{0});
+  w.number(uint64_t{18446744073709551615ull});
+  w.number(int64_t{-9223372036854775807ll - 1});
+  w.number(int32_t{-1});
+  w.end_array();
+  EXPECT_EQ(w.str(), "[0,18446744073709551615,-9223372036854775808,-1]");
+}
+
 TEST(JsonWriter, StringReturnsFalseExactlyWhenEscaped) {
   JsonWriter w;
   w.begin_array();

@@ -216,6 +216,39 @@ TEST(ProcessTableTest, ArgsAreCappedAndFlagged) {
   EXPECT_TRUE(p->args_truncated);
 }
 
+// Events hold snapshots of entries; later changes to the table must not
+// show through them (and must not need a copy when nobody holds one).
+TEST(ProcessTableTest, SnapshotsDoNotChange) {
+  ProcessTable t;
+  t.on_exec(exec_info(1, 1, {0, 0}, "/sbin/init", {"init"}));
+  t.on_exec(exec_info(10, 5, {1, 1}, "/bin/sh", {"sh", "-c", "x"}));
+  auto snap = t.snapshot({10, 5});
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap.get(), t.find({10, 5})) << "shared, not copied";
+  auto anc = t.ancestors({10, 5}, 8);
+  ASSERT_EQ(anc.size(), 1u);
+  EXPECT_EQ(anc[0].get(), t.find({1, 1}));
+
+  t.on_exec(exec_info(10, 5, {1, 1}, "/usr/bin/true", {"true"}));
+  t.observe({10, 5}, {2, 2});
+  t.on_exit({10, 5}, {2, 2}, 7 * kSec);
+  EXPECT_EQ(snap->executable, "/bin/sh");
+  EXPECT_EQ(snap->args, (std::vector<std::string>{"sh", "-c", "x"}));
+  EXPECT_EQ(snap->parent, (ProcKey{1, 1}));
+  EXPECT_FALSE(snap->exited);
+  const ProcInfo* now = t.find({10, 5});
+  EXPECT_EQ(now->executable, "/usr/bin/true");
+  EXPECT_EQ(now->parent, (ProcKey{2, 2}));
+  EXPECT_TRUE(now->exited);
+  EXPECT_EQ(t.snapshot({99, 9}), nullptr);
+
+  snap.reset();
+  const ProcInfo* before = t.find({10, 5});
+  t.observe({10, 5}, {3, 3});
+  EXPECT_EQ(t.find({10, 5}), before) << "changed in place once no snapshot is held";
+  EXPECT_EQ(anc[0]->executable, "/sbin/init");
+}
+
 // A fork storm of short-lived processes never grows the table past its cap.
 TEST(ProcessTableTest, ForkStormStaysBounded) {
   ProcessTable t({.max_entries = 1000, .exited_grace_ns = kSec, .args_bytes_max = 128});
