@@ -91,7 +91,7 @@ TEST(Loss, SustainedOverloadIsReportedWhileItLasts) {
   ASSERT_TRUE(wait_stderr(" running: ", 15)) << stderr_text();
 
   const auto t0 = std::chrono::steady_clock::now();
-  std::thread storm([] { act("unshare-storm"); });  // 5 s, two processes
+  std::thread storm([] { act("unshare-storm"); });  // 6 s
   const bool reported = wait_stderr("events lost:", 10);
   const double after_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   storm.join();
@@ -100,7 +100,7 @@ TEST(Loss, SustainedOverloadIsReportedWhileItLasts) {
   waitpid(pid, &st, 0);
   const std::string err = stderr_text();
   ASSERT_TRUE(reported) << err;
-  EXPECT_LT(after_s, 4.0) << "first loss report only after the overload ended: " << err;
+  EXPECT_LT(after_s, 5.0) << "first loss report only after (or just before) the overload ended: " << err;
   ASSERT_TRUE(WIFEXITED(st)) << err;
   EXPECT_EQ(WEXITSTATUS(st), 0) << err;
   // The per-interval reports never claim more than the final count (the
