@@ -17,13 +17,34 @@
  */
 #include "helpers.h"
 
+/* d_parent and then d_name (a qstr: hash_len, name) follow each other in
+ * struct dentry on every kernel we know of. Where they do, one read per level
+ * fetches both the parent and the name pointer; each read is a helper call,
+ * and the walk is most of the exec program's cost. */
+struct nj_dentry_link {
+	struct dentry *parent;
+	__u64 hash_len;
+	const unsigned char *name;
+};
+
+static __always_inline long nj_dentry_link(struct dentry *d, struct nj_dentry_link *l)
+{
+	__u32 off_parent = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name.name) == off_parent + 16)
+		return bpf_probe_read_kernel(l, sizeof(*l), (void *)d + off_parent);
+	l->parent = BPF_CORE_READ(d, d_parent);
+	l->name = BPF_CORE_READ(d, d_name.name);
+	return 0;
+}
+
 __noinline int nj_build_path(__u64 path_ptr)
 {
 	const struct path *path = (const struct path *)path_ptr;
 	struct nj_scratch *sc = nj_scratch_get();
-	struct dentry *d, *parent, *mnt_root;
+	struct dentry *d, *mnt_root;
 	struct mount *mnt, *mnt_parent;
-	const unsigned char *name;
+	struct nj_dentry_link link;
 	int flags = NJ_STR_TRUNCATED;
 	__u32 off;
 	long n;
@@ -55,20 +76,23 @@ __noinline int nj_build_path(__u64 path_ptr)
 			flags = NJ_STR_TRUNCATED;
 			break;
 		}
-		name = BPF_CORE_READ(d, d_name.name);
-		n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc) + (off & (NJ_PATH_MAX - 1)), 256, name);
+		if (nj_dentry_link(d, &link)) {
+			nj_count_read_error();
+			flags = NJ_STR_READ_ERROR;
+			break;
+		}
+		n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc) + (off & (NJ_PATH_MAX - 1)), 256, link.name);
 		if (n < 0) {
 			nj_count_read_error();
 			flags = NJ_STR_READ_ERROR;
 			break;
 		}
 		sc->len = off + n;
-		parent = BPF_CORE_READ(d, d_parent);
-		if (d == parent) {
+		if (d == link.parent) {
 			flags = 0;
 			break;
 		}
-		d = parent;
+		d = link.parent;
 	}
 	return (flags << 16) | (sc->len & 0xffff);
 }
