@@ -309,7 +309,9 @@ def main():
              "summed over every session of the observer (all workloads). Goal: nightjar within 1.5× of "
              "the batched minimal program on the same hook. The per-record wake-up cost shows in the "
              "*wake per record* column. The statistics themselves add two clock reads per run: the "
-             "empty program's figure is mostly that.\n")
+             "empty program's figure is mostly that. Hooks that ran fewer than "
+             f"{MIN_RUNS} times (no workload drives them; a few cold runs from other processes) are shown "
+             "but not judged.\n")
     rows = []
     for h in HOOK_ORDER:
         vals = [per_hook_ns(r, o, h) for o in kobs]
@@ -319,7 +321,13 @@ def main():
         nj = per_hook_ns(r, "nightjar", h)
         mb = per_hook_ns(r, "bpf-minimal-batched", h)
         ratio = nj / mb if nj and mb else None
-        rows.append([h] + [f(v, "{:.0f}") for v in vals] + [f(ratio, "{:.2f}×") + (" ✗" if ratio and ratio > 1.5 else (" ✓" if ratio else "")), cnt or "–"])
+        if not ratio:
+            mark = ""
+        elif (cnt or 0) < MIN_RUNS:
+            mark = " (too few runs)"
+        else:
+            mark = " ✗" if ratio > 1.5 else " ✓"
+        rows.append([h] + [f(v, "{:.0f}") for v in vals] + [f(ratio, "{:.2f}×") + mark, cnt or "–"])
     L.append(table(["hook"] + [f"{NAMES.get(o, o)} (ns)" for o in kobs] + ["nightjar / batched", "nightjar runs"], rows) + "\n")
     if "kernel-cost.png" in made:
         L.append("![in-kernel cost](bench/kernel-cost.png)\n")
@@ -334,6 +342,11 @@ def main():
     with open(a.out, "w") as fh:
         fh.write("\n".join(L))
     print(f"wrote {a.out} and {', '.join(made) or 'no plots'}")
+
+
+# Fewer runs than this and a program's average is a handful of cache-cold
+# runs, not a cost.
+MIN_RUNS = 1000
 
 
 def goals(r, obs):
@@ -351,10 +364,12 @@ def goals(r, obs):
     worst = None
     for h in HOOK_ORDER:
         nj, mb = per_hook_ns(r, "nightjar", h), per_hook_ns(r, "bpf-minimal-batched", h)
+        if (r["progs"].get("nightjar", {}).get(h, {}).get("cnt") or 0) < MIN_RUNS:
+            continue
         if nj and mb and (worst is None or nj / mb > worst[1]):
             worst = (h, nj / mb)
     if worst:
-        rows.append(["in-kernel cost per run vs batched minimal", "≤ 1.5× on every hook",
+        rows.append(["in-kernel cost per run vs batched minimal", f"≤ 1.5× on every hook (≥ {MIN_RUNS} runs)",
                      f"worst {worst[1]:.2f}× ({worst[0]})", "met" if worst[1] <= 1.5 else "**not met**"])
     row = saturation_goal(r.get("saturation", []))
     if row:
@@ -559,13 +574,16 @@ def limits(r):
                    f"{f(ex_e, '{:.0f}')} ns). The minimal program reads nothing through pointers; per exec "
                    "nightjar reads 4 strings: the filename (one `bpf_probe_read_kernel_str`), argv from the "
                    "new mm (one `bpf_probe_read_user`), and the exe and cwd paths, each a dentry walk "
-                   "(`nj_build_path`) costing three helper calls per path component (name pointer, name, "
-                   "parent) — measured on this machine, each walk is roughly a third of the program. The "
-                   "parts and the closing record are built in place in one per-CPU batch and leave in one "
-                   "`bpf_ringbuf_output` with one wake-up decision. Next steps: a second walker for tp_btf "
-                   "that loads `d_parent`/`d_name` through typed pointers (the walker is a global function "
-                   "today, which only takes scalars, so it cannot); cap the default argv capture nearer "
-                   "4 KiB (64 KiB today, the long tail behind `--argv-max`). Caching the cwd by dentry "
+                   "(`nj_build_path`) costing two helper calls per path component (parent and name pointer "
+                   "in one read, then the name). Switching parts off on this machine (exe `/usr/bin/true`, "
+                   "cwd two levels deep, before the walker read parent and name pointer together): exe walk "
+                   "≈ 0.8 µs, cwd walk ≈ 0.5 µs, argv ≈ 0.3 µs, filename < 0.1 µs, everything else ≈ 1.1 µs "
+                   "(the syscall-entry state in an LRU hash map, the task identity, one ring buffer output). "
+                   "The parts and the closing record are built in place in one per-CPU batch and leave in one "
+                   "`bpf_ringbuf_output` with one wake-up decision. Next steps: a walker for tp_btf that "
+                   "loads `d_parent`/`d_name` through typed pointers (the walker is a global function today, "
+                   "which only takes scalars); cap the default argv capture nearer 4 KiB (64 KiB today, the "
+                   "long tail behind `--argv-max`). Caching the cwd by dentry "
                    "pointer was rejected: a renamed directory keeps its dentry, and the event would name "
                    "the old path.")
     fk_nj, fk_mb = ns("nightjar", "sched_process_fork"), ns("bpf-minimal-batched", "sched_process_fork")
