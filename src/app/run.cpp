@@ -159,6 +159,13 @@ int run_sensor(const RunOptions& o) {
     report.queue_dropped = report.queue_dropped_total - last_queue_dropped;
   };
 
+  // In-band for the SIEM, on stderr for the operator: the same counts.
+  auto report_loss = [&]() {
+    out.push(enc.loss(report));
+    spdlog::warn("events lost: {} in the kernel buffers, {} in the output queue", report.kernel_lost,
+                 report.queue_dropped);
+  };
+
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start;
   bool warned_budget = false;
@@ -180,9 +187,7 @@ int run_sensor(const RunOptions& o) {
       if (report.kernel_lost || report.queue_dropped) {
         // The queue may be the thing that is full: this line is pushed
         // regardless of its own fate, the totals carry over to the next.
-        out.push(enc.loss(report));
-        spdlog::warn("events lost: {} in the kernel buffers, {} in the output queue", report.kernel_lost,
-                     report.queue_dropped);
+        report_loss();
         last_kernel_lost = report.kernel_lost_total;
         last_queue_dropped = report.queue_dropped_total;
       }
@@ -208,7 +213,7 @@ int run_sensor(const RunOptions& o) {
   assembler.flush_all();
   enricher.flush(emit);
   collect();
-  if (report.kernel_lost || report.queue_dropped) out.push(enc.loss(report));
+  if (report.kernel_lost || report.queue_dropped) report_loss();
   EnricherStats caches = enricher.stats();
   out.push(enc.sensor_stopped(report, events, &caches));
   out.close();
