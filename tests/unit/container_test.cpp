@@ -1,6 +1,8 @@
 #include "process/container.h"
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.h"
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -115,17 +117,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 class ReadCgroup : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/nj-cgroup-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    root_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(root_); }
   void put(int pid, const std::string& text) {
     std::filesystem::create_directories(root_ / std::to_string(pid));
     std::ofstream(root_ / std::to_string(pid) / "cgroup") << text;
   }
-  std::filesystem::path root_;
+  njt::TempDir tmp_{"cgroup"};
+  const std::filesystem::path root_ = tmp_.path();
 };
 
 TEST_F(ReadCgroup, UnifiedLine) {

@@ -1,6 +1,8 @@
 #include "process/hasher.h"
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.h"
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -21,12 +23,6 @@ namespace {
 
 class HasherTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/nj-hasher-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& data) {
     auto p = dir_ / name;
@@ -40,7 +36,8 @@ class HasherTest : public ::testing::Test {
     return FileId{st.st_dev, st.st_ino};
   }
 
-  std::filesystem::path dir_;
+  njt::TempDir tmp_{"hasher"};
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 TEST_F(HasherTest, HashesAFile) {

@@ -4,6 +4,8 @@
 #include "sink/sink.h"
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,13 +21,7 @@ namespace {
 
 class SinkTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/nj-sink-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = (dir_ / "out.jsonl").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { path_ = (dir_ / "out.jsonl").string(); }
   std::string contents() const {
     std::ifstream in(path_);
     std::stringstream ss;
@@ -47,7 +43,8 @@ class SinkTest : public ::testing::Test {
     return contents() == want;
   }
 
-  std::filesystem::path dir_;
+  njt::TempDir tmp_{"sink"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::string path_;
 };
 

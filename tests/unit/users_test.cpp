@@ -1,6 +1,8 @@
 #include "process/users.h"
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.h"
 #include <stdlib.h>
 
 #include <filesystem>
@@ -14,13 +16,9 @@ namespace {
 class UserDbTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/nj-users-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     passwd_ = (dir_ / "passwd").string();
     group_ = (dir_ / "group").string();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   // Writes a new file and renames it over the old one, as vipw, useradd and
   // package managers do: a new inode.
@@ -34,7 +32,8 @@ class UserDbTest : public ::testing::Test {
     return UserDb(UserDbOptions{passwd_, group_, 1s, [this] { return now_; }});
   }
 
-  std::filesystem::path dir_;
+  njt::TempDir tmp_{"users"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::string passwd_, group_;
   std::chrono::steady_clock::time_point now_{};
 };
