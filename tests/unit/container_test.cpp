@@ -2,12 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "temp_dir.h"
 
 using namespace nj;
 

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.h"
 #include "process/sha256.h"
 
 using namespace nj;

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,6 +14,8 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+
+#include "temp_dir.h"
 
 namespace nj {
 namespace {

@@ -2,11 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.h"
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "temp_dir.h"
 
 using namespace nj;
 using namespace std::chrono_literals;
