@@ -38,6 +38,16 @@ def fail(msg):
     log("ERROR: " + msg)
 
 
+def stop_process(p, sig, timeout):
+    """Signal p and wait for it; kill it if it outlives the timeout."""
+    p.send_signal(sig)
+    try:
+        p.wait(timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 # ---------------------------------------------------------------- /proc helpers
 
 def cpu_ticks(pid):
@@ -358,12 +368,7 @@ class Nightjar(Observer):
         return status_kb(self.p.pid, "VmHWM")
 
     def stop(self):
-        self.p.send_signal(signal.SIGINT)
-        try:
-            self.p.wait(60)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+        stop_process(self.p, signal.SIGINT, 60)
         self.err.close()
         if self.p.returncode != 0:
             fail(f"{self.name} exited {self.p.returncode} (see {self.err.name})")
@@ -476,12 +481,7 @@ class Auditd(Observer):
     def stop(self):
         lost = int(self._status().get("lost", "0")) - self.lost0
         subprocess.run(["auditctl", "-D"], capture_output=True)
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+        stop_process(self.p, signal.SIGTERM, 20)
         self.err.close()
         subprocess.run(["auditctl", "-e", self.orig.get("enabled", "0")], capture_output=True)
         return {"lost": lost}
