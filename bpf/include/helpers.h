@@ -207,7 +207,7 @@ static __always_inline __u32 nj_batch_flush(void *ctx, struct nj_scratch *sc)
 
 /* Seal the string part whose value (len bytes) is already at
  * NJ_PART_DATA(sc). Returns 1: one more part for the closing record to
- * expect (parts lost by an early send are taken off by nj_batch_close). */
+ * expect (its caller takes off sc->lost_parts, the parts an early send lost). */
 static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u64 event_id,
 					  __u8 backend, __u16 field, __u16 index, __u16 flags,
 					  __u32 len, __u32 dev, __u64 ino)
@@ -218,12 +218,7 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 	if (len > NJ_STR_MAX)
 		len = NJ_STR_MAX;
 	size = sizeof(*s) + len;
-	s->hdr.type = NJ_REC_STR;
-	s->hdr.version = NJ_ABI_VERSION;
-	s->hdr.backend = backend;
-	s->hdr.size = size;
-	s->hdr.event_id = event_id;
-	s->hdr.ts_ns = sc->ts_ns;
+	nj_hdr_init_ts(&s->hdr, NJ_REC_STR, size, event_id, backend, sc->ts_ns);
 	s->field = field;
 	s->index = index;
 	s->flags = flags;
@@ -238,8 +233,8 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 	return 1;
 }
 
-/* Append the closing record (size bytes, already filled) and send the
- * batch. */
+/* Append the closing record (a filled struct; its size is its type's) and
+ * send the batch. */
 #define nj_batch_close(ctx, sc, rec)                                                     \
 	({                                                                               \
 		__builtin_memcpy(&(sc)->buf[NJ_BATCH_POS(sc)], (rec), sizeof(*(rec)));   \

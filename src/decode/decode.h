@@ -32,21 +32,17 @@ Result<Record> decode(const uint8_t* data, size_t size);
 // 8-aligned (an event's parts travel with its closing record); perf pads a
 // sample with up to 7 bytes. Calls fn with each record's bytes; a header
 // that does not fit hands over the rest of the sample as it is, for
-// decode() to reject. Returns the records found.
+// decode() to reject.
 template <typename Fn>
-size_t for_each_record(const uint8_t* data, size_t size, Fn&& fn) {
-  size_t pos = 0, n = 0;
+void for_each_record(const uint8_t* data, size_t size, Fn&& fn) {
+  size_t pos = 0;
   while (pos < size) {
     nj_hdr hdr;
     if (size - pos < sizeof(nj_hdr)) {
-      if (pos == 0 || size - pos >= 8) {
-        n++;
-        fn(data + pos, size - pos);
-      }
+      if (pos == 0 || size - pos >= 8) fn(data + pos, size - pos);
       break;
     }
     std::memcpy(&hdr, data + pos, sizeof(hdr));
-    n++;
     const size_t step = (static_cast<size_t>(hdr.size) + 7) & ~static_cast<size_t>(7);
     if (hdr.size < sizeof(nj_hdr) || hdr.size > size - pos) {
       fn(data + pos, size - pos);
@@ -56,7 +52,6 @@ size_t for_each_record(const uint8_t* data, size_t size, Fn&& fn) {
     if (step >= size - pos) break;
     pos += step;
   }
-  return n;
 }
 
 const nj_hdr& header_of(const Record& r);

@@ -29,8 +29,8 @@ class RingReader final : public Reader {
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the ring buffer");
     // Records submitted without a wake-up (below the threshold) do not
-    // make epoll return: read them on the timer.
-    budget_ = kSamplesPerCall - n;
+    // make epoll return: read them on the timer (with what is left of the
+    // budget).
     int m = ring_buffer__consume(rb_);
     if (m == kBudgetSpent) return kSamplesPerCall;
     if (m < 0) return os_error(m, "draining the ring buffer");

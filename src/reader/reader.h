@@ -18,7 +18,7 @@ class Reader {
  public:
   virtual ~Reader() = default;
   // Wait up to timeout_ms for data, then hand every waiting record to fn.
-  // Returns the number of records handled; EINTR is not an error (0).
+  // Returns the number of samples handled (a sample holds one or more records); EINTR is not an error (0).
   virtual Result<int> poll(int timeout_ms) = 0;
   // Hand over everything already in the buffers without waiting.
   virtual Result<int> drain() = 0;
