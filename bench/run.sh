@@ -40,6 +40,12 @@ if [ "$(id -u)" != 0 ]; then
 	[ $smoke = 1 ] && exit 77 # ctest: skipped
 	exit 2
 fi
+# The observers attach syscall tracepoints: on a freshly booted machine
+# tracefs may not be mounted yet (nightjar mounts it itself, the bare
+# observers do not).
+if [ ! -d /sys/kernel/tracing/events ]; then
+	mount -t tracefs nodev /sys/kernel/tracing
+fi
 
 if [ $smoke = 0 ]; then
 	need=()

@@ -43,21 +43,25 @@ static __always_inline __u64 nj_new_event_id(void)
 	return (cpu << NJ_EVENT_ID_CPU_SHIFT) | (seq & ((1ULL << NJ_EVENT_ID_CPU_SHIFT) - 1));
 }
 
-static __always_inline void nj_hdr_init_ts(struct nj_hdr *h, __u16 type, __u32 size,
+static __always_inline void nj_hdr_init_ts(struct nj_hdr *h, __u8 family, __u16 type, __u32 size,
 					   __u64 event_id, __u8 backend, __u64 ts_ns)
 {
 	h->type = type;
 	h->version = NJ_ABI_VERSION;
 	h->backend = backend;
 	h->size = size;
+	h->family = family;
+	h->_pad0 = 0;
+	h->nparts = 0;
+	h->_pad1 = 0;
 	h->event_id = event_id;
 	h->ts_ns = ts_ns;
 }
 
-static __always_inline void nj_hdr_init(struct nj_hdr *h, __u16 type, __u32 size, __u64 event_id,
-					__u8 backend)
+static __always_inline void nj_hdr_init(struct nj_hdr *h, __u8 family, __u16 type, __u32 size,
+					__u64 event_id, __u8 backend)
 {
-	nj_hdr_init_ts(h, type, size, event_id, backend, bpf_ktime_get_boot_ns());
+	nj_hdr_init_ts(h, family, type, size, event_id, backend, bpf_ktime_get_boot_ns());
 }
 
 /* Every sample leaves through here, so every loss is counted (in records:
@@ -82,7 +86,6 @@ static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int f
 	if (st && family >= 0 && family < NJ_FAM_MAX) {
 		if (err) {
 			st->lost[family] += nrec;
-			st->lost_bytes[family] += size;
 		} else {
 			st->sent[family] += nrec;
 		}
@@ -177,8 +180,8 @@ static __always_inline struct nj_scratch *nj_scratch_get(void)
 /* Where the value of the next string part goes. */
 #define NJ_PART_DATA(sc) (&(sc)->buf[NJ_BATCH_POS(sc) + sizeof(struct nj_str)])
 
-/* This CPU's batch, emptied, or NULL. */
-static __always_inline struct nj_scratch *nj_batch_begin(void)
+/* This CPU's batch, emptied, for an event of `family`; or NULL. */
+static __always_inline struct nj_scratch *nj_batch_begin(__u8 family)
 {
 	struct nj_scratch *sc = nj_scratch_get();
 
@@ -186,6 +189,7 @@ static __always_inline struct nj_scratch *nj_batch_begin(void)
 		sc->off = 0;
 		sc->nrec = 0;
 		sc->lost_parts = 0;
+		sc->family = family;
 		sc->ts_ns = bpf_ktime_get_boot_ns();
 	}
 	return sc;
@@ -200,7 +204,8 @@ static __always_inline __u32 nj_batch_flush(void *ctx, struct nj_scratch *sc)
 	sc->nrec = 0;
 	if (!nrec)
 		return 0;
-	if (nj_output_n(ctx, sc->buf, size & (2 * NJ_STR_MAX - 1), NJ_FAM_PROCESS, nrec))
+	if (nj_output_n(ctx, sc->buf, size & (2 * NJ_STR_MAX - 1), sc->family & (NJ_FAM_MAX - 1),
+			nrec))
 		return nrec;
 	return 0;
 }
@@ -218,7 +223,7 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 	if (len > NJ_STR_MAX)
 		len = NJ_STR_MAX;
 	size = sizeof(*s) + len;
-	nj_hdr_init_ts(&s->hdr, NJ_REC_STR, size, event_id, backend, sc->ts_ns);
+	nj_hdr_init_ts(&s->hdr, sc->family, NJ_REC_PART, size, event_id, backend, sc->ts_ns);
 	s->field = field;
 	s->index = index;
 	s->flags = flags;
@@ -234,9 +239,11 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 }
 
 /* Append the closing record (a filled struct; its size is its type's) and
- * send the batch. */
-#define nj_batch_close(ctx, sc, rec)                                                     \
+ * send the batch. The record says how many parts to wait for: those built
+ * before it (`parts`), less those an early send lost. */
+#define nj_batch_close(ctx, sc, rec, parts)                                              \
 	({                                                                               \
+		(rec)->hdr.nparts = (parts) > (sc)->lost_parts ? (parts) - (sc)->lost_parts : 0; \
 		__builtin_memcpy(&(sc)->buf[NJ_BATCH_POS(sc)], (rec), sizeof(*(rec)));   \
 		(sc)->off = NJ_BATCH_POS(sc) + ((sizeof(*(rec)) + 7) & ~7);              \
 		(sc)->nrec++;                                                            \

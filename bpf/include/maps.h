@@ -63,6 +63,8 @@ struct nj_scratch {
 	__u32 nrec;       /* records in the batch */
 	__u32 len;        /* length of the string being built by a walker */
 	__u32 lost_parts; /* parts lost by early sends of this batch */
+	__u32 family;     /* enum nj_family: the event's, for parts and loss counts */
+	__u32 _pad;
 	__u64 ts_ns;      /* one time for every record of the event */
 	/* Any position masked below NJ_BATCH_FLUSH plus a part header and its
 	 * largest value (an argv chunk) is provably inside the value, and so
@@ -80,45 +82,27 @@ struct {
 	__type(value, struct nj_scratch);
 } nj_scratch_map SEC(".maps") __weak;
 
-/* ---- syscall entry state, keyed by pid_tgid ----
- * LRU because a syscall may never return (the task is killed) or the entry
- * may never be consumed (a clone that fails); stale entries age out. */
-
-struct nj_exec_enter {
-	__u64 filename; /* user pointer */
-	__u64 argv;     /* user pointer */
-	__u32 syscall;  /* enum nj_exec_syscall */
-	__s32 dirfd;
-	__u32 at_flags;
+/* ---- syscall arguments saved at entry, keyed by thread (pid_tgid) ----
+ *
+ * One map for every family's syscall pairs: a thread is inside at most one
+ * syscall at a time, so its slot holds the arguments of the syscall it is
+ * in, and the exit (or a hook that fires inside the syscall) takes them
+ * back, checking the syscall number. LRU because a syscall may never
+ * return (the task is killed) or its entry may never be taken (a clone that
+ * fails): stale entries are overwritten by the thread's next syscall or age
+ * out. */
+struct nj_sys_args {
+	__u64 args[6];  /* as passed, or as the entry body rewrote them */
+	__u32 syscall;  /* enum nj_syscall */
 	__u32 _pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, struct nj_exec_enter);
-} nj_exec_enter_map SEC(".maps") __weak;
-
-struct nj_clone_enter {
-	__u64 flags;
-	__u32 syscall;
-	__u32 _pad;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u64);
-	__type(value, struct nj_clone_enter);
-} nj_clone_enter_map SEC(".maps") __weak;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 1024);
-	__type(key, __u64);
-	__type(value, __u64);
-} nj_unshare_enter_map SEC(".maps") __weak;
+	__type(value, struct nj_sys_args);
+} nj_sys_args_map SEC(".maps") __weak;
 
 /* Exits already reported, for kernels whose sched_process_exit does not say
  * which thread was the last (before v6.16): two threads can both see the
@@ -143,7 +127,7 @@ struct {
 struct nj_script_chain {
 	__u64 event_id;
 	__u32 levels;  /* binfmt levels seen */
-	__u32 nparts;  /* NJ_REC_STR parts already sent under event_id */
+	__u32 nparts;  /* parts already sent under event_id */
 };
 
 struct {

@@ -1,10 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Layout of the syscalls:sys_enter_* / sys_exit_* tracepoint records. It is
- * stable ABI (the format files in tracefs), so it is spelled out here rather
- * than taken from vmlinux.h, where these records have no type. */
+/*
+ * Syscall pairs, for every family: the wrappers each backend needs around
+ * one shared body, and the map that carries a syscall's arguments from its
+ * entry to its exit (or to a hook that fires inside it).
+ *
+ *   NJ_SYSCALL_ENTER(sys, id, nargs, body)
+ *       tp__sys_enter_<sys>, ks__<sys>, fe__<sys>: each reads the first
+ *       `nargs` arguments and calls body(struct nj_sys_args *a), with
+ *       a->syscall = id. nj_sys_enter_save is the usual body.
+ *   NJ_SYSCALL_EXIT(sys, body)
+ *       tp__sys_exit_<sys>, kret__<sys>, fx__<sys>: each calls
+ *       body(ctx, long ret, __u8 backend).
+ *
+ * Program names follow the hook table's (src/loader/program_table.cpp:
+ * syscall_hook), which derives them from the syscall's name.
+ */
 #ifndef NJ_SYSCALLS_H
 #define NJ_SYSCALLS_H
 
+#include "helpers.h"
+
+/* Layout of the syscalls:sys_enter_* / sys_exit_* tracepoint records. It is
+ * stable ABI (the format files in tracefs), so it is spelled out here rather
+ * than taken from vmlinux.h, where these records have no type. */
 struct nj_sys_enter {
 	__u64 common;
 	__s64 nr;
@@ -18,5 +36,114 @@ struct nj_sys_exit {
 };
 
 #define NJ_AT_FDCWD -100
+
+/* Set by libbpf from the running kernel: whether syscalls go through a
+ * wrapper taking the user's pt_regs (x86 since v4.17, arm64 since v4.19). */
+extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig;
+
+/* The first n arguments of a syscall from its user pt_regs; n is a constant
+ * at every use, so only the reads asked for are compiled (each one is a
+ * helper call on the kprobe and fentry backends). */
+static __always_inline void nj_regs_args(const struct pt_regs *regs, struct nj_sys_args *a, int n)
+{
+	if (n > 0)
+		a->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (n > 1)
+		a->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (n > 2)
+		a->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	if (n > 3)
+		a->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (n > 4)
+		a->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+}
+
+static __always_inline void nj_tp_args(const struct nj_sys_enter *ctx, struct nj_sys_args *a, int n)
+{
+	if (n > 0)
+		a->args[0] = ctx->args[0];
+	if (n > 1)
+		a->args[1] = ctx->args[1];
+	if (n > 2)
+		a->args[2] = ctx->args[2];
+	if (n > 3)
+		a->args[3] = ctx->args[3];
+	if (n > 4)
+		a->args[4] = ctx->args[4];
+}
+
+/* The usual entry body: remember the arguments for the calling thread,
+ * unless it is one of ours or a kernel thread. */
+static __always_inline int nj_sys_enter_save(struct nj_sys_args *a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (nj_ignored(task, false))
+		return 0;
+	if (bpf_map_update_elem(&nj_sys_args_map, &id, a, BPF_ANY))
+		nj_count_enter_full();
+	return 0;
+}
+
+/* Take back the arguments thread `id` saved at the entry of a syscall whose
+ * number is in [first, last]; false if there are none (entry unseen, or
+ * the slot holds another syscall's). The slot is emptied either way when it
+ * matched. */
+static __always_inline bool nj_sys_take(__u64 id, __u32 first, __u32 last, struct nj_sys_args *out)
+{
+	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
+
+	if (!a || a->syscall < first || a->syscall > last)
+		return false;
+	*out = *a;
+	bpf_map_delete_elem(&nj_sys_args_map, &id);
+	return true;
+}
+
+#define NJ_SYSCALL_ENTER(sys, id, nargs, body)                                          \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)                                     \
+	int tp__sys_enter_##sys(struct nj_sys_enter *ctx)                              \
+	{                                                                              \
+		struct nj_sys_args a = { .syscall = (id) };                            \
+		nj_tp_args(ctx, &a, (nargs));                                          \
+		return body(&a);                                                       \
+	}                                                                              \
+	SEC("ksyscall/" #sys)                                                          \
+	int ks__##sys(struct pt_regs *ctx)                                             \
+	{                                                                              \
+		struct nj_sys_args a = { .syscall = (id) };                            \
+		const struct pt_regs *regs = LINUX_HAS_SYSCALL_WRAPPER                 \
+			? (const struct pt_regs *)PT_REGS_PARM1(ctx) : ctx;            \
+		nj_regs_args(regs, &a, (nargs));                                       \
+		return body(&a);                                                       \
+	}                                                                              \
+	NJ_FENTRY_SYSCALL_ENTER(sys, id, nargs, body)
+
+#define NJ_FENTRY_SYSCALL_ENTER(sys, id, nargs, body)                                   \
+	SEC("fentry/" NJ_SYS(sys))                                                     \
+	int BPF_PROG(fe__##sys, const struct pt_regs *regs)                            \
+	{                                                                              \
+		struct nj_sys_args a = { .syscall = (id) };                            \
+		nj_regs_args(regs, &a, (nargs));                                       \
+		return body(&a);                                                       \
+	}
+
+#define NJ_SYSCALL_EXIT(sys, body)                                                      \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                                      \
+	int tp__sys_exit_##sys(struct nj_sys_exit *ctx)                                \
+	{                                                                              \
+		return body(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);                     \
+	}                                                                              \
+	SEC("kretsyscall/" #sys)                                                       \
+	int BPF_KRETPROBE(kret__##sys, long ret)                                       \
+	{                                                                              \
+		return body(ctx, ret, NJ_BACKEND_KPROBE);                              \
+	}                                                                              \
+	SEC("fexit/" NJ_SYS(sys))                                                      \
+	int BPF_PROG(fx__##sys, const struct pt_regs *regs, long ret)                  \
+	{                                                                              \
+		return body(ctx, ret, NJ_BACKEND_FENTRY);                              \
+	}
 
 #endif

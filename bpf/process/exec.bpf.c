@@ -4,7 +4,7 @@
  *
  * Hooks (one body each, a wrapper per backend):
  *   enter   syscall entry: remembers the syscall, its user pointers, dirfd
- *           and flags for the thread.
+ *           and flags for the thread (nj_sys_args_map).
  *   done    the new image is in place (sched_process_exec, or finalize_exec
  *           for kprobes): argv, exe and cwd are read from the new mm and
  *           the event is closed. Emitting here rather than at syscall exit
@@ -14,76 +14,34 @@
  *   level   kprobe/fentry only: each binfmt level (script, interpreter,
  *           binary) with the file's identity, for the script chain.
  */
-#include "helpers.h"
 #include "syscalls.h"
 
 /* ---- enter ---- */
 
-static __always_inline int exec_enter(__u32 syscall, const char *filename,
-				      const char *const *argv, int dirfd, __u32 at_flags)
+/* args: execve (filename, argv), execveat (dirfd, filename, argv, envp,
+ * flags), rewritten to one shape here: filename, argv, dirfd, flags. */
+static __always_inline int exec_enter(struct nj_sys_args *a)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-	struct nj_exec_enter e = {
-		.filename = (__u64)filename,
-		.argv = (__u64)argv,
-		.syscall = syscall,
-		.dirfd = dirfd,
-		.at_flags = at_flags,
-	};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (nj_ignored(task, false))
-		return 0;
+	if (a->syscall == NJ_SYS_EXECVEAT) {
+		__u64 dirfd = a->args[0];
+
+		a->args[0] = a->args[1];
+		a->args[1] = a->args[2];
+		a->args[2] = dirfd;
+		a->args[3] = a->args[4];
+	} else {
+		a->args[2] = (__u64)(__s64)NJ_AT_FDCWD;
+		a->args[3] = 0;
+	}
 	/* A chain left over from an earlier exec that failed half way. */
 	bpf_map_delete_elem(&nj_script_map, &tgid);
-	if (bpf_map_update_elem(&nj_exec_enter_map, &id, &e, BPF_ANY))
-		nj_count_enter_full();
-	return 0;
+	return nj_sys_enter_save(a);
 }
 
-SEC("tracepoint/syscalls/sys_enter_execve")
-int tp__sys_enter_execve(struct nj_sys_enter *ctx)
-{
-	return exec_enter(NJ_SYS_EXECVE, (const char *)ctx->args[0],
-			  (const char *const *)ctx->args[1], NJ_AT_FDCWD, 0);
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int tp__sys_enter_execveat(struct nj_sys_enter *ctx)
-{
-	return exec_enter(NJ_SYS_EXECVEAT, (const char *)ctx->args[1],
-			  (const char *const *)ctx->args[2], (int)ctx->args[0], (__u32)ctx->args[4]);
-}
-
-SEC("ksyscall/execve")
-int BPF_KSYSCALL(ks__execve, const char *filename, const char *const *argv)
-{
-	return exec_enter(NJ_SYS_EXECVE, filename, argv, NJ_AT_FDCWD, 0);
-}
-
-SEC("ksyscall/execveat")
-int BPF_KSYSCALL(ks__execveat, int dirfd, const char *filename, const char *const *argv,
-		 const char *const *envp, int flags)
-{
-	return exec_enter(NJ_SYS_EXECVEAT, filename, argv, dirfd, flags);
-}
-
-/* fentry twins read the arguments from the syscall's pt_regs. */
-SEC("fentry/" NJ_SYS(execve))
-int BPF_PROG(fe__execve, const struct pt_regs *regs)
-{
-	return exec_enter(NJ_SYS_EXECVE, (const char *)PT_REGS_PARM1_CORE_SYSCALL(regs),
-			  (const char *const *)PT_REGS_PARM2_CORE_SYSCALL(regs), NJ_AT_FDCWD, 0);
-}
-
-SEC("fentry/" NJ_SYS(execveat))
-int BPF_PROG(fe__execveat, const struct pt_regs *regs)
-{
-	return exec_enter(NJ_SYS_EXECVEAT, (const char *)PT_REGS_PARM2_CORE_SYSCALL(regs),
-			  (const char *const *)PT_REGS_PARM3_CORE_SYSCALL(regs),
-			  (int)PT_REGS_PARM1_CORE_SYSCALL(regs), (__u32)PT_REGS_PARM5_CORE_SYSCALL(regs));
-}
+NJ_SYSCALL_ENTER(execve, NJ_SYS_EXECVE, 2, exec_enter)
+NJ_SYSCALL_ENTER(execveat, NJ_SYS_EXECVEAT, 5, exec_enter)
 
 /* The event id and parts already sent for this exec by the level hook. */
 static __always_inline __u64 exec_take_chain(__u32 tgid, __u32 *parts)
@@ -115,12 +73,9 @@ static __always_inline __u32 exec_part_cwd(void *ctx, struct nj_scratch *sc, __u
 static __always_inline void exec_close(void *ctx, struct nj_scratch *sc, struct nj_exec *rec,
 				       __u32 parts)
 {
-	if (sc->lost_parts) {
+	if (sc->lost_parts)
 		rec->flags |= NJ_EXEC_PARTS_LOST;
-		parts = parts > sc->lost_parts ? parts - sc->lost_parts : 0;
-	}
-	rec->nparts = parts;
-	nj_batch_close(ctx, sc, rec);
+	nj_batch_close(ctx, sc, rec, parts);
 }
 
 /* ---- done ---- */
@@ -131,7 +86,7 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	/* Only tp_btf hands over both task and bprm typed. */
 	const bool btf = backend == NJ_BACKEND_TRACEPOINT;
 	struct nj_exec rec = {};
-	struct nj_exec_enter *e;
+	struct nj_sys_args e;
 	struct nj_scratch *sc;
 	struct file *file;
 	struct inode *inode;
@@ -145,17 +100,15 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	/* After de_thread the caller's thread id is gone: the entry was keyed
 	 * by the id the thread had when it entered the syscall. */
 	key = ((__u64)tgid << 32) | old_tid;
-	e = bpf_map_lookup_elem(&nj_exec_enter_map, &key);
-	if (e) {
-		rec.syscall = e->syscall;
-		rec.dirfd = e->dirfd;
-		rec.at_flags = e->at_flags;
-		bpf_map_delete_elem(&nj_exec_enter_map, &key);
+	if (nj_sys_take(key, NJ_SYS_EXECVE, NJ_SYS_EXECVEAT, &e)) {
+		rec.syscall = e.syscall;
+		rec.dirfd = e.args[2];
+		rec.at_flags = e.args[3];
 	} else {
 		rec.flags |= NJ_EXEC_NO_ENTER;
 	}
 	event_id = exec_take_chain(tgid, &parts);
-	sc = nj_batch_begin();
+	sc = nj_batch_begin(NJ_FAM_PROCESS);
 	if (!sc)
 		return 0;
 
@@ -184,7 +137,7 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 
 	nj_fill_task(&rec.task, task, btf);
 	rec.old_tid = old_tid;
-	nj_hdr_init_ts(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }
@@ -224,75 +177,39 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
-	struct nj_exec_enter *ep, e;
+	struct nj_sys_args e;
 	struct nj_exec rec = {};
 	struct nj_scratch *sc;
 	__u32 parts = 0;
 	__u64 event_id;
 
-	ep = bpf_map_lookup_elem(&nj_exec_enter_map, &id);
-	if (!ep)
+	if (!nj_sys_take(id, NJ_SYS_EXECVE, NJ_SYS_EXECVEAT, &e))
 		return 0;
-	e = *ep;
-	bpf_map_delete_elem(&nj_exec_enter_map, &id);
 	if (ret >= 0)
 		return 0;
 
 	event_id = exec_take_chain(id >> 32, &parts);
-	sc = nj_batch_begin();
+	sc = nj_batch_begin(NJ_FAM_PROCESS);
 	if (!sc)
 		return 0;
-	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e.filename);
-	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e.argv,
+	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e.args[0]);
+	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e.args[1],
 				   &rec.flags, &rec.argc);
 	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
 
 	nj_fill_task(&rec.task, task, false);
 	rec.retval = ret;
 	rec.syscall = e.syscall;
-	rec.dirfd = e.dirfd;
-	rec.at_flags = e.at_flags;
+	rec.dirfd = e.args[2];
+	rec.at_flags = e.args[3];
 	rec.old_tid = (__u32)id;
-	nj_hdr_init_ts(&rec.hdr, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_execve")
-int tp__sys_exit_execve(struct nj_sys_exit *ctx)
-{
-	return exec_leave(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);
-}
-
-SEC("tracepoint/syscalls/sys_exit_execveat")
-int tp__sys_exit_execveat(struct nj_sys_exit *ctx)
-{
-	return exec_leave(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);
-}
-
-SEC("kretsyscall/execve")
-int BPF_KRETPROBE(kret__execve, long ret)
-{
-	return exec_leave(ctx, ret, NJ_BACKEND_KPROBE);
-}
-
-SEC("kretsyscall/execveat")
-int BPF_KRETPROBE(kret__execveat, long ret)
-{
-	return exec_leave(ctx, ret, NJ_BACKEND_KPROBE);
-}
-
-SEC("fexit/" NJ_SYS(execve))
-int BPF_PROG(fx__execve, const struct pt_regs *regs, long ret)
-{
-	return exec_leave(ctx, ret, NJ_BACKEND_FENTRY);
-}
-
-SEC("fexit/" NJ_SYS(execveat))
-int BPF_PROG(fx__execveat, const struct pt_regs *regs, long ret)
-{
-	return exec_leave(ctx, ret, NJ_BACKEND_FENTRY);
-}
+NJ_SYSCALL_EXIT(execve, exec_leave)
+NJ_SYSCALL_EXIT(execveat, exec_leave)
 
 /* ---- level: the script chain (kprobe and fentry backends) ---- */
 
@@ -318,7 +235,7 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 		chain.event_id = nj_new_event_id();
 	if (chain.levels >= NJ_SCRIPT_LEVELS)
 		return 0;
-	sc = nj_batch_begin();
+	sc = nj_batch_begin(NJ_FAM_PROCESS);
 	if (!sc)
 		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);

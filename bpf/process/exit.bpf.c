@@ -40,7 +40,7 @@ static __always_inline int exit_done(void *ctx, struct task_struct *task, int gr
 	if (rec.exit_code & 0x7f)
 		rec.flags |= NJ_EXIT_SIGNALED;
 	nj_fill_task(&rec.task, task, btf);
-	nj_hdr_init(&rec.hdr, NJ_REC_EXIT, sizeof(rec), nj_new_event_id(), backend);
+	nj_hdr_init(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXIT, sizeof(rec), nj_new_event_id(), backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
 	return 0;
 }

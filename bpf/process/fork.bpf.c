@@ -11,23 +11,9 @@
  * A clone that fails never reaches `done`; its entry is overwritten by the
  * thread's next clone or ages out of the LRU.
  */
-#include "helpers.h"
 #include "syscalls.h"
 
 /* ---- enter ---- */
-
-static __always_inline int clone_enter(__u32 syscall, __u64 flags)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	struct nj_clone_enter e = { .flags = flags, .syscall = syscall };
-
-	if ((flags & CLONE_THREAD) || nj_ignored(task, false))
-		return 0;
-	if (bpf_map_update_elem(&nj_clone_enter_map, &id, &e, BPF_ANY))
-		nj_count_enter_full();
-	return 0;
-}
 
 /* clone3 keeps the exit signal in its own field; fold it into the low byte
  * where clone(2) carries it, so both report flags the same way. */
@@ -41,81 +27,28 @@ static __always_inline __u64 clone3_flags(const struct clone_args *uargs)
 	return (args.flags & ~0xffULL) | (args.exit_signal & 0xff);
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone")
-int tp__sys_enter_clone(struct nj_sys_enter *ctx)
+/* Every clone flavour is saved as one shape: args[0] = the clone flags
+ * (synthesised for fork and vfork). Threads are not processes: their
+ * entries are not saved. */
+static __always_inline int clone_enter(struct nj_sys_args *a)
 {
-	return clone_enter(NJ_SYS_CLONE, ctx->args[0]);
+	if (a->syscall == NJ_SYS_CLONE3)
+		a->args[0] = clone3_flags((const struct clone_args *)a->args[0]);
+	else if (a->syscall == NJ_SYS_FORK)
+		a->args[0] = SIGCHLD;
+	else if (a->syscall == NJ_SYS_VFORK)
+		a->args[0] = CLONE_VFORK | CLONE_VM | SIGCHLD;
+	if (a->args[0] & CLONE_THREAD)
+		return 0;
+	return nj_sys_enter_save(a);
 }
 
-SEC("tracepoint/syscalls/sys_enter_clone3")
-int tp__sys_enter_clone3(struct nj_sys_enter *ctx)
-{
-	return clone_enter(NJ_SYS_CLONE3, clone3_flags((const struct clone_args *)ctx->args[0]));
-}
-
-SEC("tracepoint/syscalls/sys_enter_fork")
-int tp__sys_enter_fork(struct nj_sys_enter *ctx)
-{
-	return clone_enter(NJ_SYS_FORK, SIGCHLD);
-}
-
-SEC("tracepoint/syscalls/sys_enter_vfork")
-int tp__sys_enter_vfork(struct nj_sys_enter *ctx)
-{
-	return clone_enter(NJ_SYS_VFORK, CLONE_VFORK | CLONE_VM | SIGCHLD);
-}
-
-SEC("ksyscall/clone")
-int BPF_KSYSCALL(ks__clone, unsigned long flags)
-{
-	return clone_enter(NJ_SYS_CLONE, flags);
-}
-
-SEC("ksyscall/clone3")
-int BPF_KSYSCALL(ks__clone3, const struct clone_args *uargs)
-{
-	return clone_enter(NJ_SYS_CLONE3, clone3_flags(uargs));
-}
-
-/* No arguments to decode: a plain kprobe avoids BPF_KSYSCALL's unused
- * register block. */
-SEC("ksyscall/fork")
-int BPF_KPROBE(ks__fork)
-{
-	return clone_enter(NJ_SYS_FORK, SIGCHLD);
-}
-
-SEC("ksyscall/vfork")
-int BPF_KPROBE(ks__vfork)
-{
-	return clone_enter(NJ_SYS_VFORK, CLONE_VFORK | CLONE_VM | SIGCHLD);
-}
-
-SEC("fentry/" NJ_SYS(clone))
-int BPF_PROG(fe__clone, const struct pt_regs *regs)
-{
-	return clone_enter(NJ_SYS_CLONE, PT_REGS_PARM1_CORE_SYSCALL(regs));
-}
-
-SEC("fentry/" NJ_SYS(clone3))
-int BPF_PROG(fe__clone3, const struct pt_regs *regs)
-{
-	return clone_enter(NJ_SYS_CLONE3,
-			   clone3_flags((const struct clone_args *)PT_REGS_PARM1_CORE_SYSCALL(regs)));
-}
-
-#if defined(__TARGET_ARCH_x86) /* arm64 has no fork or vfork syscall */
-SEC("fentry/" NJ_SYS(fork))
-int BPF_PROG(fe__fork)
-{
-	return clone_enter(NJ_SYS_FORK, SIGCHLD);
-}
-
-SEC("fentry/" NJ_SYS(vfork))
-int BPF_PROG(fe__vfork)
-{
-	return clone_enter(NJ_SYS_VFORK, CLONE_VFORK | CLONE_VM | SIGCHLD);
-}
+NJ_SYSCALL_ENTER(clone, NJ_SYS_CLONE, 1, clone_enter)
+NJ_SYSCALL_ENTER(clone3, NJ_SYS_CLONE3, 1, clone_enter)
+/* arm64 has no fork or vfork syscall: no fentry target to name there. */
+#if defined(__TARGET_ARCH_x86)
+NJ_SYSCALL_ENTER(fork, NJ_SYS_FORK, 0, clone_enter)
+NJ_SYSCALL_ENTER(vfork, NJ_SYS_VFORK, 0, clone_enter)
 #endif
 
 /* ---- done ---- */
@@ -137,7 +70,7 @@ static __always_inline int fork_done(void *ctx, struct task_struct *parent,
 	 * from bpf_get_current_task). */
 	const bool btf = backend == NJ_BACKEND_TRACEPOINT;
 	__u64 id = bpf_get_current_pid_tgid();
-	struct nj_clone_enter *e;
+	struct nj_sys_args e;
 	struct nj_fork rec = {};
 	__u64 event_id;
 
@@ -145,11 +78,9 @@ static __always_inline int fork_done(void *ctx, struct task_struct *parent,
 		return 0; /* a thread */
 	if (nj_ignored(parent, btf) || nj_is_kthread(child, btf))
 		return 0;
-	e = bpf_map_lookup_elem(&nj_clone_enter_map, &id);
-	if (e) {
-		rec.clone_flags = e->flags;
-		rec.syscall = e->syscall;
-		bpf_map_delete_elem(&nj_clone_enter_map, &id);
+	if (nj_sys_take(id, NJ_SYS_CLONE, NJ_SYS_VFORK, &e)) {
+		rec.clone_flags = e.args[0];
+		rec.syscall = e.syscall;
 	} else {
 		rec.flags |= NJ_FORK_NO_ENTER;
 	}
@@ -158,7 +89,7 @@ static __always_inline int fork_done(void *ctx, struct task_struct *parent,
 	rec.child_start_ns = NJ_RD(btf, child, start_boottime);
 	nj_fill_task(&rec.task, parent, btf);
 	event_id = nj_new_event_id();
-	nj_hdr_init(&rec.hdr, NJ_REC_FORK, sizeof(rec), event_id, backend);
+	nj_hdr_init(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_FORK, sizeof(rec), event_id, backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "loader/sensor.h"
-#include "process/enricher.h"
+#include "enrich/enricher.h"
 
 namespace nj {
 

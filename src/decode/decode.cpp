@@ -25,7 +25,8 @@ Result<Record> decode(const uint8_t* data, size_t size) {
     return Error{EPROTO, "record of ABI version " + std::to_string(hdr.version)};
   if (hdr.size > size || hdr.size < sizeof(nj_hdr)) return Error{EINVAL, "record size field out of bounds"};
   switch (hdr.type) {
-    case NJ_REC_STR: {
+    case NJ_REC_PART: {
+      if (hdr.family >= NJ_FAM_MAX) return Error{EPROTO, "part of an unknown family"};
       if (hdr.size < sizeof(nj_str)) return Error{EINVAL, "string part shorter than its header"};
       nj_str s;
       std::memcpy(&s, data, sizeof(s));
@@ -34,10 +35,12 @@ Result<Record> decode(const uint8_t* data, size_t size) {
                 std::string(reinterpret_cast<const char*>(data + sizeof(nj_str)), s.len)};
       return Record(std::move(p));
     }
-    case NJ_REC_EXEC: return fixed<nj_exec>(data, hdr.size);
-    case NJ_REC_FORK: return fixed<nj_fork>(data, hdr.size);
-    case NJ_REC_EXIT: return fixed<nj_exit>(data, hdr.size);
-    case NJ_REC_UNSHARE: return fixed<nj_unshare>(data, hdr.size);
+#define NJ_DECODE_CASE(type, T, fam, action)                                   \
+  case type:                                                                      \
+    if (hdr.family != (fam)) return Error{EPROTO, "record family does not match its type"}; \
+    return fixed<T>(data, hdr.size);
+      NJ_RECORDS(NJ_DECODE_CASE)
+#undef NJ_DECODE_CASE
     default: return Error{EPROTO, "unknown record type " + std::to_string(hdr.type)};
   }
 }
@@ -45,13 +48,6 @@ Result<Record> decode(const uint8_t* data, size_t size) {
 const nj_hdr& header_of(const Record& r) {
   return std::visit([](const auto& v) -> const nj_hdr& { return v.hdr; }, r);
 }
-
-uint16_t expected_parts(const Record& r) {
-  if (auto* e = std::get_if<nj_exec>(&r)) return e->nparts;
-  return 0;
-}
-
-bool is_part(const Record& r) { return std::holds_alternative<StrPart>(r); }
 
 std::vector<std::string> split_nul(const std::string& s) {
   std::vector<std::string> out;
@@ -68,7 +64,7 @@ std::vector<std::string> split_nul(const std::string& s) {
   return out;
 }
 
-std::string path_from_segments(const std::string& segments, bool /*rooted*/) {
+std::string path_from_segments(const std::string& segments) {
   std::vector<std::string> parts = split_nul(segments);
   std::string out;
   for (auto it = parts.rbegin(); it != parts.rend(); ++it) {

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "families/registry.h"
 #include "nightjar/abi.h"
 #include "util/result.h"
 
@@ -24,7 +25,10 @@ struct StrPart {
   std::string data;
 };
 
-using Record = std::variant<StrPart, nj_exec, nj_fork, nj_exit, nj_unshare>;
+// A part, or one of the registry's record types (families/registry.h).
+#define NJ_RECORD_ALTERNATIVE(type, T, family, action) , T
+using Record = std::variant<StrPart NJ_RECORDS(NJ_RECORD_ALTERNATIVE)>;
+#undef NJ_RECORD_ALTERNATIVE
 
 Result<Record> decode(const uint8_t* data, size_t size);
 
@@ -56,8 +60,8 @@ void for_each_record(const uint8_t* data, size_t size, Fn&& fn) {
 
 const nj_hdr& header_of(const Record& r);
 // Parts the record closes an event with (0 for single-record events).
-uint16_t expected_parts(const Record& r);
-bool is_part(const Record& r);
+inline uint16_t expected_parts(const Record& r) { return header_of(r).nparts; }
+inline bool is_part(const Record& r) { return std::holds_alternative<StrPart>(r); }
 
 // A task's comm without the padding NULs.
 inline std::string comm_of(const nj_task& t) { return std::string(t.comm, strnlen(t.comm, sizeof(t.comm))); }
@@ -66,7 +70,7 @@ inline std::string comm_of(const nj_task& t) { return std::string(t.comm, strnle
 std::vector<std::string> split_nul(const std::string& s);
 
 // Leaf-first NUL-terminated segments -> a path as d_path would print it:
-// "/a/b" when rooted, "/name" for a disconnected object such as a memfd.
-std::string path_from_segments(const std::string& segments, bool rooted);
+// "/a/b", or "/name" for a disconnected object such as a memfd.
+std::string path_from_segments(const std::string& segments);
 
 }  // namespace nj

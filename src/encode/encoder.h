@@ -7,9 +7,9 @@
 
 #include "assemble/assembler.h"
 #include "encode/json_writer.h"
-#include "process/exec_view.h"
-#include "process/enricher.h"
-#include "process/host.h"
+#include "families/process/exec_view.h"
+#include "enrich/enricher.h"
+#include "util/host.h"
 
 namespace nj {
 

@@ -20,18 +20,6 @@ std::optional<Backend> backend_from_string(const std::string& s) {
   return std::nullopt;
 }
 
-const char* to_string(Family f) {
-  switch (f) {
-    case Family::process: return "process";
-  }
-  return "?";
-}
-
-std::optional<Family> family_from_string(const std::string& s) {
-  if (s == "process") return Family::process;
-  return std::nullopt;
-}
-
 namespace {
 
 using K = Requirement::Kind;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "families/registry.h"
 #include "loader/features.h"
 
 namespace nj {
@@ -15,9 +16,6 @@ enum class Backend { tracepoint, kprobe, fentry };
 const char* to_string(Backend b);
 std::optional<Backend> backend_from_string(const std::string& s);
 
-enum class Family { process };
-const char* to_string(Family f);
-std::optional<Family> family_from_string(const std::string& s);
 
 // What a program needs from the kernel to attach.
 struct Requirement {

@@ -192,13 +192,10 @@ Result<KernelCounters> Sensor::counters() const {
   if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, per.data()) != 0)
     return os_error(errno, "reading nj_stats");
   KernelCounters c;
-  c.lost_per_cpu.resize(per.size());
   for (size_t i = 0; i < per.size(); i++) {
     for (int f = 0; f < NJ_FAM_MAX; f++) {
       c.sent += per[i].sent[f];
       c.lost += per[i].lost[f];
-      c.lost_bytes += per[i].lost_bytes[f];
-      c.lost_per_cpu[i] += per[i].lost[f];
     }
     c.enter_map_full += per[i].enter_map_full;
     c.read_errors += per[i].read_errors;

@@ -56,10 +56,8 @@ struct ProgramStats {
 struct KernelCounters {
   uint64_t sent = 0;
   uint64_t lost = 0;
-  uint64_t lost_bytes = 0;
   uint64_t enter_map_full = 0;
   uint64_t read_errors = 0;
-  std::vector<uint64_t> lost_per_cpu;
 };
 
 class Sensor {

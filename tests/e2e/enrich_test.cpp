@@ -13,8 +13,8 @@
 #include <fstream>
 
 #include "harness.h"
-#include "process/enricher.h"
-#include "process/sha256.h"
+#include "enrich/enricher.h"
+#include "enrich/sha256.h"
 
 namespace nj::e2e {
 namespace {

@@ -17,7 +17,7 @@
 #include <thread>
 
 #include "harness.h"
-#include "process/host.h"
+#include "util/host.h"
 
 namespace nj::e2e {
 namespace {

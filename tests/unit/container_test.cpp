@@ -1,4 +1,4 @@
-#include "process/container.h"
+#include "enrich/container.h"
 
 #include <gtest/gtest.h>
 

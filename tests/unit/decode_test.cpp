@@ -230,11 +230,20 @@ TEST(DecodeRejects, StringLenPastTheRecord) {
 }
 
 TEST(DecodeRejects, UnknownType) {
-  for (uint16_t t : {uint16_t{0}, uint16_t{NJ_REC_MAX}, uint16_t{0xffff}}) {
+  for (uint16_t t : {uint16_t{0}, uint16_t{NJ_REC_UNSHARE + 1}, uint16_t{NJ_REC_FIRST(NJ_FAM_MAX)}, uint16_t{0xffff}}) {
     Bytes b = bytes_of(exec_rec(1, 0));
     patch_hdr(b, [&](nj_hdr& h) { h.type = t; });
     expect_rejected(b, "type");
   }
+}
+
+TEST(DecodeRejects, FamilyThatDoesNotMatchTheType) {
+  Bytes b = bytes_of(exec_rec(1, 0));
+  patch_hdr(b, [&](nj_hdr& h) { h.family = NJ_FAM_PROCESS + 1; });
+  expect_rejected(b, "family");
+  Bytes p = str_bytes(1, NJ_F_ARGV, 0, "x");
+  patch_hdr(p, [&](nj_hdr& h) { h.family = NJ_FAM_MAX; });
+  expect_rejected(p, "part family");
 }
 
 TEST(SplitNul, EmptyPiecesInsideAreArguments) {
@@ -254,21 +263,21 @@ TEST(SplitNul, TruncatedLastArgumentKept) {
 }
 
 TEST(PathFromSegments, LeafFirstSegments) {
-  EXPECT_EQ(path_from_segments("true\0bin\0usr\0"s, true), "/usr/bin/true");
-  EXPECT_EQ(path_from_segments("tmp\0"s, true), "/tmp");
+  EXPECT_EQ(path_from_segments("true\0bin\0usr\0"s), "/usr/bin/true");
+  EXPECT_EQ(path_from_segments("tmp\0"s), "/tmp");
 }
 
 TEST(PathFromSegments, DisconnectedObject) {
-  EXPECT_EQ(path_from_segments("memfd:x\0"s, false), "/memfd:x");
+  EXPECT_EQ(path_from_segments("memfd:x\0"s), "/memfd:x");
 }
 
 TEST(PathFromSegments, EmptyIsRoot) {
-  EXPECT_EQ(path_from_segments("", true), "/");
-  EXPECT_EQ(path_from_segments("", false), "/");
+  EXPECT_EQ(path_from_segments(""), "/");
+  EXPECT_EQ(path_from_segments(""), "/");
 }
 
 TEST(PathFromSegments, SegmentsWithSpacesAndBytes) {
-  EXPECT_EQ(path_from_segments("my file\0dir \xff\0"s, true), "/dir \xff/my file");
+  EXPECT_EQ(path_from_segments("my file\0dir \xff\0"s), "/dir \xff/my file");
 }
 
 // ---- samples holding several records (an event's batch) ----

@@ -1,4 +1,4 @@
-#include "process/exec_view.h"
+#include "families/process/exec_view.h"
 
 #include <gtest/gtest.h>
 

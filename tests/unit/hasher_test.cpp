@@ -1,4 +1,4 @@
-#include "process/hasher.h"
+#include "enrich/hasher.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "temp_dir.h"
-#include "process/sha256.h"
+#include "enrich/sha256.h"
 
 using namespace nj;
 

@@ -1,7 +1,7 @@
 // The process table on a fake /proc tree and synthetic events: pid reuse,
 // reparenting as the kernel reports it, a process exiting during the scan,
 // an exit seen before the scan reaches the process, bounded memory.
-#include "process/table.h"
+#include "enrich/table.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -18,9 +18,10 @@ namespace njt {
 using Bytes = std::vector<uint8_t>;
 
 inline nj_hdr make_hdr(uint16_t type, uint32_t size, uint64_t event_id, uint64_t ts_ns = 1'000'000,
-                       uint8_t backend = NJ_BACKEND_TRACEPOINT) {
+                       uint8_t backend = NJ_BACKEND_TRACEPOINT, uint8_t family = NJ_FAM_PROCESS) {
   nj_hdr h{};
   h.type = type;
+  h.family = family;
   h.version = NJ_ABI_VERSION;
   h.backend = backend;
   h.size = size;
@@ -46,12 +47,12 @@ Bytes bytes_of(const T& rec) {
   return b;
 }
 
-// An NJ_REC_STR record: header + payload, hdr.size covering both.
+// An NJ_REC_PART record: header + payload, hdr.size covering both.
 inline Bytes str_bytes(uint64_t event_id, uint16_t field, uint16_t index, const std::string& data,
                        uint16_t flags = 0, uint32_t dev = 0, uint64_t ino = 0,
                        uint8_t backend = NJ_BACKEND_TRACEPOINT) {
   nj_str s{};
-  s.hdr = make_hdr(NJ_REC_STR, static_cast<uint32_t>(sizeof(nj_str) + data.size()), event_id, 1'000'000, backend);
+  s.hdr = make_hdr(NJ_REC_PART, static_cast<uint32_t>(sizeof(nj_str) + data.size()), event_id, 1'000'000, backend);
   s.field = field;
   s.index = index;
   s.flags = flags;
@@ -83,7 +84,7 @@ inline nj_exec exec_rec(uint64_t event_id, uint16_t nparts, int32_t retval = 0, 
   e.retval = retval;
   e.flags = flags;
   e.syscall = NJ_SYS_EXECVE;
-  e.nparts = nparts;
+  e.hdr.nparts = nparts;
   e.old_tid = 100;
   return e;
 }

@@ -1,4 +1,4 @@
-#include "process/sha256.h"
+#include "enrich/sha256.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "process/exec_view.h"
+#include "families/process/exec_view.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -22,10 +22,10 @@ ExecView make_exec_view(const Event& ev) {
       case NJ_F_FILENAME: v.filename = p.data; break;
       case NJ_F_INTERP: v.interp = p.data; break;
       case NJ_F_EXE:
-        v.exe = path_from_segments(p.data, p.flags & NJ_STR_PATH_ROOTED);
+        v.exe = path_from_segments(p.data);
         v.exe_truncated = p.flags & NJ_STR_TRUNCATED;
         break;
-      case NJ_F_CWD: v.cwd = path_from_segments(p.data, p.flags & NJ_STR_PATH_ROOTED); break;
+      case NJ_F_CWD: v.cwd = path_from_segments(p.data); break;
       case NJ_F_SCRIPT: levels[p.index] = &p; break;
       default: break;
     }

@@ -1,4 +1,4 @@
-#include "process/users.h"
+#include "enrich/users.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

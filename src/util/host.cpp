@@ -1,4 +1,4 @@
-#include "process/host.h"
+#include "util/host.h"
 
 #include <sys/utsname.h>
 #include <time.h>

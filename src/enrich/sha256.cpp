@@ -1,4 +1,4 @@
-#include "process/sha256.h"
+#include "enrich/sha256.h"
 
 #include <algorithm>
 #include <cstring>

@@ -26,12 +26,12 @@
 #include <vector>
 
 #include "assemble/assembler.h"
-#include "process/container.h"
-#include "process/exec_view.h"
-#include "process/hasher.h"
-#include "process/host.h"
-#include "process/table.h"
-#include "process/users.h"
+#include "enrich/container.h"
+#include "families/process/exec_view.h"
+#include "enrich/hasher.h"
+#include "util/host.h"
+#include "enrich/table.h"
+#include "enrich/users.h"
 
 namespace nj {
 

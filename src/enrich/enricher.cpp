@@ -1,4 +1,4 @@
-#include "process/enricher.h"
+#include "enrich/enricher.h"
 
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <cstring>
 
-#include "process/exec_view.h"
+#include "families/process/exec_view.h"
 
 namespace nj {
 

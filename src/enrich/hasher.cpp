@@ -1,4 +1,4 @@
-#include "process/hasher.h"
+#include "enrich/hasher.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <vector>
 
-#include "process/sha256.h"
+#include "enrich/sha256.h"
 #include "util/fd.h"
 
 namespace nj {

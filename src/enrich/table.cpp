@@ -1,4 +1,4 @@
-#include "process/table.h"
+#include "enrich/table.h"
 
 #include <dirent.h>
 #include <unistd.h>

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nightjar wire format, the part every family shares: fixed types, the
+ * record header, backends, families, the syscall numbering and the string
+ * part. Both sides include it (through nightjar/abi.h): clang -target bpf
+ * with vmlinux.h already included, and C++, which static_asserts every
+ * layout (src/decode/layout.cpp and each family's layout.cpp).
+ *
+ * Rules:
+ *  - fixed-width types only, every field naturally aligned, explicit padding
+ *    that the BPF side zeroes; every record's size is a multiple of 8;
+ *  - every record starts with struct nj_hdr; hdr.size is the record's length
+ *    in bytes including trailing data;
+ *  - the records of one event share hdr.event_id. Parts (NJ_REC_PART) come
+ *    before or after the record that closes the event; the closing record
+ *    says in hdr.nparts how many to expect, so the reassembler needs no
+ *    knowledge of the family;
+ *  - one ring buffer or perf sample carries one or more records back to
+ *    back, each starting at a multiple of 8 bytes from the sample's start;
+ *  - record types come in one block of 256 per family (NJ_REC_BLOCK);
+ *  - bump NJ_ABI_VERSION on any incompatible change.
+ */
+#ifndef NIGHTJAR_ABI_COMMON_H
+#define NIGHTJAR_ABI_COMMON_H
+
+#if defined(__bpf__)
+typedef __u8 nj_u8;
+typedef __u16 nj_u16;
+typedef __u32 nj_u32;
+typedef __s32 nj_s32;
+typedef __u64 nj_u64;
+typedef __s64 nj_s64;
+#else
+#include <stdint.h>
+typedef uint8_t nj_u8;
+typedef uint16_t nj_u16;
+typedef uint32_t nj_u32;
+typedef int32_t nj_s32;
+typedef uint64_t nj_u64;
+typedef int64_t nj_s64;
+#endif
+
+/* 2: family and part count in the header, record types in family blocks,
+ * one syscall numbering. */
+#define NJ_ABI_VERSION 2
+
+#define NJ_COMM_LEN 16
+
+/* Largest payload of one part. perf buffers cap a sample below 64 KiB, so a
+ * longer value (argv) is split into chunks with consecutive `index`. */
+#define NJ_STR_MAX 32768
+/* Bytes of path segments the dentry walker may produce for one path. */
+#define NJ_PATH_MAX 4096
+/* Segments the walker follows before giving up (flagged as truncated). */
+#define NJ_PATH_DEPTH 64
+
+/* Event families: the unit of --events selection, of record numbering and
+ * of loss accounting. */
+enum nj_family {
+	NJ_FAM_PROCESS = 0,
+	NJ_FAM_MAX = 8
+};
+
+/* Record types: block 0 is shared, block f + 1 belongs to family f. */
+#define NJ_REC_BLOCK 256
+#define NJ_REC_FIRST(family) (((family) + 1) * NJ_REC_BLOCK)
+
+enum nj_rec_common {
+	NJ_REC_PART = 1, /* a string or file-identity part of an event (struct nj_str) */
+};
+
+/* Which kind of program produced a record (nj_hdr.backend). */
+enum nj_backend {
+	NJ_BACKEND_TRACEPOINT = 1,
+	NJ_BACKEND_KPROBE = 2,
+	NJ_BACKEND_FENTRY = 3
+};
+
+struct nj_hdr {
+	nj_u16 type;     /* NJ_REC_PART or a family's record type */
+	nj_u8 version;   /* NJ_ABI_VERSION */
+	nj_u8 backend;   /* enum nj_backend */
+	nj_u32 size;     /* whole record, header included */
+	nj_u8 family;    /* enum nj_family */
+	nj_u8 _pad0;
+	nj_u16 nparts;   /* closing record: parts of this event; 0 otherwise */
+	nj_u32 _pad1;
+	nj_u64 event_id; /* shared by every record of one event */
+	nj_u64 ts_ns;    /* CLOCK_BOOTTIME when the event happened */
+};
+
+/* Who did it. Ids are from the initial namespaces (kuid values, global pids). */
+struct nj_task {
+	nj_u32 pid;      /* tgid */
+	nj_u32 tid;
+	nj_u32 ppid;     /* real_parent's tgid */
+	nj_u32 uid;
+	nj_u32 euid;
+	nj_u32 gid;
+	nj_u32 egid;
+	nj_u32 loginuid; /* 0xffffffff: unset */
+	nj_u64 start_ns;        /* group leader's start_boottime */
+	nj_u64 parent_start_ns; /* real_parent's group leader's start_boottime */
+	nj_u64 cgroup_id;       /* cgroup v2 id */
+	char comm[NJ_COMM_LEN];
+};
+
+/* The syscall behind a record, for every family: numbers are never reused. */
+enum nj_syscall {
+	NJ_SYS_UNKNOWN = 0,
+	NJ_SYS_EXECVE = 1,
+	NJ_SYS_EXECVEAT = 2,
+	NJ_SYS_CLONE = 3,
+	NJ_SYS_CLONE3 = 4,
+	NJ_SYS_FORK = 5,
+	NJ_SYS_VFORK = 6,
+	NJ_SYS_UNSHARE = 7,
+	NJ_SYS_MAX
+};
+
+/* nj_str.flags */
+#define NJ_STR_TRUNCATED (1u << 0)  /* value longer than what was captured */
+#define NJ_STR_READ_ERROR (1u << 1) /* the read failed part way; data is what was read */
+#define NJ_STR_PATH_ROOTED (1u << 2) /* path walk ended at the global root "/" */
+
+/* A part: one string value of an event, with a file identity where it names
+ * a file. `field` is numbered by the family (hdr.family). */
+struct nj_str {
+	struct nj_hdr hdr;
+	nj_u16 field; /* the family's field number */
+	nj_u16 index; /* chunk number (argv) or level (script chain) */
+	nj_u16 flags; /* NJ_STR_* */
+	nj_u16 _pad0;
+	nj_u32 len;   /* bytes of data that follow */
+	nj_u32 dev;   /* file identity where the field names a file: kernel dev_t */
+	nj_u64 ino;
+	/* char data[len]; */
+};
+
+/*
+ * Per-CPU counters (array map "nj_stats", one slot). Everything a program
+ * could not deliver is counted here, per family: user space reports the
+ * totals in-band.
+ */
+struct nj_cpu_stats {
+	nj_u64 sent[NJ_FAM_MAX];       /* records delivered to the buffer */
+	nj_u64 lost[NJ_FAM_MAX];       /* records the buffer refused (full) */
+	nj_u64 enter_map_full;         /* syscall entry state could not be stored */
+	nj_u64 read_errors;            /* a kernel or user read failed */
+	nj_u64 event_seq;              /* source of event ids on this CPU */
+	nj_u64 _reserved[5];
+};
+
+/*
+ * Event ids: unique per boot without coordination between CPUs.
+ * Top 12 bits: CPU number; low 52 bits: per-CPU sequence.
+ */
+#define NJ_EVENT_ID_CPU_SHIFT 52
+
+#endif /* NIGHTJAR_ABI_COMMON_H */
