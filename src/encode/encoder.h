@@ -52,29 +52,35 @@ class Encoder {
 
   const HostInfo& host() const { return host_; }
 
- private:
+  // Building blocks for the families' encode_record overloads
+  // (src/families/<family>/encode.cpp), in the order a document is written:
+  // begin, the process block (task_common, users, image), context_fields,
+  // nightjar_begin, the family's own fields, nightjar_context, nightjar_end.
   void begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
              const char* outcome, uint64_t event_id);
-  void host_block();
+  // A string field; `field` is its dotted name, listed in
+  // nightjar.escaped_fields when the value needed escaping.
   void str(std::string_view key, std::string_view value, const char* field);
   void time_kv(std::string_view key, uint64_t boot_ns);
   void entity_kv(uint32_t pid, uint64_t start_ticks);
   void task_common(const nj_task& t);
   void users(const nj_task& t);
-  void parent_block(const nj_task& t);
   void image(const ProcInfo& p, const char* prefix);
-  void user_names();
-  void context_fields(const nj_task& t);
-  void nightjar_context();
-  const Enrichment* en_ = nullptr;
-  void nightjar_begin(const nj_hdr& h);
-  void nightjar_end();
-  void exec(const Event& ev);
   void args_fields(const std::vector<std::string>& args, const char* field_prefix);
-  void fork(const nj_fork& r);
-  void exit(const nj_exit& r);
-  void unshare(const nj_unshare& r);
+  void context_fields(const nj_task& t);
+  void nightjar_begin(const nj_hdr& h);
+  void nightjar_context();
+  void nightjar_end();
+  JsonWriter& w() { return w_; }
+  const Enrichment* en() const { return en_; }
+  void escaped(const char* field) { escaped_.push_back(field); }
+  const HeadReader& read_head() const { return read_head_; }
 
+ private:
+  void host_block();
+  void parent_block(const nj_task& t);
+
+  const Enrichment* en_ = nullptr;
   HostInfo host_;
   const WallClock& clock_;
   HeadReader read_head_;
@@ -84,6 +90,9 @@ class Encoder {
 
 std::string signal_name(int sig);
 std::string errno_name(int err);
-std::vector<std::string> clone_flag_names(uint64_t flags);
+// enum nj_syscall -> its name, or nullptr.
+const char* syscall_name(uint32_t s);
+// Kernel-internal dev_t as "major:minor".
+std::string dev_string(uint32_t dev);
 
 }  // namespace nj

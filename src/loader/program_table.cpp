@@ -20,9 +20,9 @@ std::optional<Backend> backend_from_string(const std::string& s) {
   return std::nullopt;
 }
 
-namespace {
-
 using K = Requirement::Kind;
+
+namespace {
 
 Requirement tp(const char* cat, const char* name) { return {K::tracepoint, cat, name}; }
 Requirement btf_tp(const char* name) { return {K::tp_btf, "", name}; }
@@ -31,9 +31,11 @@ Requirement ksys(const char* name) { return {K::ksyscall, "", name}; }
 Requirement ffunc(const char* name) { return {K::fentry, "", name}; }
 Requirement fsys(const char* name) { return {K::fentry_syscall, "", name}; }
 
-// Syscall entry/exit hooks: fentry/fexit on the syscall's entry symbol, a
-// kprobe on it (ksyscall), or the syscall's own tracepoint.
-Hook syscall_hook(const char* name, const char* why, std::vector<const char*> syscalls, bool enter) {
+}  // namespace
+
+// Program names follow bpf/include/syscalls.h (NJ_SYSCALL_ENTER/EXIT).
+Hook syscall_hook(Family family, const char* name, const char* why, const std::vector<const char*>& syscalls,
+                  bool enter, bool required) {
   Variant f{Backend::fentry, {}, {}, {}};
   Variant k{Backend::kprobe, {}, {}, {}};
   Variant t{Backend::tracepoint, {}, {}, {}};
@@ -53,11 +55,9 @@ Hook syscall_hook(const char* name, const char* why, std::vector<const char*> sy
     t.needs.push_back(ta.need);
     t.alternates.push_back({fa, ka});
   }
-  return Hook{name, Family::process, true, why, {f, k, t}};
+  return Hook{name, family, required, why, {f, k, t}};
 }
 
-// fentry on a kernel function, its kprobe twin (same body), and the
-// tracepoint that fires at the same point.
 std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog) {
   std::vector<Variant> v{Variant{Backend::fentry, {std::string("fe__") + fn}, {ffunc(fn)}, {}},
                          Variant{Backend::kprobe, {std::string("kp__") + fn}, {kfunc(fn)}, {}}};
@@ -65,37 +65,8 @@ std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, cons
   return v;
 }
 
-#if defined(__aarch64__)
-// arm64 has no fork or vfork syscall.
-const std::vector<const char*> kCloneSyscalls = {"clone", "clone3"};
-#else
-const std::vector<const char*> kCloneSyscalls = {"clone", "clone3", "fork", "vfork"};
-#endif
-
-std::vector<Hook> build_table() {
-  std::vector<Hook> t;
-  t.push_back(syscall_hook("exec.enter", "syscall, dirfd, flags and user pointers of each exec",
-                           {"execve", "execveat"}, true));
-  t.push_back(Hook{"exec", Family::process, true, "the new image: argv, executable, cwd, credentials",
-                   function_hook("finalize_exec", "sched_process_exec", "tpbtf__sched_process_exec")});
-  t.push_back(syscall_hook("exec.leave", "failed execs, with the error", {"execve", "execveat"}, false));
-  t.push_back(Hook{"exec.level", Family::process, false,
-                   "each script and interpreter of a shebang chain, with its identity",
-                   function_hook("security_bprm_check", nullptr, nullptr)});
-  t.push_back(syscall_hook("fork.enter", "clone flags of each new process", kCloneSyscalls, true));
-  t.push_back(Hook{"fork", Family::process, true, "each new process (threads excluded)",
-                   function_hook("wake_up_new_task", "sched_process_fork", "tpbtf__sched_process_fork")});
-  t.push_back(Hook{"exit", Family::process, true, "the last thread of a process exits: exit status or fatal signal",
-                   function_hook("taskstats_exit", "sched_process_exit", "tpbtf__sched_process_exit")});
-  t.push_back(syscall_hook("unshare.enter", "unshare flags", {"unshare"}, true));
-  t.push_back(syscall_hook("unshare.leave", "unshare result", {"unshare"}, false));
-  return t;
-}
-
-}  // namespace
-
 const std::vector<Hook>& hook_table() {
-  static const std::vector<Hook> table = build_table();
+  static const std::vector<Hook> table = family_hooks();
   return table;
 }
 

@@ -54,7 +54,19 @@ struct Hook {
   std::vector<Variant> variants;  // in order of preference
 };
 
+// Every family's hooks (families/hooks.cpp), in table order.
 const std::vector<Hook>& hook_table();
+std::vector<Hook> family_hooks();
+
+// Building blocks for the families' rows.
+// Syscall entry (enter) or exit hooks: fentry/fexit on the syscall's entry
+// symbol, a kprobe on it (ksyscall), or the syscall's own tracepoint; per
+// syscall the other backends' programs are its alternates.
+Hook syscall_hook(Family family, const char* name, const char* why, const std::vector<const char*>& syscalls,
+                  bool enter, bool required = true);
+// fentry on a kernel function, its kprobe twin (same body), and the
+// tracepoint (tp_btf) that fires at the same point, if there is one.
+std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog);
 
 struct Choice {
   const Hook* hook = nullptr;

@@ -1,4 +1,5 @@
 #include "encode/encoder.h"
+#include "families/process/encode.h"
 
 #include <gtest/gtest.h>
 
