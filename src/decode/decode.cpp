@@ -35,7 +35,7 @@ Result<Record> decode(const uint8_t* data, size_t size) {
                 std::string(reinterpret_cast<const char*>(data + sizeof(nj_str)), s.len)};
       return Record(std::move(p));
     }
-#define NJ_DECODE_CASE(type, T, fam, action)                                   \
+#define NJ_DECODE_CASE(type, T, fam, action, hooks)                                   \
   case type:                                                                      \
     if (hdr.family != (fam)) return Error{EPROTO, "record family does not match its type"}; \
     return fixed<T>(data, hdr.size);

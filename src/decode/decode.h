@@ -26,7 +26,7 @@ struct StrPart {
 };
 
 // A part, or one of the registry's record types (families/registry.h).
-#define NJ_RECORD_ALTERNATIVE(type, T, family, action) , T
+#define NJ_RECORD_ALTERNATIVE(type, T, family, action, hooks) , T
 using Record = std::variant<StrPart NJ_RECORDS(NJ_RECORD_ALTERNATIVE)>;
 #undef NJ_RECORD_ALTERNATIVE
 

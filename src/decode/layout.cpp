@@ -38,7 +38,7 @@ static_assert(sizeof(nj_cpu_stats) == 8 * (2 * NJ_FAM_MAX + 8));
 
 // Every record: header first, a size the batch keeps 8-aligned, copyable
 // with memcpy, numbered inside its family's block.
-#define NJ_ASSERT_RECORD(type, T, family, action)                                             \
+#define NJ_ASSERT_RECORD(type, T, family, action, hooks)                                             \
   static_assert(offsetof(T, hdr) == 0, #T ": the header comes first");                       \
   static_assert(sizeof(T) % 8 == 0, #T ": size must be a multiple of 8");                    \
   static_assert(std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T>, #T);         \

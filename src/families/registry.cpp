@@ -31,7 +31,7 @@ const std::vector<Family>& all_families() {
 
 const std::vector<RecordInfo>& record_types() {
   static const std::vector<RecordInfo> types = {
-#define NJ_RECORD_INFO(type, T, family, action) {type, static_cast<Family>(family), action, sizeof(T)},
+#define NJ_RECORD_INFO(type, T, family, action, hooks) {type, static_cast<Family>(family), action, sizeof(T), hooks},
       NJ_RECORDS(NJ_RECORD_INFO)
 #undef NJ_RECORD_INFO
   };

@@ -18,7 +18,8 @@
 // X(enum nj_family value, name)
 #define NJ_FAMILIES(X) X(NJ_FAM_PROCESS, process)
 
-// X(record type, wire struct, family, action)
+// X(record type, wire struct, family, action, hooks): `hooks` names, space
+// separated, the hook table's hooks whose programs emit the record.
 #define NJ_RECORDS(X) NJ_PROCESS_RECORDS(X)
 
 namespace nj {
@@ -38,7 +39,8 @@ struct RecordInfo {
   uint16_t type;
   Family family;
   const char* action;
-  size_t size;  // the wire struct's
+  size_t size;        // the wire struct's
+  const char* hooks;  // hook table names, space separated
 };
 
 // Every registered record type, in registry order.
