@@ -6,7 +6,7 @@ Prints one line per invalid event and exits 1 if any; 0 otherwise.
 
 SCHEMA is the top schema (docs/schema/event.schema.json). The files it
 references with a relative "$ref" (one per event family) are read from the
-same directory: every *.json there is registered under its "$id" and under
+same directory: every *.schema.json there is registered under its "$id" and under
 its file:// URI, so a reference resolves whichever base it is relative to.
 Nothing is fetched from the network.
 """
@@ -30,7 +30,7 @@ def load_registry(top_path):
     top_path = pathlib.Path(top_path).resolve()
     resources = []
     top = None
-    for path in sorted(top_path.parent.glob("*.json")):
+    for path in sorted(set(top_path.parent.glob("*.schema.json")) | {top_path}):
         with open(path) as f:
             contents = json.load(f)
         jsonschema.Draft202012Validator.check_schema(contents)
@@ -40,10 +40,6 @@ def load_registry(top_path):
             resources.append((contents["$id"], resource))
         if path == top_path:
             top = contents
-    if top is None:  # not a *.json name: still the one to validate against
-        with open(top_path) as f:
-            top = json.load(f)
-        resources.append((top_path.as_uri(), DRAFT.create_resource(top)))
 
     def retrieve(uri):
         raise referencing.exceptions.NoSuchResource(ref=uri)
