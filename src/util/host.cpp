@@ -104,15 +104,21 @@ uint64_t ns_to_ticks(uint64_t ns, long clock_ticks) {
 }
 
 size_t entity_id_ticks(std::string_view boot_id, uint32_t tgid, uint64_t start_ticks, EntityIdBuf& buf) {
-  const size_t n = std::min<size_t>(boot_id.size(), 16);
+  // Each number is formatted into a buffer exactly as wide as its largest
+  // value, so the bound on every copy is visible to the compiler (GCC's
+  // -Wstringop-overflow at -O3 cannot see through to_chars' result).
+  char pid[10], ticks[20];
+  const size_t npid = static_cast<size_t>(std::to_chars(pid, pid + sizeof(pid), tgid).ptr - pid);
+  const size_t nticks = static_cast<size_t>(std::to_chars(ticks, ticks + sizeof(ticks), start_ticks).ptr - ticks);
+  static_assert(sizeof(EntityIdBuf) >= 16 + 1 + sizeof(pid) + 1 + sizeof(ticks));
+  size_t n = std::min<size_t>(boot_id.size(), 16);
   std::memcpy(buf, boot_id.data(), n);
-  char* p = buf + n;
-  char* const end = buf + sizeof(buf);
-  *p++ = '-';
-  p = std::to_chars(p, end, tgid).ptr;
-  *p++ = '-';
-  p = std::to_chars(p, end, start_ticks).ptr;
-  return static_cast<size_t>(p - buf);
+  buf[n++] = '-';
+  std::memcpy(buf + n, pid, std::min(npid, sizeof(pid)));
+  n += std::min(npid, sizeof(pid));
+  buf[n++] = '-';
+  std::memcpy(buf + n, ticks, std::min(nticks, sizeof(ticks)));
+  return n + std::min(nticks, sizeof(ticks));
 }
 
 std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t start_ticks) {
