@@ -74,6 +74,13 @@ SensorState sensor_state(const Sensor& s) {
   return st;
 }
 
+// Whether `interval_s` has passed since `last`; if so, the interval restarts.
+bool due(std::chrono::steady_clock::time_point& last, double interval_s, std::chrono::steady_clock::time_point now) {
+  if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
+  last = now;
+  return true;
+}
+
 // "process 12, network 3": the families that lost records since the last
 // report, for the operator's line.
 std::string families_with_losses(const LossReport& r) {
@@ -122,8 +129,6 @@ class Daemon {
 
   void on_record(const uint8_t* data, size_t size);
   void emit(EnrichedEvent&& e);
-  bool due(std::chrono::steady_clock::time_point& last, double interval_s,
-           std::chrono::steady_clock::time_point now) const;
   void check_loss();
   void report_health();
   void collect();
@@ -231,13 +236,6 @@ void Daemon::announce() {
   out_->kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
                to_string(sensor_->transport()), startup_ms_);
-}
-
-bool Daemon::due(std::chrono::steady_clock::time_point& last, double interval_s,
-                 std::chrono::steady_clock::time_point now) const {
-  if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
-  last = now;
-  return true;
 }
 
 int Daemon::run_loop() {
