@@ -1,18 +1,22 @@
 // `nightjar run`: wire the stages together, run until told to stop, drain,
-// report. Start-up is ordered so that every check a user can fail (root,
-// output path, BTF, hooks) fails before anything is attached.
+// report.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "app/options.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/encoder.h"
+#include "families/registry.h"
 #include "loader/features.h"
 #include "reader/reader.h"
 #include "sink/sink.h"
@@ -70,159 +74,268 @@ SensorState sensor_state(const Sensor& s) {
   return st;
 }
 
-}  // namespace
+// Whether `interval_s` has passed since `last`; if so, the interval restarts.
+bool due(std::chrono::steady_clock::time_point& last, double interval_s, std::chrono::steady_clock::time_point now) {
+  if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
+  last = now;
+  return true;
+}
 
-int run_sensor(const RunOptions& o) {
-  if (geteuid() != 0) {
-    spdlog::error("must run as root: loading BPF programs needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN");
-    return 1;
+// "process 12, network 3": the families that lost records since the last
+// report, for the operator's line.
+std::string families_with_losses(const LossReport& r) {
+  std::string out;
+  for (Family f : all_families()) {
+    const uint64_t n = r.by_family[static_cast<size_t>(f)].kernel_lost;
+    if (!n) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(to_string(f)) + " " + std::to_string(n);
   }
-  route_libbpf_logs();
+  return out;
+}
 
-  std::unique_ptr<Sink> sink;
-  if (o.output.empty()) {
-    sink = make_stdout_sink();
-  } else {
-    auto fs = make_file_sink(o.output);
-    if (!fs) {
-      spdlog::error("{}", fs.error().message);
-      return 1;
-    }
-    sink = std::move(*fs);
+// The running daemon: the stages, what connects them, and the counts they
+// report. Members are destroyed in reverse order: the reader (which reads
+// the sensor's buffers and feeds the assembler) goes first, the sensor
+// (links, then maps) after every stage that uses it.
+class Daemon {
+ public:
+  explicit Daemon(const RunOptions& o) : o_(o) {}
+
+  // The order matters. Every check a user can fail (root, output path,
+  // BTF, hooks) comes before anything is attached, so a refusal leaves
+  // the system untouched; the sensor is attached before the process table
+  // is seeded, so a process is either seeded or seen by its events; and
+  // production stops before the final drain, so what was sent is exactly
+  // what is read.
+  int run() {
+    if (!check_root()) return 1;
+    route_libbpf_logs();
+    if (!open_output() || !open_sensor() || !build_pipeline()) return 1;
+    announce();
+    const int rc = run_loop();
+    drain_and_report();
+    return rc;
   }
 
+ private:
+  bool check_root();
+  bool open_output();
+  bool open_sensor();
+  bool build_pipeline();
+  void announce();
+  int run_loop();
+  void drain_and_report();
+
+  void on_record(const uint8_t* data, size_t size);
+  void emit(EnrichedEvent&& e);
+  void check_loss();
+  void report_health();
+  void collect();
+  void report_loss();
+  void remember_reported_loss();
+
+  const RunOptions& o_;
+  std::unique_ptr<Sink> sink_;  // until the output queue takes it
+  std::unique_ptr<Sensor> sensor_;
+  double startup_ms_ = 0;
+  std::optional<WallClock> clock_;
+  std::optional<Encoder> enc_;
+  std::optional<AsyncSink> out_;
+  std::optional<Enricher> enricher_;
+  std::optional<Assembler> assembler_;
+  std::unique_ptr<Reader> reader_;
+  const Enricher::Out emit_ = [this](EnrichedEvent&& e) { emit(std::move(e)); };
+
+  uint64_t events_ = 0, decode_errors_ = 0, records_read_ = 0;
+  LossReport report_;
+  // Totals at the last loss report: a report carries what is new since.
+  uint64_t last_kernel_lost_ = 0, last_queue_dropped_ = 0;
+  std::array<uint64_t, NJ_FAM_MAX> last_family_lost_{};
+  bool warned_budget_ = false;
+};
+
+bool Daemon::check_root() {
+  if (geteuid() == 0) return true;
+  spdlog::error("must run as root: loading BPF programs needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN");
+  return false;
+}
+
+bool Daemon::open_output() {
+  if (o_.output.empty()) {
+    sink_ = make_stdout_sink();
+    return true;
+  }
+  auto fs = make_file_sink(o_.output);
+  if (!fs) {
+    spdlog::error("{}", fs.error().message);
+    return false;
+  }
+  sink_ = std::move(*fs);
+  return true;
+}
+
+// Loads and attaches: the last step a user's kernel can refuse.
+bool Daemon::open_sensor() {
   if (!ensure_tracefs()) spdlog::warn("tracefs is not mounted and could not be mounted; tracepoints will fail");
   SystemFeatures features;
-  SensorConfig cfg = o.sensor;
+  SensorConfig cfg = o_.sensor;
   cfg.self_pid = static_cast<uint32_t>(getpid());
-  auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = std::chrono::steady_clock::now();
   auto sensor = Sensor::open(cfg, features);
   if (!sensor) {
     spdlog::error("{}", sensor.error().message);
-    return 1;
+    return false;
   }
-  auto startup_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  sensor_ = std::move(*sensor);
+  startup_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  return true;
+}
 
-  WallClock clock;
-  Encoder enc(read_host_info(), clock, file_head_reader());
-  AsyncSink out(std::move(sink), o.queue_lines);
-  uint64_t events = 0, decode_errors = 0, records_read = 0;
-  EnricherOptions eo = o.enrich;
-  eo.clock_ticks = enc.host().clock_ticks;
-  Enricher enricher(eo);
-  const Enricher::Out emit = [&](EnrichedEvent&& e) {
-    events++;
-    out.push(enc.encode(e.ev, &e.en));
-  };
-  Assembler assembler(o.window_ms * 1000000ull, o.max_pending,
-                      [&](Event&& ev) { enricher.submit(std::move(ev), WallClock::boot_now_ns(), emit); });
-  auto reader = make_reader(**sensor, [&](const uint8_t* data, size_t size) {
-    records_read++;
-    auto rec = decode(data, size);
-    if (!rec) {
-      if (decode_errors++ == 0) spdlog::warn("undecodable record: {}", rec.error().message);
-      return;
-    }
-    assembler.push(std::move(*rec), WallClock::boot_now_ns());
+// reader -> decode -> assembler -> enricher -> encoder -> output queue.
+bool Daemon::build_pipeline() {
+  clock_.emplace();
+  enc_.emplace(read_host_info(), *clock_, file_head_reader());
+  out_.emplace(std::move(sink_), o_.queue_lines);
+  EnricherOptions eo = o_.enrich;
+  eo.clock_ticks = enc_->host().clock_ticks;
+  enricher_.emplace(eo);
+  assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending, [this](Event&& ev) {
+    enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_);
   });
+  auto reader = make_reader(*sensor_, [this](const uint8_t* data, size_t size) { on_record(data, size); });
   if (!reader) {
     spdlog::error("{}", reader.error().message);
-    return 1;
+    return false;
   }
+  reader_ = std::move(*reader);
+  return true;
+}
 
+void Daemon::on_record(const uint8_t* data, size_t size) {
+  records_read_++;
+  auto rec = decode(data, size);
+  if (!rec) {
+    if (decode_errors_++ == 0) spdlog::warn("undecodable record: {}", rec.error().message);
+    return;
+  }
+  assembler_->push(std::move(*rec), WallClock::boot_now_ns());
+}
+
+void Daemon::emit(EnrichedEvent&& e) {
+  events_++;
+  out_->push(enc_->encode(e.ev, &e.en));
+}
+
+void Daemon::announce() {
   // Processes older than the sensor, read while their events (if any) wait
   // in the kernel buffer: events applied afterwards are newer and win.
-  enricher.seed();
+  enricher_->seed();
   install_signals();
-  out.push(enc.sensor_started(sensor_state(**sensor)));
-  out.kick();
+  out_->push(enc_->sensor_started(sensor_state(*sensor_)));
+  out_->kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
-               to_string((*sensor)->transport()), startup_ms);
+               to_string(sensor_->transport()), startup_ms_);
+}
 
-  LossReport report;
-  uint64_t last_kernel_lost = 0, last_queue_dropped = 0;
-  auto collect = [&]() {
-    auto kc = (*sensor)->counters();
-    if (kc) {
-      report.kernel_lost_total = kc->lost;
-      report.enter_map_full_total = kc->enter_map_full;
-      report.read_errors_total = kc->read_errors;
-      report.records_sent_total = kc->sent;
-    }
-    report.transport_lost = (*reader)->transport_lost();
-    report.queue_dropped_total = out.dropped();
-    report.incomplete_total = assembler.stats().incomplete;
-    report.orphan_parts_total = assembler.stats().orphan_parts;
-    report.decode_errors_total = decode_errors;
-    report.records_read_total = records_read;
-    report.kernel_lost = report.kernel_lost_total - last_kernel_lost;
-    report.queue_dropped = report.queue_dropped_total - last_queue_dropped;
-  };
-
-  // In-band for the SIEM, on stderr for the operator: the same counts.
-  auto report_loss = [&]() {
-    out.push(enc.loss(report));
-    spdlog::warn("events lost: {} in the kernel buffers, {} in the output queue", report.kernel_lost,
-                 report.queue_dropped);
-  };
-
+int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start;
-  bool warned_budget = false;
-  int rc = 0;
   while (!g_stop.load()) {
-    auto n = (*reader)->poll(o.poll_ms);
+    auto n = reader_->poll(o_.poll_ms);
     if (!n) {
       spdlog::error("{}", n.error().message);
-      rc = 1;
-      break;
+      return 1;
     }
-    assembler.expire(WallClock::boot_now_ns());
-    enricher.poll(WallClock::boot_now_ns(), emit);
-    auto now = std::chrono::steady_clock::now();
-    if (std::chrono::duration<double>(now - last_stats).count() >= o.stats_interval_s) {
-      last_stats = now;
-      clock.refresh();
-      collect();
-      if (report.kernel_lost || report.queue_dropped) {
-        // The queue may be the thing that is full: this line is pushed
-        // regardless of its own fate, the totals carry over to the next.
-        report_loss();
-        last_kernel_lost = report.kernel_lost_total;
-        last_queue_dropped = report.queue_dropped_total;
-      }
-    }
-    if (o.health_interval_s > 0 && std::chrono::duration<double>(now - last_health).count() >= o.health_interval_s) {
-      last_health = now;
-      collect();
-      auto mem = memory_use(uint64_t{o.memory_budget_mib} << 20);
-      if (mem.rss_bytes > mem.budget_bytes && !warned_budget) {
-        warned_budget = true;
-        spdlog::warn("resident memory {} MiB is over the {} MiB budget", mem.rss_bytes >> 20, o.memory_budget_mib);
-      }
-      out.push(enc.health(report, enricher.stats(), events, mem));
-    }
-    out.kick();
-    if (o.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o.duration_s) break;
+    assembler_->expire(WallClock::boot_now_ns());
+    enricher_->poll(WallClock::boot_now_ns(), emit_);
+    const auto now = std::chrono::steady_clock::now();
+    if (due(last_stats, o_.stats_interval_s, now)) check_loss();
+    if (o_.health_interval_s > 0 && due(last_health, o_.health_interval_s, now)) report_health();
+    out_->kick();
+    if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
+  return 0;
+}
 
-  // Stop producing, then drain: what was sent is then exactly what is read
-  // (records_sent_total == records_read_total unless something was lost).
-  (*sensor)->detach();
-  if (auto d = (*reader)->drain(); !d) spdlog::warn("{}", d.error().message);
-  assembler.flush_all();
-  enricher.flush(emit);
+void Daemon::check_loss() {
+  clock_->refresh();
   collect();
-  if (report.kernel_lost || report.queue_dropped) report_loss();
-  EnricherStats caches = enricher.stats();
-  out.push(enc.sensor_stopped(report, events, &caches));
-  out.close();
+  if (!report_.kernel_lost && !report_.queue_dropped) return;
+  // The queue may be the thing that is full: this line is pushed
+  // regardless of its own fate, the totals carry over to the next.
+  report_loss();
+  remember_reported_loss();
+}
+
+void Daemon::report_health() {
+  collect();
+  auto mem = memory_use(uint64_t{o_.memory_budget_mib} << 20);
+  if (mem.rss_bytes > mem.budget_bytes && !warned_budget_) {
+    warned_budget_ = true;
+    spdlog::warn("resident memory {} MiB is over the {} MiB budget", mem.rss_bytes >> 20, o_.memory_budget_mib);
+  }
+  out_->push(enc_->health(report_, enricher_->stats(), events_, mem));
+}
+
+void Daemon::collect() {
+  if (auto kc = sensor_->counters()) {
+    report_.kernel_lost_total = kc->lost;
+    report_.enter_map_full_total = kc->enter_map_full;
+    report_.read_errors_total = kc->read_errors;
+    report_.records_sent_total = kc->sent;
+    for (size_t f = 0; f < NJ_FAM_MAX; f++) {
+      report_.by_family[f].kernel_lost_total = kc->lost_by_family[f];
+      report_.by_family[f].records_sent_total = kc->sent_by_family[f];
+    }
+  }
+  report_.transport_lost = reader_->transport_lost();
+  report_.queue_dropped_total = out_->dropped();
+  report_.incomplete_total = assembler_->stats().incomplete;
+  report_.orphan_parts_total = assembler_->stats().orphan_parts;
+  report_.decode_errors_total = decode_errors_;
+  report_.records_read_total = records_read_;
+  report_.kernel_lost = report_.kernel_lost_total - last_kernel_lost_;
+  report_.queue_dropped = report_.queue_dropped_total - last_queue_dropped_;
+  for (size_t f = 0; f < NJ_FAM_MAX; f++)
+    report_.by_family[f].kernel_lost = report_.by_family[f].kernel_lost_total - last_family_lost_[f];
+}
+
+void Daemon::remember_reported_loss() {
+  last_kernel_lost_ = report_.kernel_lost_total;
+  last_queue_dropped_ = report_.queue_dropped_total;
+  for (size_t f = 0; f < NJ_FAM_MAX; f++) last_family_lost_[f] = report_.by_family[f].kernel_lost_total;
+}
+
+// In-band for the SIEM, on stderr for the operator: the same counts.
+void Daemon::report_loss() {
+  out_->push(enc_->loss(report_));
+  const std::string families = families_with_losses(report_);
+  spdlog::warn("events lost: {} in the kernel buffers{}, {} in the output queue", report_.kernel_lost,
+               families.empty() ? "" : " (" + families + ")", report_.queue_dropped);
+}
+
+// Stop producing, then drain: what was sent is then exactly what is read
+// (records_sent_total == records_read_total unless something was lost).
+void Daemon::drain_and_report() {
+  sensor_->detach();
+  if (auto d = reader_->drain(); !d) spdlog::warn("{}", d.error().message);
+  assembler_->flush_all();
+  enricher_->flush(emit_);
+  collect();
+  if (report_.kernel_lost || report_.queue_dropped) report_loss();
+  EnricherStats caches = enricher_->stats();
+  out_->push(enc_->sensor_stopped(report_, events_, &caches));
+  out_->close();
   spdlog::info(
       "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, write errors {}, "
       "incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}",
-      events, report.kernel_lost_total, report.transport_lost, report.queue_dropped_total, out.write_errors(),
-      report.incomplete_total, report.orphan_parts_total, report.enter_map_full_total, decode_errors);
-  return rc;
+      events_, report_.kernel_lost_total, report_.transport_lost, report_.queue_dropped_total, out_->write_errors(),
+      report_.incomplete_total, report_.orphan_parts_total, report_.enter_map_full_total, decode_errors_);
 }
+
+}  // namespace
+
+int run_sensor(const RunOptions& o) { return Daemon(o).run(); }
 
 }  // namespace nj

@@ -1,6 +1,7 @@
 // Assembled events -> one ECS-aligned JSON document per line.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -9,9 +10,17 @@
 #include "encode/json_writer.h"
 #include "families/process/exec_view.h"
 #include "enrich/enricher.h"
+#include "nightjar/abi.h"
 #include "util/host.h"
 
 namespace nj {
+
+// One family's share of the kernel-side counts.
+struct FamilyLoss {
+  uint64_t kernel_lost = 0;  // since the last report
+  uint64_t kernel_lost_total = 0;
+  uint64_t records_sent_total = 0;
+};
 
 struct LossReport {
   uint64_t kernel_lost = 0;         // records the kernel buffers refused, since the last report
@@ -26,6 +35,7 @@ struct LossReport {
   uint64_t decode_errors_total = 0;  // records user space could not decode
   uint64_t records_sent_total = 0;   // records the kernel side delivered
   uint64_t records_read_total = 0;   // records user space read (equal when nothing is lost in between)
+  std::array<FamilyLoss, NJ_FAM_MAX> by_family{};  // indexed by Family
 };
 
 struct SensorState {

@@ -38,6 +38,9 @@ bool is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
 
 void route_libbpf_logs() { libbpf_set_print(libbpf_log); }
 
+void SkeletonDeleter::operator()(::nightjar_bpf* skel) const { nightjar_bpf__destroy(skel); }
+void LinkDeleter::operator()(::bpf_link* link) const { bpf_link__destroy(link); }
+
 Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const KernelFeatures& features) {
   if (!features.btf())
     return Error{ENOENT, "kernel BTF not found at /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF is required)"};
@@ -49,10 +52,10 @@ Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const K
 
   std::unique_ptr<Sensor> s(new Sensor());
   s->config_ = config;
-  s->skel_ = nightjar_bpf__open();
+  s->skel_.reset(nightjar_bpf__open());
   if (!s->skel_) return os_error(errno, "opening the BPF object");
   if (auto r = s->configure(features); !r) return r.error();
-  if (int err = nightjar_bpf__load(s->skel_); err)
+  if (int err = nightjar_bpf__load(s->skel_.get()); err)
     return os_error(err, "loading BPF programs (run with -v for the verifier log)");
   if (config.attach && !config.load_all_of) {
     if (auto r = s->attach_all(); !r) return r.error();
@@ -60,15 +63,10 @@ Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const K
   return s;
 }
 
-Sensor::~Sensor() {
-  detach();
-  if (skel_) nightjar_bpf__destroy(skel_);
-}
+// The member order destroys the links before the skeleton.
+Sensor::~Sensor() = default;
 
-void Sensor::detach() {
-  for (auto* l : links_) bpf_link__destroy(l);
-  links_.clear();
-}
+void Sensor::detach() { links_.clear(); }
 
 Result<void> Sensor::configure(const KernelFeatures& features) {
   auto* rodata = skel_->rodata;
@@ -149,7 +147,7 @@ Result<void> Sensor::attach_all() {
   for (auto& ap : programs_) {
     if (ap.program.empty() || !ap.error.empty()) continue;
     struct bpf_program* p = bpf_object__find_program_by_name(skel_->obj, ap.program.c_str());
-    struct bpf_link* link = bpf_program__attach(p);
+    LinkPtr link(bpf_program__attach(p));
     if (!link) {
       int err = errno;
       ap.error = std::strerror(err);
@@ -162,7 +160,7 @@ Result<void> Sensor::attach_all() {
       continue;
     }
     ap.attached = true;
-    links_.push_back(link);
+    links_.push_back(std::move(link));
   }
   return {};
 }
@@ -193,12 +191,16 @@ Result<KernelCounters> Sensor::counters() const {
     return os_error(errno, "reading nj_stats");
   KernelCounters c;
   for (size_t i = 0; i < per.size(); i++) {
-    for (int f = 0; f < NJ_FAM_MAX; f++) {
-      c.sent += per[i].sent[f];
-      c.lost += per[i].lost[f];
+    for (size_t f = 0; f < NJ_FAM_MAX; f++) {
+      c.sent_by_family[f] += per[i].sent[f];
+      c.lost_by_family[f] += per[i].lost[f];
     }
     c.enter_map_full += per[i].enter_map_full;
     c.read_errors += per[i].read_errors;
+  }
+  for (size_t f = 0; f < NJ_FAM_MAX; f++) {
+    c.sent += c.sent_by_family[f];
+    c.lost += c.lost_by_family[f];
   }
   return c;
 }

@@ -3,6 +3,7 @@
 // Both the daemon and the tests use it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "loader/features.h"
+#include "nightjar/abi.h"
 #include "loader/program_table.h"
 #include "util/result.h"
 
@@ -52,13 +54,27 @@ struct ProgramStats {
   uint64_t run_time_ns = 0;
 };
 
-// Kernel-side counters summed over CPUs.
+// Kernel-side counters summed over CPUs. The kernel counts records per
+// family, so a loss can be blamed on the family whose load caused it; the
+// plain sums are what the reports have always carried.
 struct KernelCounters {
   uint64_t sent = 0;
   uint64_t lost = 0;
   uint64_t enter_map_full = 0;
   uint64_t read_errors = 0;
+  std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
+  std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
 };
+
+// Owners of libbpf objects, so that no early return leaks one.
+struct SkeletonDeleter {
+  void operator()(::nightjar_bpf* skel) const;
+};
+struct LinkDeleter {
+  void operator()(::bpf_link* link) const;
+};
+using SkeletonPtr = std::unique_ptr<::nightjar_bpf, SkeletonDeleter>;
+using LinkPtr = std::unique_ptr<::bpf_link, LinkDeleter>;
 
 class Sensor {
  public:
@@ -85,10 +101,12 @@ class Sensor {
   Result<void> attach_all();
 
   SensorConfig config_;
-  struct ::nightjar_bpf* skel_ = nullptr;
+  // Declared before the links: members are destroyed in reverse order, and
+  // a link must go before the programs and maps of the skeleton it uses.
+  SkeletonPtr skel_;
   std::vector<Choice> choices_;
   std::vector<AttachedProgram> programs_;
-  std::vector<::bpf_link*> links_;
+  std::vector<LinkPtr> links_;
 };
 
 // Route libbpf's own log lines into spdlog (debug lines only at -v).

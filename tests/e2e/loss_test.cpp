@@ -48,6 +48,19 @@ void overload_and_check(const std::vector<std::string>& args) {
   EXPECT_GT(sum, 0u);
   // Delivered records were all read: losses happened only where counted.
   EXPECT_EQ(total["records_sent_total"], total["records_read_total"]);
+  // Only the process family runs here: its share is the whole, in the
+  // totals and in every in-band report.
+  const json& process = total["by_family"]["process"];
+  EXPECT_EQ(process["kernel_lost_total"], total["kernel_lost_total"]);
+  EXPECT_EQ(process["records_sent_total"], total["records_sent_total"]);
+  uint64_t process_sum = 0;
+  for (const auto& e : ev)
+    if (e["event"]["action"] == "events-lost") {
+      const json& l = e["nightjar"]["loss"];
+      EXPECT_EQ(l["by_family"]["process"]["kernel_lost"], l["kernel_lost"]);
+      process_sum += l["by_family"]["process"]["kernel_lost"].get<uint64_t>();
+    }
+  EXPECT_EQ(process_sum, sum);
   // Events that lost a part are flagged, not passed off as whole.
   for (const auto& e : ev) {
     if (e["event"]["action"] == "exec" && e["nightjar"].contains("parts_lost")) {
@@ -57,6 +70,7 @@ void overload_and_check(const std::vector<std::string>& args) {
   // The operator sees it on stderr too.
   std::string err = s.stderr_text();
   EXPECT_NE(err.find("events lost:"), std::string::npos) << err;
+  EXPECT_NE(err.find("in the kernel buffers (process "), std::string::npos) << err;
   EXPECT_NE(err.find("lost in kernel buffers " + std::to_string(sum)), std::string::npos) << err;
   expect_schema_valid(s.output_path());
 }

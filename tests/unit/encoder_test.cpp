@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "families/registry.h"
 #include "records.h"
 
 using namespace nj;
@@ -408,6 +409,33 @@ TEST_F(EncoderTest, UnshareSuccess) {
   EXPECT_EQ(j["event"]["outcome"], "success");
   EXPECT_FALSE(j.contains("error"));
   EXPECT_EQ(j["nightjar"]["unshare"]["flags"], json({"CLONE_NEWNET"}));
+}
+
+// Per-family loss in every status event that carries the loss block, each
+// registered family listed even when it lost nothing.
+TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
+  LossReport r;
+  r.kernel_lost = 5;
+  r.kernel_lost_total = 12;
+  r.records_sent_total = 100;
+  r.by_family[static_cast<size_t>(Family::process)] = {5, 12, 100};
+  auto check = [&](const std::string& line) {
+    const json j = json::parse(line);
+    const json& by = j["nightjar"]["loss"]["by_family"];
+    for (Family f : all_families()) ASSERT_TRUE(by.contains(to_string(f))) << to_string(f);
+    EXPECT_EQ(by.size(), all_families().size());
+    EXPECT_EQ(by["process"], json({{"kernel_lost", 5}, {"kernel_lost_total", 12}, {"records_sent_total", 100}}));
+    EXPECT_EQ(j["nightjar"]["loss"]["kernel_lost_total"], 12);
+  };
+  check(enc.loss(r));
+  check(enc.health(r, EnricherStats{}, 3, Encoder::Memory{}));
+  check(enc.sensor_stopped(r, 3));
+  // The block closes the loss object: what came before it is unchanged.
+  const std::string line = enc.loss(LossReport{});
+  EXPECT_NE(line.find(R"("records_read_total":0,"by_family":{"process":{"kernel_lost":0,"kernel_lost_total":0,)"
+                      R"("records_sent_total":0}}})"),
+            std::string::npos)
+      << line;
 }
 
 TEST(EntityId, Format) {
