@@ -16,44 +16,60 @@ import sys
 
 try:
     import jsonschema
-    import referencing
-    import referencing.exceptions
-    import referencing.jsonschema
 except ImportError as e:
-    sys.exit(f"validate-events.py: needs python3-jsonschema >= 4.18 with the 'referencing' library ({e})")
-
-DRAFT = referencing.jsonschema.DRAFT202012
+    sys.exit(f"validate-events.py: needs python3-jsonschema ({e})")
 
 
-def load_registry(top_path):
-    """The top schema and a registry of every schema file beside it."""
+def load_schemas(top_path):
+    """The top schema and every schema file beside it, keyed by each of the
+    URIs a reference may resolve to (its "$id" and its file:// URI)."""
     top_path = pathlib.Path(top_path).resolve()
-    resources = []
+    store = {}
     top = None
     for path in sorted(set(top_path.parent.glob("*.schema.json")) | {top_path}):
         with open(path) as f:
             contents = json.load(f)
         jsonschema.Draft202012Validator.check_schema(contents)
-        resource = DRAFT.create_resource(contents)
-        resources.append((path.as_uri(), resource))
+        store[path.as_uri()] = contents
         if "$id" in contents:
-            resources.append((contents["$id"], resource))
+            store[contents["$id"]] = contents
         if path == top_path:
             top = contents
+    return top_path, top, store
+
+
+def make_validator(top_path):
+    """A validator that resolves references from the files only. jsonschema
+    4.18+ does that through the `referencing` library; Debian 12's 4.10 has
+    only RefResolver, so both are supported."""
+    top_path, top, store = load_schemas(top_path)
+    try:
+        import referencing
+        import referencing.exceptions
+        import referencing.jsonschema
+    except ImportError:
+        resolver = jsonschema.RefResolver(base_uri=top_path.as_uri(), referrer=top, store=store,
+                                          handlers={"http": _no_fetch, "https": _no_fetch})
+        return jsonschema.Draft202012Validator(top, resolver=resolver), jsonschema.exceptions.RefResolutionError
 
     def retrieve(uri):
         raise referencing.exceptions.NoSuchResource(ref=uri)
 
-    registry = referencing.Registry(retrieve=retrieve).with_resources(resources)
-    return top, registry
+    draft = referencing.jsonschema.DRAFT202012
+    registry = referencing.Registry(retrieve=retrieve).with_resources(
+        (uri, draft.create_resource(contents)) for uri, contents in store.items())
+    return jsonschema.Draft202012Validator(top, registry=registry), referencing.exceptions.Unresolvable
+
+
+def _no_fetch(uri):
+    raise jsonschema.exceptions.RefResolutionError(f"not fetching {uri}")
 
 
 def main():
     if len(sys.argv) < 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    schema, registry = load_registry(sys.argv[1])
-    validator = jsonschema.Draft202012Validator(schema, registry=registry)
+    validator, unresolvable = make_validator(sys.argv[1])
     bad = total = 0
     for path in sys.argv[2:]:
         with open(path, "rb") as f:
@@ -67,7 +83,7 @@ def main():
                     continue
                 try:
                     errors = list(validator.iter_errors(doc))
-                except referencing.exceptions.Unresolvable as e:
+                except unresolvable as e:
                     print(f"{path}:{n}: schema reference not found beside {sys.argv[1]}: {e}")
                     return 2
                 for err in errors:

@@ -194,7 +194,7 @@ TEST(Completeness, EveryRecordEncodesToSchemaValidJson) {
       f << line << '\n';
     }
   }
-  const std::string cmd = std::string("python3 ") + NJ_SOURCE_DIR + "/tools/validate-events.py " + NJ_SOURCE_DIR +
+  const std::string cmd = std::string("/usr/bin/python3 ") + NJ_SOURCE_DIR + "/tools/validate-events.py " + NJ_SOURCE_DIR +
                           "/docs/schema/event.schema.json " + out + " >&2";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "schema rejected an encoded record (see above)";
 }
