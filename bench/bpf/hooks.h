@@ -1,24 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The hooks nightjar attaches with its tracepoint backend
- * (src/loader/program_table.cpp), as an X-macro: X(kind, category, name).
- * kind: TP (tracepoint syscalls:<name>) or BTF (tp_btf <name>). */
+ * (src/loader/program_table.cpp), as an X-macro: X(kind, category, name, id).
+ * kind: TP (tracepoint syscalls:<name>) or BTF (tp_btf <name>).
+ * id: the hook's number in the minimal observer's records (struct
+ * njb_record.hook); unique across all families.
+ *
+ * One header per event family, <family>_hooks.h defining
+ * NJB_<FAMILY>_HOOKS(X); a new family adds its header and one line below,
+ * and numbers its ids on from the previous family's last id (each family
+ * header says where the next one starts). */
 #ifndef NJB_HOOKS_H
 #define NJB_HOOKS_H
 
+#include "process_hooks.h"
+
 #define NJB_HOOKS(X)                                                           \
-	X(TP, syscalls, sys_enter_execve, 0)                                   \
-	X(TP, syscalls, sys_enter_execveat, 1)                                 \
-	X(BTF, , sched_process_exec, 2)                                        \
-	X(TP, syscalls, sys_exit_execve, 3)                                    \
-	X(TP, syscalls, sys_exit_execveat, 4)                                  \
-	X(TP, syscalls, sys_enter_clone, 5)                                    \
-	X(TP, syscalls, sys_enter_clone3, 6)                                   \
-	X(TP, syscalls, sys_enter_fork, 7)                                     \
-	X(TP, syscalls, sys_enter_vfork, 8)                                    \
-	X(BTF, , sched_process_fork, 9)                                        \
-	X(BTF, , sched_process_exit, 10)                                       \
-	X(TP, syscalls, sys_enter_unshare, 11)                                 \
-	X(TP, syscalls, sys_exit_unshare, 12)
+	NJB_PROCESS_HOOKS(X)
 
 #define NJB_SEC_TP(cat, name) "tracepoint/" #cat "/" #name
 #define NJB_SEC_BTF(cat, name) "tp_btf/" #name
