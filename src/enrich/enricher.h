@@ -68,7 +68,6 @@ class Enricher {
   // Shutdown: waits (bounded) for pending hashes, releases everything.
   void flush(const Out& out);
   EnricherStats stats();
-  ProcessTable& table() { return table_; }
 
  private:
   struct HashJob {

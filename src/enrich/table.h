@@ -35,7 +35,6 @@ struct ProcKey {
   uint32_t pid = 0;
   uint64_t start = 0;
   bool operator==(const ProcKey& o) const { return pid == o.pid && start == o.start; }
-  bool operator<(const ProcKey& o) const { return pid != o.pid ? pid < o.pid : start < o.start; }
 };
 
 struct ProcKeyHash {
