@@ -116,23 +116,19 @@ void JsonWriter::sep() {
 void JsonWriter::begin_object() {
   sep();
   out_ += '{';
-  depth_++;
   first_ = true;
 }
 void JsonWriter::end_object() {
   out_ += '}';
-  depth_--;
   first_ = false;
 }
 void JsonWriter::begin_array() {
   sep();
   out_ += '[';
-  depth_++;
   first_ = true;
 }
 void JsonWriter::end_array() {
   out_ += ']';
-  depth_--;
   first_ = false;
 }
 

@@ -62,7 +62,6 @@ class JsonWriter {
   std::string& str() { return out_; }
   void clear() {
     out_.clear();
-    depth_ = 0;
     first_ = true;
   }
 
@@ -70,7 +69,6 @@ class JsonWriter {
   void sep();
   void raw_string(std::string_view s);
   std::string out_;
-  int depth_ = 0;
   bool first_ = true;
   bool after_key_ = false;
 };

@@ -29,7 +29,7 @@ size_t ExecutableHasher::KeyHash::operator()(const Key& k) const {
   return h;
 }
 
-ExecutableHasher::ExecutableHasher(HasherOptions opts) : opts_(opts) {}
+ExecutableHasher::ExecutableHasher(HasherOptions opts) : opts_(opts), cache_(opts.capacity) {}
 
 std::optional<HashResult> ExecutableHasher::cached_executable(const std::string& proc_exe, const std::string& path,
                                                               FileId expected) {
@@ -82,7 +82,7 @@ HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId>
   uint64_t size = static_cast<uint64_t>(st.st_size);
   if (size > opts_.max_size) {
     std::lock_guard lock(mu_);
-    ++stats_.too_large;
+    ++too_large_;
     return fail("too-large");
   }
   Key key{st.st_dev, st.st_ino, mtime_ns(st), size};
@@ -119,42 +119,33 @@ HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId>
 
 std::optional<std::string> ExecutableHasher::lookup(const Key& k, bool count_miss) {
   std::lock_guard lock(mu_);
-  auto it = index_.find(k);
-  if (it == index_.end()) {
-    if (count_miss) ++stats_.misses;
-    return std::nullopt;
-  }
-  ++stats_.hits;
-  lru_.splice(lru_.begin(), lru_, it->second);
-  return it->second->sha256;
+  const std::string* hit = count_miss ? cache_.get(k) : cache_.get_if_hit(k);
+  if (!hit) return std::nullopt;
+  return *hit;
 }
 
 void ExecutableHasher::insert(const Key& k, const std::string& sha256) {
   if (opts_.capacity == 0) return;
   std::lock_guard lock(mu_);
-  // Another thread may have hashed the same file meanwhile.
-  if (auto it = index_.find(k); it != index_.end()) {
-    lru_.splice(lru_.begin(), lru_, it->second);
-    return;
-  }
-  lru_.push_front(Entry{k, sha256});
-  index_.emplace(k, lru_.begin());
-  while (lru_.size() > opts_.capacity) {
-    index_.erase(lru_.back().key);
-    lru_.pop_back();
-    ++stats_.evictions;
-  }
-  stats_.size = lru_.size();
+  // Another thread may have hashed the same file meanwhile: same digest.
+  cache_.put(k, sha256);
 }
 
 void ExecutableHasher::count_error() {
   std::lock_guard lock(mu_);
-  ++stats_.errors;
+  ++errors_;
 }
 
 HasherStats ExecutableHasher::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  HasherStats s;
+  s.size = cache_.size();
+  s.hits = cache_.hits();
+  s.misses = cache_.misses();
+  s.evictions = cache_.evictions();
+  s.too_large = too_large_;
+  s.errors = errors_;
+  return s;
 }
 
 }  // namespace nj

@@ -3,11 +3,11 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
+
+#include "util/lru.h"
 
 namespace nj {
 
@@ -73,11 +73,6 @@ class ExecutableHasher {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  struct Entry {
-    Key key;
-    std::string sha256;
-  };
-
   std::optional<std::string> lookup(const Key& k, bool count_miss);
   void insert(const Key& k, const std::string& sha256);
   void count_error();
@@ -86,9 +81,8 @@ class ExecutableHasher {
   // Guards everything below. Never held while reading a file, so a slow read
   // does not stall stats() or hits from other threads.
   mutable std::mutex mu_;
-  std::list<Entry> lru_;  // most recently used first
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;
-  HasherStats stats_;
+  Lru<Key, std::string, KeyHash> cache_;
+  uint64_t too_large_ = 0, errors_ = 0;
 };
 
 }  // namespace nj

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <sstream>
 
 #include "util/files.h"
@@ -90,58 +91,50 @@ std::optional<ProcInfo> ProcFs::read(uint32_t pid, size_t args_bytes_max) const 
 
 ProcessTable::ProcessTable(ProcessTableOptions opts) : opts_(opts) {}
 
-void ProcessTable::touch(Slot& s) { lru_.splice(lru_.begin(), lru_, s.lru); }
+ProcessTableStats ProcessTable::stats() const {
+  ProcessTableStats s;
+  s.size = entries_.size();
+  s.hits = entries_.hits();
+  s.misses = entries_.misses();
+  s.evictions = entries_.evictions();
+  s.expired = expired_;
+  s.seeded = seeded_;
+  return s;
+}
 
 ProcessTable::Slot& ProcessTable::upsert(const ProcKey& key) {
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
-    touch(it->second);
-    return it->second;
-  }
-  lru_.push_front(key);
-  Slot& s = entries_[key];
-  s.info = std::make_shared<ProcInfo>();
-  s.info->key = key;
-  s.lru = lru_.begin();
-  stats_.size = entries_.size();
-  return s;
+  if (Slot* s = entries_.touch(key)) return *s;
+  auto info = std::make_shared<ProcInfo>();
+  info->key = key;
+  return *entries_.put(key, std::move(info));
 }
 
 // Copy on write: a snapshot handed out earlier keeps what it saw. Snapshots
 // live on the pipeline thread only, so the count is exact.
 ProcInfo& ProcessTable::edit(Slot& s) {
-  if (s.info.use_count() > 1) s.info = std::make_shared<ProcInfo>(*s.info);
-  return *s.info;
+  if (s.use_count() > 1) s = std::make_shared<ProcInfo>(*s);
+  return *s;
 }
 
-void ProcessTable::erase(std::map<ProcKey, Slot>::iterator it) {
-  lru_.erase(it->second.lru);
-  entries_.erase(it);
-  stats_.size = entries_.size();
+// The oldest recorded exit, dropped if its entry is still there and still
+// exited (the cap may have taken it already).
+bool ProcessTable::expire_front() {
+  const ProcKey key = exited_.front().second;
+  exited_.pop_front();
+  Slot* s = entries_.peek(key);
+  if (!s || !(*s)->exited) return false;
+  entries_.erase(key);
+  expired_++;
+  return true;
 }
 
 void ProcessTable::enforce_cap() {
+  // Exited processes go first (oldest exit first), then the live process
+  // used least recently.
   while (entries_.size() > opts_.max_entries) {
-    // Exited processes go first (oldest exit first), then the live
-    // process used least recently.
-    bool erased = false;
-    while (!exited_.empty() && !erased) {
-      auto it = entries_.find(exited_.front().second);
-      exited_.pop_front();
-      if (it != entries_.end() && it->second.info->exited) {
-        erase(it);
-        stats_.expired++;
-        erased = true;
-      }
-    }
-    if (erased) continue;
-    auto it = entries_.find(lru_.back());
-    if (it == entries_.end()) {
-      lru_.pop_back();
-      continue;
-    }
-    erase(it);
-    stats_.evictions++;
+    bool expired = false;
+    while (!exited_.empty() && !expired) expired = expire_front();
+    if (!expired) entries_.evict_oldest();
   }
 }
 
@@ -160,13 +153,12 @@ void ProcessTable::trim_args(ProcInfo& p) const {
 }
 
 void ProcessTable::seed_one(const ProcInfo& p) {
-  auto it = entries_.find(p.key);
-  if (it != entries_.end()) return;  // an event got here first: it is newer
+  if (entries_.peek(p.key)) return;  // an event got here first: it is newer
   Slot& s = upsert(p.key);
   ProcInfo& info = edit(s);
   info = p;
   trim_args(info);
-  stats_.seeded++;
+  seeded_++;
   enforce_cap();
 }
 
@@ -181,10 +173,10 @@ void ProcessTable::seed(const ProcFs& fs) {
   // Second pass: fill in parents' start times now that all are known.
   std::map<uint32_t, uint64_t> start_of;
   for (auto& [k, s] : entries_)
-    if (!s.info->exited) start_of[k.pid] = k.start;
+    if (!s->exited) start_of[k.pid] = k.start;
   for (auto& [k, s] : entries_)
-    if (s.info->from_procfs && s.info->parent.start == 0) {
-      auto f = start_of.find(s.info->parent.pid);
+    if (s->from_procfs && s->parent.start == 0) {
+      auto f = start_of.find(s->parent.pid);
       if (f != start_of.end()) edit(s).parent.start = f->second;
     }
 }
@@ -220,8 +212,8 @@ void ProcessTable::on_exec(const ProcInfo& p) {
 
 void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns) {
   Slot& s = upsert(key);
-  if (!(s.info->parent == parent)) edit(s).parent = parent;
-  if (!s.info->exited) {
+  if (!(s->parent == parent)) edit(s).parent = parent;
+  if (!s->exited) {
     ProcInfo& info = edit(s);
     info.exited = true;
     info.exited_at_ns = now_ns;
@@ -231,31 +223,18 @@ void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t n
 }
 
 void ProcessTable::observe(const ProcKey& key, const ProcKey& parent) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return;
-  if (!(it->second.info->parent == parent)) edit(it->second).parent = parent;
-  touch(it->second);
-}
-
-ProcessTable::Slot* ProcessTable::lookup(const ProcKey& key) {
-  auto it = entries_.find(key);
-  if (it == entries_.end()) {
-    stats_.misses++;
-    return nullptr;
-  }
-  stats_.hits++;
-  touch(it->second);
-  return &it->second;
+  Slot* s = entries_.touch(key);
+  if (s && !((*s)->parent == parent)) edit(*s).parent = parent;
 }
 
 const ProcInfo* ProcessTable::find(const ProcKey& key) {
-  Slot* s = lookup(key);
-  return s ? s->info.get() : nullptr;
+  Slot* s = entries_.get(key);
+  return s ? s->get() : nullptr;
 }
 
 std::shared_ptr<const ProcInfo> ProcessTable::snapshot(const ProcKey& key) {
-  Slot* s = lookup(key);
-  return s ? s->info : nullptr;
+  Slot* s = entries_.get(key);
+  return s ? *s : nullptr;
 }
 
 std::vector<std::shared_ptr<const ProcInfo>> ProcessTable::ancestors(const ProcKey& key, size_t depth) {
@@ -273,14 +252,7 @@ std::vector<std::shared_ptr<const ProcInfo>> ProcessTable::ancestors(const ProcK
 }
 
 void ProcessTable::expire(uint64_t now_ns) {
-  while (!exited_.empty() && now_ns >= exited_.front().first + opts_.exited_grace_ns) {
-    auto it = entries_.find(exited_.front().second);
-    exited_.pop_front();
-    if (it != entries_.end() && it->second.info->exited) {
-      erase(it);
-      stats_.expired++;
-    }
-  }
+  while (!exited_.empty() && now_ns >= exited_.front().first + opts_.exited_grace_ns) expire_front();
 }
 
 }  // namespace nj

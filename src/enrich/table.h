@@ -18,13 +18,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <list>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
+
+#include "util/lru.h"
 
 namespace nj {
 
@@ -34,7 +35,10 @@ struct ProcKey {
   uint32_t pid = 0;
   uint64_t start = 0;
   bool operator==(const ProcKey& o) const { return pid == o.pid && start == o.start; }
-  bool operator<(const ProcKey& o) const { return pid != o.pid ? pid < o.pid : start < o.start; }
+};
+
+struct ProcKeyHash {
+  size_t operator()(const ProcKey& k) const { return std::hash<uint64_t>{}(k.start * 0x9e3779b97f4a7c15ull ^ k.pid); }
 };
 
 struct ProcInfo {
@@ -63,11 +67,6 @@ struct ProcessTableStats {
   uint64_t evictions = 0;  // live entries pushed out by the cap
   uint64_t expired = 0;    // exited entries past their grace period
   uint64_t seeded = 0;     // entries read from /proc
-};
-
-// What /proc says about one process (read by ProcFs, or built by tests).
-struct ProcSnapshot {
-  ProcInfo info;
 };
 
 // Reads /proc (or a fake tree with the same layout, for tests).
@@ -110,27 +109,22 @@ class ProcessTable {
   std::vector<std::shared_ptr<const ProcInfo>> ancestors(const ProcKey& key, size_t depth);
 
   void expire(uint64_t now_ns);
-  const ProcessTableStats& stats() const { return stats_; }
+  ProcessTableStats stats() const;
 
  private:
-  using Lru = std::list<ProcKey>;
-  struct Slot {
-    std::shared_ptr<ProcInfo> info;  // never null
-    Lru::iterator lru;
-  };
+  using Slot = std::shared_ptr<ProcInfo>;  // never null
   Slot& upsert(const ProcKey& key);
-  Slot* lookup(const ProcKey& key);
   ProcInfo& edit(Slot& s);
-  void touch(Slot& s);
   void enforce_cap();
-  void erase(std::map<ProcKey, Slot>::iterator it);
+  bool expire_front();
   void trim_args(ProcInfo& p) const;
 
   ProcessTableOptions opts_;
-  std::map<ProcKey, Slot> entries_;
-  Lru lru_;                                   // front: most recently used
+  // Unbounded as a cache: enforce_cap() drops exited entries before the
+  // least recently used live one.
+  Lru<ProcKey, Slot, ProcKeyHash> entries_{Lru<ProcKey, Slot, ProcKeyHash>::kUnbounded};
   std::list<std::pair<uint64_t, ProcKey>> exited_;  // in exit order
-  ProcessTableStats stats_;
+  uint64_t seeded_ = 0, expired_ = 0;
 };
 
 }  // namespace nj

@@ -4,11 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <string_view>
 
 #include "util/fd.h"
+#include "util/files.h"
 
 namespace nj {
 
@@ -107,23 +107,14 @@ void UserDb::reload(Table& t) {
   // The stamp of what is actually read (through the fd), so a replacement
   // landing between the stat() above and the open() is picked up next time.
   t.stamp = Stamp{true, st.st_dev, st.st_ino, mtime_ns(st), static_cast<uint64_t>(st.st_size)};
-  std::string text;
-  char buf[16384];
-  bool cut = false;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || text.size() >= kMaxFileSize) cut = true;
-    if (n <= 0 || cut) break;
-    text.append(buf, static_cast<size_t>(n));
-  }
+  FileText f = read_fd(fd.get(), kMaxFileSize);
   // After a read error or at the cap keep only whole lines: a cut-off last
   // line could yield a wrong name ("roo" for "root").
-  if (cut) {
-    size_t nl = text.rfind('\n');
-    text.resize(nl == std::string::npos ? 0 : nl + 1);
+  if (f.error || f.capped) {
+    size_t nl = f.text.rfind('\n');
+    f.text.resize(nl == std::string::npos ? 0 : nl + 1);
   }
-  t.names = parse_id_file(text);
+  t.names = parse_id_file(f.text);
 }
 
 }  // namespace nj

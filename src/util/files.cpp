@@ -4,25 +4,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
+#include "util/fd.h"
+
 namespace nj {
 
-std::optional<std::string> read_file(const std::string& path, size_t max) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
-  std::string out;
-  char buf[8192];
-  while (out.size() < max) {
+FileText read_fd(int fd, size_t max) {
+  FileText out;
+  char buf[16384];
+  // One byte past the cap tells a file of exactly max bytes from a longer one.
+  while (out.text.size() <= max) {
     ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      ::close(fd);
-      return std::nullopt;
+      out.error = true;
+      break;
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    out.text.append(buf, static_cast<size_t>(n));
   }
-  ::close(fd);
-  if (out.size() > max) out.resize(max);
+  if (out.text.size() > max) {
+    out.text.resize(max);
+    out.capped = true;
+  }
   return out;
+}
+
+std::optional<std::string> read_file(const std::string& path, size_t max) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid()) return std::nullopt;
+  FileText f = read_fd(fd.get(), max);
+  if (f.error) return std::nullopt;
+  return std::move(f.text);
 }
 
 std::optional<std::string> read_line(const std::string& path) {

@@ -6,7 +6,18 @@
 
 namespace nj {
 
-// Whole file (up to max bytes), or nullopt if it cannot be read.
+// What one read of a whole file got.
+struct FileText {
+  std::string text;
+  bool error = false;   // a read failed: text is what came before
+  bool capped = false;  // the file goes on past the cap
+};
+
+// Reads an open file from its position to its end, keeping at most max
+// bytes.
+FileText read_fd(int fd, size_t max);
+// Whole file (up to max bytes), or nullopt if it cannot be opened or read.
+// O_NONBLOCK, so a FIFO planted at the path cannot hang the caller.
 std::optional<std::string> read_file(const std::string& path, size_t max = 1 << 20);
 // First line without the newline.
 std::optional<std::string> read_line(const std::string& path);

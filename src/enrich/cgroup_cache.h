@@ -1,0 +1,51 @@
+// cgroup id (the cgroup directory's inode on cgroup2) -> container and
+// systemd unit, cached: a cgroup's path never changes, and thousands of
+// events a second share a handful of cgroups.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "enrich/container.h"
+#include "util/lru.h"
+
+namespace nj {
+
+// Where cgroup2 is mounted (/sys/fs/cgroup on most systems, .../unified on
+// hybrid v1/v2 hosts), from a mounts table; "" if none.
+std::string cgroup2_mount(const std::string& mounts_path = "/proc/self/mounts");
+
+struct CgroupInfo {
+  std::optional<ContainerInfo> container;
+  std::optional<std::string> unit;
+};
+
+class CgroupCache {
+ public:
+  // cgroup_root "": the cgroup2 mount found in /proc/self/mounts.
+  CgroupCache(size_t capacity, std::string proc_root, std::string cgroup_root);
+
+  // nullopt when the cgroup cannot be found. pid: a process in it, whose
+  // /proc entry names the path if it still lives.
+  std::optional<CgroupInfo> lookup(uint64_t id, pid_t pid);
+
+  size_t size() const { return cache_.size(); }
+  uint64_t hits() const { return cache_.hits(); }
+  uint64_t misses() const { return cache_.misses(); }
+  uint64_t evictions() const { return cache_.evictions(); }
+
+ private:
+  std::string find_path(uint64_t id, pid_t pid);
+  std::string scan(uint64_t wanted);
+
+  std::string proc_root_;
+  std::string cgroup_root_;
+  Lru<uint64_t, CgroupInfo> cache_;
+  std::chrono::steady_clock::time_point last_scan_{};
+};
+
+}  // namespace nj

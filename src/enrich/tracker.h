@@ -1,0 +1,36 @@
+// A tracker follows one event family's state (the process tree, later open
+// files or sockets) and says what the enricher's generic steps need about
+// each event: whom it is about, what to hash. The enricher runs every
+// tracker on every event, in turn, so it never has to know a family's
+// record types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "enrich/enrichment.h"
+
+namespace nj {
+
+class Tracker {
+ public:
+  virtual ~Tracker() = default;
+  // Start-up: state that existed before the sensor did.
+  virtual void seed() {}
+  // Before the generic steps: update the state from the event, fill in the
+  // family's own parts of the enrichment and its Subject / HashRequest.
+  virtual void track(const Event& ev, Enrichment& en, uint64_t now_ns) = 0;
+  // Periodically, with the pipeline's clock: age the state.
+  virtual void poll(uint64_t /*now_ns*/) {}
+  // The tracker's counters, into the stage's.
+  virtual void add_stats(EnricherStats& /*s*/) const {}
+};
+
+// What trackers may share with the enricher.
+struct TrackerContext {
+  ProcessTable& table;
+  std::string proc_root;
+  long clock_ticks;
+};
+
+}  // namespace nj

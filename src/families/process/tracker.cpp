@@ -1,0 +1,112 @@
+#include "families/process/tracker.h"
+
+#include <sys/sysmacros.h>
+
+#include <type_traits>
+#include <variant>
+
+#include "families/process/records.h"
+#include "util/host.h"
+
+namespace nj {
+
+namespace {
+
+// The process family's wire structs, from its registry rows: a process
+// record the visitor below has no handler for fails to compile.
+template <typename T>
+constexpr bool kProcessRecord = false;
+#define NJ_PROCESS_RECORD_TRAIT(type, T, family, action) \
+  template <>                                            \
+  constexpr bool kProcessRecord<T> = true;
+NJ_PROCESS_RECORDS(NJ_PROCESS_RECORD_TRAIT)
+#undef NJ_PROCESS_RECORD_TRAIT
+
+template <typename... Fs>
+struct Overloads : Fs... {
+  using Fs::operator()...;
+};
+
+ProcInfo exec_info(const ProcKey& self, const ProcKey& parent, const nj_task& t, const ExecView& v) {
+  ProcInfo p;
+  p.key = self;
+  p.parent = parent;
+  p.name = comm_of(t);
+  p.executable = v.exe.value_or("");
+  p.args = v.argv;
+  p.args_truncated = v.argv_truncated;
+  p.uid = t.uid;
+  p.euid = t.euid;
+  p.gid = t.gid;
+  p.egid = t.egid;
+  return p;
+}
+
+}  // namespace
+
+ProcessTracker::ProcessTracker(const TrackerContext& ctx)
+    : table_(ctx.table), proc_root_(ctx.proc_root), clock_ticks_(ctx.clock_ticks) {}
+
+ProcKey ProcessTracker::key_of(uint32_t pid, uint64_t start_ns) const {
+  return ProcKey{pid, ns_to_ticks(start_ns, clock_ticks_)};
+}
+
+void ProcessTracker::seed() { table_.seed(ProcFs(proc_root_)); }
+
+void ProcessTracker::poll(uint64_t now_ns) { table_.expire(now_ns); }
+
+void ProcessTracker::add_stats(EnricherStats& s) const { s.table = table_.stats(); }
+
+void ProcessTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
+  std::visit(Overloads{
+                 [&](const nj_exec& r) { on(ev, r, en); },
+                 [&](const nj_fork& r) { on(r, en); },
+                 [&](const nj_exit& r) { on(r, now_ns); },
+                 [&](const nj_unshare& r) { on(r); },
+                 [&]<typename R>(const R& r) requires(!kProcessRecord<R>) {
+                   if constexpr (requires { r.task; }) observe(r.task);
+                 },
+             },
+             ev.main);
+}
+
+void ProcessTracker::observe(const nj_task& t) { table_.observe(self_of(t), parent_of(t)); }
+
+void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en) {
+  en.exec = make_exec_view(ev);
+  en.subject.ancestry = true;
+  if (r.retval != 0) {
+    observe(r.task);
+    return;
+  }
+  table_.on_exec(exec_info(self_of(r.task), parent_of(r.task), r.task, *en.exec));
+  en.hash_request = hash_request(r, *en.exec);
+}
+
+// A fork event is about the child: its parent is the caller.
+void ProcessTracker::on(const nj_fork& r, Enrichment& en) {
+  const nj_task& t = r.task;
+  const ProcKey child = key_of(r.child_pid, r.child_start_ns);
+  table_.on_fork(child, self_of(t), comm_of(t), t.uid, t.euid, t.gid, t.egid);
+  observe(t);
+  en.subject.self = child;
+  en.subject.parent = self_of(t);
+}
+
+void ProcessTracker::on(const nj_exit& r, uint64_t now_ns) {
+  table_.on_exit(self_of(r.task), parent_of(r.task), now_ns);
+}
+
+void ProcessTracker::on(const nj_unshare& r) { observe(r.task); }
+
+HashRequest ProcessTracker::hash_request(const nj_exec& r, const ExecView& v) const {
+  HashRequest h;
+  // The kernel's dev_t, in the st_dev encoding stat() reports.
+  h.id = FileId{makedev(r.dev >> 20, r.dev & 0xFFFFF), r.ino};
+  h.proc_exe = proc_root_ + "/" + std::to_string(r.task.pid) + "/exe";
+  // A memfd or deleted file has no path.
+  if (!(r.flags & NJ_EXEC_EXE_UNLINKED)) h.path = v.exe.value_or("");
+  return h;
+}
+
+}  // namespace nj

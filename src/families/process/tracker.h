@@ -1,0 +1,40 @@
+// The process family's tracker: keeps the process table current from exec,
+// fork, exit and every other event's view of the parent, and says whom each
+// process event is about and which executable to hash.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "enrich/tracker.h"
+
+namespace nj {
+
+class ProcessTracker final : public Tracker {
+ public:
+  explicit ProcessTracker(const TrackerContext& ctx);
+
+  void seed() override;
+  void track(const Event& ev, Enrichment& en, uint64_t now_ns) override;
+  void poll(uint64_t now_ns) override;
+  void add_stats(EnricherStats& s) const override;
+
+ private:
+  ProcKey key_of(uint32_t pid, uint64_t start_ns) const;
+  ProcKey self_of(const nj_task& t) const { return key_of(t.pid, t.start_ns); }
+  ProcKey parent_of(const nj_task& t) const { return key_of(t.ppid, t.parent_start_ns); }
+
+  void on(const Event& ev, const nj_exec& r, Enrichment& en);
+  void on(const nj_fork& r, Enrichment& en);
+  void on(const nj_exit& r, uint64_t now_ns);
+  void on(const nj_unshare& r);
+  // Any record with a task: the kernel's view of its parent.
+  void observe(const nj_task& t);
+  HashRequest hash_request(const nj_exec& r, const ExecView& v) const;
+
+  ProcessTable& table_;
+  std::string proc_root_;
+  long clock_ticks_;
+};
+
+}  // namespace nj

@@ -1,0 +1,13 @@
+#include "families/trackers.h"
+
+#include "families/process/tracker.h"
+
+namespace nj {
+
+std::vector<std::unique_ptr<Tracker>> make_trackers(const TrackerContext& ctx) {
+  std::vector<std::unique_ptr<Tracker>> out;
+  out.push_back(std::make_unique<ProcessTracker>(ctx));
+  return out;
+}
+
+}  // namespace nj

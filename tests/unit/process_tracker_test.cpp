@@ -1,0 +1,101 @@
+#include "families/process/tracker.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "records.h"
+#include "util/host.h"
+
+namespace nj {
+namespace {
+
+using namespace std::string_literals;
+
+constexpr long kTicks = 100;
+constexpr uint64_t kSec = 1000000000ull;
+
+ProcKey key(uint32_t pid, uint64_t start_ns) { return ProcKey{pid, ns_to_ticks(start_ns, kTicks)}; }
+
+class ProcessTrackerTest : public ::testing::Test {
+ protected:
+  ProcessTable table;
+  ProcessTracker tracker{TrackerContext{table, "/fake-proc", kTicks}};
+};
+
+Event fork_event(uint32_t caller, uint32_t child) {
+  nj_fork f{};
+  f.hdr = njt::make_hdr(NJ_REC_FORK, sizeof(nj_fork), 7);
+  f.task = njt::make_task(caller, "bash");
+  f.task.start_ns = 2 * kSec;
+  f.child_pid = child;
+  f.child_start_ns = 3 * kSec;
+  return Event{Record{f}, {}, false};
+}
+
+TEST_F(ProcessTrackerTest, ForkIsAboutTheChildWhoseParentIsTheCaller) {
+  Enrichment en;
+  tracker.track(fork_event(10, 11), en, 0);
+  ASSERT_TRUE(en.subject.self && en.subject.parent);
+  EXPECT_EQ(*en.subject.self, key(11, 3 * kSec));
+  EXPECT_EQ(*en.subject.parent, key(10, 2 * kSec));
+  const ProcInfo* child = table.find(key(11, 3 * kSec));
+  ASSERT_NE(child, nullptr);
+  EXPECT_EQ(child->parent, key(10, 2 * kSec));
+  EXPECT_EQ(child->name, "bash");
+  EXPECT_FALSE(en.hash_request);
+  EXPECT_FALSE(en.subject.ancestry);
+}
+
+TEST_F(ProcessTrackerTest, SuccessfulExecEntersTheTableAndAsksForAHash) {
+  nj_exec e = njt::exec_rec(1, 1);
+  e.dev = (8u << 20) | 1u;
+  e.ino = 1234;
+  Enrichment en;
+  tracker.track(njt::event_of(e, {njt::str_bytes(1, NJ_F_EXE, 0, "dash\0bin\0usr\0"s, NJ_STR_PATH_ROOTED)}), en, 0);
+  ASSERT_TRUE(en.exec);
+  EXPECT_TRUE(en.subject.ancestry);
+  EXPECT_FALSE(en.subject.self);  // the task itself
+  ASSERT_TRUE(en.hash_request);
+  EXPECT_EQ(en.hash_request->proc_exe, "/fake-proc/100/exe");
+  EXPECT_EQ(en.hash_request->path, "/usr/bin/dash");
+  EXPECT_EQ(en.hash_request->id.ino, 1234u);
+  const ProcInfo* p = table.find(key(100, 0));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->executable, "/usr/bin/dash");
+}
+
+TEST_F(ProcessTrackerTest, UnlinkedExecutableIsHashedWithoutAPath) {
+  nj_exec e = njt::exec_rec(1, 1, 0, NJ_EXEC_EXE_UNLINKED);
+  Enrichment en;
+  tracker.track(njt::event_of(e, {njt::str_bytes(1, NJ_F_EXE, 0, "memfd:x\0"s)}), en, 0);
+  ASSERT_TRUE(en.hash_request);
+  EXPECT_EQ(en.hash_request->path, "");
+}
+
+TEST_F(ProcessTrackerTest, FailedExecIsDecodedButNotHashedNorEntered) {
+  Enrichment en;
+  tracker.track(njt::event_of(njt::exec_rec(1, 0, -2), {}), en, 0);
+  EXPECT_TRUE(en.exec);
+  EXPECT_FALSE(en.hash_request);
+  EXPECT_EQ(table.find(key(100, 0)), nullptr);
+}
+
+TEST_F(ProcessTrackerTest, ExitMarksTheProcessAndPollExpiresIt) {
+  nj_exit x{};
+  x.hdr = njt::make_hdr(NJ_REC_EXIT, sizeof(nj_exit), 9);
+  x.task = njt::make_task(100, "sh");
+  Enrichment en;
+  tracker.track(Event{Record{x}, {}, false}, en, 1 * kSec);
+  const ProcInfo* p = table.find(key(100, 0));
+  ASSERT_NE(p, nullptr);
+  EXPECT_TRUE(p->exited);
+  tracker.poll(100 * kSec);
+  EXPECT_EQ(table.find(key(100, 0)), nullptr);
+  EnricherStats s;
+  tracker.add_stats(s);
+  EXPECT_EQ(s.table.expired, 1u);
+}
+
+}  // namespace
+}  // namespace nj
