@@ -16,7 +16,7 @@ namespace {
 // record the visitor below has no handler for fails to compile.
 template <typename T>
 constexpr bool kProcessRecord = false;
-#define NJ_PROCESS_RECORD_TRAIT(type, T, family, action) \
+#define NJ_PROCESS_RECORD_TRAIT(type, T, family, action, hooks) \
   template <>                                            \
   constexpr bool kProcessRecord<T> = true;
 NJ_PROCESS_RECORDS(NJ_PROCESS_RECORD_TRAIT)
