@@ -8,9 +8,9 @@
 
 #include "assemble/assembler.h"
 #include "encode/json_writer.h"
-#include "families/process/exec_view.h"
 #include "enrich/enricher.h"
 #include "nightjar/abi.h"
+#include "util/files.h"
 #include "util/host.h"
 
 namespace nj {

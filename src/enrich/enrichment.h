@@ -12,7 +12,7 @@
 #include "enrich/container.h"
 #include "enrich/hasher.h"
 #include "enrich/table.h"
-#include "families/process/exec_view.h"
+#include "families/views.h"
 
 namespace nj {
 
@@ -43,7 +43,7 @@ struct Enrichment {
   std::optional<std::string> sha256;
   std::string hash_reason;  // why there is no hash ("" when hashed or not attempted)
   bool seeded_parent = false;
-  std::optional<ExecView> exec;  // an exec's parts, decoded once for table and encoder
+  FamilyView view;  // decoded once by the family's tracker, read again by its encoder
 
   // Set by trackers for the enricher's generic steps; never encoded.
   Subject subject;

@@ -52,4 +52,8 @@ bool path_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+HeadReader file_head_reader() {
+  return [](const std::string& path) { return read_file(path, 256); };
+}
+
 }  // namespace nj

@@ -1,6 +1,7 @@
 // Tiny file helpers for /proc, /sys and config files.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,5 +23,11 @@ std::optional<std::string> read_file(const std::string& path, size_t max = 1 << 
 // First line without the newline.
 std::optional<std::string> read_line(const std::string& path);
 bool path_exists(const std::string& path);
+
+// The first bytes of a file (a shebang line: the kernel reads
+// BINPRM_BUF_SIZE = 256), or nullopt. A function so tests can serve an
+// in-memory tree.
+using HeadReader = std::function<std::optional<std::string>(const std::string& path)>;
+HeadReader file_head_reader();
 
 }  // namespace nj

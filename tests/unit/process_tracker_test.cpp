@@ -53,7 +53,7 @@ TEST_F(ProcessTrackerTest, SuccessfulExecEntersTheTableAndAsksForAHash) {
   e.ino = 1234;
   Enrichment en;
   tracker.track(njt::event_of(e, {njt::str_bytes(1, NJ_F_EXE, 0, "dash\0bin\0usr\0"s, NJ_STR_PATH_ROOTED)}), en, 0);
-  ASSERT_TRUE(en.exec);
+  ASSERT_TRUE(std::holds_alternative<ExecView>(en.view));
   EXPECT_TRUE(en.subject.ancestry);
   EXPECT_FALSE(en.subject.self);  // the task itself
   ASSERT_TRUE(en.hash_request);
@@ -76,7 +76,7 @@ TEST_F(ProcessTrackerTest, UnlinkedExecutableIsHashedWithoutAPath) {
 TEST_F(ProcessTrackerTest, FailedExecIsDecodedButNotHashedNorEntered) {
   Enrichment en;
   tracker.track(njt::event_of(njt::exec_rec(1, 0, -2), {}), en, 0);
-  EXPECT_TRUE(en.exec);
+  EXPECT_TRUE(std::holds_alternative<ExecView>(en.view));
   EXPECT_FALSE(en.hash_request);
   EXPECT_EQ(table.find(key(100, 0)), nullptr);
 }

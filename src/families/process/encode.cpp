@@ -50,7 +50,8 @@ std::vector<std::string> clone_flag_names(uint64_t flags) {
 
 void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   std::optional<ExecView> local;  // only when not decoded by the enricher
-  const ExecView& v = e.en() && e.en()->exec ? *e.en()->exec : local.emplace(make_exec_view(ev));
+  const ExecView* decoded = e.en() ? std::get_if<ExecView>(&e.en()->view) : nullptr;
+  const ExecView& v = decoded ? *decoded : local.emplace(make_exec_view(ev));
   const nj_exec& r = v.rec;
   const bool ok = r.retval == 0;
   const std::string cwd = v.cwd.value_or("");

@@ -1,7 +1,5 @@
 #include "families/process/exec_view.h"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -46,18 +44,6 @@ ExecView make_exec_view(const Event& ev) {
   }
   for (auto& [idx, p] : levels) v.kernel_levels.push_back({p->data, {}, p->dev, p->ino});
   return v;
-}
-
-HeadReader file_head_reader() {
-  return [](const std::string& path) -> std::optional<std::string> {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return std::nullopt;
-    char buf[256];
-    ssize_t n = ::read(fd, buf, sizeof(buf));
-    ::close(fd);
-    if (n < 0) return std::nullopt;
-    return std::string(buf, static_cast<size_t>(n));
-  };
 }
 
 std::optional<Shebang> parse_shebang(const std::string& head) {

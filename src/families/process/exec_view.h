@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "assemble/assembler.h"
+#include "util/files.h"
 
 namespace nj {
 
@@ -43,9 +44,6 @@ struct ExecView {
 
 ExecView make_exec_view(const Event& ev);
 
-// First bytes of a file (the kernel reads BINPRM_BUF_SIZE = 256).
-using HeadReader = std::function<std::optional<std::string>(const std::string& path)>;
-HeadReader file_head_reader();
 
 // The kernel's shebang parsing (fs/binfmt_script.c): interpreter and at most
 // one argument. nullopt if the bytes do not start with "#!".

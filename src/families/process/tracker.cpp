@@ -73,14 +73,14 @@ void ProcessTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
 void ProcessTracker::observe(const nj_task& t) { table_.observe(self_of(t), parent_of(t)); }
 
 void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en) {
-  en.exec = make_exec_view(ev);
+  const ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
   en.subject.ancestry = true;
   if (r.retval != 0) {
     observe(r.task);
     return;
   }
-  table_.on_exec(exec_info(self_of(r.task), parent_of(r.task), r.task, *en.exec));
-  en.hash_request = hash_request(r, *en.exec);
+  table_.on_exec(exec_info(self_of(r.task), parent_of(r.task), r.task, exec));
+  en.hash_request = hash_request(r, exec);
 }
 
 // A fork event is about the child: its parent is the caller.
