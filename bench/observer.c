@@ -51,7 +51,8 @@ static double now(void)
 
 static void print_counts(struct bench_bpf *skel, const char *mode, int final)
 {
-	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}\n",
+	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}"
+	       "\n",
 	       mode, final ? "true" : "false", records, (unsigned long long)skel->bss->njb_seq,
 	       (unsigned long long)skel->bss->njb_lost);
 	fflush(stdout);
@@ -97,7 +98,8 @@ int main(int argc, char **argv)
 	}
 	skel->rodata->njb_batched = batched;
 	skel->rodata->njb_wakeup_bytes = wakeup_bytes;
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		const char *name = bpf_program__name(prog);
 		int mine = empty ? !strncmp(name, "empty__", 7) : !strncmp(name, "min__", 5);
 		bpf_program__set_autoload(prog, mine);
@@ -106,7 +108,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nj-bench-observer: load failed: %s\n", strerror(errno));
 		return 1;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program(prog, skel->obj)
+	{
 		if (!bpf_program__autoload(prog))
 			continue;
 		struct bpf_link *l = bpf_program__attach(prog);
@@ -130,7 +133,8 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
-	printf("{\"observer\":\"%s\",\"ready\":true,\"programs\":%d,\"pid\":%d,\"startup_s\":%.4f}\n",
+	printf("{\"observer\":\"%s\",\"ready\":true,\"programs\":%d,\"pid\":%d,\"startup_s\":%.4f}"
+	       "\n",
 	       mode, attached, (int)getpid(), now() - t0);
 	fflush(stdout);
 

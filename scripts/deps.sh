@@ -11,8 +11,8 @@ packages=(
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
   # the daemon's libraries
   libspdlog-dev nlohmann-json3-dev libcli11-dev
-  # tests
-  libgtest-dev libgmock-dev python3 python3-jsonschema
+  # tests (clang-format: the format check)
+  libgtest-dev libgmock-dev python3 python3-jsonschema clang-format
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -5,11 +5,11 @@
 #include <bpf/bpf_helpers.h>
 #include "hooks.h"
 
-#define NJB_EMPTY(kind, cat, name, id)                                         \
-	SEC(NJB_SEC_##kind(cat, name))                                         \
-	int empty__##name(void *ctx)                                           \
-	{                                                                      \
-		return 0;                                                      \
+#define NJB_EMPTY(kind, cat, name, id) \
+	SEC(NJB_SEC_##kind(cat, name)) \
+	int empty__##name(void *ctx)   \
+	{                              \
+		return 0;              \
 	}
 
 NJB_HOOKS(NJB_EMPTY)

@@ -14,8 +14,7 @@
 
 #include "process_hooks.h"
 
-#define NJB_HOOKS(X)                                                           \
-	NJB_PROCESS_HOOKS(X)
+#define NJB_HOOKS(X) NJB_PROCESS_HOOKS(X)
 
 #define NJB_SEC_TP(cat, name) "tracepoint/" #cat "/" #name
 #define NJB_SEC_BTF(cat, name) "tp_btf/" #name

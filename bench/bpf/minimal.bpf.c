@@ -57,11 +57,11 @@ static __always_inline int njb_emit(__u32 hook)
 	return 0;
 }
 
-#define NJB_MIN(kind, cat, name, id)                                           \
-	SEC(NJB_SEC_##kind(cat, name))                                         \
-	int min__##name(void *ctx)                                             \
-	{                                                                      \
-		return njb_emit(id);                                           \
+#define NJB_MIN(kind, cat, name, id)   \
+	SEC(NJB_SEC_##kind(cat, name)) \
+	int min__##name(void *ctx)     \
+	{                              \
+		return njb_emit(id);   \
 	}
 
 NJB_HOOKS(NJB_MIN)

@@ -110,10 +110,10 @@ static int reap(int block, long *errors)
 }
 
 struct plan {
-	long n;		/* children to start */
-	double rate;	/* per second; 0: as fast as `width` allows */
+	long n; /* children to start */
+	double rate; /* per second; 0: as fast as `width` allows */
 	double seconds; /* stop starting children after this long; 0: no bound */
-	long width;	/* children alive (unreaped) at most */
+	long width; /* children alive (unreaped) at most */
 	enum kind kind;
 	const char *tag;
 	double t0; /* common start (CLOCK_MONOTONIC), so that parallel jobs stay in step */
@@ -251,7 +251,11 @@ static int paced(double rate, double seconds, enum kind k, const char *tag, long
 		return 1;
 	}
 	/* Workers need a moment to start: the common clock starts after it. */
-	struct plan pl = {.rate = rate / jobs, .seconds = seconds, .width = 64, .kind = k, .tag = tag,
+	struct plan pl = {.rate = rate / jobs,
+			  .seconds = seconds,
+			  .width = 64,
+			  .kind = k,
+			  .tag = tag,
 			  .t0 = now() + (jobs > 1 ? 0.02 : 0)};
 	pid_t workers[64];
 	for (long j = 0; j < jobs; j++) {
@@ -275,21 +279,25 @@ static int paced(double rate, double seconds, enum kind k, const char *tag, long
 	int off = snprintf(extra, sizeof extra, "\"pids\":[");
 	for (long j = 0; j < jobs; j++) {
 		int st;
-		if (jobs > 1 && (waitpid(workers[j], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)))
+		if (jobs > 1 &&
+		    (waitpid(workers[j], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)))
 			failed++;
 		started += t[j].started;
 		errors += t[j].errors;
 		late += t[j].late;
 		max_lag = t[j].max_lag > max_lag ? t[j].max_lag : max_lag;
 		el = t[j].elapsed > el ? t[j].elapsed : el;
-		off += snprintf(extra + off, sizeof extra - off, "%s%d", j ? "," : "", (int)t[j].pid);
+		off += snprintf(extra + off, sizeof extra - off, "%s%d", j ? "," : "",
+				(int)t[j].pid);
 	}
 	off += snprintf(extra + off, sizeof extra - off, "],\"ids\":[");
 	for (long j = 0; j < jobs; j++)
-		off += snprintf(extra + off, sizeof extra - off, "%s\"%d-%llu\"", j ? "," : "", (int)t[j].pid,
-				t[j].start);
+		off += snprintf(extra + off, sizeof extra - off, "%s\"%d-%llu\"", j ? "," : "",
+				(int)t[j].pid, t[j].start);
 	char tail[160];
-	snprintf(tail, sizeof tail, "],\"target_rate\":%.1f,\"late\":%ld,\"max_lag_s\":%.4f,\"mode\":\"%s\",\"jobs\":%ld",
+	snprintf(tail, sizeof tail,
+		 "],\"target_rate\":%.1f,\"late\":%ld,\"max_lag_s\":%.4f,\"mode\":\"%s\",\"jobs\":%"
+		 "ld",
 		 rate, late, max_lag, kind_name(k), jobs);
 	snprintf(extra + off, sizeof extra - off, "%s", tail);
 	report("paced", started, errors + failed, el, extra);
@@ -449,7 +457,8 @@ int main(int argc, char **argv)
 		double rate = atof(argv[2]), secs = atof(argv[3]);
 		long jobs = argc > 6 ? atol(argv[6]) : 1;
 		k = KIND_EXEC;
-		if ((argc > 4 && parse_kind(argv[4], &k)) || rate <= 0 || secs <= 0 || jobs < 1 || jobs > 64)
+		if ((argc > 4 && parse_kind(argv[4], &k)) || rate <= 0 || secs <= 0 || jobs < 1 ||
+		    jobs > 64)
 			usage();
 		return paced(rate, secs, k, argc > 5 ? argv[5] : "nj-bench", jobs);
 	}

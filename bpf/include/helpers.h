@@ -123,7 +123,7 @@ static __always_inline void nj_count_enter_full(void)
 #define NJ_ARROW_2(s, a, b) ((s)->a->b)
 #define NJ_ARROW_3(s, a, b, c) ((s)->a->b->c)
 #define NJ_ARROW_PICK(_1, _2, _3, N, ...) N
-#define NJ_ARROW(s, ...)                                                                   \
+#define NJ_ARROW(s, ...) \
 	NJ_ARROW_PICK(__VA_ARGS__, NJ_ARROW_3, NJ_ARROW_2, NJ_ARROW_1, 0)(s, __VA_ARGS__)
 #define NJ_RD(btf, s, ...) ((btf) ? NJ_ARROW(s, __VA_ARGS__) : BPF_CORE_READ(s, __VA_ARGS__))
 
@@ -241,13 +241,13 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 /* Append the closing record (a filled struct; its size is its type's) and
  * send the batch. The record says how many parts to wait for: those built
  * before it (`parts`), less those an early send lost. */
-#define nj_batch_close(ctx, sc, rec, parts)                                              \
-	({                                                                               \
+#define nj_batch_close(ctx, sc, rec, parts)                                                      \
+	({                                                                                       \
 		(rec)->hdr.nparts = (parts) > (sc)->lost_parts ? (parts) - (sc)->lost_parts : 0; \
-		__builtin_memcpy(&(sc)->buf[NJ_BATCH_POS(sc)], (rec), sizeof(*(rec)));   \
-		(sc)->off = NJ_BATCH_POS(sc) + ((sizeof(*(rec)) + 7) & ~7);              \
-		(sc)->nrec++;                                                            \
-		nj_batch_flush((ctx), (sc));                                             \
+		__builtin_memcpy(&(sc)->buf[NJ_BATCH_POS(sc)], (rec), sizeof(*(rec)));           \
+		(sc)->off = NJ_BATCH_POS(sc) + ((sizeof(*(rec)) + 7) & ~7);                      \
+		(sc)->nrec++;                                                                    \
+		nj_batch_flush((ctx), (sc));                                                     \
 	})
 
 /* A NUL-terminated kernel string as one part. */
@@ -303,8 +303,8 @@ long nj_build_user_argv(__u64 argv);
 
 /* A struct path as one part (see nj_build_path for the encoding). */
 static __always_inline int nj_part_path(void *ctx, struct nj_scratch *sc, __u64 event_id,
-					__u8 backend, __u16 field, const struct path *path, __u32 dev,
-					__u64 ino)
+					__u8 backend, __u16 field, const struct path *path,
+					__u32 dev, __u64 ino)
 {
 	int r = nj_build_path((__u64)path);
 

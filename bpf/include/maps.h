@@ -59,13 +59,13 @@ struct {
 #define NJ_BATCH_FLUSH 16384
 
 struct nj_scratch {
-	__u32 off;        /* bytes of records so far: 8-aligned, < NJ_BATCH_FLUSH */
-	__u32 nrec;       /* records in the batch */
-	__u32 len;        /* length of the string being built by a walker */
+	__u32 off; /* bytes of records so far: 8-aligned, < NJ_BATCH_FLUSH */
+	__u32 nrec; /* records in the batch */
+	__u32 len; /* length of the string being built by a walker */
 	__u32 lost_parts; /* parts lost by early sends of this batch */
-	__u32 family;     /* enum nj_family: the event's, for parts and loss counts */
+	__u32 family; /* enum nj_family: the event's, for parts and loss counts */
 	__u32 _pad;
-	__u64 ts_ns;      /* one time for every record of the event */
+	__u64 ts_ns; /* one time for every record of the event */
 	/* Any position masked below NJ_BATCH_FLUSH plus a part header and its
 	 * largest value (an argv chunk) is provably inside the value, and so
 	 * is any size masked with (2 * NJ_STR_MAX - 1). */
@@ -92,8 +92,8 @@ struct {
  * fails): stale entries are overwritten by the thread's next syscall or age
  * out. */
 struct nj_sys_args {
-	__u64 args[6];  /* as passed, or as the entry body rewrote them */
-	__u32 syscall;  /* enum nj_syscall */
+	__u64 args[6]; /* as passed, or as the entry body rewrote them */
+	__u32 syscall; /* enum nj_syscall */
 	__u32 _pad;
 };
 
@@ -126,8 +126,8 @@ struct {
 #define NJ_SCRIPT_LEVELS 6
 struct nj_script_chain {
 	__u64 event_id;
-	__u32 levels;  /* binfmt levels seen */
-	__u32 nparts;  /* parts already sent under event_id */
+	__u32 levels; /* binfmt levels seen */
+	__u32 nparts; /* parts already sent under event_id */
 };
 
 struct {

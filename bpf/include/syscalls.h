@@ -101,49 +101,50 @@ static __always_inline bool nj_sys_take(__u64 id, __u32 first, __u32 last, struc
 	return true;
 }
 
-#define NJ_SYSCALL_ENTER(sys, id, nargs, body)                                          \
-	SEC("tracepoint/syscalls/sys_enter_" #sys)                                     \
-	int tp__sys_enter_##sys(struct nj_sys_enter *ctx)                              \
-	{                                                                              \
-		struct nj_sys_args a = { .syscall = (id) };                            \
-		nj_tp_args(ctx, &a, (nargs));                                          \
-		return body(&a);                                                       \
-	}                                                                              \
-	SEC("ksyscall/" #sys)                                                          \
-	int ks__##sys(struct pt_regs *ctx)                                             \
-	{                                                                              \
-		struct nj_sys_args a = { .syscall = (id) };                            \
-		const struct pt_regs *regs = LINUX_HAS_SYSCALL_WRAPPER                 \
-			? (const struct pt_regs *)PT_REGS_PARM1(ctx) : ctx;            \
-		nj_regs_args(regs, &a, (nargs));                                       \
-		return body(&a);                                                       \
-	}                                                                              \
+#define NJ_SYSCALL_ENTER(sys, id, nargs, body)                                                    \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)                                                \
+	int tp__sys_enter_##sys(struct nj_sys_enter *ctx)                                         \
+	{                                                                                         \
+		struct nj_sys_args a = {.syscall = (id)};                                         \
+		nj_tp_args(ctx, &a, (nargs));                                                     \
+		return body(&a);                                                                  \
+	}                                                                                         \
+	SEC("ksyscall/" #sys)                                                                     \
+	int ks__##sys(struct pt_regs *ctx)                                                        \
+	{                                                                                         \
+		struct nj_sys_args a = {.syscall = (id)};                                         \
+		const struct pt_regs *regs = LINUX_HAS_SYSCALL_WRAPPER                            \
+						     ? (const struct pt_regs *)PT_REGS_PARM1(ctx) \
+						     : ctx;                                       \
+		nj_regs_args(regs, &a, (nargs));                                                  \
+		return body(&a);                                                                  \
+	}                                                                                         \
 	NJ_FENTRY_SYSCALL_ENTER(sys, id, nargs, body)
 
-#define NJ_FENTRY_SYSCALL_ENTER(sys, id, nargs, body)                                   \
-	SEC("fentry/" NJ_SYS(sys))                                                     \
-	int BPF_PROG(fe__##sys, const struct pt_regs *regs)                            \
-	{                                                                              \
-		struct nj_sys_args a = { .syscall = (id) };                            \
-		nj_regs_args(regs, &a, (nargs));                                       \
-		return body(&a);                                                       \
+#define NJ_FENTRY_SYSCALL_ENTER(sys, id, nargs, body)       \
+	SEC("fentry/" NJ_SYS(sys))                          \
+	int BPF_PROG(fe__##sys, const struct pt_regs *regs) \
+	{                                                   \
+		struct nj_sys_args a = {.syscall = (id)};   \
+		nj_regs_args(regs, &a, (nargs));            \
+		return body(&a);                            \
 	}
 
-#define NJ_SYSCALL_EXIT(sys, body)                                                      \
-	SEC("tracepoint/syscalls/sys_exit_" #sys)                                      \
-	int tp__sys_exit_##sys(struct nj_sys_exit *ctx)                                \
-	{                                                                              \
-		return body(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);                     \
-	}                                                                              \
-	SEC("kretsyscall/" #sys)                                                       \
-	int BPF_KRETPROBE(kret__##sys, long ret)                                       \
-	{                                                                              \
-		return body(ctx, ret, NJ_BACKEND_KPROBE);                              \
-	}                                                                              \
-	SEC("fexit/" NJ_SYS(sys))                                                      \
-	int BPF_PROG(fx__##sys, const struct pt_regs *regs, long ret)                  \
-	{                                                                              \
-		return body(ctx, ret, NJ_BACKEND_FENTRY);                              \
+#define NJ_SYSCALL_EXIT(sys, body)                                    \
+	SEC("tracepoint/syscalls/sys_exit_" #sys)                     \
+	int tp__sys_exit_##sys(struct nj_sys_exit *ctx)               \
+	{                                                             \
+		return body(ctx, ctx->ret, NJ_BACKEND_TRACEPOINT);    \
+	}                                                             \
+	SEC("kretsyscall/" #sys)                                      \
+	int BPF_KRETPROBE(kret__##sys, long ret)                      \
+	{                                                             \
+		return body(ctx, ret, NJ_BACKEND_KPROBE);             \
+	}                                                             \
+	SEC("fexit/" NJ_SYS(sys))                                     \
+	int BPF_PROG(fx__##sys, const struct pt_regs *regs, long ret) \
+	{                                                             \
+		return body(ctx, ret, NJ_BACKEND_FENTRY);             \
 	}
 
 #endif

@@ -35,8 +35,8 @@ __noinline long nj_build_user_argv(__u64 argv_ptr)
 			flags |= NJ_EXEC_ARGV_TRUNCATED;
 			break;
 		}
-		n = bpf_probe_read_user_str(NJ_PART_DATA(sc) + (off & (NJ_STR_MAX - 1)), NJ_USER_ARG_MAX,
-					    arg);
+		n = bpf_probe_read_user_str(NJ_PART_DATA(sc) + (off & (NJ_STR_MAX - 1)),
+					    NJ_USER_ARG_MAX, arg);
 		if (n < 0) {
 			flags |= NJ_EXEC_ARGV_UNREADABLE;
 			break;

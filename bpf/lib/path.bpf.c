@@ -81,7 +81,8 @@ __noinline int nj_build_path(__u64 path_ptr)
 			flags = NJ_STR_READ_ERROR;
 			break;
 		}
-		n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc) + (off & (NJ_PATH_MAX - 1)), 256, link.name);
+		n = bpf_probe_read_kernel_str(NJ_PART_DATA(sc) + (off & (NJ_PATH_MAX - 1)), 256,
+					      link.name);
 		if (n < 0) {
 			nj_count_read_error();
 			flags = NJ_STR_READ_ERROR;

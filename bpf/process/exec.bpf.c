@@ -137,7 +137,8 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 
 	nj_fill_task(&rec.task, task, btf);
 	rec.old_tid = old_tid;
-	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend,
+		       sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }
@@ -203,7 +204,8 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 	rec.dirfd = e.args[2];
 	rec.at_flags = e.args[3];
 	rec.old_tid = (__u32)id;
-	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend, sc->ts_ns);
+	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend,
+		       sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
 	return 0;
 }

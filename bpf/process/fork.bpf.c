@@ -21,8 +21,10 @@ static __always_inline __u64 clone3_flags(const struct clone_args *uargs)
 {
 	struct clone_args args = {};
 
-	if (bpf_probe_read_user(&args, sizeof(args.flags) + sizeof(args.pidfd) + sizeof(args.child_tid) +
-				       sizeof(args.parent_tid) + sizeof(args.exit_signal), uargs))
+	if (bpf_probe_read_user(&args,
+				sizeof(args.flags) + sizeof(args.pidfd) + sizeof(args.child_tid) +
+					sizeof(args.parent_tid) + sizeof(args.exit_signal),
+				uargs))
 		nj_count_read_error();
 	return (args.flags & ~0xffULL) | (args.exit_signal & 0xff);
 }
@@ -114,5 +116,6 @@ int BPF_KPROBE(kp__wake_up_new_task, struct task_struct *child)
 SEC("fentry/wake_up_new_task")
 int BPF_PROG(fe__wake_up_new_task, struct task_struct *child)
 {
-	return fork_done(ctx, (struct task_struct *)bpf_get_current_task(), child, NJ_BACKEND_FENTRY);
+	return fork_done(ctx, (struct task_struct *)bpf_get_current_task(), child,
+			 NJ_BACKEND_FENTRY);
 }

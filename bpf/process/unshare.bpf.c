@@ -15,7 +15,8 @@ static __always_inline int unshare_leave(void *ctx, long ret, __u8 backend)
 	rec.flags = a.args[0];
 	rec.retval = ret;
 	nj_fill_task(&rec.task, (struct task_struct *)bpf_get_current_task(), false);
-	nj_hdr_init(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_UNSHARE, sizeof(rec), nj_new_event_id(), backend);
+	nj_hdr_init(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_UNSHARE, sizeof(rec), nj_new_event_id(),
+		    backend);
 	nj_output(ctx, &rec, sizeof(rec), NJ_FAM_PROCESS);
 	return 0;
 }

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));
   run->add_option("--duration", ro.duration_s, "stop after this many seconds");
   run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events (0: none)");
-  run->add_option("--memory-budget", ro.memory_budget_mib, "resident memory budget in MiB (reported; a warning when over)")
+  run->add_option("--memory-budget", ro.memory_budget_mib,
+                  "resident memory budget in MiB (reported; a warning when over)")
       ->check(CLI::Range(16u, 1u << 20));
   bool no_hash = false;
   run->add_flag("--no-hash", no_hash, "do not hash executables");
@@ -71,7 +72,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{64}, size_t{1} << 24));
   run->add_option("--ancestry-depth", ro.enrich.ancestry_depth, "ancestors listed on exec events")
       ->check(CLI::Range(size_t{0}, size_t{64}));
-  run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event, "ancestors on every event, not only exec");
+  run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
+                "ancestors on every event, not only exec");
 
   auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
   probe->add_option("--events", events, "event families")->delimiter(',');

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "loader/sensor.h"
 #include "enrich/enricher.h"
+#include "loader/sensor.h"
 
 namespace nj {
 
@@ -14,12 +14,12 @@ struct RunOptions {
   SensorConfig sensor;
   int poll_ms = 50;
   uint32_t queue_lines = 65536;
-  uint64_t window_ms = 500;        // reassembly wait for missing parts
-  uint32_t max_pending = 16384;    // events waiting for parts
-  double duration_s = 0;           // 0: until SIGINT/SIGTERM
-  double stats_interval_s = 1.0;   // how often loss is checked
-  double health_interval_s = 60;   // sensor-health events; 0: none
-  uint32_t memory_budget_mib = 64; // RSS the daemon should stay under (reported, warned)
+  uint64_t window_ms = 500;         // reassembly wait for missing parts
+  uint32_t max_pending = 16384;     // events waiting for parts
+  double duration_s = 0;            // 0: until SIGINT/SIGTERM
+  double stats_interval_s = 1.0;    // how often loss is checked
+  double health_interval_s = 60;    // sensor-health events; 0: none
+  uint32_t memory_budget_mib = 64;  // RSS the daemon should stay under (reported, warned)
   EnricherOptions enrich;
 };
 

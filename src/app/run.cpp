@@ -200,9 +200,8 @@ bool Daemon::build_pipeline() {
   EnricherOptions eo = o_.enrich;
   eo.clock_ticks = enc_->host().clock_ticks;
   enricher_.emplace(eo);
-  assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending, [this](Event&& ev) {
-    enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_);
-  });
+  assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending,
+                     [this](Event&& ev) { enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_); });
   auto reader = make_reader(*sensor_, [this](const uint8_t* data, size_t size) { on_record(data, size); });
   if (!reader) {
     spdlog::error("{}", reader.error().message);

@@ -28,10 +28,8 @@ void Assembler::push(Record&& rec, uint64_t now_ns) {
     by_age_.emplace(now_ns, id);
   }
   Pending& p = it->second;
-  if (part)
-    p.parts.push_back(std::get<StrPart>(std::move(rec)));
-  else
-    p.main = std::move(rec);
+  if (part) p.parts.push_back(std::get<StrPart>(std::move(rec)));
+  else p.main = std::move(rec);
   if (p.main && p.parts.size() >= expected_parts(*p.main)) {
     finish(id, p, false);
   }
@@ -46,10 +44,8 @@ void Assembler::finish(uint64_t id, Pending& p, bool incomplete) {
       break;
     }
   }
-  if (incomplete)
-    stats_.incomplete++;
-  else
-    stats_.completed++;
+  if (incomplete) stats_.incomplete++;
+  else stats_.completed++;
   Event ev{std::move(*p.main), std::move(p.parts), incomplete};
   pending_.erase(id);
   stats_.pending = pending_.size();

@@ -24,9 +24,9 @@ struct Event {
 
 struct AssemblerStats {
   uint64_t completed = 0;
-  uint64_t incomplete = 0;        // flushed with parts missing
-  uint64_t orphan_parts = 0;      // parts whose closing record never came
-  uint64_t evicted = 0;           // pending events pushed out by the cap
+  uint64_t incomplete = 0;    // flushed with parts missing
+  uint64_t orphan_parts = 0;  // parts whose closing record never came
+  uint64_t evicted = 0;       // pending events pushed out by the cap
   uint64_t pending = 0;
 };
 

@@ -21,8 +21,7 @@ Result<Record> decode(const uint8_t* data, size_t size) {
   if (size < sizeof(nj_hdr)) return Error{EINVAL, "record shorter than a header"};
   nj_hdr hdr;
   std::memcpy(&hdr, data, sizeof(hdr));
-  if (hdr.version != NJ_ABI_VERSION)
-    return Error{EPROTO, "record of ABI version " + std::to_string(hdr.version)};
+  if (hdr.version != NJ_ABI_VERSION) return Error{EPROTO, "record of ABI version " + std::to_string(hdr.version)};
   if (hdr.size > size || hdr.size < sizeof(nj_hdr)) return Error{EINVAL, "record size field out of bounds"};
   switch (hdr.type) {
     case NJ_REC_PART: {
@@ -31,12 +30,17 @@ Result<Record> decode(const uint8_t* data, size_t size) {
       nj_str s;
       std::memcpy(&s, data, sizeof(s));
       if (s.len > hdr.size - sizeof(nj_str)) return Error{EINVAL, "string part length out of bounds"};
-      StrPart p{s.hdr, s.field, s.index, s.flags, s.dev, s.ino,
+      StrPart p{s.hdr,
+                s.field,
+                s.index,
+                s.flags,
+                s.dev,
+                s.ino,
                 std::string(reinterpret_cast<const char*>(data + sizeof(nj_str)), s.len)};
       return Record(std::move(p));
     }
-#define NJ_DECODE_CASE(type, T, fam, action, hooks)                                   \
-  case type:                                                                      \
+#define NJ_DECODE_CASE(type, T, fam, action, hooks)                                         \
+  case type:                                                                                \
     if (hdr.family != (fam)) return Error{EPROTO, "record family does not match its type"}; \
     return fixed<T>(data, hdr.size);
       NJ_RECORDS(NJ_DECODE_CASE)

@@ -9,8 +9,7 @@
 #include "families/registry.h"
 #include "nightjar/abi.h"
 
-#define NJ_ASSERT_LAYOUT(type, field, off) \
-  static_assert(offsetof(type, field) == (off), #type "." #field " moved")
+#define NJ_ASSERT_LAYOUT(type, field, off) static_assert(offsetof(type, field) == (off), #type "." #field " moved")
 
 static_assert(sizeof(nj_hdr) == 32);
 NJ_ASSERT_LAYOUT(nj_hdr, type, 0);
@@ -38,9 +37,9 @@ static_assert(sizeof(nj_cpu_stats) == 8 * (2 * NJ_FAM_MAX + 8));
 
 // Every record: header first, a size the batch keeps 8-aligned, copyable
 // with memcpy, numbered inside its family's block.
-#define NJ_ASSERT_RECORD(type, T, family, action, hooks)                                             \
-  static_assert(offsetof(T, hdr) == 0, #T ": the header comes first");                       \
-  static_assert(sizeof(T) % 8 == 0, #T ": size must be a multiple of 8");                    \
+#define NJ_ASSERT_RECORD(type, T, family, action, hooks)                                      \
+  static_assert(offsetof(T, hdr) == 0, #T ": the header comes first");                        \
+  static_assert(sizeof(T) % 8 == 0, #T ": size must be a multiple of 8");                     \
   static_assert(std::is_trivially_copyable_v<T> && std::is_standard_layout_v<T>, #T);         \
   static_assert((type) / NJ_REC_BLOCK == (family) + 1, #type ": outside its family's block"); \
   static_assert((family) < NJ_FAM_MAX, #T ": family out of range");

@@ -74,8 +74,8 @@ void Encoder::entity_kv(uint32_t pid, uint64_t start_ticks) {
   w_.kv("entity_id", std::string_view(buf, entity_id_ticks(host_.boot_id, pid, start_ticks, buf)));
 }
 
-void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, const char* type,
-                    const char* action, const char* outcome, uint64_t event_id) {
+void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
+                    const char* outcome, uint64_t event_id) {
   w_.clear();
   escaped_.clear();
   w_.begin_object();

@@ -23,18 +23,18 @@ struct FamilyLoss {
 };
 
 struct LossReport {
-  uint64_t kernel_lost = 0;         // records the kernel buffers refused, since the last report
+  uint64_t kernel_lost = 0;  // records the kernel buffers refused, since the last report
   uint64_t kernel_lost_total = 0;
-  uint64_t transport_lost = 0;      // perf buffer overwrite reports
-  uint64_t queue_dropped = 0;       // lines the sink queue refused, since the last report
+  uint64_t transport_lost = 0;  // perf buffer overwrite reports
+  uint64_t queue_dropped = 0;   // lines the sink queue refused, since the last report
   uint64_t queue_dropped_total = 0;
   uint64_t incomplete_total = 0;    // events emitted with parts missing
   uint64_t orphan_parts_total = 0;  // parts whose event never closed
   uint64_t enter_map_full_total = 0;
   uint64_t read_errors_total = 0;
-  uint64_t decode_errors_total = 0;  // records user space could not decode
-  uint64_t records_sent_total = 0;   // records the kernel side delivered
-  uint64_t records_read_total = 0;   // records user space read (equal when nothing is lost in between)
+  uint64_t decode_errors_total = 0;                // records user space could not decode
+  uint64_t records_sent_total = 0;                 // records the kernel side delivered
+  uint64_t records_read_total = 0;                 // records user space read (equal when nothing is lost in between)
   std::array<FamilyLoss, NJ_FAM_MAX> by_family{};  // indexed by Family
 };
 
@@ -52,8 +52,7 @@ class Encoder {
   // process table and caches know (null: the kernel's fields only).
   const std::string& encode(const Event& ev, const Enrichment* en = nullptr);
   const std::string& sensor_started(const SensorState& s);
-  const std::string& sensor_stopped(const LossReport& totals, uint64_t events,
-                                    const EnricherStats* caches = nullptr);
+  const std::string& sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches = nullptr);
   const std::string& loss(const LossReport& r);
   struct Memory {
     uint64_t rss_bytes = 0, peak_rss_bytes = 0, budget_bytes = 0;

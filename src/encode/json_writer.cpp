@@ -93,8 +93,7 @@ std::string unescape_bytes(std::string_view s) {
     if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '\\') {
       out += '\\';
       i++;
-    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 &&
-               hexval(s[i + 3]) >= 0) {
+    } else if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
       out += static_cast<char>(hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
       i += 3;
     } else {

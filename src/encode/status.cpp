@@ -52,12 +52,24 @@ void cache_fields(JsonWriter& w, const EnricherStats& s) {
   };
   w.key("caches");
   w.begin_object();
-  block("process_table", {{"size", s.table.size}, {"hits", s.table.hits}, {"misses", s.table.misses},
-                          {"evictions", s.table.evictions}, {"expired", s.table.expired}, {"seeded", s.table.seeded}});
-  block("hashes", {{"size", s.hasher.size}, {"hits", s.hasher.hits}, {"misses", s.hasher.misses},
-                   {"evictions", s.hasher.evictions}, {"too_large", s.hasher.too_large}, {"errors", s.hasher.errors},
-                   {"timeouts", s.hash_timeouts}, {"queue_full", s.hash_queue_full}, {"waiting", s.parked}});
-  block("cgroups", {{"size", s.cgroup_cache_size}, {"hits", s.cgroup_cache_hits}, {"misses", s.cgroup_cache_misses},
+  block("process_table", {{"size", s.table.size},
+                          {"hits", s.table.hits},
+                          {"misses", s.table.misses},
+                          {"evictions", s.table.evictions},
+                          {"expired", s.table.expired},
+                          {"seeded", s.table.seeded}});
+  block("hashes", {{"size", s.hasher.size},
+                   {"hits", s.hasher.hits},
+                   {"misses", s.hasher.misses},
+                   {"evictions", s.hasher.evictions},
+                   {"too_large", s.hasher.too_large},
+                   {"errors", s.hasher.errors},
+                   {"timeouts", s.hash_timeouts},
+                   {"queue_full", s.hash_queue_full},
+                   {"waiting", s.parked}});
+  block("cgroups", {{"size", s.cgroup_cache_size},
+                    {"hits", s.cgroup_cache_hits},
+                    {"misses", s.cgroup_cache_misses},
                     {"evictions", s.cgroup_cache_evictions}});
   block("users", {{"reloads", s.users_reloads}});
   w.end_object();

@@ -3,9 +3,9 @@
 // sockets are queried, so this cannot block and needs no privileges.
 #pragma once
 
+#include <sys/types.h>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 
 namespace nj {
 

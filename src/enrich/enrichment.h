@@ -34,8 +34,8 @@ struct HashRequest {
 
 struct Enrichment {
   // Snapshots of the process table's entries (shared, never changed).
-  std::shared_ptr<const ProcInfo> self;    // the process itself (exit, unshare, fork's caller image)
-  std::shared_ptr<const ProcInfo> parent;  // the event's parent
+  std::shared_ptr<const ProcInfo> self;                    // the process itself (exit, unshare, fork's caller image)
+  std::shared_ptr<const ProcInfo> parent;                  // the event's parent
   std::vector<std::shared_ptr<const ProcInfo>> ancestors;  // parent first
   std::optional<std::string> user, real_user, group, real_group;  // names
   std::optional<ContainerInfo> container;

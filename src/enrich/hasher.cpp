@@ -25,7 +25,8 @@ HashResult fail(const char* reason) { return HashResult{std::nullopt, reason}; }
 size_t ExecutableHasher::KeyHash::operator()(const Key& k) const {
   // boost::hash_combine's mixing; the fields are already well spread.
   size_t h = std::hash<uint64_t>{}(k.ino);
-  for (uint64_t v : {k.dev, k.mtime_ns, k.size}) h ^= std::hash<uint64_t>{}(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  for (uint64_t v : {k.dev, k.mtime_ns, k.size})
+    h ^= std::hash<uint64_t>{}(v) + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
   return h;
 }
 

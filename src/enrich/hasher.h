@@ -28,17 +28,17 @@ struct FileId {
 };
 
 struct HasherOptions {
-  size_t capacity = 4096;                // cache entries; 0 disables caching
-  uint64_t max_size = 64ull << 20;       // larger files are not hashed
+  size_t capacity = 4096;           // cache entries; 0 disables caching
+  uint64_t max_size = 64ull << 20;  // larger files are not hashed
 };
 
 struct HasherStats {
-  uint64_t size = 0;        // entries in the cache now
+  uint64_t size = 0;  // entries in the cache now
   uint64_t hits = 0;
-  uint64_t misses = 0;      // files actually read
+  uint64_t misses = 0;  // files actually read
   uint64_t evictions = 0;
   uint64_t too_large = 0;
-  uint64_t errors = 0;      // "changed", "vanished" and "unreadable" results
+  uint64_t errors = 0;  // "changed", "vanished" and "unreadable" results
 };
 
 class ExecutableHasher {
@@ -58,8 +58,7 @@ class ExecutableHasher {
   // The same answer when the digest is cached, without reading the file
   // (a stat() or two: cheap enough for the pipeline thread). nullopt: not
   // cached, call hash_executable() off the pipeline thread.
-  std::optional<HashResult> cached_executable(const std::string& proc_exe, const std::string& path,
-                                              FileId expected);
+  std::optional<HashResult> cached_executable(const std::string& proc_exe, const std::string& path, FileId expected);
 
   HasherStats stats() const;
 

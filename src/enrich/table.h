@@ -92,8 +92,8 @@ class ProcessTable {
   void seed_one(const ProcInfo& p);
 
   // Events. `parent` is what the kernel said at that moment.
-  void on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
-               uint32_t euid, uint32_t gid, uint32_t egid);
+  void on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid, uint32_t euid,
+               uint32_t gid, uint32_t egid);
   void on_exec(const ProcInfo& p);
   void on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns);
   // Any other event: the kernel's view of the parent is recorded.

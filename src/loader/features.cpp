@@ -136,7 +136,7 @@ bool SystemFeatures::fentry() const {
   if (id <= 0) return false;
   const struct bpf_insn insns[] = {
       {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
-      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                  // exit
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
   };
   LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
               .attach_btf_id = static_cast<__u32>(id));

@@ -110,8 +110,8 @@ namespace {
 bool variant_usable(const KernelFeatures& f, const Variant& v, std::string& missing) {
   for (size_t i = 0; i < v.needs.size(); i++) {
     if (!requirement_met(f, v.needs[i])) {
-      if (i > 0 && (v.needs[i].kind == K::tracepoint || v.needs[i].kind == K::ksyscall ||
-                    v.needs[i].kind == K::fentry_syscall))
+      if (i > 0 &&
+          (v.needs[i].kind == K::tracepoint || v.needs[i].kind == K::ksyscall || v.needs[i].kind == K::fentry_syscall))
         continue;
       missing = describe(v.needs[i]);
       return false;
@@ -159,8 +159,8 @@ std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<F
       if (variant_usable(f, v, m)) {
         c.variant = &v;
         c.reason = forced ? std::string("no usable ") + to_string(*forced) + " variant" +
-                                (missing.empty() ? "" : " (missing " + missing.front() + ")") +
-                                ", fell back to " + to_string(v.backend)
+                                (missing.empty() ? "" : " (missing " + missing.front() + ")") + ", fell back to " +
+                                to_string(v.backend)
                           : std::string("preferred available");
         break;
       }

@@ -16,7 +16,6 @@ enum class Backend { tracepoint, kprobe, fentry };
 const char* to_string(Backend b);
 std::optional<Backend> backend_from_string(const std::string& s);
 
-
 // What a program needs from the kernel to attach.
 struct Requirement {
   enum class Kind { tracepoint, tp_btf, kprobe, ksyscall, fentry, fentry_syscall } kind;
@@ -50,7 +49,7 @@ struct Hook {
   // Without it the family does not work at all; an optional hook only
   // enriches (e.g. the script chain's file identities).
   bool required;
-  std::string why;  // one line shown by `nightjar probe`
+  std::string why;                // one line shown by `nightjar probe`
   std::vector<Variant> variants;  // in order of preference
 };
 
@@ -78,8 +77,7 @@ struct Choice {
 // trampolines attach, else kprobe, else tracepoint. A forced backend is used
 // wherever the hook has a usable variant for it; required hooks without one
 // fall back to the preference order (and say so), optional ones are left out.
-std::vector<Choice> choose_programs(const KernelFeatures& features,
-                                    const std::vector<Family>& families,
+std::vector<Choice> choose_programs(const KernelFeatures& features, const std::vector<Family>& families,
                                     std::optional<Backend> forced);
 
 bool requirement_met(const KernelFeatures& features, const Requirement& r);

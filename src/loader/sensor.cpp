@@ -119,8 +119,7 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
       programs_.push_back({c.hook->name, "", Backend::tracepoint, false, c.reason});
       continue;
     }
-    if (config_.backend && c.variant->backend != *config_.backend)
-      spdlog::warn("hook {}: {}", c.hook->name, c.reason);
+    if (config_.backend && c.variant->backend != *config_.backend) spdlog::warn("hook {}: {}", c.hook->name, c.reason);
     for (size_t i = 0; i < c.variant->programs.size(); i++) {
       const std::string& name = c.variant->programs[i];
       AttachedProgram ap{c.hook->name, name, c.variant->backend, false, ""};
@@ -154,8 +153,7 @@ Result<void> Sensor::attach_all() {
       const Hook* hook = nullptr;
       for (auto& c : choices_)
         if (c.hook->name == ap.hook) hook = c.hook;
-      if (hook && hook->required)
-        return os_error(err, "attaching " + ap.program + " (hook " + ap.hook + ")");
+      if (hook && hook->required) return os_error(err, "attaching " + ap.program + " (hook " + ap.hook + ")");
       spdlog::warn("hook {}: {} not attached: {}", ap.hook, ap.program, ap.error);
       continue;
     }
@@ -177,8 +175,8 @@ std::vector<ProgramStats> Sensor::program_stats() const {
     struct bpf_prog_info info = {};
     __u32 len = sizeof(info);
     if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) continue;
-    out.push_back({bpf_program__name(prog), info.verified_insns, info.xlated_prog_len / 8, info.run_cnt,
-                   info.run_time_ns});
+    out.push_back(
+        {bpf_program__name(prog), info.verified_insns, info.xlated_prog_len / 8, info.run_cnt, info.run_time_ns});
   }
   return out;
 }

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "loader/features.h"
-#include "nightjar/abi.h"
 #include "loader/program_table.h"
+#include "nightjar/abi.h"
 #include "util/result.h"
 
 struct nightjar_bpf;  // the generated skeleton
@@ -27,9 +27,9 @@ struct SensorConfig {
   std::vector<Family> families{Family::process};
   std::optional<Backend> backend;  // forced backend, or the table's choice
   Transport transport = Transport::ringbuf;
-  uint32_t ringbuf_bytes = 8u << 20;  // power of two, >= page size
-  uint32_t perf_pages = 128;          // per CPU, power of two
-  uint32_t wakeup_bytes = 256u << 10; // 0: wake the reader per record
+  uint32_t ringbuf_bytes = 8u << 20;   // power of two, >= page size
+  uint32_t perf_pages = 128;           // per CPU, power of two
+  uint32_t wakeup_bytes = 256u << 10;  // 0: wake the reader per record
   uint32_t argv_max = 65536;
   uint32_t self_pid = 0;  // activity of this pid is not reported
   bool attach = true;     // false: load only (verifier check)

@@ -77,8 +77,7 @@ constexpr size_t kKeepBytes = 4 << 20;
 
 }  // namespace
 
-AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines)
-    : inner_(std::move(inner)), max_lines_(max_lines) {
+AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines) : inner_(std::move(inner)), max_lines_(max_lines) {
   queue_.reserve(kReserveBytes);
   worker_ = std::thread([this] { run(); });
 }

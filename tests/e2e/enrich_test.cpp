@@ -12,9 +12,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness.h"
 #include "enrich/enricher.h"
 #include "enrich/sha256.h"
+#include "harness.h"
 
 namespace nj::e2e {
 namespace {

@@ -86,9 +86,7 @@ void expect_one_line_error(const Command& c, int status, const std::string& need
   EXPECT_NE(c.err.find(needle), std::string::npos) << c.err;
 }
 
-TEST(Cli, NotRoot) {
-  expect_one_line_error(run_command({NJ_BINARY, "run"}, 65534), 1, "must run as root");
-}
+TEST(Cli, NotRoot) { expect_one_line_error(run_command({NJ_BINARY, "run"}, 65534), 1, "must run as root"); }
 
 TEST(Cli, UnwritableOutput) {
   expect_one_line_error(run_command({NJ_BINARY, "run", "--output", "/proc/nj-nope/events.jsonl"}), 1,
@@ -160,14 +158,14 @@ TEST(Cli, DurationStopsCleanlyToStdout) {
 TEST(Cli, SignalsDrain) {
   for (const char* transport : {"ringbuf", "perfbuf"})
     for (int sig : {SIGINT, SIGTERM}) {
-    SCOPED_TRACE(std::string(transport) + " signal " + std::to_string(sig));
-    SensorProcess s({"--transport", transport, "--poll-ms", "5000"});
-    json a = act("exec");
-    EXPECT_EQ(s.stop(sig), 0);
-    bool found = false;
-    for (const auto& e : s.events()) found |= is_exec(e, a["pid"]);
-    EXPECT_TRUE(found) << "exec of pid " << a["pid"] << " not drained";
-  }
+      SCOPED_TRACE(std::string(transport) + " signal " + std::to_string(sig));
+      SensorProcess s({"--transport", transport, "--poll-ms", "5000"});
+      json a = act("exec");
+      EXPECT_EQ(s.stop(sig), 0);
+      bool found = false;
+      for (const auto& e : s.events()) found |= is_exec(e, a["pid"]);
+      EXPECT_TRUE(found) << "exec of pid " << a["pid"] << " not drained";
+    }
 }
 
 // This kernel has no kprobes: forcing them falls back per hook, says so,

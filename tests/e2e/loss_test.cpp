@@ -1,8 +1,8 @@
 // Nothing is lost silently: with buffers far too small for the load, the
 // kernel-side drops are counted, reported in-band while running and in the
 // final totals, and every record the kernel did deliver was read.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,8 +125,8 @@ TEST(Loss, SustainedOverloadIsReportedWhileItLasts) {
     unsigned long long n = 0;
     if (auto p = l.find("events lost: "); p != std::string::npos && sscanf(l.c_str() + p, "events lost: %llu", &n) == 1)
       sum += n;
-    if (auto p = l.find("lost in kernel buffers "); p != std::string::npos &&
-        sscanf(l.c_str() + p, "lost in kernel buffers %llu", &n) == 1)
+    if (auto p = l.find("lost in kernel buffers ");
+        p != std::string::npos && sscanf(l.c_str() + p, "lost in kernel buffers %llu", &n) == 1)
       total = n;
   }
   EXPECT_GT(sum, 0u) << err;

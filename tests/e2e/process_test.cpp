@@ -148,8 +148,7 @@ TEST_P(ProcessEvents, ScriptThroughTwoInterpreters) {
   expect_common(e, a["pid"], a["ppid"]);
   EXPECT_EQ(e["process"]["executable"], std::filesystem::canonical("/bin/sh").string());
   // The kernel's rewritten argv: interpreters outermost first, then the script.
-  EXPECT_EQ(e["process"]["args"],
-            json::array({"/bin/sh", a["interpreter1"], "outer-arg", a["script"], "s1"}));
+  EXPECT_EQ(e["process"]["args"], json::array({"/bin/sh", a["interpreter1"], "outer-arg", a["script"], "s1"}));
   EXPECT_EQ(e["nightjar"]["filename"], a["script"]);
   const json& s = e["nightjar"]["script"];
   EXPECT_EQ(s["path"], a["script"]);

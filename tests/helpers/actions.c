@@ -37,8 +37,7 @@ _Noreturn void vdie(int code, const char *fmt, va_list ap)
 	exit(code);
 }
 
-_Noreturn __attribute__((format(printf, 2, 3))) void
-die(int code, const char *fmt, ...)
+_Noreturn __attribute__((format(printf, 2, 3))) void die(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -54,7 +53,7 @@ _Noreturn void die_errno(const char *what)
 
 void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 }
@@ -208,8 +207,8 @@ void finish(pid_t pid, int rfd, struct report *rep, int *status)
 	if (rerr)
 		die(1, "reading child report pipe: %s", strerror(rerr));
 	if (rep->have_err)
-		die(rep->err == ENOSYS ? 77 : 1, "child %d: %s: %s", (int)pid,
-		    rep->what, rep->err ? strerror(rep->err) : "failed");
+		die(rep->err == ENOSYS ? 77 : 1, "child %d: %s: %s", (int)pid, rep->what,
+		    rep->err ? strerror(rep->err) : "failed");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -253,8 +252,7 @@ static void j_string(const char *s)
 			j_lit("\\\\");
 		} else if (c < 0x20 || c >= 0x7f) {
 			static const char hex[] = "0123456789abcdef";
-			char esc[6] = { '\\', 'u', '0', '0', hex[(c >> 4) & 0xf],
-					hex[c & 0xf] };
+			char esc[6] = {'\\', 'u', '0', '0', hex[(c >> 4) & 0xf], hex[c & 0xf]};
 			j_put(esc, sizeof esc);
 		} else {
 			char ch = (char)c;
@@ -381,7 +379,7 @@ pid_t run_exec_ok(child_fn fn, void *arg, struct report *rep)
 
 void exec_ok_simple(const char *action, const char *path, char **argv)
 {
-	struct exec_req rq = { path, argv, 0 };
+	struct exec_req rq = {path, argv, 0};
 	struct report rep;
 	pid_t pid = run_exec_ok(child_execve, &rq, &rep);
 	j_begin(action);
@@ -389,10 +387,9 @@ void exec_ok_simple(const char *action, const char *path, char **argv)
 	j_num("ppid", getpid());
 }
 
-void exec_expect_fail(const char *action, const char *path, char **argv,
-			     int want_errno)
+void exec_expect_fail(const char *action, const char *path, char **argv, int want_errno)
 {
-	struct exec_req rq = { path, argv, 1 };
+	struct exec_req rq = {path, argv, 1};
 	struct report rep;
 	int rfd, status;
 	pid_t pid = spawn(child_execve, &rq, &rfd);
@@ -402,9 +399,8 @@ void exec_expect_fail(const char *action, const char *path, char **argv,
 	if (!rep.have[VAL_EXEC_ERRNO])
 		die(1, "execve(%s) unexpectedly succeeded", path);
 	if (rep.val[VAL_EXEC_ERRNO] != want_errno)
-		die(1, "execve(%s) failed with errno %ld (%s), expected %d",
-		    path, rep.val[VAL_EXEC_ERRNO],
-		    strerror((int)rep.val[VAL_EXEC_ERRNO]), want_errno);
+		die(1, "execve(%s) failed with errno %ld (%s), expected %d", path,
+		    rep.val[VAL_EXEC_ERRNO], strerror((int)rep.val[VAL_EXEC_ERRNO]), want_errno);
 	j_begin(action);
 	j_num("pid", pid);
 	j_num("ppid", getpid());

@@ -34,8 +34,7 @@ extern const char *g_action;
 
 /* Print "nj-actions: <action>: <message>" on stderr and exit(code). */
 _Noreturn void vdie(int code, const char *fmt, va_list ap);
-_Noreturn __attribute__((format(printf, 2, 3))) void die(int code,
-							 const char *fmt, ...);
+_Noreturn __attribute__((format(printf, 2, 3))) void die(int code, const char *fmt, ...);
 /* Die for a failed call in the helper process itself (errno is consumed):
  * exit status 77 for ENOSYS, 1 otherwise. */
 _Noreturn void die_errno(const char *what);
@@ -123,7 +122,6 @@ pid_t run_exec_ok(child_fn fn, void *arg, struct report *rep);
 void exec_ok_simple(const char *action, const char *path, char **argv);
 /* fork + execve(path, argv), must fail with want_errno; starts the JSON with
  * pid, ppid, errno, path. */
-void exec_expect_fail(const char *action, const char *path, char **argv,
-		      int want_errno);
+void exec_expect_fail(const char *action, const char *path, char **argv, int want_errno);
 
 #endif /* NJ_ACTIONS_H */

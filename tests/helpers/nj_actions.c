@@ -44,16 +44,13 @@
 #include "actions.h"
 
 /* The families whose actions this binary offers, in `list` order. */
-#define NJ_ACTION_FAMILIES(X) \
-	X(process)
+#define NJ_ACTION_FAMILIES(X) X(process)
 
 #define NJ_DECLARE_FAMILY(fam) extern const struct action fam##_actions[];
 NJ_ACTION_FAMILIES(NJ_DECLARE_FAMILY)
 
 #define NJ_FAMILY_TABLE(fam) fam##_actions,
-static const struct action *const families[] = {
-	NJ_ACTION_FAMILIES(NJ_FAMILY_TABLE)
-};
+static const struct action *const families[] = {NJ_ACTION_FAMILIES(NJ_FAMILY_TABLE)};
 
 static void usage(void)
 {

@@ -37,8 +37,8 @@
 #if !defined(SYS_clone3) && defined(__NR_clone3)
 #define SYS_clone3 __NR_clone3
 #endif
-#if !defined(SYS_clone3) && (defined(__x86_64__) || defined(__aarch64__) || \
-                             defined(__i386__) || defined(__riscv))
+#if !defined(SYS_clone3) && \
+	(defined(__x86_64__) || defined(__aarch64__) || defined(__i386__) || defined(__riscv))
 #define SYS_clone3 435 /* same number on all asm-generic style tables */
 #endif
 #ifndef AT_EMPTY_PATH
@@ -60,13 +60,13 @@ typedef struct {
 
 static void act_exec(void)
 {
-	char *argv[] = { "true", "arg one", "quote\"d", "back\\slash", NULL };
+	char *argv[] = {"true", "arg one", "quote\"d", "back\\slash", NULL};
 	exec_ok_simple("exec", "/bin/true", argv);
 }
 
 static void child_execveat(int wfd, void *arg)
 {
-	char *argv[] = { "true", "via-execveat", NULL };
+	char *argv[] = {"true", "via-execveat", NULL};
 	int dfd;
 	(void)arg;
 #ifdef SYS_execveat
@@ -97,7 +97,7 @@ static void act_execveat(void)
 
 static void child_memfd(int wfd, void *arg)
 {
-	char *argv[] = { "nj-memfd-true", "m1", NULL };
+	char *argv[] = {"nj-memfd-true", "m1", NULL};
 	char buf[65536];
 	int mfd, src;
 	(void)arg;
@@ -154,7 +154,7 @@ static void act_script_chain(void)
 {
 	const char *wd = workdir();
 	char outer[PATH_MAX], inner[PATH_MAX], shebang[PATH_MAX + 64];
-	char *argv[] = { "outer.sh", "s1", NULL };
+	char *argv[] = {"outer.sh", "s1", NULL};
 	const char *p;
 	int n;
 
@@ -164,10 +164,8 @@ static void act_script_chain(void)
 			die(1, "WORKDIR %s contains whitespace; unusable in #!", wd);
 	join_path(outer, sizeof outer, wd, "outer.sh");
 	join_path(inner, sizeof inner, wd, "inner.sh");
-	n = snprintf(shebang, sizeof shebang, "#!%s outer-arg\necho never\n",
-		     inner);
-	if (n < 0 || (size_t)n >= sizeof shebang ||
-	    strlen(inner) + strlen("#! outer-arg\n") > 255)
+	n = snprintf(shebang, sizeof shebang, "#!%s outer-arg\necho never\n", inner);
+	if (n < 0 || (size_t)n >= sizeof shebang || strlen(inner) + strlen("#! outer-arg\n") > 255)
 		die(1, "WORKDIR path too long for a #! line (kernel limit 256)");
 	write_file(inner, "#!/bin/sh\nexit 0\n", 0755);
 	write_file(outer, shebang, 0755);
@@ -181,7 +179,7 @@ static void act_script_chain(void)
 
 static void act_exec_fail(void)
 {
-	char *argv[] = { "nj-nope", "x", NULL };
+	char *argv[] = {"nj-nope", "x", NULL};
 	exec_expect_fail("exec-fail", "/nonexistent/nj-nope", argv, ENOENT);
 }
 
@@ -189,7 +187,7 @@ static void act_exec_eacces(void)
 {
 	const char *wd = workdir();
 	char path[PATH_MAX];
-	char *argv[] = { "noexec.txt", NULL };
+	char *argv[] = {"noexec.txt", NULL};
 
 	join_path(path, sizeof path, wd, "noexec.txt");
 	write_file(path, "hello", 0644);
@@ -411,8 +409,7 @@ static void act_kill9(void)
 
 static void act_exec_weird_argv(void)
 {
-	char *argv[] = { "true", "line1\nline2", "\xff\xfe-bad-utf8",
-			 "tab\there", NULL };
+	char *argv[] = {"true", "line1\nline2", "\xff\xfe-bad-utf8", "tab\there", NULL};
 	exec_ok_simple("exec-weird-argv", "/bin/true", argv);
 }
 
@@ -459,7 +456,7 @@ struct exec_thread_ctx {
 static void *thread_do_exec(void *p)
 {
 	struct exec_thread_ctx *ctx = p;
-	char *argv[] = { "true", "from-thread", NULL };
+	char *argv[] = {"true", "from-thread", NULL};
 	child_val(ctx->wfd, VAL_TID, nj_gettid());
 	execve("/bin/true", argv, environ);
 	child_fail(ctx->wfd, "execve from non-main thread", errno);
@@ -468,7 +465,7 @@ static void *thread_do_exec(void *p)
 
 static void child_exec_thread(int wfd, void *arg)
 {
-	struct exec_thread_ctx ctx = { wfd };
+	struct exec_thread_ctx ctx = {wfd};
 	pthread_t t;
 	int e;
 	(void)arg;
@@ -500,7 +497,7 @@ static void child_sleep_tree(int wfd, void *arg)
 	if (g < 0)
 		child_fail(wfd, "fork grandchild", errno);
 	if (g == 0) {
-		char *argv[] = { "sleep", "0.2", NULL };
+		char *argv[] = {"sleep", "0.2", NULL};
 		execve("/bin/sleep", argv, environ);
 		child_fail(wfd, "execve /bin/sleep (grandchild)", errno);
 	}
@@ -574,26 +571,26 @@ static void act_exit_thread_group(void)
 /* The family's table, NULL-terminated; listed in nj_actions.c.              */
 
 const struct action process_actions[] = {
-	{ "exec", act_exec },
-	{ "execveat", act_execveat },
-	{ "fexecve-memfd", act_fexecve_memfd },
-	{ "script-chain", act_script_chain },
-	{ "exec-fail", act_exec_fail },
-	{ "exec-eacces", act_exec_eacces },
-	{ "fork", act_fork },
-	{ "vfork", act_vfork },
-	{ "clone", act_clone },
-	{ "clone3", act_clone3 },
-	{ "thread", act_thread },
-	{ "unshare", act_unshare },
-	{ "unshare-storm", act_unshare_storm },
-	{ "exit3", act_exit3 },
-	{ "kill9", act_kill9 },
-	{ "exec-weird-argv", act_exec_weird_argv },
-	{ "exec-long-argv", act_exec_long_argv },
-	{ "exec-huge-argv", act_exec_huge_argv },
-	{ "exec-thread", act_exec_thread },
-	{ "sleep-tree", act_sleep_tree },
-	{ "exit-thread-group", act_exit_thread_group },
-	{ NULL, NULL },
+	{"exec", act_exec},
+	{"execveat", act_execveat},
+	{"fexecve-memfd", act_fexecve_memfd},
+	{"script-chain", act_script_chain},
+	{"exec-fail", act_exec_fail},
+	{"exec-eacces", act_exec_eacces},
+	{"fork", act_fork},
+	{"vfork", act_vfork},
+	{"clone", act_clone},
+	{"clone3", act_clone3},
+	{"thread", act_thread},
+	{"unshare", act_unshare},
+	{"unshare-storm", act_unshare_storm},
+	{"exit3", act_exit3},
+	{"kill9", act_kill9},
+	{"exec-weird-argv", act_exec_weird_argv},
+	{"exec-long-argv", act_exec_long_argv},
+	{"exec-huge-argv", act_exec_huge_argv},
+	{"exec-thread", act_exec_thread},
+	{"sleep-tree", act_sleep_tree},
+	{"exit-thread-group", act_exit_thread_group},
+	{NULL, NULL},
 };

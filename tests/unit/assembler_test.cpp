@@ -102,8 +102,7 @@ TEST_F(AssemblerTest, ClosingRecordBeforeParts) {
   a.push(str(8, NJ_F_CWD, 0, "tmp"), 103);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0].incomplete);
-  EXPECT_EQ(keys(out[0]),
-            (std::vector<PartKey>{{NJ_F_ARGV, 1, "b"}, {NJ_F_ARGV, 0, "a"}, {NJ_F_CWD, 0, "tmp"}}));
+  EXPECT_EQ(keys(out[0]), (std::vector<PartKey>{{NJ_F_ARGV, 1, "b"}, {NJ_F_ARGV, 0, "a"}, {NJ_F_CWD, 0, "tmp"}}));
   EXPECT_EQ(a.stats().pending, 0u);
 }
 
@@ -125,8 +124,7 @@ TEST_F(AssemblerTest, InterleavedEventsKeepTheirOwnParts) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(id_of(out[1]), B);
 
-  EXPECT_EQ(keys(out[0]),
-            (std::vector<PartKey>{{NJ_F_FILENAME, 0, "/a"}, {NJ_F_ARGV, 0, "a0"}, {NJ_F_ARGV, 1, "a1"}}));
+  EXPECT_EQ(keys(out[0]), (std::vector<PartKey>{{NJ_F_FILENAME, 0, "/a"}, {NJ_F_ARGV, 0, "a0"}, {NJ_F_ARGV, 1, "a1"}}));
   EXPECT_EQ(keys(out[1]),
             (std::vector<PartKey>{{NJ_F_FILENAME, 0, "/b"}, {NJ_F_ARGV, 0, "b0"}, {NJ_F_CWD, 0, "b-cwd"}}));
   for (const Event& ev : out) {

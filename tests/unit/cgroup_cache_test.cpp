@@ -2,9 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <gtest/gtest.h>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 
 #include "temp_dir.h"
 

@@ -95,17 +95,16 @@ INSTANTIATE_TEST_SUITE_P(
         // innermost container wins: docker inside an LXC container
         Case{"/lxc.payload.web01/system.slice/docker-" + kId + ".scope", kId, "docker", "docker-" + kId + ".scope"},
         // not containers: bad ids
-        Case{"/system.slice/docker-" + kId.substr(1) + ".scope", std::nullopt, "", "docker-" + kId.substr(1) + ".scope"},
+        Case{"/system.slice/docker-" + kId.substr(1) + ".scope", std::nullopt, "",
+             "docker-" + kId.substr(1) + ".scope"},
         Case{"/docker/" + kId.substr(1), std::nullopt, "", std::nullopt},
         Case{"/docker/" + kId + "0", std::nullopt, "", std::nullopt},
         Case{"/system.slice/docker-" + std::string(64, 'G') + ".scope", std::nullopt, "",
              "docker-" + std::string(64, 'G') + ".scope"},
         Case{"/system.slice/docker-" + kId + ".scope.bak", std::nullopt, "", std::nullopt},
         // host processes
-        Case{"/", std::nullopt, "", std::nullopt},
-        Case{"", std::nullopt, "", std::nullopt},
-        Case{"/init.scope", std::nullopt, "", "init.scope"},
-        Case{"/system.slice", std::nullopt, "", std::nullopt},
+        Case{"/", std::nullopt, "", std::nullopt}, Case{"", std::nullopt, "", std::nullopt},
+        Case{"/init.scope", std::nullopt, "", "init.scope"}, Case{"/system.slice", std::nullopt, "", std::nullopt},
         Case{"/user.slice/user-1000.slice", std::nullopt, "", std::nullopt},
         Case{"/system.slice/sshd.service", std::nullopt, "", "sshd.service"},
         Case{"/system.slice/system-getty.slice/getty@tty1.service", std::nullopt, "", "getty@tty1.service"},

@@ -267,9 +267,7 @@ TEST(PathFromSegments, LeafFirstSegments) {
   EXPECT_EQ(path_from_segments("tmp\0"s), "/tmp");
 }
 
-TEST(PathFromSegments, DisconnectedObject) {
-  EXPECT_EQ(path_from_segments("memfd:x\0"s), "/memfd:x");
-}
+TEST(PathFromSegments, DisconnectedObject) { EXPECT_EQ(path_from_segments("memfd:x\0"s), "/memfd:x"); }
 
 TEST(PathFromSegments, EmptyIsRoot) {
   EXPECT_EQ(path_from_segments(""), "/");
@@ -297,8 +295,7 @@ Bytes batch_of(const std::vector<Bytes>& recs) {
 
 std::vector<Bytes> split(const Bytes& sample) {
   std::vector<Bytes> got;
-  for_each_record(sample.data(), sample.size(),
-                  [&](const uint8_t* d, size_t n) { got.emplace_back(d, d + n); });
+  for_each_record(sample.data(), sample.size(), [&](const uint8_t* d, size_t n) { got.emplace_back(d, d + n); });
   return got;
 }
 

@@ -30,9 +30,9 @@ inline HostInfo test_host() {
   return h;
 }
 
-constexpr uint64_t kTs = 3'600'000'000'123ull;          // event time (boot clock)
+constexpr uint64_t kTs = 3'600'000'000'123ull;                 // event time (boot clock)
 constexpr uint64_t kStart = 2'000'000'000'000ull + 9'999'999;  // 2000.009999999 s -> 200000 ticks
-constexpr uint64_t kParentStart = 1'500'000'000ull;     // 1.5 s -> 150 ticks
+constexpr uint64_t kParentStart = 1'500'000'000ull;            // 1.5 s -> 150 ticks
 
 inline nj_task full_task() {
   nj_task t = make_task(4242, "true");

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -73,8 +73,18 @@ TEST(FormatTime, Rfc3339WithNanoseconds) {
 // The calendar arithmetic against gmtime_r, over leap days, century and
 // 400-year rules (2100, 2400), and the ends of days and years.
 TEST(FormatTime, AgreesWithGmtime) {
-  std::vector<uint64_t> secs = {0, 59, 86399, 86400, 951'782'399, 951'868'800, 4'107'542'399ull, 4'107'542'400ull,
-                                4'102'444'800ull, 4'133'980'799ull, 13'569'465'600ull, 18'446'744'072ull};
+  std::vector<uint64_t> secs = {0,
+                                59,
+                                86399,
+                                86400,
+                                951'782'399,
+                                951'868'800,
+                                4'107'542'399ull,
+                                4'107'542'400ull,
+                                4'102'444'800ull,
+                                4'133'980'799ull,
+                                13'569'465'600ull,
+                                18'446'744'072ull};
   uint64_t x = 0x9e3779b97f4a7c15ull;
   for (int i = 0; i < 20000; i++) {
     x ^= x << 13;
@@ -87,8 +97,8 @@ TEST(FormatTime, AgreesWithGmtime) {
     struct tm tm;
     ASSERT_NE(gmtime_r(&t, &tm), nullptr);
     char want[64];
-    snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(s % 1000000000ull));
+    snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%09uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<unsigned>(s % 1000000000ull));
     ASSERT_EQ(format_time(s * 1000000000ull + s % 1000000000ull), want) << s;
   }
 }

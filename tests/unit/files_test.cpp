@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <gtest/gtest.h>
+#include <fstream>
 
 #include "temp_dir.h"
 #include "util/fd.h"
@@ -56,9 +56,7 @@ TEST_F(Files, FifoDoesNotHang) {
   EXPECT_EQ(read_file(p), "");
 }
 
-TEST_F(Files, FirstLine) {
-  EXPECT_EQ(read_line(write("a", "one\ntwo\n")), "one");
-}
+TEST_F(Files, FirstLine) { EXPECT_EQ(read_line(write("a", "one\ntwo\n")), "one"); }
 
 }  // namespace
 }  // namespace nj

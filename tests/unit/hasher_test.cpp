@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "temp_dir.h"
 #include "enrich/sha256.h"
+#include "temp_dir.h"
 
 using namespace nj;
 
@@ -23,7 +23,6 @@ namespace {
 
 class HasherTest : public ::testing::Test {
  protected:
-
   std::string write(const std::string& name, const std::string& data) {
     auto p = dir_ / name;
     std::ofstream(p, std::ios::binary | std::ios::trunc) << data;

@@ -19,16 +19,16 @@ TEST(ValidUtf8, Ascii) {
 }
 
 TEST(ValidUtf8, MultiByteSequences) {
-  EXPECT_TRUE(valid_utf8("\xC3\xA9"));              // é, 2 bytes
-  EXPECT_TRUE(valid_utf8("\xC2\x80"));              // U+0080, smallest 2-byte
-  EXPECT_TRUE(valid_utf8("\xE2\x82\xAC"));          // €, 3 bytes
-  EXPECT_TRUE(valid_utf8("\xE0\xA0\x80"));          // U+0800, smallest 3-byte
-  EXPECT_TRUE(valid_utf8("\xED\x9F\xBF"));          // U+D7FF, just below surrogates
-  EXPECT_TRUE(valid_utf8("\xEE\x80\x80"));          // U+E000, just above surrogates
-  EXPECT_TRUE(valid_utf8("\xEF\xBF\xBF"));          // U+FFFF
-  EXPECT_TRUE(valid_utf8("\xF0\x9F\x98\x80"));      // 😀, 4 bytes
-  EXPECT_TRUE(valid_utf8("\xF0\x90\x80\x80"));      // U+10000, smallest 4-byte
-  EXPECT_TRUE(valid_utf8("\xF4\x8F\xBF\xBF"));      // U+10FFFF, the last code point
+  EXPECT_TRUE(valid_utf8("\xC3\xA9"));          // é, 2 bytes
+  EXPECT_TRUE(valid_utf8("\xC2\x80"));          // U+0080, smallest 2-byte
+  EXPECT_TRUE(valid_utf8("\xE2\x82\xAC"));      // €, 3 bytes
+  EXPECT_TRUE(valid_utf8("\xE0\xA0\x80"));      // U+0800, smallest 3-byte
+  EXPECT_TRUE(valid_utf8("\xED\x9F\xBF"));      // U+D7FF, just below surrogates
+  EXPECT_TRUE(valid_utf8("\xEE\x80\x80"));      // U+E000, just above surrogates
+  EXPECT_TRUE(valid_utf8("\xEF\xBF\xBF"));      // U+FFFF
+  EXPECT_TRUE(valid_utf8("\xF0\x9F\x98\x80"));  // 😀, 4 bytes
+  EXPECT_TRUE(valid_utf8("\xF0\x90\x80\x80"));  // U+10000, smallest 4-byte
+  EXPECT_TRUE(valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, the last code point
   EXPECT_TRUE(valid_utf8("a\xC3\xA9z\xE2\x82\xAC!"));
 }
 
@@ -59,9 +59,13 @@ TEST(ValidUtf8, TruncatedAndStray) {
   EXPECT_FALSE(valid_utf8("\xE2\x82"));
   EXPECT_FALSE(valid_utf8("\xF0\x9F\x98"));
   EXPECT_FALSE(valid_utf8("abc\xE2\x82"));
-  EXPECT_FALSE(valid_utf8("\xE2\x82" "abc"));  // continuation replaced by ASCII
-  EXPECT_FALSE(valid_utf8("\x80"));            // lone continuation byte
-  EXPECT_FALSE(valid_utf8("a\xBF" "b"));
+  EXPECT_FALSE(
+      valid_utf8("\xE2\x82"
+                 "abc"));            // continuation replaced by ASCII
+  EXPECT_FALSE(valid_utf8("\x80"));  // lone continuation byte
+  EXPECT_FALSE(
+      valid_utf8("a\xBF"
+                 "b"));
 }
 
 TEST(EscapeBytes, IdentityForValidUtf8) {
@@ -70,7 +74,9 @@ TEST(EscapeBytes, IdentityForValidUtf8) {
 }
 
 TEST(EscapeBytes, Form) {
-  EXPECT_EQ(escape_bytes("a\xff" "b"), "a\\xffb");
+  EXPECT_EQ(escape_bytes("a\xff"
+                         "b"),
+            "a\\xffb");
   EXPECT_EQ(escape_bytes("\\\xC0\x80"), "\\\\\\xc0\\x80");
   // Valid sequences inside an invalid value stay as they are.
   EXPECT_EQ(escape_bytes("\xC3\xA9\xff"), "\xC3\xA9\\xff");
@@ -91,14 +97,10 @@ TEST(EscapeBytes, RandomRoundTrip) {
     int len = len_dist(rng);
     for (int i = 0; i < len; i++) {
       int k = kind(rng);
-      if (k <= 2)
-        s += '\\';
-      else if (k == 3)
-        s += 'x';
-      else if (k == 4)
-        s += hex[static_cast<size_t>(byte(rng)) % hex.size()];
-      else
-        s += static_cast<char>(byte(rng));
+      if (k <= 2) s += '\\';
+      else if (k == 3) s += 'x';
+      else if (k == 4) s += hex[static_cast<size_t>(byte(rng)) % hex.size()];
+      else s += static_cast<char>(byte(rng));
     }
     const std::string e = escape_bytes(s);
     EXPECT_TRUE(valid_utf8(e)) << "escaped form is not UTF-8 for input #" << n;
@@ -189,7 +191,9 @@ TEST(JsonWriter, ArrayOfObjects) {
 TEST(JsonWriter, ControlCharactersQuotesNewlinesDel) {
   std::string all;
   for (int c = 0; c < 0x20; c++) all += static_cast<char>(c);
-  all += "\"quoted\" back\\slash\nnew\rline\ttab\x7f" "del/";
+  all +=
+      "\"quoted\" back\\slash\nnew\rline\ttab\x7f"
+      "del/";
   JsonWriter w;
   w.begin_object();
   EXPECT_TRUE((w.kv("v", all)));
@@ -212,8 +216,12 @@ TEST(JsonWriter, ControlCharactersQuotesNewlinesDel) {
 // lowercase hex).
 TEST(JsonWriter, EscapesAreExact) {
   JsonWriter w;
-  w.string(std::string("a\x00" "b\x01\x1f\x7f\"\\/\n\r\t\b\fz\xc3\xa9", 17));
-  EXPECT_EQ(w.str(), R"("a\u0000b\u0001\u001f\u007f\"\\/\n\r\t\b\fz)" "\xc3\xa9\"");
+  w.string(
+      std::string("a\x00"
+                  "b\x01\x1f\x7f\"\\/\n\r\t\b\fz\xc3\xa9",
+                  17));
+  EXPECT_EQ(w.str(), R"("a\u0000b\u0001\u001f\u007f\"\\/\n\r\t\b\fz)"
+                     "\xc3\xa9\"");
   w.clear();
   w.begin_array();
   w.number(uint64_t{0});

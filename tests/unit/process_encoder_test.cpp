@@ -20,7 +20,6 @@ using namespace njt;
 using namespace std::string_literals;
 using json = nlohmann::json;
 
-
 TEST_F(EncoderTest, ExecSuccess) {
   const uint64_t id = 0x0030000000000abcull;
   std::vector<Bytes> parts = {
@@ -197,7 +196,7 @@ TEST_F(EncoderTest, Fork) {
   std::strncpy(f.task.comm, "bash", sizeof(f.task.comm));
   f.child_pid = 5000;
   f.child_vpid = 5000;
-  f.child_start_ns = 3'000'000'000ull;  // 300 ticks
+  f.child_start_ns = 3'000'000'000ull;           // 300 ticks
   f.clone_flags = 0x00000100 | 0x00000200 | 17;  // CLONE_VM | CLONE_FS | SIGCHLD
   f.syscall = NJ_SYS_CLONE;
   json j = encode(Event{decode_ok(bytes_of(f)), {}, false});
@@ -320,6 +319,5 @@ TEST_F(EncoderTest, UnshareSuccess) {
 
 TEST(Names, CloneFlags) {
   EXPECT_EQ(clone_flag_names(0), std::vector<std::string>{});
-  EXPECT_EQ(clone_flag_names(0x00000080 | 0x20000000),
-            (std::vector<std::string>{"CLONE_NEWPID", "CLONE_NEWTIME"}));
+  EXPECT_EQ(clone_flag_names(0x00000080 | 0x20000000), (std::vector<std::string>{"CLONE_NEWPID", "CLONE_NEWTIME"}));
 }

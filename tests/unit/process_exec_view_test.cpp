@@ -37,8 +37,8 @@ std::string nul_join(const std::vector<std::string>& v) {
   return out;
 }
 
-void expect_level(const ScriptLevel& l, const std::string& path, const std::vector<std::string>& args,
-                  uint32_t dev = 0, uint64_t ino = 0) {
+void expect_level(const ScriptLevel& l, const std::string& path, const std::vector<std::string>& args, uint32_t dev = 0,
+                  uint64_t ino = 0) {
   EXPECT_EQ(l.path, path);
   EXPECT_EQ(l.args, args);
   EXPECT_EQ(l.dev, dev);
@@ -55,8 +55,7 @@ const Files kChainFiles = {
 // execve("/w/outer.sh", ["outer.sh", "s1"]) as the kernel rewrites argv.
 const std::vector<std::string> kChainArgv = {"/bin/sh", "/w/inner.sh", "outer-arg", "/w/outer.sh", "s1"};
 
-Event script_exec(const std::string& filename, const std::vector<std::string>& argv,
-                  std::vector<Bytes> extra = {}) {
+Event script_exec(const std::string& filename, const std::vector<std::string>& argv, std::vector<Bytes> extra = {}) {
   std::vector<Bytes> parts = {
       str_bytes(kId, NJ_F_FILENAME, 0, filename),
       str_bytes(kId, NJ_F_INTERP, 0, "/bin/sh"),
@@ -165,7 +164,9 @@ TEST(ParseShebang, NotAScript) {
   EXPECT_FALSE(parse_shebang("#"));
   EXPECT_FALSE(parse_shebang(" #!/bin/sh\n"));
   EXPECT_FALSE(parse_shebang("# !/bin/sh\n"));
-  EXPECT_FALSE(parse_shebang("\x7f" "ELF\x02\x01\x01"));
+  EXPECT_FALSE(
+      parse_shebang("\x7f"
+                    "ELF\x02\x01\x01"));
   EXPECT_FALSE(parse_shebang("echo hi\n"));
 }
 
@@ -261,8 +262,8 @@ TEST(ExecView, LostMiddleChunkTruncatesArgv) {
 
 TEST(ScriptChain, NotAScript) {
   FakeFs fs{kChainFiles, {}};
-  Event ev = event_of(exec_rec(kId, 2), {str_bytes(kId, NJ_F_FILENAME, 0, "/bin/ls"),
-                                         str_bytes(kId, NJ_F_ARGV, 0, "ls\0"s)});
+  Event ev =
+      event_of(exec_rec(kId, 2), {str_bytes(kId, NJ_F_FILENAME, 0, "/bin/ls"), str_bytes(kId, NJ_F_ARGV, 0, "ls\0"s)});
   EXPECT_FALSE(script_chain(make_exec_view(ev), fs.reader()));
 
   // kprobe backend: the binary's own level is sent for every exec.
@@ -342,10 +343,10 @@ TEST(ScriptChain, UnreadableMiddleLevelIsPartial) {
 TEST(ScriptChain, KernelLevels) {
   FakeFs fs{{}, {}};  // nothing readable: the kernel's levels need no file
   const uint32_t d0 = (8u << 20) | 1, d1 = (8u << 20) | 2, d2 = (259u << 20) | 3;
-  Event ev = script_exec("/w/outer.sh", kChainArgv,
-                         {str_bytes(kId, NJ_F_SCRIPT, 2, "/bin/sh", 0, d2, 12),
-                          str_bytes(kId, NJ_F_SCRIPT, 0, "/w/outer.sh", 0, d0, 10),
-                          str_bytes(kId, NJ_F_SCRIPT, 1, "/w/inner.sh", 0, d1, 11)});
+  Event ev = script_exec(
+      "/w/outer.sh", kChainArgv,
+      {str_bytes(kId, NJ_F_SCRIPT, 2, "/bin/sh", 0, d2, 12), str_bytes(kId, NJ_F_SCRIPT, 0, "/w/outer.sh", 0, d0, 10),
+       str_bytes(kId, NJ_F_SCRIPT, 1, "/w/inner.sh", 0, d1, 11)});
   ExecView v = make_exec_view(ev);
   ASSERT_EQ(v.kernel_levels.size(), 3u);
   expect_level(v.kernel_levels[0], "/w/outer.sh", {}, d0, 10);
@@ -365,9 +366,9 @@ TEST(ScriptChain, KernelLevels) {
 // "#!/bin/sh -e", run as execve("/w/a.sh", ["a.sh"]).
 TEST(ScriptChain, KernelLevelsArgumentOnLastInterpreter) {
   FakeFs fs{{}, {}};
-  Event ev = script_exec("/w/a.sh", {"/bin/sh", "-e", "/w/a.sh"},
-                         {str_bytes(kId, NJ_F_SCRIPT, 0, "/w/a.sh", 0, 1, 20),
-                          str_bytes(kId, NJ_F_SCRIPT, 1, "/bin/sh", 0, 2, 21)});
+  Event ev = script_exec(
+      "/w/a.sh", {"/bin/sh", "-e", "/w/a.sh"},
+      {str_bytes(kId, NJ_F_SCRIPT, 0, "/w/a.sh", 0, 1, 20), str_bytes(kId, NJ_F_SCRIPT, 1, "/bin/sh", 0, 2, 21)});
   auto c = script_chain(make_exec_view(ev), fs.reader());
   ASSERT_TRUE(c);
   EXPECT_EQ(c->source, "kernel");

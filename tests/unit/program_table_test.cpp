@@ -40,8 +40,8 @@ class FakeFeatures final : public KernelFeatures {
   std::string kernel_release() const override { return "6.1.0-fake"; }
 };
 
-const std::vector<std::string> kHooks = {"exec.enter", "exec",          "exec.leave",    "exec.level", "fork.enter",
-                                         "fork",       "exit",          "unshare.enter", "unshare.leave"};
+const std::vector<std::string> kHooks = {"exec.enter", "exec", "exec.leave",    "exec.level",   "fork.enter",
+                                         "fork",       "exit", "unshare.enter", "unshare.leave"};
 
 const Choice& choice(const std::vector<Choice>& cs, const std::string& hook) {
   for (const Choice& c : cs)
@@ -152,8 +152,7 @@ TEST(ProgramTable, ForcedKprobe) {
     EXPECT_TRUE(contains(c.reason, "forced")) << c.hook->name << ": " << c.reason;
   }
   EXPECT_EQ(choice(cs, "exec").variant->programs, std::vector<std::string>{"kp__finalize_exec"});
-  EXPECT_EQ(choice(cs, "exec.leave").variant->programs,
-            (std::vector<std::string>{"kret__execve", "kret__execveat"}));
+  EXPECT_EQ(choice(cs, "exec.leave").variant->programs, (std::vector<std::string>{"kret__execve", "kret__execveat"}));
 }
 
 TEST(ProgramTable, ForcedKprobeWithoutKprobesFallsBack) {
@@ -274,7 +273,8 @@ TEST(ProgramTable, TableMatchesTheBpfObject) {
         continue;
       }
       const std::string sec = bpf_program__section_name(prog);
-      bool kind_ok = std::any_of(prefixes.begin(), prefixes.end(), [&](auto& pre) { return starts_with(sec, pre.c_str()); });
+      bool kind_ok =
+          std::any_of(prefixes.begin(), prefixes.end(), [&](auto& pre) { return starts_with(sec, pre.c_str()); });
       EXPECT_TRUE(kind_ok) << p << " is in SEC(\"" << sec << "\") but listed as " << to_string(backend);
     }
   }

@@ -48,9 +48,8 @@ Bytes bytes_of(const T& rec) {
 }
 
 // An NJ_REC_PART record: header + payload, hdr.size covering both.
-inline Bytes str_bytes(uint64_t event_id, uint16_t field, uint16_t index, const std::string& data,
-                       uint16_t flags = 0, uint32_t dev = 0, uint64_t ino = 0,
-                       uint8_t backend = NJ_BACKEND_TRACEPOINT) {
+inline Bytes str_bytes(uint64_t event_id, uint16_t field, uint16_t index, const std::string& data, uint16_t flags = 0,
+                       uint32_t dev = 0, uint64_t ino = 0, uint8_t backend = NJ_BACKEND_TRACEPOINT) {
   nj_str s{};
   s.hdr = make_hdr(NJ_REC_PART, static_cast<uint32_t>(sizeof(nj_str) + data.size()), event_id, 1'000'000, backend);
   s.field = field;
@@ -72,8 +71,8 @@ inline nj::Record decode_ok(const Bytes& b) {
   return std::move(r.value());
 }
 
-inline nj::StrPart part(uint64_t event_id, uint16_t field, uint16_t index, const std::string& data,
-                        uint16_t flags = 0, uint32_t dev = 0, uint64_t ino = 0) {
+inline nj::StrPart part(uint64_t event_id, uint16_t field, uint16_t index, const std::string& data, uint16_t flags = 0,
+                        uint32_t dev = 0, uint64_t ino = 0) {
   return std::get<nj::StrPart>(decode_ok(str_bytes(event_id, field, index, data, flags, dev, ino)));
 }
 

@@ -102,13 +102,13 @@ struct Registered {
 
 std::vector<Registered> registered() {
   std::vector<Registered> out;
-#define NJ_REGISTERED(type, T, family, action, hooks)                                   \
-  {                                                                                     \
+#define NJ_REGISTERED(type, T, family, action, hooks)                                       \
+  {                                                                                         \
     T rec = sample_record<T>(type, family, 0x5a), zero = sample_record<T>(type, family, 0); \
-    std::vector<uint8_t> b(sizeof(T)), z(sizeof(T));                                    \
-    std::memcpy(b.data(), &rec, sizeof(T));                                             \
-    std::memcpy(z.data(), &zero, sizeof(T));                                            \
-    out.push_back({#T, static_cast<uint16_t>(type), family, action, hooks, b, z});       \
+    std::vector<uint8_t> b(sizeof(T)), z(sizeof(T));                                        \
+    std::memcpy(b.data(), &rec, sizeof(T));                                                 \
+    std::memcpy(z.data(), &zero, sizeof(T));                                                \
+    out.push_back({#T, static_cast<uint16_t>(type), family, action, hooks, b, z});          \
   }
   NJ_RECORDS(NJ_REGISTERED)
 #undef NJ_REGISTERED
@@ -194,8 +194,8 @@ TEST(Completeness, EveryRecordEncodesToSchemaValidJson) {
       f << line << '\n';
     }
   }
-  const std::string cmd = std::string("/usr/bin/python3 ") + NJ_SOURCE_DIR + "/tools/validate-events.py " + NJ_SOURCE_DIR +
-                          "/docs/schema/event.schema.json " + out + " >&2";
+  const std::string cmd = std::string("/usr/bin/python3 ") + NJ_SOURCE_DIR + "/tools/validate-events.py " +
+                          NJ_SOURCE_DIR + "/docs/schema/event.schema.json " + out + " >&2";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "schema rejected an encoded record (see above)";
 }
 

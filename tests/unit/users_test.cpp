@@ -75,15 +75,15 @@ TEST_F(UserDbTest, SkipsCommentsBlankAndMalformedLines) {
           "root:x:0:0:root:/root:/bin/bash\r\n"  // CRLF tolerated
           "+nisuser::::::\n"                     // NIS compat entries
           "-baduser:x:2:2::/:\n"
-          ":x:3:3::/:/bin/sh\n"                  // empty name
-          "short:x:4\n"                          // cut off after the id
-          "noid:x::5::/:/bin/sh\n"               // empty uid
+          ":x:3:3::/:/bin/sh\n"     // empty name
+          "short:x:4\n"             // cut off after the id
+          "noid:x::5::/:/bin/sh\n"  // empty uid
           "neg:x:-6:6::/:/bin/sh\n"
           "alpha:x:7a:7::/:/bin/sh\n"
-          "huge:x:4294967296:8::/:/bin/sh\n"     // beyond uint32
+          "huge:x:4294967296:8::/:/bin/sh\n"  // beyond uint32
           "garbage line without colons\n"
           "bob:x:1001:1001::/home/bob:/bin/sh\n"
-          "dup:x:1001:1001::/:/bin/sh\n");       // first entry for an id wins
+          "dup:x:1001:1001::/:/bin/sh\n");  // first entry for an id wins
   auto db = make_db();
   EXPECT_EQ(db.user_name(0), "root");
   EXPECT_EQ(db.user_name(1001), "bob");

@@ -56,10 +56,7 @@ typedef int64_t nj_s64;
 
 /* Event families: the unit of --events selection, of record numbering and
  * of loss accounting. */
-enum nj_family {
-	NJ_FAM_PROCESS = 0,
-	NJ_FAM_MAX = 8
-};
+enum nj_family { NJ_FAM_PROCESS = 0, NJ_FAM_MAX = 8 };
 
 /* Record types: block 0 is shared, block f + 1 belongs to family f. */
 #define NJ_REC_BLOCK 256
@@ -70,38 +67,34 @@ enum nj_rec_common {
 };
 
 /* Which kind of program produced a record (nj_hdr.backend). */
-enum nj_backend {
-	NJ_BACKEND_TRACEPOINT = 1,
-	NJ_BACKEND_KPROBE = 2,
-	NJ_BACKEND_FENTRY = 3
-};
+enum nj_backend { NJ_BACKEND_TRACEPOINT = 1, NJ_BACKEND_KPROBE = 2, NJ_BACKEND_FENTRY = 3 };
 
 struct nj_hdr {
-	nj_u16 type;     /* NJ_REC_PART or a family's record type */
-	nj_u8 version;   /* NJ_ABI_VERSION */
-	nj_u8 backend;   /* enum nj_backend */
-	nj_u32 size;     /* whole record, header included */
-	nj_u8 family;    /* enum nj_family */
+	nj_u16 type; /* NJ_REC_PART or a family's record type */
+	nj_u8 version; /* NJ_ABI_VERSION */
+	nj_u8 backend; /* enum nj_backend */
+	nj_u32 size; /* whole record, header included */
+	nj_u8 family; /* enum nj_family */
 	nj_u8 _pad0;
-	nj_u16 nparts;   /* closing record: parts of this event; 0 otherwise */
+	nj_u16 nparts; /* closing record: parts of this event; 0 otherwise */
 	nj_u32 _pad1;
 	nj_u64 event_id; /* shared by every record of one event */
-	nj_u64 ts_ns;    /* CLOCK_BOOTTIME when the event happened */
+	nj_u64 ts_ns; /* CLOCK_BOOTTIME when the event happened */
 };
 
 /* Who did it. Ids are from the initial namespaces (kuid values, global pids). */
 struct nj_task {
-	nj_u32 pid;      /* tgid */
+	nj_u32 pid; /* tgid */
 	nj_u32 tid;
-	nj_u32 ppid;     /* real_parent's tgid */
+	nj_u32 ppid; /* real_parent's tgid */
 	nj_u32 uid;
 	nj_u32 euid;
 	nj_u32 gid;
 	nj_u32 egid;
 	nj_u32 loginuid; /* 0xffffffff: unset */
-	nj_u64 start_ns;        /* group leader's start_boottime */
+	nj_u64 start_ns; /* group leader's start_boottime */
 	nj_u64 parent_start_ns; /* real_parent's group leader's start_boottime */
-	nj_u64 cgroup_id;       /* cgroup v2 id */
+	nj_u64 cgroup_id; /* cgroup v2 id */
 	char comm[NJ_COMM_LEN];
 };
 
@@ -119,7 +112,7 @@ enum nj_syscall {
 };
 
 /* nj_str.flags */
-#define NJ_STR_TRUNCATED (1u << 0)  /* value longer than what was captured */
+#define NJ_STR_TRUNCATED (1u << 0) /* value longer than what was captured */
 #define NJ_STR_READ_ERROR (1u << 1) /* the read failed part way; data is what was read */
 #define NJ_STR_PATH_ROOTED (1u << 2) /* path walk ended at the global root "/" */
 
@@ -131,8 +124,8 @@ struct nj_str {
 	nj_u16 index; /* chunk number (argv) or level (script chain) */
 	nj_u16 flags; /* NJ_STR_* */
 	nj_u16 _pad0;
-	nj_u32 len;   /* bytes of data that follow */
-	nj_u32 dev;   /* file identity where the field names a file: kernel dev_t */
+	nj_u32 len; /* bytes of data that follow */
+	nj_u32 dev; /* file identity where the field names a file: kernel dev_t */
 	nj_u64 ino;
 	/* char data[len]; */
 };
@@ -143,11 +136,11 @@ struct nj_str {
  * totals in-band.
  */
 struct nj_cpu_stats {
-	nj_u64 sent[NJ_FAM_MAX];       /* records delivered to the buffer */
-	nj_u64 lost[NJ_FAM_MAX];       /* records the buffer refused (full) */
-	nj_u64 enter_map_full;         /* syscall entry state could not be stored */
-	nj_u64 read_errors;            /* a kernel or user read failed */
-	nj_u64 event_seq;              /* source of event ids on this CPU */
+	nj_u64 sent[NJ_FAM_MAX]; /* records delivered to the buffer */
+	nj_u64 lost[NJ_FAM_MAX]; /* records the buffer refused (full) */
+	nj_u64 enter_map_full; /* syscall entry state could not be stored */
+	nj_u64 read_errors; /* a kernel or user read failed */
+	nj_u64 event_seq; /* source of event ids on this CPU */
 	nj_u64 _reserved[5];
 };
 

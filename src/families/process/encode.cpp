@@ -27,20 +27,36 @@ std::string command_line(const std::vector<std::string>& argv) {
   return out;
 }
 
-
 }  // namespace
 
 std::vector<std::string> clone_flag_names(uint64_t flags) {
   static const std::pair<uint64_t, const char*> names[] = {
-      {0x00000100, "CLONE_VM"},          {0x00000200, "CLONE_FS"},         {0x00000400, "CLONE_FILES"},
-      {0x00000800, "CLONE_SIGHAND"},     {0x00001000, "CLONE_PIDFD"},      {0x00002000, "CLONE_PTRACE"},
-      {0x00004000, "CLONE_VFORK"},       {0x00008000, "CLONE_PARENT"},     {0x00010000, "CLONE_THREAD"},
-      {0x00020000, "CLONE_NEWNS"},       {0x00040000, "CLONE_SYSVSEM"},    {0x00080000, "CLONE_SETTLS"},
-      {0x00100000, "CLONE_PARENT_SETTID"}, {0x00200000, "CLONE_CHILD_CLEARTID"}, {0x00800000, "CLONE_UNTRACED"},
-      {0x01000000, "CLONE_CHILD_SETTID"}, {0x02000000, "CLONE_NEWCGROUP"}, {0x04000000, "CLONE_NEWUTS"},
-      {0x08000000, "CLONE_NEWIPC"},      {0x10000000, "CLONE_NEWUSER"},    {0x20000000, "CLONE_NEWPID"},
-      {0x40000000, "CLONE_NEWNET"},      {0x80000000, "CLONE_IO"},         {0x100000000ull, "CLONE_CLEAR_SIGHAND"},
-      {0x200000000ull, "CLONE_INTO_CGROUP"}, {0x00000080, "CLONE_NEWTIME"},
+      {0x00000100, "CLONE_VM"},
+      {0x00000200, "CLONE_FS"},
+      {0x00000400, "CLONE_FILES"},
+      {0x00000800, "CLONE_SIGHAND"},
+      {0x00001000, "CLONE_PIDFD"},
+      {0x00002000, "CLONE_PTRACE"},
+      {0x00004000, "CLONE_VFORK"},
+      {0x00008000, "CLONE_PARENT"},
+      {0x00010000, "CLONE_THREAD"},
+      {0x00020000, "CLONE_NEWNS"},
+      {0x00040000, "CLONE_SYSVSEM"},
+      {0x00080000, "CLONE_SETTLS"},
+      {0x00100000, "CLONE_PARENT_SETTID"},
+      {0x00200000, "CLONE_CHILD_CLEARTID"},
+      {0x00800000, "CLONE_UNTRACED"},
+      {0x01000000, "CLONE_CHILD_SETTID"},
+      {0x02000000, "CLONE_NEWCGROUP"},
+      {0x04000000, "CLONE_NEWUTS"},
+      {0x08000000, "CLONE_NEWIPC"},
+      {0x10000000, "CLONE_NEWUSER"},
+      {0x20000000, "CLONE_NEWPID"},
+      {0x40000000, "CLONE_NEWNET"},
+      {0x80000000, "CLONE_IO"},
+      {0x100000000ull, "CLONE_CLEAR_SIGHAND"},
+      {0x200000000ull, "CLONE_INTO_CGROUP"},
+      {0x00000080, "CLONE_NEWTIME"},
   };
   std::vector<std::string> out;
   for (auto& [bit, name] : names)
@@ -58,18 +74,14 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   e.begin(r.hdr.ts_ns, "event", "process", "start", "exec", ok ? "success" : "failure", r.hdr.event_id);
 
   std::string executable;
-  if (v.exe)
-    executable = *v.exe + ((r.flags & NJ_EXEC_EXE_UNLINKED) ? " (deleted)" : "");
-  else if (v.filename)
-    executable = absolute_path(*v.filename, cwd);
+  if (v.exe) executable = *v.exe + ((r.flags & NJ_EXEC_EXE_UNLINKED) ? " (deleted)" : "");
+  else if (v.filename) executable = absolute_path(*v.filename, cwd);
 
   e.w().key("process");
   e.w().begin_object();
   e.task_common(r.task);
-  if (ok)
-    e.str("name", comm_of(r.task), "process.name");
-  else if (!executable.empty())
-    e.str("name", basename_of(executable), "process.name");
+  if (ok) e.str("name", comm_of(r.task), "process.name");
+  else if (!executable.empty()) e.str("name", basename_of(executable), "process.name");
   if (!executable.empty()) e.str("executable", executable, "process.executable");
   if (v.argv_present) {
     e.args_fields(v.argv, "process.args");

@@ -1,6 +1,5 @@
 #include "families/process/exec_view.h"
 
-
 #include <algorithm>
 #include <map>
 

@@ -14,15 +14,15 @@
 namespace nj {
 
 struct ScriptLevel {
-  std::string path;              // as the kernel resolved it (may be relative)
-  std::vector<std::string> args; // the shebang's optional argument, if any
-  uint32_t dev = 0;              // 0: identity unknown
+  std::string path;               // as the kernel resolved it (may be relative)
+  std::vector<std::string> args;  // the shebang's optional argument, if any
+  uint32_t dev = 0;               // 0: identity unknown
   uint64_t ino = 0;
 };
 
 struct ScriptChain {
-  std::string script;                    // the file that was executed
-  std::vector<ScriptLevel> interpreters; // in order: the script's own first
+  std::string script;                     // the file that was executed
+  std::vector<ScriptLevel> interpreters;  // in order: the script's own first
   // "kernel": every level seen by the kernel with its identity (kprobe);
   // "shebang": rebuilt by reading the shebang lines and checked against the
   // kernel's rewritten argv; "partial": only the first and last are known.
@@ -30,7 +30,7 @@ struct ScriptChain {
 };
 
 struct ExecView {
-  nj_exec rec{};  // a copy: the view outlives moves of its Event
+  nj_exec rec{};                        // a copy: the view outlives moves of its Event
   std::optional<std::string> filename;  // as passed to exec
   std::optional<std::string> interp;    // last interpreter named by a shebang
   std::optional<std::string> exe;
@@ -43,7 +43,6 @@ struct ExecView {
 };
 
 ExecView make_exec_view(const Event& ev);
-
 
 // The kernel's shebang parsing (fs/binfmt_script.c): interpreter and at most
 // one argument. nullopt if the bytes do not start with "#!".

@@ -3,8 +3,7 @@
 
 #include "nightjar/abi.h"
 
-#define NJ_ASSERT_LAYOUT(type, field, off) \
-  static_assert(offsetof(type, field) == (off), #type "." #field " moved")
+#define NJ_ASSERT_LAYOUT(type, field, off) static_assert(offsetof(type, field) == (off), #type "." #field " moved")
 
 static_assert(sizeof(nj_exec) == 152);
 NJ_ASSERT_LAYOUT(nj_exec, task, 32);

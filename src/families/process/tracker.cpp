@@ -17,7 +17,7 @@ namespace {
 template <typename T>
 constexpr bool kProcessRecord = false;
 #define NJ_PROCESS_RECORD_TRAIT(type, T, family, action, hooks) \
-  template <>                                            \
+  template <>                                                   \
   constexpr bool kProcessRecord<T> = true;
 NJ_PROCESS_RECORDS(NJ_PROCESS_RECORD_TRAIT)
 #undef NJ_PROCESS_RECORD_TRAIT
@@ -59,14 +59,21 @@ void ProcessTracker::add_stats(EnricherStats& s) const { s.table = table_.stats(
 
 void ProcessTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
   std::visit(Overloads{
-                 [&](const nj_exec& r) { on(ev, r, en); },
-                 [&](const nj_fork& r) { on(r, en); },
-                 [&](const nj_exit& r) { on(r, now_ns); },
-                 [&](const nj_unshare& r) { on(r); },
+                 [&](const nj_exec& r) {
+    on(ev, r, en); },
+                 [&](const nj_fork& r) {
+    on(r, en); },
+                 [&](const nj_exit& r) {
+    on(r, now_ns); },
+                 [&](const nj_unshare& r) {
+    on(r); },
                  [&]<typename R>(const R& r) requires(!kProcessRecord<R>) {
-                   if constexpr (requires { r.task; }) observe(r.task);
-                 },
-             },
+                   if constexpr (requires {
+    r.task; }) observe(r.task);
+}
+,
+}  // namespace nj
+,
              ev.main);
 }
 
