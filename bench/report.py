@@ -6,6 +6,7 @@ usage: report.py RESULTS.json OUT.md PNG_DIR [--command "bash bench/run.sh"]
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -30,10 +31,21 @@ NAMES = {
     "auditd": "auditd",
 }
 KERNEL_OBS = ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched", "nightjar"]
-HOOK_ORDER = ["sys_enter_execve", "sys_enter_execveat", "sched_process_exec", "sys_exit_execve",
-              "sys_exit_execveat", "sys_enter_clone", "sys_enter_clone3", "sys_enter_fork",
-              "sys_enter_vfork", "sched_process_fork", "sched_process_exit", "sys_enter_unshare",
-              "sys_exit_unshare"]
+
+
+def hook_order():
+    """The hooks in id order, from the families' rows in bench/bpf/*_hooks.h
+    (the same lists the empty and minimal programs are built from)."""
+    rows = []
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bpf")
+    for name in sorted(os.listdir(here)):
+        if name.endswith("_hooks.h"):
+            with open(os.path.join(here, name)) as f:
+                rows += [(int(i), n) for n, i in re.findall(r"X\(\w+,\s*\w*,\s*(\w+),\s*(\d+)\)", f.read())]
+    return [n for _, n in sorted(rows)]
+
+
+HOOK_ORDER = hook_order()
 
 
 def med(xs):

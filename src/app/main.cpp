@@ -12,11 +12,18 @@
 
 namespace {
 
+// Every registered family's name, comma separated.
+std::string family_names() {
+  std::string out;
+  for (nj::Family f : nj::all_families()) out += (out.empty() ? "" : ",") + std::string(nj::to_string(f));
+  return out;
+}
+
 std::vector<nj::Family> parse_families(const std::vector<std::string>& names) {
   std::vector<nj::Family> out;
   for (const auto& n : names) {
     auto f = nj::family_from_string(n);
-    if (!f) throw CLI::ValidationError("--events", "unknown event family '" + n + "' (known: process)");
+    if (!f) throw CLI::ValidationError("--events", "unknown event family '" + n + "' (known: " + family_names() + ")");
     out.push_back(*f);
   }
   return out;
@@ -43,12 +50,13 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "debug logging (includes libbpf's)");
 
   nj::RunOptions ro;
-  std::vector<std::string> events{"process"};
+  std::vector<std::string> events;  // every family unless --events names some
   std::string backend = "auto", transport = "ringbuf";
 
   auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
   run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640)");
-  run->add_option("--events", events, "event families to enable")->delimiter(',');
+  run->add_option("--events", events, "event families to enable (default: all of " + family_names() + ")")
+      ->delimiter(',');
   run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)");
   run->add_option("--transport", transport, "ringbuf|perfbuf")->check(CLI::IsMember({"ringbuf", "perfbuf"}));
   run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes (power of two)");
@@ -76,12 +84,12 @@ int main(int argc, char** argv) {
                 "ancestors on every event, not only exec");
 
   auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
-  probe->add_option("--events", events, "event families")->delimiter(',');
+  probe->add_option("--events", events, "event families (default: all of " + family_names() + ")")->delimiter(',');
   probe->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry");
 
   try {
     app.parse(argc, argv);
-    ro.sensor.families = parse_families(events);
+    ro.sensor.families = events.empty() ? nj::all_families() : parse_families(events);
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
     ro.enrich.hash = !no_hash;

@@ -24,7 +24,7 @@ enum class Transport { ringbuf, perfbuf };
 const char* to_string(Transport t);
 
 struct SensorConfig {
-  std::vector<Family> families{Family::process};
+  std::vector<Family> families = all_families();
   std::optional<Backend> backend;  // forced backend, or the table's choice
   Transport transport = Transport::ringbuf;
   uint32_t ringbuf_bytes = 8u << 20;   // power of two, >= page size
