@@ -154,6 +154,14 @@ void Encoder::context_fields(const nj_task& /*t*/) {
   w_.end_object();
 }
 
+void Encoder::error_block(int err) {
+  w_.key("error");
+  w_.begin_object();
+  w_.kv("code", errno_name(err));
+  w_.kv("message", strerror(err));
+  w_.end_object();
+}
+
 void Encoder::nightjar_context() {
   if (!en_) return;
   if (en_->systemd_unit) str("systemd_unit", *en_->systemd_unit, "nightjar.systemd_unit");

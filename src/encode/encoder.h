@@ -77,6 +77,8 @@ class Encoder {
   void image(const ProcInfo& p, const char* prefix);
   void args_fields(const std::vector<std::string>& args, const char* field_prefix);
   void context_fields(const nj_task& t);
+  // ECS error.code / error.message of a failed syscall.
+  void error_block(int err);
   void nightjar_begin(const nj_hdr& h);
   void nightjar_context();
   void nightjar_end();

@@ -97,13 +97,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   e.w().end_object();
   e.context_fields(r.task);
 
-  if (!ok) {
-    e.w().key("error");
-    e.w().begin_object();
-    e.w().kv("code", errno_name(-r.retval));
-    e.w().kv("message", strerror(-r.retval));
-    e.w().end_object();
-  }
+  if (!ok) e.error_block(-r.retval);
 
   e.nightjar_begin(r.hdr);
   if (const char* sc = syscall_name(r.syscall)) e.w().kv("syscall", sc);
@@ -244,13 +238,7 @@ void encode_record(Encoder& e, const Event& /*ev*/, const nj_unshare& r) {
   if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
   e.w().end_object();
   e.context_fields(r.task);
-  if (!ok) {
-    e.w().key("error");
-    e.w().begin_object();
-    e.w().kv("code", errno_name(-r.retval));
-    e.w().kv("message", strerror(-r.retval));
-    e.w().end_object();
-  }
+  if (!ok) e.error_block(-r.retval);
   e.nightjar_begin(r.hdr);
   e.w().key("unshare");
   e.w().begin_object();
