@@ -51,6 +51,7 @@ RUN apt-get update \
         libelf1 \
         libfmt9 \
         libspdlog1.10 \
+        libssl3 \
         zlib1g \
  && rm -rf /var/lib/apt/lists/*
 

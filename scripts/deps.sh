@@ -10,7 +10,7 @@ packages=(
   # generates the skeleton
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
   # the daemon's libraries
-  libspdlog-dev nlohmann-json3-dev libcli11-dev
+  libspdlog-dev nlohmann-json3-dev libcli11-dev libssl-dev
   # tests (clang-format: the format check)
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format
 )

@@ -1,10 +1,13 @@
 #include "enrich/hasher.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <exception>
 #include <vector>
 
 #include "enrich/sha256.h"
@@ -89,31 +92,42 @@ HashResult ExecutableHasher::hash(const std::string& path, std::optional<FileId>
   Key key{st.st_dev, st.st_ino, mtime_ns(st), size};
   if (auto hit = lookup(key, true)) return HashResult{std::move(hit), ""};
 
-  Sha256 h;
-  std::vector<uint8_t> buf(1 << 16);
-  uint64_t total = 0;
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      count_error();
-      return fail("unreadable");
+  // Sha256 throws if libcrypto fails (not expected; sha256.h): that file has
+  // no hash, with its own reason, and the sensor goes on.
+  std::string hex;
+  try {
+    Sha256 h;
+    std::vector<uint8_t> buf(1 << 16);
+    uint64_t total = 0;
+    for (;;) {
+      ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        count_error();
+        return fail("unreadable");
+      }
+      if (n == 0) break;
+      total += static_cast<uint64_t>(n);
+      // Grown past what fstat said: it is being written; stop reading.
+      if (total > size) break;
+      h.update(buf.data(), static_cast<size_t>(n));
     }
-    if (n == 0) break;
-    total += static_cast<uint64_t>(n);
-    // Grown past what fstat said: it is being written; stop reading.
-    if (total > size) break;
-    h.update(buf.data(), static_cast<size_t>(n));
-  }
-  // A writer that raced with us leaves a different size or mtime (or a read
-  // count that disagrees with the size). Better no hash than a wrong one.
-  struct stat after;
-  if (total != size || ::fstat(fd.get(), &after) != 0 || static_cast<uint64_t>(after.st_size) != size ||
-      mtime_ns(after) != key.mtime_ns) {
+    // A writer that raced with us leaves a different size or mtime (or a read
+    // count that disagrees with the size). Better no hash than a wrong one.
+    struct stat after;
+    if (total != size || ::fstat(fd.get(), &after) != 0 || static_cast<uint64_t>(after.st_size) != size ||
+        mtime_ns(after) != key.mtime_ns) {
+      count_error();
+      return fail("changed");
+    }
+    hex = to_hex(h.final());
+  } catch (const std::exception& e) {
     count_error();
-    return fail("changed");
+    // Once per process: if libcrypto fails it will likely fail for every file.
+    static std::atomic<bool> logged{false};
+    if (!logged.exchange(true)) spdlog::error("hashing {}: {} (further hash errors are not logged)", path, e.what());
+    return fail("hash-error");
   }
-  std::string hex = to_hex(h.final());
   insert(key, hex);
   return HashResult{std::move(hex), ""};
 }

@@ -15,7 +15,8 @@ struct HashResult {
   std::optional<std::string> sha256;  // lowercase hex
   // Empty when hashed, else why not: "too-large", "changed" (not the file
   // that was executed, or modified while being read), "vanished" (path gone),
-  // "unreadable" (permissions, not a regular file, I/O error).
+  // "unreadable" (permissions, not a regular file, I/O error), "hash-error"
+  // (libcrypto failed; logged once).
   std::string reason;
 };
 
@@ -38,7 +39,7 @@ struct HasherStats {
   uint64_t misses = 0;  // files actually read
   uint64_t evictions = 0;
   uint64_t too_large = 0;
-  uint64_t errors = 0;  // "changed", "vanished" and "unreadable" results
+  uint64_t errors = 0;  // "changed", "vanished", "unreadable" and "hash-error" results
 };
 
 class ExecutableHasher {

@@ -1,114 +1,80 @@
 #include "enrich/sha256.h"
 
-#include <algorithm>
-#include <cstring>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include <stdexcept>
 
 namespace nj {
 
 namespace {
 
-constexpr std::array<uint32_t, 64> kK = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-constexpr uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-// Big-endian loads/stores spelled out byte by byte so the code is correct on
-// any host byte order without depending on <endian.h> helpers.
-uint32_t load_be32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+// Fetched once for the process: EVP_sha256() would make libcrypto look the
+// algorithm up in its providers again on every EVP_DigestInit_ex2(). Never
+// freed on purpose: libcrypto tears its providers down in its own atexit
+// handler, and the EVP_MD must not outlive them. nullptr if the fetch failed
+// (no provider offers SHA-256): every Sha256 then throws.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
 }
 
-void store_be32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
+// Throws with the failing call's name and libcrypto's first queued error
+// (and empties the thread's queue, so a later failure does not report this
+// one).
+[[noreturn]] void throw_evp(const char* what) {
+  std::string msg = std::string("sha256: ") + what + " failed";
+  if (unsigned long e = ERR_get_error(); e != 0) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof(buf));
+    msg += ": ";
+    msg += buf;
+  }
+  ERR_clear_error();
+  throw std::runtime_error(msg);
 }
 
 }  // namespace
 
-void Sha256::reset() {
-  h_ = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  buf_len_ = 0;
-  total_ = 0;
+void Sha256::CtxFree::operator()(evp_md_ctx_st* c) const noexcept { EVP_MD_CTX_free(c); }
+
+Sha256::Sha256() { reset(); }
+
+Sha256::Sha256(const Sha256& other) {
+  if (!other.ctx_) return;  // moved-from: so is the copy
+  ctx_.reset(EVP_MD_CTX_new());
+  if (!ctx_) throw_evp("EVP_MD_CTX_new");
+  if (EVP_MD_CTX_copy_ex(ctx_.get(), other.ctx_.get()) != 1) throw_evp("EVP_MD_CTX_copy_ex");
 }
 
-void Sha256::block(const uint8_t* p) {
-  uint32_t w[64];
-  for (int t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
-  for (int t = 16; t < 64; ++t) {
-    uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3);
-    uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10);
-    w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+Sha256& Sha256::operator=(const Sha256& other) {
+  if (this != &other) *this = Sha256(other);
+  return *this;
+}
+
+void Sha256::reset() {
+  if (!ctx_) {
+    ctx_.reset(EVP_MD_CTX_new());
+    if (!ctx_) throw_evp("EVP_MD_CTX_new");
   }
-  uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3];
-  uint32_t e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-  for (int t = 0; t < 64; ++t) {
-    uint32_t S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-    uint32_t ch = (e & f) ^ (~e & g);
-    uint32_t t1 = h + S1 + ch + kK[t] + w[t];
-    uint32_t S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-    uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-    uint32_t t2 = S0 + maj;
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  h_[0] += a;
-  h_[1] += b;
-  h_[2] += c;
-  h_[3] += d;
-  h_[4] += e;
-  h_[5] += f;
-  h_[6] += g;
-  h_[7] += h;
+  const EVP_MD* md = sha256_md();
+  if (!md) throw_evp("EVP_MD_fetch(SHA256)");
+  if (EVP_DigestInit_ex2(ctx_.get(), md, nullptr) != 1) throw_evp("EVP_DigestInit_ex2");
 }
 
 void Sha256::update(const void* data, size_t len) {
-  auto p = static_cast<const uint8_t*>(data);
-  total_ += len;
-  if (buf_len_ > 0) {
-    size_t take = std::min(len, buf_.size() - buf_len_);
-    std::memcpy(buf_.data() + buf_len_, p, take);
-    buf_len_ += take;
-    p += take;
-    len -= take;
-    if (buf_len_ < buf_.size()) return;
-    block(buf_.data());
-    buf_len_ = 0;
-  }
-  // Whole blocks straight from the caller's memory: no copy on the hot path.
-  for (; len >= 64; p += 64, len -= 64) block(p);
-  if (len > 0) {
-    std::memcpy(buf_.data(), p, len);
-    buf_len_ = len;
-  }
+  if (!ctx_) throw std::logic_error("sha256: update() on a moved-from object");
+  if (EVP_DigestUpdate(ctx_.get(), data, len) != 1) throw_evp("EVP_DigestUpdate");
 }
 
 Sha256::Digest Sha256::final() {
-  uint64_t bits = total_ * 8;
-  // 0x80, zeros up to 56 mod 64, then the 64-bit big-endian bit length.
-  uint8_t pad[72] = {0x80};
-  size_t pad_len = (buf_len_ < 56) ? 56 - buf_len_ : 120 - buf_len_;
-  for (int i = 0; i < 8; ++i) pad[pad_len + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
-  update(pad, pad_len + 8);
-  Digest out;
-  for (int i = 0; i < 8; ++i) store_be32(out.data() + 4 * i, h_[i]);
+  if (!ctx_) throw std::logic_error("sha256: final() on a moved-from object");
+  Digest d{};
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(ctx_.get(), d.data(), &n) != 1) throw_evp("EVP_DigestFinal_ex");
+  if (n != d.size()) throw std::runtime_error("sha256: EVP_DigestFinal_ex returned " + std::to_string(n) + " bytes");
   reset();
-  return out;
+  return d;
 }
 
 Sha256::Digest Sha256::of(std::string_view s) {
