@@ -6,6 +6,7 @@
 #include <linux/perf_event.h>
 
 #include <cerrno>
+#include <memory>
 
 namespace nj {
 
@@ -14,24 +15,21 @@ namespace {
 class RingReader final : public Reader {
  public:
   explicit RingReader(RecordFn fn) : fn_(std::move(fn)) {}
-  ~RingReader() override {
-    if (rb_) ring_buffer__free(rb_);
-  }
   Result<void> init(int map_fd) {
-    rb_ = ring_buffer__new(map_fd, &RingReader::on_sample, this, nullptr);
+    rb_.reset(ring_buffer__new(map_fd, &RingReader::on_sample, this, nullptr));
     if (!rb_) return os_error(errno, "creating the ring buffer reader");
     return {};
   }
   Result<int> poll(int timeout_ms) override {
     budget_ = kSamplesPerCall;
-    int n = ring_buffer__poll(rb_, timeout_ms);
+    int n = ring_buffer__poll(rb_.get(), timeout_ms);
     if (n == kBudgetSpent) return kSamplesPerCall;
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the ring buffer");
     // Records submitted without a wake-up (below the threshold) do not
     // make epoll return: read them on the timer (with what is left of the
     // budget).
-    int m = ring_buffer__consume(rb_);
+    int m = ring_buffer__consume(rb_.get());
     if (m == kBudgetSpent) return kSamplesPerCall;
     if (m < 0) return os_error(m, "draining the ring buffer");
     return n + m;
@@ -40,7 +38,7 @@ class RingReader final : public Reader {
     int total = 0;
     for (;;) {
       budget_ = kSamplesPerCall;
-      int n = ring_buffer__consume(rb_);
+      int n = ring_buffer__consume(rb_.get());
       if (n == kBudgetSpent) {
         total += kSamplesPerCall;
         continue;
@@ -64,16 +62,13 @@ class RingReader final : public Reader {
     return --self->budget_ > 0 ? 0 : kBudgetSpent;
   }
   RecordFn fn_;
-  struct ring_buffer* rb_ = nullptr;
+  std::unique_ptr<ring_buffer, decltype(&ring_buffer__free)> rb_{nullptr, &ring_buffer__free};
   int budget_ = kSamplesPerCall;
 };
 
 class PerfReader final : public Reader {
  public:
   explicit PerfReader(RecordFn fn) : fn_(std::move(fn)) {}
-  ~PerfReader() override {
-    if (pb_) perf_buffer__free(pb_);
-  }
   Result<void> init(int map_fd, uint32_t pages, uint32_t wakeup_bytes) {
     struct perf_event_attr attr = {};
     attr.type = PERF_TYPE_SOFTWARE;
@@ -92,22 +87,22 @@ class PerfReader final : public Reader {
     }
     struct perf_buffer_raw_opts opts = {};
     opts.sz = sizeof(opts);
-    pb_ = perf_buffer__new_raw(map_fd, pages, &attr, &PerfReader::on_event, this, &opts);
+    pb_.reset(perf_buffer__new_raw(map_fd, pages, &attr, &PerfReader::on_event, this, &opts));
     if (!pb_) return os_error(errno, "creating the perf buffer reader");
     return {};
   }
   Result<int> poll(int timeout_ms) override {
-    int n = perf_buffer__poll(pb_, timeout_ms);
+    int n = perf_buffer__poll(pb_.get(), timeout_ms);
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the perf buffers");
     // With a watermark, poll only returns once a buffer passed it; read
     // whatever the other CPUs hold too.
-    int m = perf_buffer__consume(pb_);
+    int m = perf_buffer__consume(pb_.get());
     if (m < 0) return os_error(m, "draining the perf buffers");
     return n + m;
   }
   Result<int> drain() override {
-    int n = perf_buffer__consume(pb_);
+    int n = perf_buffer__consume(pb_.get());
     if (n < 0) return os_error(n, "draining the perf buffers");
     return n;
   }
@@ -135,7 +130,7 @@ class PerfReader final : public Reader {
     return LIBBPF_PERF_EVENT_CONT;
   }
   RecordFn fn_;
-  struct perf_buffer* pb_ = nullptr;
+  std::unique_ptr<perf_buffer, decltype(&perf_buffer__free)> pb_{nullptr, &perf_buffer__free};
   uint64_t lost_ = 0;
 };
 
