@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   run->add_option("--wakeup-bytes", ro.sensor.wakeup_bytes,
                   "wake the reader once this many bytes wait (0: on every record)");
   run->add_option("--poll-ms", ro.poll_ms, "reader poll interval")->check(CLI::Range(1, 10000));
+  run->add_option("--reorder-ms", ro.reorder_ms,
+                  "perf buffers: how long records wait to be merged across CPUs in time order")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{10000}));
   run->add_option("--argv-max", ro.sensor.argv_max, "argv bytes captured per exec")
       ->check(CLI::Range(256u, 4u * 32768u));
   run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));

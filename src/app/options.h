@@ -15,6 +15,7 @@ struct RunOptions {
   int poll_ms = 50;
   uint32_t queue_lines = 65536;
   uint64_t window_ms = 500;         // reassembly wait for missing parts
+  uint64_t reorder_ms = 200;        // perf buffers: how long records wait to be merged by time
   uint32_t max_pending = 16384;     // events waiting for parts
   double duration_s = 0;            // 0: until SIGINT/SIGTERM
   double stats_interval_s = 1.0;    // how often loss is checked

@@ -18,6 +18,7 @@
 #include "encode/encoder.h"
 #include "families/registry.h"
 #include "loader/features.h"
+#include "order/reorderer.h"
 #include "reader/reader.h"
 #include "sink/sink.h"
 #include "version.h"
@@ -143,6 +144,7 @@ class Daemon {
   std::optional<Encoder> enc_;
   std::optional<AsyncSink> out_;
   std::optional<Enricher> enricher_;
+  std::optional<Reorderer> reorder_;  // perf buffers only: per-CPU streams merged by time
   std::optional<Assembler> assembler_;
   std::unique_ptr<Reader> reader_;
   const Enricher::Out emit_ = [this](EnrichedEvent&& e) { emit(std::move(e)); };
@@ -192,7 +194,7 @@ bool Daemon::open_sensor() {
   return true;
 }
 
-// reader -> decode -> assembler -> enricher -> encoder -> output queue.
+// reader -> decode -> (reorderer) -> assembler -> enricher -> encoder -> output queue.
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
@@ -202,6 +204,9 @@ bool Daemon::build_pipeline() {
   enricher_.emplace(eo);
   assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending,
                      [this](Event&& ev) { enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_); });
+  if (sensor_->transport() == Transport::perfbuf)
+    reorder_.emplace(o_.reorder_ms * 1000000ull,
+                     [this](Record&& r) { assembler_->push(std::move(r), WallClock::boot_now_ns()); });
   auto reader = make_reader(*sensor_, [this](const uint8_t* data, size_t size) { on_record(data, size); });
   if (!reader) {
     spdlog::error("{}", reader.error().message);
@@ -218,7 +223,8 @@ void Daemon::on_record(const uint8_t* data, size_t size) {
     if (decode_errors_++ == 0) spdlog::warn("undecodable record: {}", rec.error().message);
     return;
   }
-  assembler_->push(std::move(*rec), WallClock::boot_now_ns());
+  if (reorder_) reorder_->push(std::move(*rec), WallClock::boot_now_ns());
+  else assembler_->push(std::move(*rec), WallClock::boot_now_ns());
 }
 
 void Daemon::emit(EnrichedEvent&& e) {
@@ -246,6 +252,7 @@ int Daemon::run_loop() {
       spdlog::error("{}", n.error().message);
       return 1;
     }
+    if (reorder_) reorder_->release(WallClock::boot_now_ns());
     assembler_->expire(WallClock::boot_now_ns());
     enricher_->poll(WallClock::boot_now_ns(), emit_);
     const auto now = std::chrono::steady_clock::now();
@@ -319,6 +326,11 @@ void Daemon::report_loss() {
 void Daemon::drain_and_report() {
   sensor_->detach();
   if (auto d = reader_->drain(); !d) spdlog::warn("{}", d.error().message);
+  if (reorder_) {
+    reorder_->flush();
+    spdlog::info("per-CPU streams merged: {} records put back in time order, {} arrived too late to be",
+                 reorder_->stats().reordered, reorder_->stats().late);
+  }
   assembler_->flush_all();
   enricher_->flush(emit_);
   collect();

@@ -178,11 +178,16 @@ TEST_P(ProcessEvents, FailedExecIsReported) {
   EXPECT_EQ(e["event"]["outcome"], "failure");
   EXPECT_EQ(e["error"]["code"], "ENOENT");
   EXPECT_EQ(e["error"]["message"], "No such file or directory");
-  EXPECT_EQ(e["process"]["executable"], "/nonexistent/nj-nope");
-  EXPECT_EQ(e["process"]["name"], "nj-nope");
-  EXPECT_EQ(e["process"]["args"], json::array({"nj-nope", "x"}));
+  // The process is still the caller: its name and image, not the path it
+  // asked for (that is the event's file).
+  EXPECT_EQ(e["process"]["name"], "nj-actions");
+  EXPECT_EQ(e["process"]["executable"], NJ_ACTIONS);
   EXPECT_EQ(e["process"]["working_directory"], cwd());
-  EXPECT_EQ(e["nightjar"]["caller_name"], "nj-actions");
+  EXPECT_EQ(e["file"]["path"], "/nonexistent/nj-nope");
+  EXPECT_EQ(e["file"]["name"], "nj-nope");
+  EXPECT_EQ(e["nightjar"]["attempt"]["args"], json::array({"nj-nope", "x"}));
+  EXPECT_EQ(e["nightjar"]["attempt"]["args_count"], 2);
+  EXPECT_FALSE(e["nightjar"].contains("caller_name"));
 }
 
 TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
@@ -191,7 +196,8 @@ TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
   json e = exec_of(a["pid"]);
   EXPECT_EQ(e["event"]["outcome"], "failure");
   EXPECT_EQ(e["error"]["code"], "EACCES");
-  EXPECT_EQ(e["process"]["executable"], a["path"]);
+  EXPECT_EQ(e["file"]["path"], a["path"]);
+  EXPECT_EQ(e["process"]["name"], "nj-actions");
   std::filesystem::remove_all(dir);
 }
 

@@ -66,8 +66,8 @@ struct EncoderTest : ::testing::Test {
 
   std::string ts(uint64_t boot_ns) const { return format_time(clock.to_wall_ns(boot_ns)); }
 
-  json encode(const Event& ev) {
-    const std::string& line = enc.encode(ev);
+  json encode(const Event& ev, const Enrichment* en = nullptr) {
+    const std::string& line = enc.encode(ev, en);
     EXPECT_EQ(line.find('\n'), std::string::npos) << "one document per line";
     return json::parse(line);
   }

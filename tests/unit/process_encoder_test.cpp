@@ -83,14 +83,39 @@ TEST_F(EncoderTest, ExecFailureEnoent) {
   EXPECT_EQ(j["event"]["type"], json({"start"}));
   EXPECT_EQ(j["error"]["code"], "ENOENT");
   EXPECT_EQ(j["error"]["message"], "No such file or directory");
+  // The process did not change: it is still the caller.
   const json& p = j["process"];
   expect_task(p, e.task);
-  EXPECT_EQ(p["executable"], "/tmp/missing-tool");
-  EXPECT_EQ(p["name"], "missing-tool");
-  EXPECT_EQ(p["args"], json({"missing-tool", "-v"}));
-  EXPECT_EQ(j["nightjar"]["caller_name"], "bash");
+  EXPECT_EQ(p["name"], "bash");
+  EXPECT_FALSE(p.contains("executable")) << "the caller's image is not known without the process table";
+  EXPECT_FALSE(p.contains("args"));
+  EXPECT_EQ(p["working_directory"], "/tmp");
+  // What it asked to run.
+  EXPECT_EQ(j["file"], json({{"path", "/tmp/missing-tool"}, {"name", "missing-tool"}}));
   EXPECT_EQ(j["nightjar"]["filename"], "./missing-tool");
+  EXPECT_EQ(j["nightjar"]["attempt"], json({{"args", {"missing-tool", "-v"}}, {"args_count", 2}}));
   EXPECT_FALSE(j["nightjar"].contains("exe")) << "no image was loaded";
+  EXPECT_FALSE(j["nightjar"].contains("caller_name")) << "process.name is the caller's";
+}
+
+// With the process table's entry for the caller, a failed exec shows the
+// image the caller runs, never the path it asked for.
+TEST_F(EncoderTest, ExecFailureShowsTheCallersImage) {
+  const uint64_t id = 0x0030000000000abcull;
+  nj_exec e = exec_of(-2, 1);
+  std::strncpy(e.task.comm, "env", sizeof(e.task.comm));
+  auto caller = std::make_shared<ProcInfo>();
+  caller->name = "env";
+  caller->executable = "/usr/bin/env";
+  caller->args = {"env", "X=1", "rm"};
+  Enrichment en;
+  en.self = caller;
+  json j = encode(event_of(e, {str_bytes(id, NJ_F_FILENAME, 0, "/usr/local/sbin/rm")}), &en);
+  EXPECT_EQ(j["process"]["name"], "env");
+  EXPECT_EQ(j["process"]["executable"], "/usr/bin/env");
+  EXPECT_EQ(j["process"]["args"], json({"env", "X=1", "rm"}));
+  EXPECT_EQ(j["file"]["path"], "/usr/local/sbin/rm");
+  EXPECT_EQ(j["file"]["name"], "rm");
 }
 
 TEST_F(EncoderTest, ExecFlagsAndIncomplete) {

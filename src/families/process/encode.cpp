@@ -64,6 +64,42 @@ std::vector<std::string> clone_flag_names(uint64_t flags) {
   return out;
 }
 
+namespace {
+
+// A successful exec: the process now runs the new image.
+void new_image(Encoder& e, const ExecView& v, const std::string& cwd) {
+  const nj_exec& r = v.rec;
+  std::string executable;
+  if (v.exe) executable = *v.exe + ((r.flags & NJ_EXEC_EXE_UNLINKED) ? " (deleted)" : "");
+  else if (v.filename) executable = absolute_path(*v.filename, cwd);
+  e.str("name", comm_of(r.task), "process.name");
+  if (!executable.empty()) e.str("executable", executable, "process.executable");
+  if (v.argv_present) {
+    e.args_fields(v.argv, "process.args");
+    e.str("command_line", command_line(v.argv), "process.command_line");
+  }
+}
+
+// A failed exec changed nothing: the process is still the caller, with the
+// name the kernel has for it and the image the process table knows. What
+// it asked to run is the event's file (file.*, nightjar.attempt).
+void caller_image(Encoder& e, const nj_exec& r) {
+  e.str("name", comm_of(r.task), "process.name");
+  if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
+}
+
+void attempted_file(Encoder& e, const ExecView& v, const std::string& cwd) {
+  if (!v.filename) return;
+  const std::string path = absolute_path(*v.filename, cwd);
+  e.w().key("file");
+  e.w().begin_object();
+  e.str("path", path, "file.path");
+  e.str("name", basename_of(path), "file.name");
+  e.w().end_object();
+}
+
+}  // namespace
+
 void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   std::optional<ExecView> local;  // only when not decoded by the enricher
   const ExecView* decoded = e.en() ? std::get_if<ExecView>(&e.en()->view) : nullptr;
@@ -73,20 +109,11 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   const std::string cwd = v.cwd.value_or("");
   e.begin(r.hdr.ts_ns, "event", "process", "start", "exec", ok ? "success" : "failure", r.hdr.event_id);
 
-  std::string executable;
-  if (v.exe) executable = *v.exe + ((r.flags & NJ_EXEC_EXE_UNLINKED) ? " (deleted)" : "");
-  else if (v.filename) executable = absolute_path(*v.filename, cwd);
-
   e.w().key("process");
   e.w().begin_object();
   e.task_common(r.task);
-  if (ok) e.str("name", comm_of(r.task), "process.name");
-  else if (!executable.empty()) e.str("name", basename_of(executable), "process.name");
-  if (!executable.empty()) e.str("executable", executable, "process.executable");
-  if (v.argv_present) {
-    e.args_fields(v.argv, "process.args");
-    e.str("command_line", command_line(v.argv), "process.command_line");
-  }
+  if (ok) new_image(e, v, cwd);
+  else caller_image(e, r);
   if (v.cwd) e.str("working_directory", cwd, "process.working_directory");
   if (e.en() && e.en()->sha256) {
     e.w().key("hash");
@@ -97,7 +124,10 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   e.w().end_object();
   e.context_fields(r.task);
 
-  if (!ok) e.error_block(-r.retval);
+  if (!ok) {
+    e.error_block(-r.retval);
+    attempted_file(e, v, cwd);
+  }
 
   e.nightjar_begin(r.hdr);
   if (const char* sc = syscall_name(r.syscall)) e.w().kv("syscall", sc);
@@ -106,7 +136,12 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
     e.w().kn("at_flags", r.at_flags);
   }
   if (v.filename) e.str("filename", *v.filename, "nightjar.filename");
-  if (!ok) e.str("caller_name", comm_of(r.task), "nightjar.caller_name");
+  if (!ok && v.argv_present) {
+    e.w().key("attempt");
+    e.w().begin_object();
+    e.args_fields(v.argv, "nightjar.attempt.args");
+    e.w().end_object();
+  }
   if (ok) {
     e.w().key("exe");
     e.w().begin_object();
