@@ -190,6 +190,33 @@ TEST_P(ProcessEvents, FailedExecIsReported) {
   EXPECT_FALSE(e["nightjar"].contains("caller_name"));
 }
 
+// Every event names its process, even one the kernel only knows by its
+// comm: the child a thread of a multi-threaded program spawns through a
+// PATH of directories that do not exist fails one exec per directory.
+TEST_P(ProcessEvents, SpawnFromAThreadThroughAMissingPath) {
+  json a = act("spawnp-thread");
+  // glibc reaps a child whose exec failed and reports no pid: its events
+  // are found through its parent and the paths it tried.
+  auto failed = sensor().all(
+      [&](const json& e) {
+        return e["event"]["action"] == "exec" && e["event"]["outcome"] == "failure" &&
+               e["process"]["parent"]["pid"] == a["pid"] && e.contains("file") &&
+               e["file"]["path"].get<std::string>().rfind("/nonexistent-", 0) == 0;
+      },
+      1500);
+  ASSERT_EQ(failed.size(), 2u);
+  const char* tried[] = {"/nonexistent-a/nj-spawn-nope", "/nonexistent-b/nj-spawn-nope"};
+  for (size_t i = 0; i < failed.size(); i++) {
+    const json& e = failed[i];
+    EXPECT_EQ(e["process"]["name"], "spawner") << "the spawning thread's comm";
+    EXPECT_EQ(e["process"]["executable"], NJ_ACTIONS) << "the child runs its parent's image until an exec works";
+    EXPECT_EQ(e["process"]["parent"]["pid"], a["pid"]);
+    EXPECT_EQ(e["error"]["code"], "ENOENT");
+    EXPECT_EQ(e["file"]["path"], tried[i]);
+    EXPECT_EQ(e["nightjar"]["attempt"]["args"], json::array({"nj-spawn-nope", "-x"}));
+  }
+}
+
 TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
   std::string dir = temp_dir();
   json a = act("exec-eacces", dir);

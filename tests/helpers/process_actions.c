@@ -23,6 +23,8 @@
 
 #include <linux/sched.h> /* struct clone_args */
 
+#include <spawn.h>
+
 #include "actions.h"
 
 /* ------------------------------------------------------------------------ */
@@ -284,6 +286,56 @@ static void *thread_sleep50(void *p)
 	*(volatile pid_t *)p = nj_gettid();
 	sleep_ms(50);
 	return NULL;
+}
+
+/* A worker thread named "spawner" runs posix_spawnp through a PATH of
+ * directories that do not exist: the child (a vfork-style clone of a
+ * multi-threaded process, with the thread's comm) fails one execve per PATH
+ * entry and exits 127. */
+struct spawn_ctx {
+	pid_t child;
+	int status;
+	int err;
+};
+
+static void *thread_spawnp(void *p)
+{
+	struct spawn_ctx *c = p;
+	char *argv[] = {"nj-spawn-nope", "-x", NULL};
+	char *envp[] = {"PATH=/nonexistent-a:/nonexistent-b", NULL};
+	char *saved = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+
+	pthread_setname_np(pthread_self(), "spawner");
+	/* posix_spawnp searches the caller's PATH, not envp's. */
+	setenv("PATH", "/nonexistent-a:/nonexistent-b", 1);
+	c->err = posix_spawnp(&c->child, "nj-spawn-nope", NULL, NULL, argv, envp);
+	if (saved) {
+		setenv("PATH", saved, 1);
+		free(saved);
+	}
+	if (c->err == 0 && wait_pid(c->child, &c->status) < 0)
+		c->err = errno;
+	return NULL;
+}
+
+static void act_spawnp_thread(void)
+{
+	struct spawn_ctx c = {0};
+	pthread_t t;
+	int e = pthread_create(&t, NULL, thread_spawnp, &c);
+
+	if (e != 0)
+		die(1, "pthread_create: %s", strerror(e));
+	e = pthread_join(t, NULL);
+	if (e != 0)
+		die(1, "pthread_join: %s", strerror(e));
+	/* glibc reports the exec failure either from posix_spawnp (ENOENT) or
+	 * through the child's exit status 127, depending on the version. */
+	if (c.err != 0 && c.err != ENOENT)
+		die(1, "posix_spawnp: %s", strerror(c.err));
+	/* No child pid: glibc reaps a child whose exec failed and reports none. */
+	j_begin("spawnp-thread");
+	j_num("pid", getpid());
 }
 
 static void act_thread(void)
@@ -582,6 +634,7 @@ const struct action process_actions[] = {
 	{"clone", act_clone},
 	{"clone3", act_clone3},
 	{"thread", act_thread},
+	{"spawnp-thread", act_spawnp_thread},
 	{"unshare", act_unshare},
 	{"unshare-storm", act_unshare_storm},
 	{"exit3", act_exit3},
