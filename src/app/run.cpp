@@ -104,8 +104,10 @@ class Daemon {
   explicit Daemon(const RunOptions& o) : o_(o) {}
 
   // The order matters. Every check a user can fail (root, output path,
-  // BTF, hooks) comes before anything is attached, so a refusal leaves
-  // the system untouched; the sensor is attached before the process table
+  // BTF, hooks, the reader) comes before anything is attached, so a refusal
+  // leaves the system untouched; the reader exists before the programs are
+  // attached, so a perf buffer has its per-CPU rings before the first
+  // record is sent; the sensor is attached before the process table
   // is seeded, so a process is either seeded or seen by its events; and
   // production stops before the final drain, so what was sent is exactly
   // what is read.
@@ -183,6 +185,7 @@ bool Daemon::open_sensor() {
   SystemFeatures features;
   SensorConfig cfg = o_.sensor;
   cfg.self_pid = static_cast<uint32_t>(getpid());
+  cfg.attach = false;  // after the reader exists (build_pipeline)
   const auto t0 = std::chrono::steady_clock::now();
   auto sensor = Sensor::open(cfg, features);
   if (!sensor) {
@@ -213,6 +216,10 @@ bool Daemon::build_pipeline() {
     return false;
   }
   reader_ = std::move(*reader);
+  if (auto a = sensor_->attach(); !a) {
+    spdlog::error("{}", a.error().message);
+    return false;
+  }
   return true;
 }
 

@@ -83,6 +83,11 @@ class Sensor {
   Sensor(const Sensor&) = delete;
   Sensor& operator=(const Sensor&) = delete;
 
+  // Attaches every chosen program (open() does too unless config.attach is
+  // false). The daemon opens its reader first: a perf buffer has no ring on
+  // a CPU until its reader opens one, and what a program sends before that
+  // is lost.
+  Result<void> attach() { return attach_all(); }
   // Stops every program from producing (links destroyed; maps stay), so a
   // final drain sees everything that was sent.
   void detach();
