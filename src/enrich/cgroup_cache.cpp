@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "util/files.h"
+#include "util/host.h"
 
 namespace nj {
 
@@ -53,9 +54,9 @@ CgroupCache::CgroupCache(size_t capacity, std::string proc_root, std::string cgr
   if (cgroup_root_.empty()) cgroup_root_ = cgroup2_mount();
 }
 
-std::optional<CgroupInfo> CgroupCache::lookup(uint64_t id, pid_t pid) {
+std::optional<CgroupInfo> CgroupCache::lookup(uint64_t id, pid_t pid, uint64_t event_ns) {
   if (const CgroupInfo* hit = cache_.get(id)) return *hit;
-  std::string path = find_path(id, pid);
+  std::string path = find_path(id, pid, event_ns);
   if (path.empty()) return std::nullopt;
   CgroupInfo info;
   info.container = container_from_cgroup(path);
@@ -66,27 +67,42 @@ std::optional<CgroupInfo> CgroupCache::lookup(uint64_t id, pid_t pid) {
 
 // /proc/<pid>/cgroup names the path (confirmed by the directory's inode); a
 // process already gone is found by walking the cgroup2 tree instead.
-std::string CgroupCache::find_path(uint64_t id, pid_t pid) {
+std::string CgroupCache::find_path(uint64_t id, pid_t pid, uint64_t event_ns) {
   std::string path = read_cgroup_path(pid, proc_root_);
   if (!path.empty() && is_inode(cgroup_root_ + path, id)) return path;
-  return scan(id);
+  return scan(id, event_ns);
 }
 
-// At most every 200 ms: a walk is costly, and the directory of a cgroup
-// outlives its processes, so a later event finds it again.
-std::string CgroupCache::scan(uint64_t wanted) {
-  auto now = std::chrono::steady_clock::now();
-  if (cgroup_root_.empty() || now - last_scan_ < std::chrono::milliseconds(200)) return "";
-  last_scan_ = now;
+// One walk records every directory, so the processes of many short-lived
+// cgroups cost one walk, not one each. Walking again only helps when the
+// last walk began before the event: a cgroup its process was in then, and
+// that a later walk did not see, was already removed. At most one walk
+// per 10 ms all the same, against storms of new cgroups.
+std::string CgroupCache::scan(uint64_t wanted, uint64_t event_ns) {
+  if (cgroup_root_.empty()) return "";
+  if (auto it = walked_.find(wanted); it != walked_.end()) return it->second;
+  if (walked_at_ns_ > event_ns) return "";
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_walk_ < std::chrono::milliseconds(10)) return "";
+  last_walk_ = now;
+  walk();
+  auto it = walked_.find(wanted);
+  return it == walked_.end() ? "" : it->second;
+}
+
+void CgroupCache::walk() {
+  walked_.clear();
+  walks_++;
+  walked_at_ns_ = WallClock::boot_now_ns();
   std::error_code ec;
   namespace fs = std::filesystem;
   for (fs::recursive_directory_iterator it(cgroup_root_, fs::directory_options::skip_permission_denied, ec), end;
        it != end; it.increment(ec)) {
     if (ec) break;
-    if (!it->is_directory(ec) || !is_inode(it->path(), wanted)) continue;
-    return it->path().string().substr(cgroup_root_.size());
+    struct stat st;
+    if (!it->is_directory(ec) || stat(it->path().c_str(), &st) != 0) continue;
+    walked_.emplace(st.st_ino, it->path().string().substr(cgroup_root_.size()));
   }
-  return "";
 }
 
 }  // namespace nj

@@ -42,15 +42,15 @@ void Enricher::names(Enrichment& en, const nj_task& t) {
   en.real_group = users_.group_name(t.gid);
 }
 
-void Enricher::cgroup(Enrichment& en, const nj_task& t) {
-  auto info = cgroups_.lookup(t.cgroup_id, static_cast<pid_t>(t.pid));
+void Enricher::cgroup(Enrichment& en, const nj_task& t, uint64_t event_ns) {
+  auto info = cgroups_.lookup(t.cgroup_id, static_cast<pid_t>(t.pid), event_ns);
   if (!info) return;
   en.container = std::move(info->container);
   en.systemd_unit = std::move(info->unit);
 }
 
 // What every event with a task gets, whatever its family.
-void Enricher::enrich_task(const nj_task& t, Enrichment& en) {
+void Enricher::enrich_task(const nj_task& t, uint64_t event_ns, Enrichment& en) {
   const ProcKey self = en.subject.self.value_or(key_of(t.pid, t.start_ns));
   const ProcKey parent = en.subject.parent.value_or(key_of(t.ppid, t.parent_start_ns));
   en.parent = table_.snapshot(parent);
@@ -58,7 +58,7 @@ void Enricher::enrich_task(const nj_task& t, Enrichment& en) {
   en.self = table_.snapshot(self);
   if (en.subject.ancestry || opts_.ancestry_on_every_event) en.ancestors = table_.ancestors(self, opts_.ancestry_depth);
   names(en, t);
-  cgroup(en, t);
+  cgroup(en, t, event_ns);
 }
 
 void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
@@ -66,7 +66,7 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   for (auto& t : trackers_) t->track(ev, en, now_ns);
   std::visit(
       [&](const auto& r) {
-        if constexpr (requires { r.task; }) enrich_task(r.task, en);
+        if constexpr (requires { r.task; }) enrich_task(r.task, r.hdr.ts_ns, en);
       },
       ev.main);
   std::optional<HashRequest> req = std::move(en.hash_request);

@@ -79,9 +79,9 @@ class Enricher {
     uint64_t deadline_ns;
   };
 
-  void enrich_task(const nj_task& t, Enrichment& en);
+  void enrich_task(const nj_task& t, uint64_t event_ns, Enrichment& en);
   void names(Enrichment& en, const nj_task& t);
-  void cgroup(Enrichment& en, const nj_task& t);
+  void cgroup(Enrichment& en, const nj_task& t, uint64_t event_ns);
   ProcKey key_of(uint32_t pid, uint64_t start_ns) const;
   void hash_or_out(EnrichedEvent&& e, const HashRequest& req, uint64_t now_ns, const Out& out);
   void hasher_loop();

@@ -3,8 +3,11 @@
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include "util/host.h"
 
 #include "temp_dir.h"
 
@@ -72,6 +75,29 @@ TEST_F(CgroupCacheTest, GoneProcessIsFoundByWalkingTheTree) {
   auto s = c.lookup(service_id, 999);  // no /proc entry
   ASSERT_TRUE(s);
   EXPECT_EQ(s->unit, "sshd.service");
+}
+
+// A walk finds every cgroup at once; another walk happens only for an
+// event newer than the last walk (its cgroup may have been created since).
+TEST_F(CgroupCacheTest, WalksAgainOnlyForEventsNewerThanTheLastWalk) {
+  CgroupCache c(8, proc(), root());
+  ASSERT_TRUE(c.lookup(service_id, 999, WallClock::boot_now_ns()));
+  EXPECT_EQ(c.walks(), 1u);
+  EXPECT_TRUE(c.lookup(docker_id, 998, WallClock::boot_now_ns())) << "found by the same walk";
+  EXPECT_EQ(c.walks(), 1u);
+
+  const uint64_t before = WallClock::boot_now_ns() - 1'000'000'000ull;
+  EXPECT_FALSE(c.lookup(123456789, 997, before)) << "gone before the last walk";
+  EXPECT_EQ(c.walks(), 1u);
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  fs::create_directories(root() + "/system.slice/late.service");
+  struct stat st;
+  ::stat((root() + "/system.slice/late.service").c_str(), &st);
+  auto late = c.lookup(st.st_ino, 996, WallClock::boot_now_ns());
+  ASSERT_TRUE(late) << "created after the last walk: walked again";
+  EXPECT_EQ(late->unit, "late.service");
+  EXPECT_EQ(c.walks(), 2u);
 }
 
 TEST_F(CgroupCacheTest, EvictsBeyondItsCapacity) {
