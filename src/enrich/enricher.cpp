@@ -1,5 +1,7 @@
 #include "enrich/enricher.h"
 
+#include <string_view>
+
 #include <chrono>
 #include <variant>
 
@@ -72,7 +74,7 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   std::optional<HashRequest> req = std::move(en.hash_request);
   en.hash_request.reset();
   if (!opts_.hash || !req) {
-    out(EnrichedEvent{std::move(ev), std::move(en)});
+    ready(EnrichedEvent{std::move(ev), std::move(en)}, out);
     return;
   }
   hash_or_out(EnrichedEvent{std::move(ev), std::move(en)}, *req, now_ns, out);
@@ -83,21 +85,46 @@ void Enricher::hash_or_out(EnrichedEvent&& e, const HashRequest& req, uint64_t n
   if (auto cached = hasher_.cached_executable(req.proc_exe, req.path, req.id)) {
     e.en.sha256 = cached->sha256;
     e.en.hash_reason = cached->reason;
-    out(std::move(e));
+    ready(std::move(e), out);
+    return;
+  }
+  if (waiting_.size() >= opts_.parked_max) {
+    hash_queue_full_++;
+    e.en.hash_reason = "queue-full";
+    ready(std::move(e), out);
     return;
   }
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (parked_.size() >= opts_.parked_max) {
-      hash_queue_full_++;
-      e.en.hash_reason = "queue-full";
-      out(std::move(e));
-      return;
-    }
     jobs_.push_back(HashJob{next_job_, req});
   }
   cv_.notify_one();
-  parked_.emplace(next_job_++, Parked{std::move(e), now_ns + opts_.hash_wait_ns});
+  held_.push_back(Held{std::move(e), next_job_, now_ns + opts_.hash_wait_ns});
+  waiting_.emplace(next_job_++, &held_.back());
+}
+
+void Enricher::ready(EnrichedEvent&& e, const Out& out) {
+  if (held_.empty()) {
+    out(std::move(e));
+    return;
+  }
+  held_.push_back(Held{std::move(e), 0, 0});
+  // Bounded: past held_max the oldest leaves, without its hash if it has
+  // none yet.
+  while (held_.size() > opts_.held_max) release_front(out, "queue-full");
+}
+
+// The front event leaves; if it still waits for its hash, without it.
+void Enricher::release_front(const Out& out, const char* reason) {
+  Held& h = held_.front();
+  if (h.job) {
+    waiting_.erase(h.job);
+    if (std::string_view(reason) == "timeout") hash_timeouts_++;
+    else hash_queue_full_++;
+    h.e.en.hash_reason = reason;
+  }
+  out(std::move(h.e));
+  held_.pop_front();
 }
 
 void Enricher::hasher_loop() {
@@ -123,22 +150,18 @@ void Enricher::release_ready(uint64_t now_ns, const Out& out, bool all) {
     done.swap(done_);
   }
   for (auto& [id, res] : done) {
-    auto it = parked_.find(id);
-    if (it == parked_.end()) continue;  // already released on timeout
-    it->second.e.en.sha256 = res.sha256;
-    it->second.e.en.hash_reason = res.reason;
-    out(std::move(it->second.e));
-    parked_.erase(it);
+    auto it = waiting_.find(id);
+    if (it == waiting_.end()) continue;  // already released on timeout
+    Held& h = *it->second;
+    h.e.en.sha256 = res.sha256;
+    h.e.en.hash_reason = res.reason;
+    h.job = 0;
+    waiting_.erase(it);
   }
-  for (auto it = parked_.begin(); it != parked_.end();) {
-    if (all || now_ns >= it->second.deadline_ns) {
-      hash_timeouts_++;
-      it->second.e.en.hash_reason = "timeout";
-      out(std::move(it->second.e));
-      it = parked_.erase(it);
-    } else {
-      ++it;
-    }
+  while (!held_.empty()) {
+    Held& h = held_.front();
+    if (h.job && !all && now_ns < h.deadline_ns) break;
+    release_front(out, "timeout");
   }
 }
 
@@ -150,9 +173,9 @@ void Enricher::poll(uint64_t now_ns, const Out& out) {
 void Enricher::flush(const Out& out) {
   // Give pending hashes their wait, then release whatever is left.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(opts_.hash_wait_ns);
-  while (!parked_.empty() && std::chrono::steady_clock::now() < deadline) {
+  while (!waiting_.empty() && std::chrono::steady_clock::now() < deadline) {
     release_ready(0, out, false);
-    if (!parked_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!waiting_.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   release_ready(0, out, true);
 }
@@ -166,7 +189,7 @@ EnricherStats Enricher::stats() {
   s.cgroup_cache_hits = cgroups_.hits();
   s.cgroup_cache_misses = cgroups_.misses();
   s.cgroup_cache_evictions = cgroups_.evictions();
-  s.parked = parked_.size();
+  s.parked = waiting_.size();
   s.hash_timeouts = hash_timeouts_;
   s.hash_queue_full = hash_queue_full_;
   return s;

@@ -7,10 +7,10 @@
 //
 // Hashing never runs on the pipeline thread: an event whose file (a
 // tracker's HashRequest: today an exec's executable) is not in the hash
-// cache is parked while a worker hashes it, and leaves when the hash is
-// ready or after a bounded wait (then without a hash, saying why).
-// Other events are not held back, so an exec may be written a little after
-// events that followed it; @timestamp orders them.
+// cache waits while a worker hashes it, and leaves when the hash is ready
+// or after a bounded wait (then without a hash, saying why). Events leave
+// in the order they came: the ones behind a waiting exec wait with it, so
+// its exit, its children and their events are never written before it.
 #pragma once
 
 #include <condition_variable>
@@ -22,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,7 @@ struct EnricherOptions {
   size_t hash_cache_entries = 4096;
   uint64_t hash_wait_ns = 500ull * 1000000ull;
   size_t parked_max = 4096;  // events waiting for a hash at once
+  size_t held_max = 65536;   // events held in order behind them
   size_t cgroup_cache_entries = 4096;
   std::string proc_root = "/proc";
   std::string cgroup_root;  // empty: the cgroup2 mount found in /proc/self/mounts
@@ -74,9 +76,12 @@ class Enricher {
     uint64_t id;
     HashRequest req;
   };
-  struct Parked {
+  // An event in the order it came: ready, or waiting for hash job `job`
+  // until deadline_ns.
+  struct Held {
     EnrichedEvent e;
-    uint64_t deadline_ns;
+    uint64_t job = 0;  // 0: ready
+    uint64_t deadline_ns = 0;
   };
 
   void enrich_task(const nj_task& t, uint64_t event_ns, Enrichment& en);
@@ -84,6 +89,9 @@ class Enricher {
   void cgroup(Enrichment& en, const nj_task& t, uint64_t event_ns);
   ProcKey key_of(uint32_t pid, uint64_t start_ns) const;
   void hash_or_out(EnrichedEvent&& e, const HashRequest& req, uint64_t now_ns, const Out& out);
+  // Out at once when nothing is held, else in order behind what is.
+  void ready(EnrichedEvent&& e, const Out& out);
+  void release_front(const Out& out, const char* reason);
   void hasher_loop();
   void release_ready(uint64_t now_ns, const Out& out, bool all);
 
@@ -94,7 +102,11 @@ class Enricher {
   CgroupCache cgroups_;
   std::vector<std::unique_ptr<Tracker>> trackers_;
 
-  std::map<uint64_t, Parked> parked_;
+  // Every event after the first one waiting for a hash, in arrival order
+  // (a deque keeps references to its elements valid as it grows and
+  // shrinks at its ends), and the waiting ones by job.
+  std::deque<Held> held_;
+  std::unordered_map<uint64_t, Held*> waiting_;
   uint64_t next_job_ = 1;
   uint64_t hash_timeouts_ = 0, hash_queue_full_ = 0;
 

@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "harness.h"
 
@@ -215,6 +218,61 @@ TEST_P(ProcessEvents, SpawnFromAThreadThroughAMissingPath) {
     EXPECT_EQ(e["file"]["path"], tried[i]);
     EXPECT_EQ(e["nightjar"]["attempt"]["args"], json::array({"nj-spawn-nope", "-x"}));
   }
+}
+
+// Causal order: in the order lines are written, every process's fork comes
+// before its exec and its exec before its exit. Each of the 200 processes
+// runs its own copy of true, so every exec waits for a hash the cache does
+// not have while the process has already exited; with perf buffers the
+// fork and the child's events also leave from different CPUs.
+TEST_P(ProcessEvents, CausalOrderOf200ShortLivedProcesses) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_dir();
+  std::set<long> children;
+  for (int i = 0; i < 200; i++) {
+    const std::string bin = dir + "/true-" + std::to_string(i);
+    fs::copy_file("/bin/true", bin);
+    fs::permissions(bin, fs::perms::owner_all);
+    pid_t pid = fork();
+    if (pid == 0) {
+      execl(bin.c_str(), "true", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_EQ(status, 0);
+    children.insert(pid);
+  }
+  // The last child's exit is the last event wanted.
+  const long last = *children.rbegin();
+  sensor().wait_for([&](const json& e) { return is_action(e, "exit", last); }, 10000);
+  sensor().all([](const json&) { return false; }, 600);
+
+  // entity id -> positions of fork, exec, exit in the output.
+  std::map<std::string, std::array<long, 3>> seen;
+  long line = 0;
+  for (const json& e : sensor().events()) {
+    line++;
+    if (!e.contains("process") || !children.count(e["process"].value("pid", 0L))) continue;
+    const std::string action = e["event"]["action"];
+    const int slot = action == "fork" ? 0 : action == "exec" ? 1 : action == "exit" ? 2 : -1;
+    if (slot < 0) continue;
+    auto [it, fresh] = seen.try_emplace(e["process"]["entity_id"].get<std::string>(), std::array<long, 3>{0, 0, 0});
+    it->second[slot] = line;
+  }
+  int inversions = 0, missing = 0;
+  for (auto& [id, at] : seen) {
+    if (!at[0] || !at[1] || !at[2]) {
+      missing++;
+      continue;
+    }
+    if (at[1] < at[0] || at[2] < at[1]) inversions++;
+  }
+  EXPECT_EQ(seen.size(), 200u);
+  EXPECT_EQ(missing, 0) << "processes without their fork, exec or exit";
+  EXPECT_EQ(inversions, 0) << "processes whose events were written out of causal order";
+  fs::remove_all(dir);
 }
 
 TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
