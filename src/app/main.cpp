@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{64}, size_t{1} << 24));
   run->add_option("--ancestry-depth", ro.enrich.ancestry_depth, "ancestors listed on exec events")
       ->check(CLI::Range(size_t{0}, size_t{64}));
+  uint64_t fold_ms = 100;
+  run->add_option("--exec-fold-ms", fold_ms,
+                  "failed execs wait this long to be folded into the same process's successful exec (0: never)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{10000}));
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");
 
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
     ro.enrich.hash = !no_hash;
+    ro.enrich.fold_window_ns = fold_ms * 1000000ull;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

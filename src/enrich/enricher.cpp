@@ -16,7 +16,7 @@ Enricher::Enricher(EnricherOptions opts)
       users_(UserDbOptions{opts_.passwd, opts_.group, std::chrono::seconds(1), {}}),
       hasher_(HasherOptions{opts_.hash_cache_entries, opts_.hash_max_bytes}),
       cgroups_(opts_.cgroup_cache_entries, opts_.proc_root, opts_.cgroup_root),
-      trackers_(make_trackers(TrackerContext{table_, opts_.proc_root, opts_.clock_ticks})) {
+      trackers_(make_trackers(TrackerContext{table_, opts_.proc_root, opts_.clock_ticks, opts_.fold_window_ns})) {
   if (opts_.hash) worker_ = std::thread([this] { hasher_loop(); });
 }
 
@@ -71,6 +71,13 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
         if constexpr (requires { r.task; }) enrich_task(r.task, r.hdr.ts_ns, en);
       },
       ev.main);
+  if (en.absorb) take_in(*en.absorb, en);
+  if (en.hold) {
+    const Hold hold = *en.hold;
+    held_.push_back(Held{EnrichedEvent{std::move(ev), std::move(en)}, 0, 0, hold, false});
+    while (held_.size() > opts_.held_max) release_front(out, "queue-full");
+    return;
+  }
   std::optional<HashRequest> req = std::move(en.hash_request);
   en.hash_request.reset();
   if (!opts_.hash || !req) {
@@ -99,7 +106,7 @@ void Enricher::hash_or_out(EnrichedEvent&& e, const HashRequest& req, uint64_t n
     jobs_.push_back(HashJob{next_job_, req});
   }
   cv_.notify_one();
-  held_.push_back(Held{std::move(e), next_job_, now_ns + opts_.hash_wait_ns});
+  held_.push_back(Held{std::move(e), next_job_, now_ns + opts_.hash_wait_ns, std::nullopt, false});
   waiting_.emplace(next_job_++, &held_.back());
 }
 
@@ -108,15 +115,28 @@ void Enricher::ready(EnrichedEvent&& e, const Out& out) {
     out(std::move(e));
     return;
   }
-  held_.push_back(Held{std::move(e), 0, 0});
+  held_.push_back(Held{std::move(e), 0, 0, std::nullopt, false});
   // Bounded: past held_max the oldest leaves, without its hash if it has
   // none yet.
   while (held_.size() > opts_.held_max) release_front(out, "queue-full");
 }
 
+// Held events of `key` that no one took in yet become part of `en`.
+void Enricher::take_in(uint64_t key, Enrichment& en) {
+  for (Held& h : held_)
+    if (!h.gone && h.hold && h.hold->key == key) {
+      en.absorbed.push_back(std::move(h.e.ev));
+      h.gone = true;
+    }
+}
+
 // The front event leaves; if it still waits for its hash, without it.
 void Enricher::release_front(const Out& out, const char* reason) {
   Held& h = held_.front();
+  if (h.gone) {
+    held_.pop_front();
+    return;
+  }
   if (h.job) {
     waiting_.erase(h.job);
     if (std::string_view(reason) == "timeout") hash_timeouts_++;
@@ -160,7 +180,8 @@ void Enricher::release_ready(uint64_t now_ns, const Out& out, bool all) {
   }
   while (!held_.empty()) {
     Held& h = held_.front();
-    if (h.job && !all && now_ns < h.deadline_ns) break;
+    if (!all && !h.gone && h.job && now_ns < h.deadline_ns) break;
+    if (!all && !h.gone && h.hold && now_ns < h.hold->until_ns) break;
     release_front(out, "timeout");
   }
 }

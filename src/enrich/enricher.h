@@ -45,6 +45,9 @@ struct EnricherOptions {
   uint64_t hash_wait_ns = 500ull * 1000000ull;
   size_t parked_max = 4096;  // events waiting for a hash at once
   size_t held_max = 65536;   // events held in order behind them
+  // A failed exec waits this long for a successful one of the same process
+  // to be folded into (a PATH search); 0 reports every failure alone.
+  uint64_t fold_window_ns = 100ull * 1000000ull;
   size_t cgroup_cache_entries = 4096;
   std::string proc_root = "/proc";
   std::string cgroup_root;  // empty: the cgroup2 mount found in /proc/self/mounts
@@ -82,6 +85,8 @@ class Enricher {
     EnrichedEvent e;
     uint64_t job = 0;  // 0: ready
     uint64_t deadline_ns = 0;
+    std::optional<Hold> hold;  // waiting to be absorbed until hold->until_ns
+    bool gone = false;         // absorbed by a later event
   };
 
   void enrich_task(const nj_task& t, uint64_t event_ns, Enrichment& en);
@@ -92,6 +97,7 @@ class Enricher {
   // Out at once when nothing is held, else in order behind what is.
   void ready(EnrichedEvent&& e, const Out& out);
   void release_front(const Out& out, const char* reason);
+  void take_in(uint64_t key, Enrichment& en);
   void hasher_loop();
   void release_ready(uint64_t now_ns, const Out& out, bool all);
 

@@ -32,6 +32,15 @@ struct HashRequest {
   FileId id;
 };
 
+// An event a tracker holds back until until_ns (CLOCK_BOOTTIME) in case a
+// later event with the same key absorbs it: the failed execs of a PATH
+// search, folded into the exec that worked. Not absorbed by then, it
+// leaves on its own, in its place.
+struct Hold {
+  uint64_t key;
+  uint64_t until_ns;
+};
+
 struct Enrichment {
   // Snapshots of the process table's entries (shared, never changed).
   std::shared_ptr<const ProcInfo> self;                    // the process itself (exit, unshare, fork's caller image)
@@ -45,9 +54,14 @@ struct Enrichment {
   bool seeded_parent = false;
   FamilyView view;  // decoded once by the family's tracker, read again by its encoder
 
+  // Held events this one absorbed (see Hold), in the order they came.
+  std::vector<Event> absorbed;
+
   // Set by trackers for the enricher's generic steps; never encoded.
   Subject subject;
   std::optional<HashRequest> hash_request;
+  std::optional<Hold> hold;
+  std::optional<uint64_t> absorb;  // the key of the held events to take in
 };
 
 struct EnrichedEvent {

@@ -31,6 +31,7 @@ struct TrackerContext {
   ProcessTable& table;
   std::string proc_root;
   long clock_ticks;
+  uint64_t fold_window_ns;  // how long a foldable event may be held (0: never)
 };
 
 }  // namespace nj

@@ -275,6 +275,34 @@ TEST_P(ProcessEvents, CausalOrderOf200ShortLivedProcesses) {
   fs::remove_all(dir);
 }
 
+// A PATH search is one event: env tries each PATH directory in turn; the
+// failures are folded into the exec that worked, each listed there.
+TEST_P(ProcessEvents, PathSearchIsOneEvent) {
+  const std::string dir = temp_dir();
+  Command c = run_command({"/usr/bin/env", "PATH=" + dir + "/a:" + dir + "/b:/usr/bin", "true", "nj-fold"});
+  ASSERT_EQ(c.status, 0) << c.err;
+  json e = sensor().wait_for([](const json& x) {
+    return x["event"]["action"] == "exec" && x["event"]["outcome"] == "success" &&
+           x["process"].value("args", json::array()).size() == 2 && x["process"]["args"][1] == "nj-fold";
+  });
+  ASSERT_FALSE(e.is_null());
+  EXPECT_EQ(e["process"]["executable"], "/usr/bin/true");
+  const json& tried = e["nightjar"]["failed_attempts"];
+  ASSERT_EQ(tried.size(), 2u) << e.dump();
+  EXPECT_EQ(tried[0]["path"], dir + "/a/true");
+  EXPECT_EQ(tried[1]["path"], dir + "/b/true");
+  EXPECT_EQ(tried[0]["error"], "ENOENT");
+  EXPECT_TRUE(tried[1]["event_id"].is_number());
+  // None of them is reported on its own.
+  auto alone = sensor().all(
+      [&](const json& x) {
+        return x["event"]["action"] == "exec" && x["event"]["outcome"] == "failure" &&
+               x["process"]["pid"] == e["process"]["pid"];
+      },
+      300);
+  EXPECT_TRUE(alone.empty()) << alone.size() << " failed execs of the search reported alone";
+}
+
 TEST_P(ProcessEvents, ExecOfNonExecutableFails) {
   std::string dir = temp_dir();
   json a = act("exec-eacces", dir);

@@ -20,7 +20,7 @@ ProcKey key(uint32_t pid, uint64_t start_ns) { return ProcKey{pid, ns_to_ticks(s
 class ProcessTrackerTest : public ::testing::Test {
  protected:
   ProcessTable table;
-  ProcessTracker tracker{TrackerContext{table, "/fake-proc", kTicks}};
+  ProcessTracker tracker{TrackerContext{table, "/fake-proc", kTicks, 100'000'000}};
 };
 
 Event fork_event(uint32_t caller, uint32_t child) {
@@ -71,6 +71,30 @@ TEST_F(ProcessTrackerTest, UnlinkedExecutableIsHashedWithoutAPath) {
   tracker.track(njt::event_of(e, {njt::str_bytes(1, NJ_F_EXE, 0, "memfd:x\0"s)}), en, 0);
   ASSERT_TRUE(en.hash_request);
   EXPECT_EQ(en.hash_request->path, "");
+}
+
+// A PATH search: the process's failed execs are held for a moment, and its
+// successful exec takes them in (same process, same key).
+TEST_F(ProcessTrackerTest, FailedExecsAreHeldForTheExecThatWorks) {
+  Enrichment failed, ok;
+  nj_exec f = njt::exec_rec(1, 0, -2);
+  f.hdr.ts_ns = 7 * kSec;
+  tracker.track(njt::event_of(f, {}), failed, 0);
+  ASSERT_TRUE(failed.hold);
+  EXPECT_EQ(failed.hold->until_ns, 7 * kSec + 100'000'000);
+  EXPECT_FALSE(failed.absorb);
+  tracker.track(njt::event_of(njt::exec_rec(2, 0), {}), ok, 0);
+  EXPECT_FALSE(ok.hold);
+  ASSERT_TRUE(ok.absorb);
+  EXPECT_EQ(*ok.absorb, failed.hold->key);
+}
+
+TEST(ProcessTrackerFold, NoWindowNoHold) {
+  ProcessTable table;
+  ProcessTracker tracker{TrackerContext{table, "/fake-proc", kTicks, 0}};
+  Enrichment en;
+  tracker.track(njt::event_of(njt::exec_rec(1, 0, -2), {}), en, 0);
+  EXPECT_FALSE(en.hold);
 }
 
 TEST_F(ProcessTrackerTest, FailedExecIsDecodedButNotHashedNorEntered) {

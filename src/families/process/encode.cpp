@@ -98,6 +98,23 @@ void attempted_file(Encoder& e, const ExecView& v, const std::string& cwd) {
   e.w().end_object();
 }
 
+// The failed execs of the same process folded into this one (a PATH
+// search): what each tried and why it failed.
+void failed_attempts(Encoder& e) {
+  if (!e.en() || e.en()->absorbed.empty()) return;
+  e.w().key("failed_attempts");
+  e.w().begin_array();
+  for (const Event& ev : e.en()->absorbed) {
+    const ExecView v = make_exec_view(ev);
+    e.w().begin_object();
+    if (v.filename) e.str("path", absolute_path(*v.filename, v.cwd.value_or("")), "nightjar.failed_attempts.path");
+    e.w().kv("error", errno_name(-v.rec.retval));
+    e.w().kn("event_id", v.rec.hdr.event_id);
+    e.w().end_object();
+  }
+  e.w().end_array();
+}
+
 }  // namespace
 
 void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
@@ -136,6 +153,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
     e.w().kn("at_flags", r.at_flags);
   }
   if (v.filename) e.str("filename", *v.filename, "nightjar.filename");
+  failed_attempts(e);
   if (!ok && v.argv_present) {
     e.w().key("attempt");
     e.w().begin_object();

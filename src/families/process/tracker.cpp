@@ -45,7 +45,10 @@ ProcInfo exec_info(const ProcKey& self, const ProcKey& parent, const nj_task& t,
 }  // namespace
 
 ProcessTracker::ProcessTracker(const TrackerContext& ctx)
-    : table_(ctx.table), proc_root_(ctx.proc_root), clock_ticks_(ctx.clock_ticks) {}
+    : table_(ctx.table),
+      proc_root_(ctx.proc_root),
+      clock_ticks_(ctx.clock_ticks),
+      fold_window_ns_(ctx.fold_window_ns) {}
 
 ProcKey ProcessTracker::key_of(uint32_t pid, uint64_t start_ns) const {
   return ProcKey{pid, ns_to_ticks(start_ns, clock_ticks_)};
@@ -82,10 +85,15 @@ void ProcessTracker::observe(const nj_task& t) { table_.observe(self_of(t), pare
 void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en) {
   const ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
   en.subject.ancestry = true;
+  // execvp and its kin try each PATH directory in turn: the failures of one
+  // process wait briefly for the exec that works, which lists them.
+  const uint64_t fold_key = (static_cast<uint64_t>(r.task.pid) << 32) ^ r.task.start_ns;
   if (r.retval != 0) {
+    if (fold_window_ns_) en.hold = Hold{fold_key, r.hdr.ts_ns + fold_window_ns_};
     observe(r.task);
     return;
   }
+  if (fold_window_ns_) en.absorb = fold_key;
   table_.on_exec(exec_info(self_of(r.task), parent_of(r.task), r.task, exec));
   en.hash_request = hash_request(r, exec);
 }

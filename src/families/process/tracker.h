@@ -35,6 +35,7 @@ class ProcessTracker final : public Tracker {
   ProcessTable& table_;
   std::string proc_root_;
   long clock_ticks_;
+  uint64_t fold_window_ns_;
 };
 
 }  // namespace nj
