@@ -335,8 +335,11 @@ void Daemon::drain_and_report() {
   if (auto d = reader_->drain(); !d) spdlog::warn("{}", d.error().message);
   if (reorder_) {
     reorder_->flush();
-    spdlog::info("per-CPU streams merged: {} records put back in time order, {} arrived too late to be",
-                 reorder_->stats().reordered, reorder_->stats().late);
+    const ReordererStats& rs = reorder_->stats();
+    spdlog::info(
+        "per-CPU streams merged: {} records put back in time order, {} arrived too late to be "
+        "(window {} ms)",
+        rs.reordered, rs.late, rs.window_ns / 1000000);
   }
   assembler_->flush_all();
   enricher_->flush(emit_);

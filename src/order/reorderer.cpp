@@ -5,6 +5,11 @@ namespace nj {
 void Reorderer::push(Record&& r, uint64_t now_ns) {
   const uint64_t ts = header_of(r).ts_ns;
   const uint64_t arrival = ++arrivals_;
+  const uint64_t lag = now_ns > ts ? now_ns - ts : 0;
+  if (lag + lag / 2 > window_ns_ && window_ns_ < max_window_ns_) {
+    window_ns_ = std::min(max_window_ns_, lag + lag / 2);
+    stats_.window_ns = window_ns_;
+  }
   if (ts < last_ts_) {
     // Older than what already left: too late to put in its place.
     stats_.late++;

@@ -68,6 +68,23 @@ TEST(Reorderer, LateRecordsLeaveAtOnceAndAreCounted) {
   EXPECT_EQ(r.stats().late, 1u);
 }
 
+// A record that took longer to arrive than the window widens it (to half
+// again its delay, up to the cap), so the records after it keep their order.
+TEST(Reorderer, WindowWidensToTheSlowestArrival) {
+  Collect c;
+  Reorderer r(100 * kMs, c.fn(), 2000 * kMs);
+  r.push(exit_at(2, 1000 * kMs), 1400 * kMs);  // 400 ms on its way
+  EXPECT_EQ(r.stats().window_ns, 600 * kMs);
+  r.release(1500 * kMs);
+  EXPECT_TRUE(c.ids.empty()) << "held for the wider window";
+  r.push(exit_at(1, 900 * kMs), 1550 * kMs);  // older still, and later
+  r.release(2000 * kMs);                      // the window is 975 ms now
+  EXPECT_EQ(c.ids, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(r.stats().late, 0u);
+  r.push(exit_at(3, 1000 * kMs), 60000 * kMs);
+  EXPECT_EQ(r.stats().window_ns, 2000 * kMs) << "capped";
+}
+
 TEST(Reorderer, FlushLetsEverythingOutInOrder) {
   Collect c;
   Reorderer r(1000 * kMs, c.fn());
