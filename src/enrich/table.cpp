@@ -199,6 +199,19 @@ void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const st
   enforce_cap();
 }
 
+void ProcessTable::on_event(const ProcKey& key, const ProcKey& parent, const std::string& name, uint32_t uid,
+                            uint32_t euid, uint32_t gid, uint32_t egid) {
+  if (entries_.peek(key)) return observe(key, parent);
+  ProcInfo& p = edit(upsert(key));
+  p.parent = parent;
+  p.name = name;
+  p.uid = uid;
+  p.euid = euid;
+  p.gid = gid;
+  p.egid = egid;
+  enforce_cap();
+}
+
 void ProcessTable::on_exec(const ProcInfo& p) {
   ProcInfo& info = edit(upsert(p.key));
   bool exited = info.exited;

@@ -95,6 +95,11 @@ class ProcessTable {
   void on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid, uint32_t euid,
                uint32_t gid, uint32_t egid);
   void on_exec(const ProcInfo& p);
+  // Any other event of a process: its parent as the kernel said; a process
+  // the table does not know (its fork unseen, or evicted) is learned from
+  // the event, by its comm and ids (its image stays unknown).
+  void on_event(const ProcKey& key, const ProcKey& parent, const std::string& name, uint32_t uid, uint32_t euid,
+                uint32_t gid, uint32_t egid);
   void on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns);
   // Any other event: the kernel's view of the parent is recorded.
   void observe(const ProcKey& key, const ProcKey& parent);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <string>
 
 #include "records.h"
@@ -89,6 +91,22 @@ TEST_F(ProcessTrackerTest, FailedExecsAreHeldForTheExecThatWorks) {
   EXPECT_EQ(*ok.absorb, failed.hold->key);
 }
 
+// A process the table never saw (its fork unseen) is learned from its
+// first event: its comm and ids, no image.
+TEST_F(ProcessTrackerTest, UnknownProcessIsLearnedFromItsEvent) {
+  nj_exec e = njt::exec_rec(1, 0, -2);
+  std::strncpy(e.task.comm, "spawner", sizeof(e.task.comm));
+  e.task.uid = 1000;
+  Enrichment en;
+  tracker.track(njt::event_of(e, {}), en, 0);
+  const ProcInfo* p = table.find(key(100, 0));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "spawner");
+  EXPECT_EQ(p->uid, 1000u);
+  EXPECT_EQ(p->executable, "");
+  EXPECT_EQ(p->parent, key(1, 0));
+}
+
 TEST(ProcessTrackerFold, NoWindowNoHold) {
   ProcessTable table;
   ProcessTracker tracker{TrackerContext{table, "/fake-proc", kTicks, 0}};
@@ -97,12 +115,16 @@ TEST(ProcessTrackerFold, NoWindowNoHold) {
   EXPECT_FALSE(en.hold);
 }
 
-TEST_F(ProcessTrackerTest, FailedExecIsDecodedButNotHashedNorEntered) {
+// A failed exec changes no image: the caller is learned (or kept) as it is.
+TEST_F(ProcessTrackerTest, FailedExecIsDecodedButNotHashedNorItsImageEntered) {
   Enrichment en;
-  tracker.track(njt::event_of(njt::exec_rec(1, 0, -2), {}), en, 0);
+  tracker.track(njt::event_of(njt::exec_rec(1, 1, -2), {njt::str_bytes(1, NJ_F_FILENAME, 0, "/bin/nope")}), en, 0);
   EXPECT_TRUE(std::holds_alternative<ExecView>(en.view));
   EXPECT_FALSE(en.hash_request);
-  EXPECT_EQ(table.find(key(100, 0)), nullptr);
+  const ProcInfo* p = table.find(key(100, 0));
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->executable, "") << "not the path it asked for";
+  EXPECT_EQ(p->name, "sh");
 }
 
 TEST_F(ProcessTrackerTest, ExitMarksTheProcessAndPollExpiresIt) {

@@ -80,7 +80,9 @@ void ProcessTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
              ev.main);
 }
 
-void ProcessTracker::observe(const nj_task& t) { table_.observe(self_of(t), parent_of(t)); }
+void ProcessTracker::observe(const nj_task& t) {
+  table_.on_event(self_of(t), parent_of(t), comm_of(t), t.uid, t.euid, t.gid, t.egid);
+}
 
 void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en) {
   const ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
