@@ -288,6 +288,29 @@ static void *thread_sleep50(void *p)
 	return NULL;
 }
 
+/* execvp through a PATH whose first two directories do not exist (glibc
+ * tries each in turn), then /usr/bin where true is. */
+static void child_execvp_search(int wfd, void *arg)
+{
+	char path[PATH_MAX + 32];
+	char *argv[] = {"true", "nj-path-search", NULL};
+
+	snprintf(path, sizeof(path), "%s/a:%s/b:/usr/bin", (const char *)arg, (const char *)arg);
+	setenv("PATH", path, 1);
+	execvp("true", argv);
+	child_fail(wfd, "execvp", errno);
+}
+
+static void act_exec_path_search(void)
+{
+	struct report rep;
+	pid_t pid = run_exec_ok(child_execvp_search, (void *)workdir(), &rep);
+
+	j_begin("exec-path-search");
+	j_num("pid", pid);
+	j_str("dir", workdir());
+}
+
 /* A worker thread named "spawner" runs posix_spawnp through a PATH of
  * directories that do not exist: the child (a vfork-style clone of a
  * multi-threaded process, with the thread's comm) fails one execve per PATH
@@ -635,6 +658,7 @@ const struct action process_actions[] = {
 	{"clone3", act_clone3},
 	{"thread", act_thread},
 	{"spawnp-thread", act_spawnp_thread},
+	{"exec-path-search", act_exec_path_search},
 	{"unshare", act_unshare},
 	{"unshare-storm", act_unshare_storm},
 	{"exit3", act_exit3},
