@@ -81,9 +81,9 @@ TEST_F(ProcessTrackerTest, FailedExecsAreHeldForTheExecThatWorks) {
   Enrichment failed, ok;
   nj_exec f = njt::exec_rec(1, 0, -2);
   f.hdr.ts_ns = 7 * kSec;
-  tracker.track(njt::event_of(f, {}), failed, 0);
+  tracker.track(njt::event_of(f, {}), failed, 9 * kSec);
   ASSERT_TRUE(failed.hold);
-  EXPECT_EQ(failed.hold->until_ns, 7 * kSec + 100'000'000);
+  EXPECT_EQ(failed.hold->until_ns, 9 * kSec + 100'000'000) << "from its arrival, not its kernel time";
   EXPECT_FALSE(failed.absorb);
   tracker.track(njt::event_of(njt::exec_rec(2, 0), {}), ok, 0);
   EXPECT_FALSE(ok.hold);

@@ -71,14 +71,16 @@ void ProcessTracker::observe(const nj_task& t) {
   table_.on_event(self_of(t), parent_of(t), comm_of(t), t.uid, t.euid, t.gid, t.egid);
 }
 
-void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en) {
+void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en, uint64_t now_ns) {
   const ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
   en.subject.ancestry = true;
   // execvp and its kin try each PATH directory in turn: the failures of one
   // process wait briefly for the exec that works, which lists them.
   const uint64_t fold_key = (static_cast<uint64_t>(r.task.pid) << 32) ^ r.task.start_ns;
   if (r.retval != 0) {
-    if (fold_window_ns_) en.hold = Hold{fold_key, r.hdr.ts_ns + fold_window_ns_};
+    // From its arrival here, not its kernel time: the pipeline before the
+    // enricher (perf buffers' merge window, a slow machine) must not eat it.
+    if (fold_window_ns_) en.hold = Hold{fold_key, now_ns + fold_window_ns_};
     observe(r.task);
     return;
   }

@@ -25,14 +25,14 @@ class ProcessTracker final : public Tracker {
   ProcKey parent_of(const nj_task& t) const { return key_of(t.ppid, t.parent_start_ns); }
 
   // One handler per process record (track's visitor picks by overload).
-  void handle(const Event& ev, const nj_exec& r, Enrichment& en, uint64_t) { on(ev, r, en); }
+  void handle(const Event& ev, const nj_exec& r, Enrichment& en, uint64_t now_ns) { on(ev, r, en, now_ns); }
   void handle(const Event&, const nj_fork& r, Enrichment& en, uint64_t) { on(r, en); }
   void handle(const Event&, const nj_exit& r, Enrichment&, uint64_t now_ns) { on(r, now_ns); }
   void handle(const Event&, const nj_unshare& r, Enrichment&, uint64_t) { on(r); }
   template <typename R>
   void handle(const Event& ev, const R& r, Enrichment& en, uint64_t now_ns);
 
-  void on(const Event& ev, const nj_exec& r, Enrichment& en);
+  void on(const Event& ev, const nj_exec& r, Enrichment& en, uint64_t now_ns);
   void on(const nj_fork& r, Enrichment& en);
   void on(const nj_exit& r, uint64_t now_ns);
   void on(const nj_unshare& r);
