@@ -181,15 +181,22 @@ void ProcessTable::seed(const ProcFs& fs) {
     }
 }
 
+// The entry for `key` with what the kernel record says of the process.
+ProcInfo& ProcessTable::identify(const ProcKey& key, const ProcKey& parent, const std::string& name, uint32_t uid,
+                                 uint32_t euid, uint32_t gid, uint32_t egid) {
+  ProcInfo& p = edit(upsert(key));
+  p.parent = parent;
+  p.name = name;
+  p.uid = uid;
+  p.euid = euid;
+  p.gid = gid;
+  p.egid = egid;
+  return p;
+}
+
 void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
                            uint32_t euid, uint32_t gid, uint32_t egid) {
-  ProcInfo& c = edit(upsert(child));
-  c.parent = parent;
-  c.name = name;
-  c.uid = uid;
-  c.euid = euid;
-  c.gid = gid;
-  c.egid = egid;
+  ProcInfo& c = identify(child, parent, name, uid, euid, gid, egid);
   // Until it execs, the child runs its parent's image.
   if (const ProcInfo* p = find(parent)) {
     c.executable = p->executable;
@@ -202,13 +209,7 @@ void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const st
 void ProcessTable::on_event(const ProcKey& key, const ProcKey& parent, const std::string& name, uint32_t uid,
                             uint32_t euid, uint32_t gid, uint32_t egid) {
   if (entries_.peek(key)) return observe(key, parent);
-  ProcInfo& p = edit(upsert(key));
-  p.parent = parent;
-  p.name = name;
-  p.uid = uid;
-  p.euid = euid;
-  p.gid = gid;
-  p.egid = egid;
+  identify(key, parent, name, uid, euid, gid, egid);
   enforce_cap();
 }
 

@@ -117,6 +117,8 @@ class ProcessTable {
   ProcessTableStats stats() const;
 
  private:
+  ProcInfo& identify(const ProcKey& key, const ProcKey& parent, const std::string& name, uint32_t uid, uint32_t euid,
+                     uint32_t gid, uint32_t egid);
   using Slot = std::shared_ptr<ProcInfo>;  // never null
   Slot& upsert(const ProcKey& key);
   ProcInfo& edit(Slot& s);
