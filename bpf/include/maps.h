@@ -25,6 +25,11 @@ const volatile __u32 nj_wakeup_bytes __weak = 0;
 const volatile __u32 nj_argv_max __weak = 2 * NJ_STR_MAX;
 /* pid of the sensor itself: its own activity is not reported. */
 const volatile __u32 nj_self_pid __weak = 0;
+/* File family: levels above a file the watch rules are looked up at (0: no
+ * rules, reads are never reported and nothing is walked), and the window in
+ * which one process's repeated writes to one file are one modify event. */
+const volatile __u32 nj_watch_depth __weak = 0;
+const volatile __u64 nj_file_modify_window_ns __weak = 5000000000ULL;
 
 /* ---- transport ---- */
 
@@ -136,5 +141,42 @@ struct {
 	__type(key, __u32);
 	__type(value, struct nj_script_chain);
 } nj_script_map SEC(".maps") __weak;
+
+/* ---- file family ---- */
+
+/* Watched files and directories by identity (struct nj_watch_key), filled
+ * by user space from the path rules: a lookup per level above a file
+ * instead of string matching, and a hard link or bind mount of a watched
+ * file is the same file. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nj_watch_key);
+	__type(value, struct nj_watch);
+} nj_watch_map SEC(".maps") __weak;
+
+/* Filesystems whose files are never reported (s_magic: proc, sysfs, ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} nj_fs_exclude_map SEC(".maps") __weak;
+
+/* Last modify event per process and file, for the modify window. Keyed by
+ * the process's start time too, so a reused pid is a new process. */
+struct nj_modify_key {
+	__u64 start_ns;
+	__u64 ino;
+	__u32 tgid;
+	__u32 dev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct nj_modify_key);
+	__type(value, __u64);
+} nj_modify_map SEC(".maps") __weak;
 
 #endif /* NJ_MAPS_H */

@@ -9,5 +9,6 @@
 
 #include "nightjar/abi/common.h"
 #include "nightjar/abi/process.h"
+#include "nightjar/abi/file.h"
 
 #endif /* NIGHTJAR_ABI_H */

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "app/options.h"
+#include "families/file/rules.h"
 #include "version.h"
 
 namespace {
@@ -87,9 +88,17 @@ int main(int argc, char** argv) {
   run->add_option("--exec-fold-ms", fold_ms,
                   "failed execs wait this long to be folded into the same process's successful exec (0: never)")
       ->check(CLI::Range(uint64_t{0}, uint64_t{10000}));
+  run->add_option("--file-rules", ro.file_rules,
+                  "file path rules (tags, reads reported, exclusions) instead of the defaults; "
+                  "`nightjar file-rules` prints the defaults");
+  uint64_t modify_window_ms = 5000;
+  run->add_option("--modify-window-ms", modify_window_ms,
+                  "repeated modifications of one file by one process within this window are one event")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{3600000}));
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");
 
+  auto* rules_cmd = app.add_subcommand("file-rules", "print the default file path rules (a --file-rules file)");
   auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
   probe->add_option("--events", events, "event families (default: all of " + family_names() + ")")->delimiter(',');
   probe->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry");
@@ -101,6 +110,7 @@ int main(int argc, char** argv) {
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
     ro.enrich.hash = !no_hash;
     ro.enrich.fold_window_ns = fold_ms * 1000000ull;
+    ro.sensor.modify_window_ns = modify_window_ms * 1000000ull;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -116,6 +126,10 @@ int main(int argc, char** argv) {
   try {
     if (*run) return nj::run_sensor(ro);
     if (*probe) return nj::run_probe(ro.sensor);
+    if (*rules_cmd) {
+      std::fputs(nj::default_file_rules_text(), stdout);
+      return 0;
+    }
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -22,6 +22,7 @@ struct RunOptions {
   double health_interval_s = 60;    // sensor-health events; 0: none
   uint32_t memory_budget_mib = 64;  // RSS the daemon should stay under (reported, warned)
   EnricherOptions enrich;
+  std::string file_rules;  // empty: the default rules
 };
 
 int run_sensor(const RunOptions& o);

@@ -2,7 +2,10 @@
 // report.
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <array>
 #include <atomic>
@@ -16,6 +19,7 @@
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/encoder.h"
+#include "families/file/rules.h"
 #include "families/registry.h"
 #include "loader/features.h"
 #include "order/reorderer.h"
@@ -112,9 +116,9 @@ class Daemon {
   // production stops before the final drain, so what was sent is exactly
   // what is read.
   int run() {
-    if (!check_root()) return 1;
+    if (!load_rules() || !check_root()) return 1;
     route_libbpf_logs();
-    if (!open_output() || !open_sensor() || !build_pipeline()) return 1;
+    if (!open_output() || !open_sensor() || !watch_files() || !build_pipeline()) return 1;
     announce();
     const int rc = run_loop();
     drain_and_report();
@@ -122,8 +126,10 @@ class Daemon {
   }
 
  private:
+  bool load_rules();
   bool check_root();
   bool open_output();
+  bool watch_files();
   bool open_sensor();
   bool build_pipeline();
   void announce();
@@ -140,6 +146,7 @@ class Daemon {
 
   const RunOptions& o_;
   std::unique_ptr<Sink> sink_;  // until the output queue takes it
+  std::shared_ptr<const FileRules> file_rules_;
   std::unique_ptr<Sensor> sensor_;
   double startup_ms_ = 0;
   std::optional<WallClock> clock_;
@@ -158,6 +165,50 @@ class Daemon {
   std::array<uint64_t, NJ_FAM_MAX> last_family_lost_{};
   bool warned_budget_ = false;
 };
+
+bool Daemon::load_rules() {
+  if (o_.file_rules.empty()) {
+    file_rules_ = std::make_shared<const FileRules>(default_file_rules());
+    return true;
+  }
+  auto r = load_file_rules(o_.file_rules);
+  if (!r) {
+    spdlog::error("{}", r.error().message);
+    return false;
+  }
+  file_rules_ = std::make_shared<const FileRules>(std::move(*r));
+  return true;
+}
+
+// The kernel's share of the file rules, before anything is attached: the
+// identities of watched and excluded paths, the excluded filesystems, and
+// the output file (another process writing to it would be an event about
+// every event).
+bool Daemon::watch_files() {
+  const auto& fams = o_.sensor.families;
+  if (std::find(fams.begin(), fams.end(), Family::file) == fams.end()) return true;
+  size_t n = 0;
+  for (const Watch& w : resolve_watches(*file_rules_)) {
+    if (auto r = sensor_->add_watch(w.key, w.value); !r) {
+      spdlog::warn("file rule for {}: {}", w.path, r.error().message);
+      break;
+    }
+    n++;
+  }
+  for (const std::string& fs : file_rules_->excluded_fs)
+    if (auto r = sensor_->exclude_fs(fs_magic(fs)); !r) spdlog::warn("exclude-fs {}: {}", fs, r.error().message);
+  if (!o_.output.empty()) {
+    struct stat st;
+    if (::stat(o_.output.c_str(), &st) == 0) {
+      nj_watch_key k{};
+      k.dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+      k.ino = st.st_ino;
+      (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
+    }
+  }
+  spdlog::debug("file rules: {} rules, {} watched identities", file_rules_->rules.size(), n);
+  return true;
+}
 
 bool Daemon::check_root() {
   if (geteuid() == 0) return true;
@@ -186,6 +237,9 @@ bool Daemon::open_sensor() {
   SensorConfig cfg = o_.sensor;
   cfg.self_pid = static_cast<uint32_t>(getpid());
   cfg.attach = false;  // after the reader exists (build_pipeline)
+  for (const FileRule& r : file_rules_->rules)
+    if (r.read || r.exclude) cfg.watch_depth = file_rules_->depth;
+  if (!o_.output.empty()) cfg.watch_depth = std::max(cfg.watch_depth, 1u);
   const auto t0 = std::chrono::steady_clock::now();
   auto sensor = Sensor::open(cfg, features);
   if (!sensor) {
@@ -204,6 +258,10 @@ bool Daemon::build_pipeline() {
   out_.emplace(std::move(sink_), o_.queue_lines);
   EnricherOptions eo = o_.enrich;
   eo.clock_ticks = enc_->host().clock_ticks;
+  eo.families.file.rules = file_rules_;
+  eo.families.file.watch = [this](const Watch& w) {
+    if (auto r = sensor_->add_watch(w.key, w.value); !r) spdlog::debug("file watch {}: {}", w.path, r.error().message);
+  };
   enricher_.emplace(eo);
   assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending,
                      [this](Event&& ev) { enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_); });

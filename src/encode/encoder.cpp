@@ -9,16 +9,17 @@
 
 namespace nj {
 
+// Indexed by enum nj_syscall (abi/common.h), whose numbers are never reused.
 const char* syscall_name(uint32_t s) {
-  switch (s) {
-    case NJ_SYS_EXECVE: return "execve";
-    case NJ_SYS_EXECVEAT: return "execveat";
-    case NJ_SYS_CLONE: return "clone";
-    case NJ_SYS_CLONE3: return "clone3";
-    case NJ_SYS_FORK: return "fork";
-    case NJ_SYS_VFORK: return "vfork";
-    default: return nullptr;
-  }
+  static constexpr const char* kNames[] = {
+      nullptr,    "execve",    "execveat",  "clone",       "clone3",       "fork",         "vfork",       "unshare",
+      "open",     "openat",    "openat2",   "creat",       "mkdir",        "mkdirat",      "mknod",       "mknodat",
+      "symlink",  "symlinkat", "link",      "linkat",      "unlink",       "unlinkat",     "rmdir",       "rename",
+      "renameat", "renameat2", "truncate",  "ftruncate",   "chmod",        "fchmod",       "fchmodat",    "fchmodat2",
+      "chown",    "lchown",    "fchown",    "fchownat",    "utime",        "utimes",       "futimesat",   "utimensat",
+      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create"};
+  static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
+  return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }
 
 const char* backend_name(uint8_t b) {

@@ -16,7 +16,8 @@ Enricher::Enricher(EnricherOptions opts)
       users_(UserDbOptions{opts_.passwd, opts_.group, std::chrono::seconds(1), {}}),
       hasher_(HasherOptions{opts_.hash_cache_entries, opts_.hash_max_bytes}),
       cgroups_(opts_.cgroup_cache_entries, opts_.proc_root, opts_.cgroup_root),
-      trackers_(make_trackers(TrackerContext{table_, opts_.proc_root, opts_.clock_ticks, opts_.fold_window_ns})) {
+      trackers_(make_trackers(
+          TrackerContext{table_, opts_.proc_root, opts_.clock_ticks, opts_.fold_window_ns, opts_.families})) {
   if (opts_.hash) worker_ = std::thread([this] { hasher_loop(); });
 }
 
@@ -66,6 +67,7 @@ void Enricher::enrich_task(const nj_task& t, uint64_t event_ns, Enrichment& en) 
 void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   Enrichment en;
   for (auto& t : trackers_) t->track(ev, en, now_ns);
+  if (en.drop) return;
   std::visit(
       [&](const auto& r) {
         if constexpr (requires { r.task; }) enrich_task(r.task, r.hdr.ts_ns, en);

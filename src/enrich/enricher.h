@@ -54,6 +54,7 @@ struct EnricherOptions {
   std::string passwd = "/etc/passwd";
   std::string group = "/etc/group";
   long clock_ticks = 100;
+  FamilyOptions families;
 };
 
 class Enricher {

@@ -62,6 +62,7 @@ struct Enrichment {
   std::optional<HashRequest> hash_request;
   std::optional<Hold> hold;
   std::optional<uint64_t> absorb;  // the key of the held events to take in
+  bool drop = false;               // a rule says the event is not reported (the tracker counts it)
 };
 
 struct EnrichedEvent {
@@ -77,6 +78,8 @@ struct EnricherStats {
   uint64_t parked = 0;
   uint64_t hash_timeouts = 0;
   uint64_t hash_queue_full = 0;
+  uint64_t file_excluded = 0;       // file events an exclude rule dropped in user space
+  uint64_t file_watches_added = 0;  // watched files that appeared after start
 };
 
 }  // namespace nj

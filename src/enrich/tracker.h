@@ -9,6 +9,7 @@
 #include <string>
 
 #include "enrich/enrichment.h"
+#include "families/options.h"
 
 namespace nj {
 
@@ -32,6 +33,7 @@ struct TrackerContext {
   std::string proc_root;
   long clock_ticks;
   uint64_t fold_window_ns;  // how long a foldable event may be held (0: never)
+  FamilyOptions families = {};
 };
 
 }  // namespace nj

@@ -1,4 +1,5 @@
 // Every family's encode_record overloads, for the encoder's dispatch.
 #pragma once
 
+#include "families/file/encode.h"
 #include "families/process/encode.h"

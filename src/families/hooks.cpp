@@ -1,5 +1,6 @@
 // The hook table: every family's rows, in the order `nightjar probe` lists
 // them and the loader attaches them.
+#include "families/file/hooks.h"
 #include "families/process/hooks.h"
 #include "loader/program_table.h"
 
@@ -7,7 +8,7 @@ namespace nj {
 
 std::vector<Hook> family_hooks() {
   std::vector<Hook> all;
-  for (auto* rows : {&process_hooks}) {
+  for (auto* rows : {&process_hooks, &file_hooks}) {
     auto hooks = rows();
     all.insert(all.end(), hooks.begin(), hooks.end());
   }

@@ -1,5 +1,6 @@
 #include "families/trackers.h"
 
+#include "families/file/tracker.h"
 #include "families/process/tracker.h"
 
 namespace nj {
@@ -7,6 +8,7 @@ namespace nj {
 std::vector<std::unique_ptr<Tracker>> make_trackers(const TrackerContext& ctx) {
   std::vector<std::unique_ptr<Tracker>> out;
   out.push_back(std::make_unique<ProcessTracker>(ctx));
+  out.push_back(std::make_unique<FileTracker>(ctx));
   return out;
 }
 

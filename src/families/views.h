@@ -5,10 +5,11 @@
 
 #include <variant>
 
+#include "families/file/view.h"
 #include "families/process/exec_view.h"
 
 namespace nj {
 
-using FamilyView = std::variant<std::monostate, ExecView>;
+using FamilyView = std::variant<std::monostate, ExecView, FileView>;
 
 }  // namespace nj

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <string>
 
 #include "nightjar/abi.h"
 #include "nightjar_bpf.skel.h"
@@ -17,13 +18,17 @@ const char* to_string(Transport t) { return t == Transport::ringbuf ? "ringbuf" 
 
 namespace {
 
+// A verifier log is one message of up to megabytes: it is kept whole.
 int libbpf_log(enum libbpf_print_level level, const char* fmt, va_list args) {
-  char buf[2048];
-  int n = vsnprintf(buf, sizeof(buf), fmt, args);
-  while (n > 0 && (buf[n - 1] == '\n' || static_cast<size_t>(n) >= sizeof(buf))) {
-    if (static_cast<size_t>(n) >= sizeof(buf)) n = sizeof(buf) - 1;
-    buf[--n] = '\0';
-  }
+  va_list copy;
+  va_copy(copy, args);
+  const int len = vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (len <= 0) return 0;
+  std::string buf(static_cast<size_t>(len) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.resize(static_cast<size_t>(len));
+  while (!buf.empty() && buf.back() == '\n') buf.pop_back();
   switch (level) {
     case LIBBPF_WARN: spdlog::warn("libbpf: {}", buf); break;
     case LIBBPF_INFO: spdlog::debug("libbpf: {}", buf); break;
@@ -74,6 +79,8 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   rodata->nj_wakeup_bytes = config_.wakeup_bytes;
   rodata->nj_argv_max = config_.argv_max;
   rodata->nj_self_pid = config_.self_pid;
+  rodata->nj_watch_depth = config_.watch_depth;
+  rodata->nj_file_modify_window_ns = config_.modify_window_ns;
 
   const int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
@@ -160,6 +167,19 @@ Result<void> Sensor::attach_all() {
     ap.attached = true;
     links_.push_back(std::move(link));
   }
+  return {};
+}
+
+Result<void> Sensor::add_watch(const nj_watch_key& key, const nj_watch& value) {
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.nj_watch_map), &key, &value, BPF_ANY) != 0)
+    return os_error(errno, "adding a file watch");
+  return {};
+}
+
+Result<void> Sensor::exclude_fs(uint32_t magic) {
+  const uint32_t one = 1;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.nj_fs_exclude_map), &magic, &one, BPF_ANY) != 0)
+    return os_error(errno, "excluding a filesystem");
   return {};
 }
 

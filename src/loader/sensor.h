@@ -32,7 +32,11 @@ struct SensorConfig {
   uint32_t wakeup_bytes = 256u << 10;  // 0: wake the reader per record
   uint32_t argv_max = 65536;
   uint32_t self_pid = 0;  // activity of this pid is not reported
-  bool attach = true;     // false: load only (verifier check)
+  // File family: dentries looked up per file for watch rules (0: no rules)
+  // and the window folding one process's modifications of one file.
+  uint32_t watch_depth = 0;
+  uint64_t modify_window_ns = 5000000000ull;
+  bool attach = true;  // false: load only (verifier check)
   // Load every program of this backend whatever the kernel supports (no
   // attach): proves the verifier accepts them on this kernel.
   std::optional<Backend> load_all_of;
@@ -88,6 +92,10 @@ class Sensor {
   // a CPU until its reader opens one, and what a program sends before that
   // is lost.
   Result<void> attach() { return attach_all(); }
+  // File family: a watched file or directory (nj_watch_map), a filesystem
+  // whose writes are not reported (nj_fs_exclude_map).
+  Result<void> add_watch(const nj_watch_key& key, const nj_watch& value);
+  Result<void> exclude_fs(uint32_t magic);
   // Stops every program from producing (links destroyed; maps stay), so a
   // final drain sees everything that was sent.
   void detach();

@@ -56,7 +56,7 @@ typedef int64_t nj_s64;
 
 /* Event families: the unit of --events selection, of record numbering and
  * of loss accounting. */
-enum nj_family { NJ_FAM_PROCESS = 0, NJ_FAM_MAX = 8 };
+enum nj_family { NJ_FAM_PROCESS = 0, NJ_FAM_FILE = 1, NJ_FAM_MAX = 8 };
 
 /* Record types: block 0 is shared, block f + 1 belongs to family f. */
 #define NJ_REC_BLOCK 256
@@ -108,6 +108,46 @@ enum nj_syscall {
 	NJ_SYS_FORK = 5,
 	NJ_SYS_VFORK = 6,
 	NJ_SYS_UNSHARE = 7,
+	/* file family */
+	NJ_SYS_OPEN = 8,
+	NJ_SYS_OPENAT = 9,
+	NJ_SYS_OPENAT2 = 10,
+	NJ_SYS_CREAT = 11,
+	NJ_SYS_MKDIR = 12,
+	NJ_SYS_MKDIRAT = 13,
+	NJ_SYS_MKNOD = 14,
+	NJ_SYS_MKNODAT = 15,
+	NJ_SYS_SYMLINK = 16,
+	NJ_SYS_SYMLINKAT = 17,
+	NJ_SYS_LINK = 18,
+	NJ_SYS_LINKAT = 19,
+	NJ_SYS_UNLINK = 20,
+	NJ_SYS_UNLINKAT = 21,
+	NJ_SYS_RMDIR = 22,
+	NJ_SYS_RENAME = 23,
+	NJ_SYS_RENAMEAT = 24,
+	NJ_SYS_RENAMEAT2 = 25,
+	NJ_SYS_TRUNCATE = 26,
+	NJ_SYS_FTRUNCATE = 27,
+	NJ_SYS_CHMOD = 28,
+	NJ_SYS_FCHMOD = 29,
+	NJ_SYS_FCHMODAT = 30,
+	NJ_SYS_FCHMODAT2 = 31,
+	NJ_SYS_CHOWN = 32,
+	NJ_SYS_LCHOWN = 33,
+	NJ_SYS_FCHOWN = 34,
+	NJ_SYS_FCHOWNAT = 35,
+	NJ_SYS_UTIME = 36,
+	NJ_SYS_UTIMES = 37,
+	NJ_SYS_FUTIMESAT = 38,
+	NJ_SYS_UTIMENSAT = 39,
+	NJ_SYS_SETXATTR = 40,
+	NJ_SYS_LSETXATTR = 41,
+	NJ_SYS_FSETXATTR = 42,
+	NJ_SYS_REMOVEXATTR = 43,
+	NJ_SYS_LREMOVEXATTR = 44,
+	NJ_SYS_FREMOVEXATTR = 45,
+	NJ_SYS_MEMFD_CREATE = 46,
 	NJ_SYS_MAX
 };
 
@@ -141,7 +181,9 @@ struct nj_cpu_stats {
 	nj_u64 enter_map_full; /* syscall entry state could not be stored */
 	nj_u64 read_errors; /* a kernel or user read failed */
 	nj_u64 event_seq; /* source of event ids on this CPU */
-	nj_u64 _reserved[5];
+	nj_u64 file_deduped; /* file modifications folded into an earlier event (window) */
+	nj_u64 file_filtered; /* file events dropped by an exclusion rule in the kernel */
+	nj_u64 _reserved[3];
 };
 
 /*

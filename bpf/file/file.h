@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The file family's shared pieces: every file syscall is saved at entry in
+ * one shape (struct nj_file_args) and reported at exit by one emitter.
+ *
+ * Why syscall pairs: they run on every backend (this family must work
+ * where only tracepoints do), they see the caller's own arguments and the
+ * result, and the exit is where an fd result can be turned into the opened
+ * file's canonical path. What only the VFS sees (the identity of an object
+ * named by path, the file a rename replaced) is documented as absent.
+ */
+#ifndef NJ_BPF_FILE_H
+#define NJ_BPF_FILE_H
+
+#include "syscalls.h"
+
+#define NJ_O_ACCMODE 00000003
+#define NJ_O_WRONLY 00000001
+#define NJ_O_RDWR 00000002
+#define NJ_O_CREAT 00000100
+#define NJ_O_TRUNC 00001000
+#define NJ_O_TMPFILE 020000000
+#define NJ_FMODE_WRITE 0x2
+#define NJ_FMODE_CREATED 0x100000
+#define NJ_AT_REMOVEDIR 0x200
+#define NJ_EPERM 1
+#define NJ_EACCES 13
+#define NJ_S_IFMT 00170000
+#define NJ_S_IFCHR 0020000
+#define NJ_S_IFIFO 0010000
+#define NJ_S_IFSOCK 0140000
+
+/* Levels above a file the watch lookup may climb (nj_watch_depth). */
+#define NJ_WATCH_DEPTH_MAX 8
+
+/* One shape for every file syscall, written by the entry bodies into
+ * struct nj_sys_args.args. A zero `name` means the object is the open
+ * file `dfd` (fchmod, ftruncate, futimens, ...). */
+struct nj_file_args {
+	__s64 dfd; /* directory `name` is relative to, or the object's fd */
+	__u64 name; /* user pointer: the object's path */
+	__s64 dfd2; /* directory of name2 */
+	__u64 name2; /* user pointer: rename/link new path, symlink target, xattr name */
+	__u64 v0; /* per syscall: flags, mode, uid, length, times pointer, ... */
+	__u64 v1;
+};
+
+_Static_assert(sizeof(struct nj_file_args) == sizeof(((struct nj_sys_args *)0)->args),
+	       "nj_file_args overlays nj_sys_args.args");
+
+static __always_inline struct nj_file_args *nj_fa(struct nj_sys_args *a)
+{
+	return (struct nj_file_args *)a->args;
+}
+
+/* Failures worth a report: the caller was refused (a denied write to a
+ * watched file is an attempt worth seeing). Others (ENOENT, EEXIST, ...)
+ * are the normal business of programs probing for files. */
+static __always_inline bool nj_file_failure_reported(long ret)
+{
+	return ret == -NJ_EACCES || ret == -NJ_EPERM;
+}
+
+/* The current task's open file `fd`, or NULL. */
+static __always_inline struct file *nj_fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	unsigned int max;
+
+	if (fd < 0 || !fdt)
+		return NULL;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if (fd >= max)
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffffff]))
+		return NULL;
+	return f;
+}
+
+static __always_inline void nj_file_obj_fill(struct nj_file_obj *o, struct inode *inode)
+{
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+
+	o->ino = BPF_CORE_READ(inode, i_ino);
+	o->dev = BPF_CORE_READ(sb, s_dev);
+	o->fs_magic = BPF_CORE_READ(sb, s_magic);
+	o->mode = BPF_CORE_READ(inode, i_mode);
+	o->uid = BPF_CORE_READ(inode, i_uid.val);
+	o->gid = BPF_CORE_READ(inode, i_gid.val);
+	o->nlink = BPF_CORE_READ(inode, i_nlink);
+}
+
+/* The deepest watch rule covering dentry d: d itself, then its parents, at
+ * most nj_watch_depth dentries (within its filesystem). */
+static __always_inline bool nj_watch_find(struct dentry *d, __u32 dev, struct nj_watch *out)
+{
+	struct nj_watch_key k = {.dev = dev};
+	struct nj_watch *w;
+	struct dentry *parent;
+
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < NJ_WATCH_DEPTH_MAX; i++) {
+		if (i >= nj_watch_depth || !d)
+			break;
+		k.ino = BPF_CORE_READ(d, d_inode, i_ino);
+		w = bpf_map_lookup_elem(&nj_watch_map, &k);
+		if (w) {
+			*out = *w;
+			return true;
+		}
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d)
+			break;
+		d = parent;
+	}
+	return false;
+}
+
+static __always_inline void nj_count_file(bool deduped)
+{
+	struct nj_cpu_stats *st = nj_stats_get();
+
+	if (!st)
+		return;
+	if (deduped)
+		st->file_deduped++;
+	else
+		st->file_filtered++;
+}
+
+/* Whether this process already reported a change to this file within the
+ * window (only asked when `fold`); records this one otherwise. */
+static __always_inline bool nj_modify_seen(struct task_struct *task, const struct nj_file_obj *o,
+					   bool fold)
+{
+	struct nj_modify_key k = {
+		.start_ns = nj_leader_start(task, false),
+		.ino = o->ino,
+		.tgid = bpf_get_current_pid_tgid() >> 32,
+		.dev = o->dev,
+	};
+	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 *last = bpf_map_lookup_elem(&nj_modify_map, &k);
+
+	if (fold && last && now - *last < nj_file_modify_window_ns) {
+		nj_count_file(true);
+		return true;
+	}
+	bpf_map_update_elem(&nj_modify_map, &k, &now, BPF_ANY);
+	return false;
+}
+
+/* A user string part (a path as passed, a symlink target, an xattr name). */
+static __always_inline __u32 nj_file_part_ustr(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					       __u8 backend, __u16 field, __u64 str)
+{
+	return nj_part_ustr(ctx, sc, event_id, backend, field, (const char *)str);
+}
+
+/* The directory a relative user path is resolved against: its dirfd's
+ * path or the cwd. Nothing for an absolute path. */
+static __always_inline __u32 nj_file_part_dir(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					      __u8 backend, __u16 field, struct task_struct *task,
+					      __s64 dfd, __u64 name, __u32 *flags)
+{
+	char first = 0;
+
+	if (bpf_probe_read_user(&first, 1, (const void *)name) || first == '/')
+		return 0;
+	if (dfd == NJ_AT_FDCWD) {
+		struct fs_struct *fs = BPF_CORE_READ(task, fs);
+
+		if (fs)
+			return nj_part_path(ctx, sc, event_id, backend, field,
+					    __builtin_preserve_access_index(&fs->pwd), 0, 0);
+	} else {
+		struct file *f = nj_fd_file(task, dfd);
+
+		if (f)
+			return nj_part_path(ctx, sc, event_id, backend, field,
+					    __builtin_preserve_access_index(&f->f_path), 0, 0);
+	}
+	*flags |= NJ_FILE_DIR_UNKNOWN;
+	return 0;
+}
+
+/* What the exit knows besides the saved arguments. */
+struct nj_file_out {
+	__u16 type; /* NJ_REC_FILE_* */
+	__u16 name2_field; /* NJ_FF_NAME2 / _TARGET / _XATTR, or 0 */
+	__u32 flags; /* NJ_FILE_* so far */
+	__u32 rule;
+	bool have_obj; /* obj already read from file's inode */
+	__u64 extra[2]; /* nj_file_op.args[2..3] */
+	struct file *file; /* the object, when the exit has it open */
+	struct nj_file_obj obj;
+};
+
+/*
+ * Build and send one file event: the object's path walked from its open
+ * file when there is one, else the path as passed and the directory it is
+ * relative to; then the second path or string, and the closing record.
+ */
+static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_args *a, long ret,
+					struct nj_file_out *out)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nj_file_args *fa = nj_fa(a);
+	struct nj_file_create rec = {};
+	struct nj_scratch *sc;
+	__u64 event_id = nj_new_event_id();
+	__u32 parts = 0;
+
+	sc = nj_batch_begin(NJ_FAM_FILE);
+	if (!sc)
+		return 0;
+	rec.op.flags = out->flags;
+	if (out->file) {
+		struct file *file = out->file;
+
+		if (out->have_obj)
+			rec.op.obj = out->obj;
+		else
+			nj_file_obj_fill(&rec.op.obj, BPF_CORE_READ(file, f_inode));
+		rec.op.flags |= NJ_FILE_OBJ_KNOWN;
+		parts += nj_part_path(ctx, sc, event_id, backend, NJ_FF_PATH,
+				      __builtin_preserve_access_index(&file->f_path), rec.op.obj.dev,
+				      rec.op.obj.ino);
+	} else if (fa->name) {
+		parts += nj_file_part_ustr(ctx, sc, event_id, backend, NJ_FF_NAME, fa->name);
+		parts += nj_file_part_dir(ctx, sc, event_id, backend, NJ_FF_DIR, task, fa->dfd,
+					  fa->name, &rec.op.flags);
+	}
+	if (fa->name2 && out->name2_field) {
+		parts += nj_file_part_ustr(ctx, sc, event_id, backend, out->name2_field, fa->name2);
+		if (out->name2_field == NJ_FF_NAME2)
+			parts += nj_file_part_dir(ctx, sc, event_id, backend, NJ_FF_DIR2, task,
+						  fa->dfd2, fa->name2, &rec.op.flags);
+	}
+	if (sc->lost_parts)
+		rec.op.flags |= NJ_FILE_PARTS_LOST;
+	rec.op.retval = ret;
+	rec.op.syscall = a->syscall;
+	rec.op.rule = out->rule;
+	rec.op.args[0] = fa->v0;
+	rec.op.args[1] = fa->v1;
+	rec.op.args[2] = out->extra[0];
+	rec.op.args[3] = out->extra[1];
+	nj_fill_task(&rec.op.task, task, false);
+	nj_hdr_init_ts(&rec.hdr, NJ_FAM_FILE, out->type, sizeof(rec), event_id, backend, sc->ts_ns);
+	nj_batch_close(ctx, sc, &rec, parts);
+	return 0;
+}
+
+/* The exit of a syscall that names its object by path (or by fd when
+ * name is 0): reported on success and on refusal. */
+static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first,
+					 __u32 last, __u16 type, __u16 name2_field)
+{
+	struct nj_file_out out = {.type = type, .name2_field = name2_field};
+	struct nj_sys_args a;
+
+	if (!nj_sys_take(bpf_get_current_pid_tgid(), first, last, &a))
+		return 0;
+	if (ret < 0 && !nj_file_failure_reported(ret))
+		return 0;
+	if (!nj_fa(&a)->name) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		out.file = nj_fd_file(task, nj_fa(&a)->dfd);
+	}
+	return nj_file_emit(ctx, backend, &a, ret, &out);
+}
+
+/* Entry shapes. Each rewrites the syscall's own arguments (a->args as
+ * passed) into struct nj_file_args and saves them. */
+static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 name, __s64 dfd2,
+					__u64 name2, __u64 v0, __u64 v1)
+{
+	struct nj_file_args *fa = nj_fa(a);
+
+	/* An fd is an int: the register's upper half is not part of it. */
+	fa->dfd = (__s32)dfd;
+	fa->name = name;
+	fa->dfd2 = (__s32)dfd2;
+	fa->name2 = name2;
+	fa->v0 = v0;
+	fa->v1 = v1;
+	return nj_sys_enter_save(a);
+}
+
+/* The exit program of a path-or-fd syscall: NJ_FILE_EXIT(unlink,
+ * NJ_SYS_UNLINK, NJ_REC_FILE_DELETE, 0). */
+#define NJ_FILE_EXIT(sys, id, type, name2_field)                                   \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)     \
+	{                                                                            \
+		return nj_file_leave(ctx, ret, backend, id, id, type, name2_field); \
+	}                                                                            \
+	NJ_SYSCALL_EXIT(sys, sys##_exit)
+
+#endif /* NJ_BPF_FILE_H */

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * open, openat, openat2, creat: a file created (FMODE_CREATED: the open
+ * really made it, not just asked O_CREAT), modified (opened for writing or
+ * with O_TRUNC; one event per process and file within the modify window),
+ * or read where a watch rule asks for reads.
+ *
+ * Why the exit decides: the returned fd is the opened file, so its path is
+ * the canonical one walked from the dentry (no relative names, no "..",
+ * symlinks resolved) and its identity is known. The entry only saves what
+ * the file no longer says (O_TRUNC, O_CREAT, the mode asked for) and only
+ * for opens that may write: a read-only open costs no map update.
+ */
+#include "file.h"
+
+static __always_inline int open_save(struct nj_sys_args *a, __s64 dfd, __u64 name, __u64 flags,
+				     __u64 mode)
+{
+	if (!(flags & (NJ_O_ACCMODE | NJ_O_TRUNC | NJ_O_CREAT | NJ_O_TMPFILE)))
+		return 0;
+	return nj_file_save(a, dfd, name, 0, 0, flags, mode);
+}
+
+static __always_inline int open_enter(struct nj_sys_args *a)
+{
+	return open_save(a, NJ_AT_FDCWD, a->args[0], a->args[1], a->args[2]);
+}
+
+static __always_inline int openat_enter(struct nj_sys_args *a)
+{
+	return open_save(a, a->args[0], a->args[1], a->args[2], a->args[3]);
+}
+
+/* openat2's flags and mode are in the caller's struct open_how. */
+static __always_inline int openat2_enter(struct nj_sys_args *a)
+{
+	__u64 how[2] = {};
+
+	if (bpf_probe_read_user(how, sizeof(how), (const void *)a->args[2]))
+		return 0;
+	return open_save(a, a->args[0], a->args[1], how[0], how[1]);
+}
+
+static __always_inline int creat_enter(struct nj_sys_args *a)
+{
+	return open_save(a, NJ_AT_FDCWD, a->args[0], NJ_O_CREAT | NJ_O_WRONLY | NJ_O_TRUNC,
+			 a->args[1]);
+}
+
+static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 syscall)
+{
+	struct nj_file_out out = {};
+	struct nj_sys_args a = {};
+	struct task_struct *task;
+	struct nj_watch w = {};
+	struct dentry *dentry;
+	struct file *file;
+	bool saved, watched;
+	__u32 fmode;
+
+	saved = nj_sys_take(bpf_get_current_pid_tgid(), NJ_SYS_OPEN, NJ_SYS_CREAT, &a);
+	if (ret < 0) {
+		/* Only an open that may write was saved: a refused one is
+		 * reported with the path as passed. */
+		if (!saved || !nj_file_failure_reported(ret))
+			return 0;
+		out.type = nj_fa(&a)->v0 & NJ_O_CREAT ? NJ_REC_FILE_CREATE : NJ_REC_FILE_MODIFY;
+		return nj_file_emit(ctx, backend, &a, ret, &out);
+	}
+	task = (struct task_struct *)bpf_get_current_task();
+	out.file = nj_fd_file(task, ret);
+	if (!out.file)
+		return 0;
+	file = out.file;
+	fmode = BPF_CORE_READ(file, f_mode);
+	if (fmode & NJ_FMODE_CREATED)
+		out.type = NJ_REC_FILE_CREATE;
+	else if ((fmode & NJ_FMODE_WRITE) || (saved && (nj_fa(&a)->v0 & NJ_O_TRUNC)))
+		out.type = NJ_REC_FILE_MODIFY;
+	else if (nj_watch_depth)
+		out.type = NJ_REC_FILE_READ;
+	else
+		return 0;
+	if (out.type != NJ_REC_FILE_READ && nj_ignored(task, false))
+		return 0;
+
+	nj_file_obj_fill(&out.obj, BPF_CORE_READ(file, f_inode));
+	out.have_obj = true;
+	dentry = BPF_CORE_READ(file, f_path.dentry);
+	watched = nj_watch_depth && nj_watch_find(dentry, out.obj.dev, &w);
+	if (out.type == NJ_REC_FILE_READ) {
+		if (!watched || !(w.flags & NJ_WATCH_READ) || nj_ignored(task, false))
+			return 0;
+	} else {
+		__u32 ifmt = out.obj.mode & NJ_S_IFMT;
+
+		if ((watched && (w.flags & NJ_WATCH_EXCLUDE)) ||
+		    bpf_map_lookup_elem(&nj_fs_exclude_map, &out.obj.fs_magic)) {
+			nj_count_file(false);
+			return 0;
+		}
+		/* Writing to a terminal, pipe or socket opened by name
+		 * (/dev/null, /dev/tty, a FIFO) changes no file. */
+		if (!watched && (ifmt == NJ_S_IFCHR || ifmt == NJ_S_IFIFO || ifmt == NJ_S_IFSOCK))
+			return 0;
+		if (nj_modify_seen(task, &out.obj, out.type == NJ_REC_FILE_MODIFY))
+			return 0;
+	}
+	if (watched)
+		out.rule = w.rule;
+	if (!saved) {
+		a.syscall = syscall;
+		nj_fa(&a)->v0 = BPF_CORE_READ(file, f_flags);
+		if (out.type != NJ_REC_FILE_READ)
+			out.flags |= NJ_FILE_NO_ENTER;
+	}
+	a.syscall = syscall;
+	return nj_file_emit(ctx, backend, &a, ret, &out);
+}
+
+static __always_inline int open_exit(void *ctx, long ret, __u8 backend)
+{
+	return open_leave(ctx, ret, backend, NJ_SYS_OPEN);
+}
+
+static __always_inline int openat_exit(void *ctx, long ret, __u8 backend)
+{
+	return open_leave(ctx, ret, backend, NJ_SYS_OPENAT);
+}
+
+static __always_inline int openat2_exit(void *ctx, long ret, __u8 backend)
+{
+	return open_leave(ctx, ret, backend, NJ_SYS_OPENAT2);
+}
+
+static __always_inline int creat_exit(void *ctx, long ret, __u8 backend)
+{
+	return open_leave(ctx, ret, backend, NJ_SYS_CREAT);
+}
+
+NJ_SYSCALL_ENTER(open, NJ_SYS_OPEN, 3, open_enter)
+NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)
+NJ_SYSCALL_ENTER(openat2, NJ_SYS_OPENAT2, 3, openat2_enter)
+NJ_SYSCALL_ENTER(creat, NJ_SYS_CREAT, 2, creat_enter)
+NJ_SYSCALL_EXIT(open, open_exit)
+NJ_SYSCALL_EXIT(openat, openat_exit)
+NJ_SYSCALL_EXIT(openat2, openat2_exit)
+NJ_SYSCALL_EXIT(creat, creat_exit)

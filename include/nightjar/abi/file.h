@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The file family's wire records (docs/events/file.md).
+ *
+ * Every file event is one closing record of the same layout (struct
+ * nj_file_op behind the header) and its string parts; the record type says
+ * which action it is. One layout keeps one BPF body per syscall shape and
+ * one decoder path; distinct types keep one registry row, encoder overload
+ * and documented example per action.
+ */
+#ifndef NIGHTJAR_ABI_FILE_H
+#define NIGHTJAR_ABI_FILE_H
+
+enum nj_rec_file {
+	NJ_REC_FILE_CREATE = NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
+	NJ_REC_FILE_MODIFY, /* open for writing or O_TRUNC, truncate, ftruncate */
+	NJ_REC_FILE_DELETE, /* unlink, unlinkat, rmdir */
+	NJ_REC_FILE_RENAME, /* rename, renameat, renameat2 */
+	NJ_REC_FILE_CHMOD, /* chmod family */
+	NJ_REC_FILE_CHOWN, /* chown family */
+	NJ_REC_FILE_TIMES, /* utime, utimes, futimesat, utimensat */
+	NJ_REC_FILE_XATTR, /* setxattr and removexattr families */
+	NJ_REC_FILE_MEMFD, /* memfd_create */
+	NJ_REC_FILE_READ, /* an open for reading that a watch rule reports */
+};
+
+/* nj_str.field of the file family's parts. A path arrives either walked
+ * from the kernel's own dentry (PATH, DIR: segments leaf first, NUL each,
+ * as the process family's NJ_F_EXE) or as the caller passed it (NAME, a
+ * user string, relative to DIR when it does not start with '/'). */
+enum nj_file_field {
+	NJ_FF_PATH = 1, /* the object, walked from its open file; dev/ino set */
+	NJ_FF_DIR = 2, /* directory NAME is relative to (its dirfd or the cwd), walked */
+	NJ_FF_NAME = 3, /* the object's path as passed */
+	NJ_FF_DIR2 = 4, /* rename, link: directory of NAME2 */
+	NJ_FF_NAME2 = 5, /* rename: the new path; link: the new link */
+	NJ_FF_TARGET = 6, /* symlink: the target as passed */
+	NJ_FF_XATTR = 7, /* setxattr, removexattr: the attribute's name */
+	NJ_FF_MAX
+};
+
+/* nj_file_op.flags */
+#define NJ_FILE_NO_ENTER (1u << 0) /* syscall entry unseen: arguments unknown */
+#define NJ_FILE_OBJ_KNOWN (1u << 1) /* obj holds the object's identity */
+#define NJ_FILE_PARTS_LOST (1u << 2) /* a part could not be sent (buffer full) */
+#define NJ_FILE_DIR_UNKNOWN (1u << 3) /* a relative name's directory could not be walked */
+#define NJ_FILE_REPLACED (1u << 4) /* rename: an existing target was replaced (obj2 known) */
+
+/* The object an event is about, as the kernel saw it after the syscall. */
+struct nj_file_obj {
+	nj_u64 ino;
+	nj_u32 dev; /* kernel dev_t of the filesystem */
+	nj_u32 mode; /* i_mode: type and permission bits */
+	nj_u32 uid; /* owner, in the initial user namespace */
+	nj_u32 gid;
+	nj_u32 nlink;
+	nj_u32 fs_magic; /* the filesystem's s_magic */
+};
+
+struct nj_file_op {
+	struct nj_task task; /* the caller */
+	struct nj_file_obj obj; /* when NJ_FILE_OBJ_KNOWN */
+	nj_s64 retval; /* the syscall's return value */
+	/* The arguments that matter, per syscall (docs/events/file.md):
+	 * open: flags, mode; mknod: mode, dev; rename: flags; chmod: mode;
+	 * chown: uid, gid; truncate: length; times: atime s, ns, mtime s, ns
+	 * (nanoseconds UTIME_NOW / UTIME_OMIT as the kernel defines them);
+	 * xattr: flags, value size; memfd: flags; link: flags. */
+	nj_u64 args[4];
+	nj_u32 syscall; /* enum nj_syscall */
+	nj_u32 flags; /* NJ_FILE_* */
+	nj_u32 rule; /* the kernel watch rule that matched (1-based), 0 none */
+	nj_u32 _pad;
+};
+
+#define NJ_FILE_RECORD(name)             \
+	struct name {                    \
+		struct nj_hdr hdr;       \
+		struct nj_file_op op;    \
+	}
+
+NJ_FILE_RECORD(nj_file_create);
+NJ_FILE_RECORD(nj_file_modify);
+NJ_FILE_RECORD(nj_file_delete);
+NJ_FILE_RECORD(nj_file_rename);
+NJ_FILE_RECORD(nj_file_chmod);
+NJ_FILE_RECORD(nj_file_chown);
+NJ_FILE_RECORD(nj_file_times);
+NJ_FILE_RECORD(nj_file_xattr);
+NJ_FILE_RECORD(nj_file_memfd);
+NJ_FILE_RECORD(nj_file_read);
+
+/* The kernel's watch rules: (dev, ino) of a watched file or directory, set
+ * by user space from the path rules; a directory covers what is below it
+ * up to nj_watch_depth levels. */
+struct nj_watch_key {
+	nj_u32 dev;
+	nj_u32 _pad;
+	nj_u64 ino;
+};
+
+#define NJ_WATCH_READ (1u << 0) /* report reads of what the rule covers */
+#define NJ_WATCH_EXCLUDE (1u << 1) /* report nothing the rule covers */
+
+struct nj_watch {
+	nj_u32 rule; /* 1-based rule number, reported in nj_file_op.rule */
+	nj_u32 flags; /* NJ_WATCH_* */
+};
+
+#endif /* NIGHTJAR_ABI_FILE_H */

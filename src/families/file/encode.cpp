@@ -1,0 +1,298 @@
+#include "families/file/encode.h"
+
+#include <cstdio>
+#include <variant>
+
+#include "families/file/view.h"
+#include "util/host.h"
+
+namespace nj {
+
+namespace {
+
+constexpr uint32_t kIfmt = 0170000;
+constexpr int64_t kUtimeNow = (1l << 30) - 1l;
+constexpr int64_t kUtimeOmit = (1l << 30) - 2l;
+
+struct ActionInfo {
+  const char* action;
+  const char* type;  // ECS event.type
+};
+
+ActionInfo action_of(uint16_t type) {
+  switch (type) {
+    case NJ_REC_FILE_CREATE: return {"create", "creation"};
+    case NJ_REC_FILE_MODIFY: return {"modify", "change"};
+    case NJ_REC_FILE_DELETE: return {"delete", "deletion"};
+    case NJ_REC_FILE_RENAME: return {"rename", "change"};
+    case NJ_REC_FILE_CHMOD: return {"chmod", "change"};
+    case NJ_REC_FILE_CHOWN: return {"chown", "change"};
+    case NJ_REC_FILE_TIMES: return {"times", "change"};
+    case NJ_REC_FILE_XATTR: return {"xattr", "change"};
+    case NJ_REC_FILE_MEMFD: return {"memfd", "creation"};
+    default: return {"read", "access"};
+  }
+}
+
+std::vector<std::string> bit_names(uint64_t v, std::initializer_list<std::pair<uint64_t, const char*>> names) {
+  std::vector<std::string> out;
+  for (auto& [bit, name] : names)
+    if (v & bit) out.push_back(name);
+  return out;
+}
+
+void strings(Encoder& e, const char* key, const std::vector<std::string>& v) {
+  e.w().key(key);
+  e.w().begin_array();
+  for (auto& s : v) e.w().string(s);
+  e.w().end_array();
+}
+
+// What kind of object, when the kernel did not say: from the syscall.
+uint32_t implied_mode(const FileView& v) {
+  const nj_file_op& op = v.op;
+  switch (op.syscall) {
+    case NJ_SYS_MKDIR:
+    case NJ_SYS_MKDIRAT:
+    case NJ_SYS_RMDIR: return 0040000;
+    case NJ_SYS_UNLINKAT: return (op.args[0] & 0x200) ? 0040000 : 0;  // AT_REMOVEDIR
+    case NJ_SYS_SYMLINK:
+    case NJ_SYS_SYMLINKAT: return 0120000;
+    case NJ_SYS_MKNOD:
+    case NJ_SYS_MKNODAT: return (op.args[0] & kIfmt) ? op.args[0] & kIfmt : 0100000;
+    default: return 0;
+  }
+}
+
+void file_block(Encoder& e, const FileView& v) {
+  const nj_file_op& op = v.op;
+  const bool known = op.flags & NJ_FILE_OBJ_KNOWN;
+  e.w().key("file");
+  e.w().begin_object();
+  if (!v.object.path.empty()) {
+    e.str("path", v.object.path, "file.path");
+    PathPieces pp = split_path(v.object.path);
+    if (!pp.directory.empty()) e.str("directory", pp.directory, "file.directory");
+    e.str("name", pp.name, "file.name");
+    if (!pp.extension.empty()) e.str("extension", pp.extension, "file.extension");
+  }
+  const uint32_t mode = known ? op.obj.mode : implied_mode(v);
+  if (const char* t = file_type_name(mode); *t) e.w().kv("type", t);
+  if (known) {
+    e.w().kv("inode", std::to_string(op.obj.ino));
+    e.w().kv("device", dev_string(op.obj.dev));
+    e.w().kv("mode", octal_mode(op.obj.mode));
+    e.w().kv("uid", std::to_string(op.obj.uid));
+    e.w().kv("gid", std::to_string(op.obj.gid));
+  }
+  if (v.target && !v.target->path.empty()) e.str("target_path", v.target->path, "file.target_path");
+  e.w().end_object();
+}
+
+void nightjar_file(Encoder& e, const FileView& v) {
+  const nj_file_op& op = v.op;
+  e.w().key("file");
+  e.w().begin_object();
+  if (!v.tags.empty()) strings(e, "tags", v.tags);
+  if (!v.object.as_passed.empty() && v.object.as_passed != v.object.path)
+    e.str("path_as_passed", v.object.as_passed, "nightjar.file.path_as_passed");
+  if (v.object.truncated) e.w().kb("path_truncated", true);
+  if (v.object.unresolved) e.w().kb("path_unresolved", true);
+  if (v.original) {
+    e.w().key("original");
+    e.w().begin_object();
+    if (!v.original->path.empty()) {
+      e.str("path", v.original->path, "nightjar.file.original.path");
+      PathPieces pp = split_path(v.original->path);
+      e.str("directory", pp.directory, "nightjar.file.original.directory");
+      e.str("name", pp.name, "nightjar.file.original.name");
+    }
+    if (!v.original->as_passed.empty() && v.original->as_passed != v.original->path)
+      e.str("path_as_passed", v.original->as_passed, "nightjar.file.original.path_as_passed");
+    e.w().end_object();
+  }
+  if (v.type != NJ_REC_FILE_RENAME && v.target && v.target->as_passed != v.target->path)
+    e.str("target_path_as_passed", v.target->as_passed, "nightjar.file.target_path_as_passed");
+  switch (op.syscall) {
+    case NJ_SYS_OPEN:
+    case NJ_SYS_OPENAT:
+    case NJ_SYS_OPENAT2:
+    case NJ_SYS_CREAT:
+      strings(e, "open_flags", open_flag_names(op.args[0]));
+      if (op.args[0] & 0100) e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
+      break;
+    case NJ_SYS_MKDIR:
+    case NJ_SYS_MKDIRAT: e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0]))); break;
+    case NJ_SYS_MKNOD:
+    case NJ_SYS_MKNODAT:
+      e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0])));
+      if (op.args[1]) e.w().kv("rdev", dev_string(static_cast<uint32_t>(op.args[1])));
+      break;
+    case NJ_SYS_RENAMEAT2: strings(e, "rename_flags", rename_flag_names(op.args[0])); break;
+    case NJ_SYS_TRUNCATE:
+    case NJ_SYS_FTRUNCATE: e.w().kn("length", static_cast<int64_t>(op.args[0])); break;
+    case NJ_SYS_CHMOD:
+    case NJ_SYS_FCHMOD:
+    case NJ_SYS_FCHMODAT:
+    case NJ_SYS_FCHMODAT2:
+      e.w().kv("new_mode", octal_mode(static_cast<uint32_t>(op.args[0])));
+      strings(e, "mode_bits", mode_bit_names(static_cast<uint32_t>(op.args[0])));
+      break;
+    case NJ_SYS_CHOWN:
+    case NJ_SYS_LCHOWN:
+    case NJ_SYS_FCHOWN:
+    case NJ_SYS_FCHOWNAT:
+      if (static_cast<uint32_t>(op.args[0]) != UINT32_MAX) e.w().kn("new_uid", static_cast<uint32_t>(op.args[0]));
+      if (static_cast<uint32_t>(op.args[1]) != UINT32_MAX) e.w().kn("new_gid", static_cast<uint32_t>(op.args[1]));
+      break;
+    case NJ_SYS_SETXATTR:
+    case NJ_SYS_LSETXATTR:
+    case NJ_SYS_FSETXATTR:
+    case NJ_SYS_REMOVEXATTR:
+    case NJ_SYS_LREMOVEXATTR:
+    case NJ_SYS_FREMOVEXATTR: {
+      const bool set = op.syscall <= NJ_SYS_FSETXATTR;
+      e.w().key("xattr");
+      e.w().begin_object();
+      if (v.xattr) e.str("name", *v.xattr, "nightjar.file.xattr.name");
+      e.w().kv("operation", set ? "set" : "remove");
+      if (set) e.w().kn("size", op.args[1]);
+      if (v.xattr && *v.xattr == "security.capability") e.w().kb("file_capabilities", true);
+      e.w().end_object();
+      break;
+    }
+    case NJ_SYS_MEMFD_CREATE: strings(e, "memfd_flags", memfd_flag_names(op.args[0])); break;
+    default: break;
+  }
+  if (v.type == NJ_REC_FILE_TIMES) {
+    auto when = [&](const char* key, int64_t s, int64_t ns) {
+      if (ns == kUtimeNow) {
+        e.w().kv(key, "now");
+      } else if (ns == kUtimeOmit) {
+        e.w().kv(key, "unchanged");
+      } else if (s >= 0 && ns >= 0) {
+        TimeBuf buf;
+        const uint64_t wall = static_cast<uint64_t>(s) * 1000000000ull + static_cast<uint64_t>(ns);
+        e.w().kv(key, std::string_view(buf, format_time(wall, buf)));
+      } else {
+        e.w().kn(key, s);  // before 1970: seconds as set
+      }
+    };
+    when("atime", static_cast<int64_t>(op.args[0]), static_cast<int64_t>(op.args[1]));
+    when("mtime", static_cast<int64_t>(op.args[2]), static_cast<int64_t>(op.args[3]));
+  }
+  if (op.flags & NJ_FILE_NO_ENTER) e.w().kb("entry_unseen", true);
+  if (op.flags & NJ_FILE_PARTS_LOST) e.w().kb("parts_lost", true);
+  e.w().end_object();
+}
+
+template <typename R>
+void encode_file(Encoder& e, const Event& ev, const R& r) {
+  FileView local;
+  const FileView* v = nullptr;
+  if (e.en()) v = std::get_if<FileView>(&e.en()->view);
+  if (!v) {
+    local = make_file_view(r.hdr.type, r.op, ev, "");
+    v = &local;
+  }
+  const nj_file_op& op = r.op;
+  const ActionInfo a = action_of(r.hdr.type);
+  const bool ok = op.retval >= 0;
+  e.begin(r.hdr.ts_ns, "event", "file", a.type, a.action, ok ? "success" : "failure", r.hdr.event_id);
+  e.w().key("process");
+  e.w().begin_object();
+  e.task_common(op.task);
+  e.str("name", comm_of(op.task), "process.name");
+  if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
+  e.w().end_object();
+  file_block(e, *v);
+  e.context_fields(op.task);
+  if (!ok) e.error_block(static_cast<int>(-op.retval));
+  e.nightjar_begin(r.hdr);
+  if (const char* s = syscall_name(op.syscall)) e.w().kv("syscall", s);
+  nightjar_file(e, *v);
+  e.w().kn("cgroup_id", op.task.cgroup_id);
+  e.nightjar_context();
+  e.nightjar_end();
+}
+
+}  // namespace
+
+std::vector<std::string> open_flag_names(uint64_t f) {
+  std::vector<std::string> out;
+  switch (f & 3) {
+    case 0: out.push_back("O_RDONLY"); break;
+    case 1: out.push_back("O_WRONLY"); break;
+    case 2: out.push_back("O_RDWR"); break;
+    default: break;
+  }
+  // O_TMPFILE includes O_DIRECTORY's bit: named once, as O_TMPFILE.
+  const bool tmpfile = (f & 020200000) == 020200000;
+  if (tmpfile) f &= ~uint64_t{0200000};
+  for (auto& n : bit_names(f, {{0100, "O_CREAT"},
+                               {0200, "O_EXCL"},
+                               {0400, "O_NOCTTY"},
+                               {01000, "O_TRUNC"},
+                               {02000, "O_APPEND"},
+                               {04000, "O_NONBLOCK"},
+                               {010000, "O_DSYNC"},
+                               {040000, "O_DIRECT"},
+                               {0100000, "O_LARGEFILE"},
+                               {0200000, "O_DIRECTORY"},
+                               {0400000, "O_NOFOLLOW"},
+                               {01000000, "O_NOATIME"},
+                               {02000000, "O_CLOEXEC"},
+                               {04000000, "O_SYNC"},
+                               {010000000, "O_PATH"},
+                               {020000000, "O_TMPFILE"}}))
+    out.push_back(n);
+  return out;
+}
+
+std::vector<std::string> rename_flag_names(uint64_t f) {
+  return bit_names(f, {{1, "RENAME_NOREPLACE"}, {2, "RENAME_EXCHANGE"}, {4, "RENAME_WHITEOUT"}});
+}
+
+std::vector<std::string> memfd_flag_names(uint64_t f) {
+  return bit_names(f, {{1, "MFD_CLOEXEC"},
+                       {2, "MFD_ALLOW_SEALING"},
+                       {4, "MFD_HUGETLB"},
+                       {8, "MFD_NOEXEC_SEAL"},
+                       {0x10, "MFD_EXEC"}});
+}
+
+std::vector<std::string> mode_bit_names(uint32_t mode) {
+  return bit_names(mode, {{04000, "setuid"}, {02000, "setgid"}, {01000, "sticky"}});
+}
+
+std::string octal_mode(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%04o", mode & 07777);
+  return buf;
+}
+
+const char* file_type_name(uint32_t mode) {
+  switch (mode & kIfmt) {
+    case 0100000: return "file";
+    case 0040000: return "dir";
+    case 0120000: return "symlink";
+    case 0020000: return "char_device";
+    case 0060000: return "block_device";
+    case 0010000: return "fifo";
+    case 0140000: return "socket";
+    default: return "";
+  }
+}
+
+void encode_record(Encoder& e, const Event& ev, const nj_file_create& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_modify& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_delete& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_rename& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_chmod& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_chown& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_times& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_xattr& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_memfd& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_read& r) { encode_file(e, ev, r); }
+
+}  // namespace nj

@@ -1,0 +1,266 @@
+#include "families/file/rules.h"
+
+#include <fnmatch.h>
+#include <glob.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <sstream>
+
+#include "util/files.h"
+
+namespace nj {
+
+namespace {
+
+const char kDefaultRules[] = R"(# nightjar's default file rules (docs/events/file.md)
+/etc/shadow credentials read
+/etc/gshadow credentials read
+/etc/security/opasswd credentials read
+/etc/ssh/ssh_host_ credentials read
+/etc/passwd accounts
+/etc/group accounts
+/etc/sudoers privilege read
+/etc/sudoers.d/ privilege read
+/etc/polkit-1/ privilege
+/etc/pam.d/ pam
+/etc/security/ pam
+/lib/security/ pam
+/usr/lib/x86_64-linux-gnu/security/ pam
+/etc/ld.so.preload preload read
+/etc/ld.so.conf preload
+/etc/cron persistence
+/etc/anacrontab persistence
+/var/spool/cron/ persistence
+/etc/systemd/ persistence
+/usr/lib/systemd/system/ persistence
+/lib/systemd/system/ persistence
+/etc/init.d/ persistence
+/etc/rc.local persistence
+/etc/update-motd.d/ persistence
+/etc/profile persistence
+/etc/bash.bashrc persistence
+/etc/environment persistence
+/etc/modules persistence
+/etc/modprobe.d/ persistence
+/etc/udev/rules.d/ persistence
+/etc/xdg/autostart/ persistence
+/root/.config/autostart/ persistence
+/home/*/.config/autostart/ persistence
+/root/.bashrc persistence
+/root/.profile persistence
+/home/*/.bashrc persistence
+/home/*/.profile persistence
+/root/.ssh/ ssh read
+/home/*/.ssh/ ssh read
+/etc/ssh/sshd_config ssh
+/root/.bash_history history
+/home/*/.bash_history history
+/root/.zsh_history history
+/home/*/.zsh_history history
+/var/log/ logs
+/home/*/.mozilla/firefox/ browser-credentials
+/home/*/.mozilla/firefox/*/logins.json browser-credentials read
+/home/*/.mozilla/firefox/*/key4.db browser-credentials read
+/home/*/.config/google-chrome/*/Login Data browser-credentials read
+/home/*/.config/chromium/*/Login Data browser-credentials read
+/root/.aws/credentials cloud-credentials read
+/home/*/.aws/credentials cloud-credentials read
+/root/.kube/config cloud-credentials read
+/home/*/.kube/config cloud-credentials read
+exclude-fs sysfs
+exclude-fs proc
+exclude-fs devpts
+exclude-fs cgroup
+exclude-fs cgroup2
+exclude-fs debugfs
+exclude-fs tracefs
+exclude-fs securityfs
+exclude-fs bpf
+exclude-fs pstore
+exclude-fs configfs
+exclude-fs selinuxfs
+exclude-fs fusectl
+)";
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    if (j > i) out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
+bool is_dir_pattern(const std::string& p) { return !p.empty() && p.back() == '/'; }
+
+bool component_matches(const std::string& pat, const std::string& comp, bool prefix) {
+  const std::string p = prefix ? pat + "*" : pat;
+  return fnmatch(p.c_str(), comp.c_str(), FNM_PERIOD) == 0 || (prefix && comp.rfind(pat, 0) == 0);
+}
+
+// The kernel's dev_t encoding (MAJOR << 20 | MINOR), as s_dev holds it.
+uint32_t kernel_dev(dev_t d) { return (major(d) << 20) | minor(d); }
+
+std::optional<Watch> stat_watch(const std::string& root, const std::string& path, uint32_t rule, uint32_t flags) {
+  struct stat st;
+  if (::stat((root + path).c_str(), &st) != 0) return std::nullopt;
+  Watch w{};
+  w.key.dev = kernel_dev(st.st_dev);
+  w.key.ino = st.st_ino;
+  w.value.rule = rule;
+  w.value.flags = flags;
+  w.path = path;
+  return w;
+}
+
+uint32_t kernel_flags(const FileRule& r) {
+  return (r.read ? NJ_WATCH_READ : 0u) | (r.exclude ? NJ_WATCH_EXCLUDE : 0u);
+}
+
+}  // namespace
+
+const char* default_file_rules_text() { return kDefaultRules; }
+
+const FileRules& default_file_rules() {
+  static const FileRules r = [] {
+    auto p = parse_file_rules(kDefaultRules, "default rules");
+    return p.ok() ? *p : FileRules{};
+  }();
+  return r;
+}
+
+Result<FileRules> parse_file_rules(const std::string& text, const std::string& origin) {
+  FileRules out;
+  std::istringstream in(text);
+  std::string line;
+  int n = 0;
+  auto bad = [&](const std::string& why) { return Error{EINVAL, origin + ":" + std::to_string(n) + ": " + why}; };
+  while (std::getline(in, line)) {
+    n++;
+    if (auto h = line.find('#'); h != std::string::npos) line.erase(h);
+    std::istringstream ls(line);
+    std::vector<std::string> words;
+    for (std::string w; ls >> w;) words.push_back(w);
+    if (words.empty()) continue;
+    if (words[0] == "exclude-fs") {
+      if (words.size() != 2) return bad("exclude-fs takes one filesystem type");
+      if (!fs_magic(words[1])) return bad("unknown filesystem type '" + words[1] + "'");
+      out.excluded_fs.push_back(words[1]);
+      continue;
+    }
+    FileRule r;
+    r.line = n;
+    if (words[0] == "exclude") {
+      if (words.size() != 2) return bad("exclude takes one path");
+      r.pattern = words[1];
+      r.exclude = true;
+    } else {
+      // A path may contain spaces ("Login Data"): the tags are the last
+      // word, or the one before "read".
+      r.read = words.size() >= 3 && words.back() == "read";
+      const size_t ntag = words.size() - (r.read ? 2 : 1);
+      if (ntag < 1) return bad("a rule is: <path> <tag>[,<tag>...] [read]");
+      std::string pat = words[0];
+      for (size_t i = 1; i < ntag; i++) pat += " " + words[i];
+      r.pattern = pat;
+      std::stringstream ts(words[ntag]);
+      for (std::string t; std::getline(ts, t, ',');)
+        if (!t.empty()) r.tags.push_back(t);
+      if (r.tags.empty()) return bad("a rule needs a tag");
+    }
+    if (r.pattern.empty() || r.pattern[0] != '/') return bad("path '" + r.pattern + "' is not absolute");
+    out.rules.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<FileRules> load_file_rules(const std::string& path) {
+  auto text = read_file(path, 1 << 20);
+  if (!text) return os_error(errno ? errno : ENOENT, "reading file rules " + path);
+  return parse_file_rules(*text, path);
+}
+
+bool rule_covers(const std::string& pattern, const std::string& path) {
+  const bool dir = is_dir_pattern(pattern);
+  const auto pc = components(pattern), xc = components(path);
+  if (pc.empty()) return true;  // "/"
+  if (xc.size() < pc.size()) return false;
+  for (size_t i = 0; i < pc.size(); i++) {
+    const bool last = i + 1 == pc.size();
+    if (!component_matches(pc[i], xc[i], last && !dir)) return false;
+  }
+  return true;
+}
+
+RuleMatch match_rules(const FileRules& r, const std::string& path) {
+  RuleMatch m;
+  for (const FileRule& rule : r.rules) {
+    if (!rule_covers(rule.pattern, path)) continue;
+    if (rule.exclude) {
+      m.excluded = true;
+      continue;
+    }
+    m.read |= rule.read;
+    for (const auto& t : rule.tags)
+      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+  }
+  return m;
+}
+
+const FileRule* rule_by_number(const FileRules& r, uint32_t rule) {
+  if (rule == 0 || rule > r.rules.size()) return nullptr;
+  return &r.rules[rule - 1];
+}
+
+std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root) {
+  std::vector<Watch> out;
+  for (size_t i = 0; i < r.rules.size(); i++) {
+    const FileRule& rule = r.rules[i];
+    if (!rule.read && !rule.exclude) continue;
+    std::string pat = rule.pattern;
+    if (is_dir_pattern(pat)) pat.pop_back();
+    else pat += "*";  // a prefix: every sibling it covers
+    glob_t g{};
+    if (glob((root + pat).c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
+      for (size_t k = 0; k < g.gl_pathc; k++) {
+        std::string p = std::string(g.gl_pathv[k]).substr(root.size());
+        if (!rule_covers(rule.pattern, p)) continue;
+        if (auto w = stat_watch(root, p, static_cast<uint32_t>(i + 1), kernel_flags(rule))) out.push_back(*w);
+      }
+    }
+    globfree(&g);
+  }
+  return out;
+}
+
+std::optional<Watch> watch_for(const FileRules& r, const std::string& path, const std::string& root) {
+  const size_t depth = components(path).size();
+  for (size_t i = 0; i < r.rules.size(); i++) {
+    const FileRule& rule = r.rules[i];
+    if ((!rule.read && !rule.exclude) || components(rule.pattern).size() != depth) continue;
+    if (!rule_covers(rule.pattern, path)) continue;
+    return stat_watch(root, path, static_cast<uint32_t>(i + 1), kernel_flags(rule));
+  }
+  return std::nullopt;
+}
+
+uint32_t fs_magic(const std::string& type) {
+  static const std::pair<const char*, uint32_t> kMagic[] = {
+      {"proc", 0x9fa0},           {"sysfs", 0x62656572},   {"devpts", 0x1cd1},      {"cgroup", 0x27e0eb},
+      {"cgroup2", 0x63677270},    {"debugfs", 0x64626720}, {"tracefs", 0x74726163}, {"securityfs", 0x73636673},
+      {"bpf", 0xcafe4a11},        {"pstore", 0x6165676c},  {"configfs", 0x62656570}, {"selinuxfs", 0xf97cff8c},
+      {"fusectl", 0x65735543},    {"tmpfs", 0x01021994},   {"devtmpfs", 0x01021994}, {"mqueue", 0x19800202},
+      {"binfmt_misc", 0x42494e4d}, {"efivarfs", 0xde5e81e4},
+  };
+  for (auto& [name, magic] : kMagic)
+    if (type == name) return magic;
+  return 0;
+}
+
+}  // namespace nj

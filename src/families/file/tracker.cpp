@@ -1,0 +1,67 @@
+#include "families/file/tracker.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "families/file/view.h"
+
+namespace nj {
+
+FileTracker::FileTracker(const TrackerContext& ctx)
+    : proc_root_(ctx.proc_root),
+      opts_(ctx.families.file),
+      rules_(ctx.families.file.rules ? ctx.families.file.rules
+                                     : std::make_shared<const FileRules>(default_file_rules())) {}
+
+void FileTracker::track(const Event& ev, Enrichment& en, uint64_t /*now_ns*/) {
+  std::visit(
+      [&](const auto& r) {
+        if constexpr (requires { r.op.obj; }) on(r.hdr.type, r.op, ev, en);
+      },
+      ev.main);
+}
+
+void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enrichment& en) {
+  FileView& v = en.view.emplace<FileView>(make_file_view(type, op, ev, ""));
+  if (v.object.unresolved && !v.object.as_passed.empty()) {
+    // The kernel could not walk the directory: the process's cwd now is
+    // the best left (flagged: it may have moved since).
+    char buf[4096];
+    const std::string link = proc_root_ + "/" + std::to_string(op.task.pid) + "/cwd";
+    const ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf));
+    if (n > 0) v.object.path = resolve_path(std::string(buf, static_cast<size_t>(n)), v.object.as_passed);
+  }
+  RuleMatch m = match_rules(*rules_, v.object.path);
+  if (v.original) {
+    RuleMatch o = match_rules(*rules_, v.original->path);
+    for (auto& t : o.tags)
+      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+    m.excluded = m.excluded && o.excluded;  // a file moved into or out of view is seen
+  }
+  if (const FileRule* k = rule_by_number(*rules_, op.rule))
+    for (auto& t : k->tags)
+      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+  if (m.excluded && !op.rule) {
+    excluded_++;
+    en.drop = true;
+    return;
+  }
+  v.tags = std::move(m.tags);
+  // A watched file or directory that did not exist when the rules were
+  // resolved: the kernel learns its identity now.
+  const bool appeared = op.retval >= 0 && (type == NJ_REC_FILE_CREATE || type == NJ_REC_FILE_RENAME);
+  if (appeared && opts_.watch && !v.object.path.empty())
+    if (auto w = watch_for(*rules_, v.object.path)) {
+      opts_.watch(*w);
+      watches_added_++;
+    }
+}
+
+void FileTracker::add_stats(EnricherStats& s) const {
+  s.file_excluded += excluded_;
+  s.file_watches_added += watches_added_;
+}
+
+}  // namespace nj
