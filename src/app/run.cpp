@@ -355,6 +355,8 @@ void Daemon::collect() {
     report_.enter_map_full_total = kc->enter_map_full;
     report_.read_errors_total = kc->read_errors;
     report_.records_sent_total = kc->sent;
+    report_.file_folded_total = kc->file_folded;
+    report_.file_excluded_kernel_total = kc->file_excluded;
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       report_.by_family[f].kernel_lost_total = kc->lost_by_family[f];
       report_.by_family[f].records_sent_total = kc->sent_by_family[f];

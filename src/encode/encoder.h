@@ -36,6 +36,9 @@ struct LossReport {
   uint64_t records_sent_total = 0;                 // records the kernel side delivered
   uint64_t records_read_total = 0;                 // records user space read (equal when nothing is lost in between)
   std::array<FamilyLoss, NJ_FAM_MAX> by_family{};  // indexed by Family
+  // Not lost but not reported on purpose, by cause (nightjar.filters).
+  uint64_t file_folded_total = 0;           // modifications inside the modify window
+  uint64_t file_excluded_kernel_total = 0;  // an exclusion matched in the kernel
 };
 
 struct SensorState {

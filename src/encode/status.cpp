@@ -75,6 +75,20 @@ void cache_fields(JsonWriter& w, const EnricherStats& s) {
   w.end_object();
 }
 
+// Events not reported on purpose, by cause: a consumer can tell a quiet
+// machine from a filter that swallows everything.
+void filter_fields(JsonWriter& w, const LossReport& r, const EnricherStats* s) {
+  w.key("filters");
+  w.begin_object();
+  w.kn("file_modify_folded_total", r.file_folded_total);
+  w.kn("file_excluded_kernel_total", r.file_excluded_kernel_total);
+  if (s) {
+    w.kn("file_excluded_user_total", s->file_excluded);
+    w.kn("file_watches_added_total", s->file_watches_added);
+  }
+  w.end_object();
+}
+
 }  // namespace
 
 const std::string& Encoder::sensor_started(const SensorState& s) {
@@ -114,6 +128,7 @@ const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t ev
   w_.begin_object();
   loss_fields(w_, totals);
   w_.end_object();
+  filter_fields(w_, totals, caches);
   if (caches) cache_fields(w_, *caches);
   w_.end_object();
   w_.end_object();
@@ -136,6 +151,7 @@ const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, 
   w_.begin_object();
   loss_fields(w_, r);
   w_.end_object();
+  filter_fields(w_, r, &s);
   cache_fields(w_, s);
   w_.end_object();
   w_.end_object();

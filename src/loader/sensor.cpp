@@ -215,6 +215,8 @@ Result<KernelCounters> Sensor::counters() const {
     }
     c.enter_map_full += per[i].enter_map_full;
     c.read_errors += per[i].read_errors;
+    c.file_folded += per[i].file_deduped;
+    c.file_excluded += per[i].file_filtered;
   }
   for (size_t f = 0; f < NJ_FAM_MAX; f++) {
     c.sent += c.sent_by_family[f];

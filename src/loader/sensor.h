@@ -66,6 +66,8 @@ struct KernelCounters {
   uint64_t lost = 0;
   uint64_t enter_map_full = 0;
   uint64_t read_errors = 0;
+  uint64_t file_folded = 0;    // modifications folded into an earlier event (window)
+  uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
 };
