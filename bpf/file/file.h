@@ -210,6 +210,7 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct nj_file_args *fa = nj_fa(a);
 	struct nj_file_create rec = {};
+	struct nj_file_obj replaced = {};
 	struct nj_scratch *sc;
 	__u64 event_id = nj_new_event_id();
 	__u32 parts = 0;
@@ -227,9 +228,22 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 			nj_file_obj_fill(&rec.op.obj, BPF_CORE_READ(file, f_inode));
 		rec.op.flags |= NJ_FILE_OBJ_KNOWN;
 		parts += nj_part_path(ctx, sc, event_id, backend, NJ_FF_PATH,
-				      __builtin_preserve_access_index(&file->f_path), rec.op.obj.dev,
-				      rec.op.obj.ino);
+				      __builtin_preserve_access_index(&file->f_path),
+				      rec.op.obj.dev, rec.op.obj.ino);
 	} else if (fa->name) {
+		__u64 tid = bpf_get_current_pid_tgid();
+		struct nj_file_ids *ids = bpf_map_lookup_elem(&nj_file_ids_map, &tid);
+
+		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce) {
+			rec.op.obj = ids->obj;
+			rec.op.flags |= ids->flags & NJ_FILE_OBJ_KNOWN;
+			if (ids->flags & NJ_FILE_REPLACED) {
+				rec.op.flags |= NJ_FILE_REPLACED;
+				replaced = ids->replaced;
+			}
+		}
+		if (ids)
+			bpf_map_delete_elem(&nj_file_ids_map, &tid);
 		parts += nj_file_part_ustr(ctx, sc, event_id, backend, NJ_FF_NAME, fa->name);
 		parts += nj_file_part_dir(ctx, sc, event_id, backend, NJ_FF_DIR, task, fa->dfd,
 					  fa->name, &rec.op.flags);
@@ -249,6 +263,11 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 	rec.op.args[1] = fa->v1;
 	rec.op.args[2] = out->extra[0];
 	rec.op.args[3] = out->extra[1];
+	if (rec.op.flags & NJ_FILE_REPLACED) {
+		rec.op.args[1] = replaced.mode;
+		rec.op.args[2] = replaced.ino;
+		rec.op.args[3] = replaced.dev;
+	}
 	nj_fill_task(&rec.op.task, task, false);
 	nj_hdr_init_ts(&rec.hdr, NJ_FAM_FILE, out->type, sizeof(rec), event_id, backend, sc->ts_ns);
 	nj_batch_close(ctx, sc, &rec, parts);
@@ -257,8 +276,8 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 
 /* The exit of a syscall that names its object by path (or by fd when
  * name is 0): reported on success and on refusal. */
-static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first,
-					 __u32 last, __u16 type, __u16 name2_field)
+static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first, __u32 last,
+					 __u16 type, __u16 name2_field)
 {
 	struct nj_file_out out = {.type = type, .name2_field = name2_field};
 	struct nj_sys_args a;
@@ -289,16 +308,19 @@ static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 
 	fa->name2 = name2;
 	fa->v0 = v0;
 	fa->v1 = v1;
+	/* An identity stashed during an earlier call of this thread (one whose
+	 * exit never took it) must not be taken for this call's. */
+	a->nonce = (__u32)bpf_ktime_get_ns();
 	return nj_sys_enter_save(a);
 }
 
 /* The exit program of a path-or-fd syscall: NJ_FILE_EXIT(unlink,
  * NJ_SYS_UNLINK, NJ_REC_FILE_DELETE, 0). */
-#define NJ_FILE_EXIT(sys, id, type, name2_field)                                   \
-	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)     \
-	{                                                                            \
+#define NJ_FILE_EXIT(sys, id, type, name2_field)                                    \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)    \
+	{                                                                           \
 		return nj_file_leave(ctx, ret, backend, id, id, type, name2_field); \
-	}                                                                            \
+	}                                                                           \
 	NJ_SYSCALL_EXIT(sys, sys##_exit)
 
 #endif /* NJ_BPF_FILE_H */

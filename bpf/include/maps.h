@@ -99,7 +99,7 @@ struct {
 struct nj_sys_args {
 	__u64 args[6]; /* as passed, or as the entry body rewrote them */
 	__u32 syscall; /* enum nj_syscall */
-	__u32 _pad;
+	__u32 nonce; /* file family: tells this call from the thread's earlier ones */
 };
 
 struct {
@@ -178,5 +178,25 @@ struct {
 	__type(key, struct nj_modify_key);
 	__type(value, __u64);
 } nj_modify_map SEC(".maps") __weak;
+
+/* The identity of the object a path-based file syscall works on, as a
+ * kprobe/fentry hook inside the syscall saw it (security_path_unlink, ...),
+ * for the syscall's exit to report. Keyed by thread; LRU for syscalls that
+ * never return. The tracepoint backend never fills it. */
+struct nj_file_ids {
+	struct nj_file_obj obj;
+	struct nj_file_obj replaced; /* rename: the file the new name replaced */
+	__u32 syscall; /* enum nj_syscall of the slot the hook saw */
+	__u32 flags; /* NJ_FILE_OBJ_KNOWN, NJ_FILE_REPLACED */
+	__u32 nonce; /* the slot's: the identity belongs to that call only */
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct nj_file_ids);
+} nj_file_ids_map SEC(".maps") __weak;
 
 #endif /* NJ_MAPS_H */

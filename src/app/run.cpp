@@ -58,6 +58,15 @@ void install_signals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+// Program names say their kind (bpf/include/syscalls.h, the families'
+// twins): tp__ and tpbtf__ tracepoints, kp__/ks__/kret__ kprobes, fe__/fx__
+// trampolines.
+std::string program_kind(const std::string& name) {
+  if (name.rfind("tp", 0) == 0) return "tracepoint";
+  if (name.rfind("fe__", 0) == 0 || name.rfind("fx__", 0) == 0) return "fentry";
+  return "kprobe";
+}
+
 SensorState sensor_state(const Sensor& s) {
   SensorState st{NIGHTJAR_VERSION, to_string(s.transport()), {}};
   for (const Choice& c : s.choices()) {
@@ -65,13 +74,19 @@ SensorState sensor_state(const Sensor& s) {
     if (!c.variant) {
       how = "unavailable";
     } else {
-      how = to_string(c.variant->backend);
+      // What kind of program actually runs: a hook may use the same
+      // tracepoint on every backend, or another backend's program where
+      // the chosen one's target is missing.
+      std::string kinds;
       int attached = 0, total = 0;
       for (auto& p : s.programs())
         if (p.hook == c.hook->name && !p.program.empty()) {
           total++;
           attached += p.attached;
+          const std::string k = program_kind(p.program);
+          if (kinds.find(k) == std::string::npos) kinds += (kinds.empty() ? "" : "+") + k;
         }
+      how = kinds.empty() ? to_string(c.variant->backend) : kinds;
       how += " (" + std::to_string(attached) + "/" + std::to_string(total) + " programs)";
     }
     st.hooks.emplace_back(c.hook->name, how);

@@ -65,6 +65,16 @@ std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, cons
   return v;
 }
 
+std::vector<Variant> tracepoint_everywhere(const char* category,
+                                           const std::vector<std::pair<const char*, const char*>>& names) {
+  std::vector<Alternate> alts;
+  for (size_t i = 1; i < names.size(); i++) alts.push_back({names[i].second, tp(category, names[i].first)});
+  std::vector<Variant> out;
+  for (Backend b : {Backend::fentry, Backend::kprobe, Backend::tracepoint})
+    out.push_back(Variant{b, {names.front().second}, {tp(category, names.front().first)}, {alts}});
+  return out;
+}
+
 const std::vector<Hook>& hook_table() {
   static const std::vector<Hook> table = family_hooks();
   return table;
@@ -110,6 +120,12 @@ namespace {
 bool variant_usable(const KernelFeatures& f, const Variant& v, std::string& missing) {
   for (size_t i = 0; i < v.needs.size(); i++) {
     if (!requirement_met(f, v.needs[i])) {
+      // The same kind of hook under another name (a renamed tracepoint).
+      bool renamed = false;
+      if (i < v.alternates.size())
+        for (const Alternate& a : v.alternates[i])
+          renamed |= a.need.kind == v.needs[i].kind && requirement_met(f, a.need);
+      if (renamed) continue;
       if (i > 0 &&
           (v.needs[i].kind == K::tracepoint || v.needs[i].kind == K::ksyscall || v.needs[i].kind == K::fentry_syscall))
         continue;

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "families/registry.h"
@@ -66,6 +67,13 @@ Hook syscall_hook(Family family, const char* name, const char* why, const std::v
 // fentry on a kernel function, its kprobe twin (same body), and the
 // tracepoint (tp_btf) that fires at the same point, if there is one.
 std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog);
+
+// A tracepoint every backend uses as it is (there is no kernel function to
+// hook instead): the same program in one variant per backend. `names` are
+// (tracepoint, program) in preference order: the later ones are the same
+// tracepoint under its names on older kernels.
+std::vector<Variant> tracepoint_everywhere(const char* category,
+                                           const std::vector<std::pair<const char*, const char*>>& names);
 
 struct Choice {
   const Hook* hook = nullptr;

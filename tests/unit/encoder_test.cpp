@@ -37,9 +37,10 @@ TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
   check(enc.sensor_stopped(r, 3));
   // The block closes the loss object: what came before it is unchanged.
   const std::string line = enc.loss(LossReport{});
-  EXPECT_NE(line.find(R"("records_read_total":0,"by_family":{"process":{"kernel_lost":0,"kernel_lost_total":0,)"
-                      R"("records_sent_total":0},"file":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0}}})"),
-            std::string::npos)
+  EXPECT_NE(
+      line.find(R"("records_read_total":0,"by_family":{"process":{"kernel_lost":0,"kernel_lost_total":0,)"
+                R"("records_sent_total":0},"file":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0}}})"),
+      std::string::npos)
       << line;
 }
 

@@ -12,7 +12,8 @@
 #define NIGHTJAR_ABI_FILE_H
 
 enum nj_rec_file {
-	NJ_REC_FILE_CREATE = NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
+	NJ_REC_FILE_CREATE =
+		NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
 	NJ_REC_FILE_MODIFY, /* open for writing or O_TRUNC, truncate, ftruncate */
 	NJ_REC_FILE_DELETE, /* unlink, unlinkat, rmdir */
 	NJ_REC_FILE_RENAME, /* rename, renameat, renameat2 */
@@ -22,6 +23,7 @@ enum nj_rec_file {
 	NJ_REC_FILE_XATTR, /* setxattr and removexattr families */
 	NJ_REC_FILE_MEMFD, /* memfd_create */
 	NJ_REC_FILE_READ, /* an open for reading that a watch rule reports */
+	NJ_REC_FILE_URING, /* an io_uring file operation submitted (no syscall of its own) */
 };
 
 /* nj_str.field of the file family's parts. A path arrives either walked
@@ -44,7 +46,8 @@ enum nj_file_field {
 #define NJ_FILE_OBJ_KNOWN (1u << 1) /* obj holds the object's identity */
 #define NJ_FILE_PARTS_LOST (1u << 2) /* a part could not be sent (buffer full) */
 #define NJ_FILE_DIR_UNKNOWN (1u << 3) /* a relative name's directory could not be walked */
-#define NJ_FILE_REPLACED (1u << 4) /* rename: an existing target was replaced (obj2 known) */
+#define NJ_FILE_REPLACED \
+	(1u << 4) /* rename: the new name replaced a file: args[1..3] = its mode, ino, dev */
 
 /* The object an event is about, as the kernel saw it after the syscall. */
 struct nj_file_obj {
@@ -64,8 +67,11 @@ struct nj_file_op {
 	/* The arguments that matter, per syscall (docs/events/file.md):
 	 * open: flags, mode; mknod: mode, dev; rename: flags; chmod: mode;
 	 * chown: uid, gid; truncate: length; times: atime s, ns, mtime s, ns
+	 * rename: flags, and with NJ_FILE_REPLACED the replaced file's mode,
+	 * ino, dev;
 	 * (nanoseconds UTIME_NOW / UTIME_OMIT as the kernel defines them);
-	 * xattr: flags, value size; memfd: flags; link: flags. */
+	 * xattr: flags, value size; memfd: flags; link: flags;
+	 * io_uring: opcode (IORING_OP_*), submitted by the SQ poll thread. */
 	nj_u64 args[4];
 	nj_u32 syscall; /* enum nj_syscall */
 	nj_u32 flags; /* NJ_FILE_* */
@@ -73,10 +79,10 @@ struct nj_file_op {
 	nj_u32 _pad;
 };
 
-#define NJ_FILE_RECORD(name)             \
-	struct name {                    \
-		struct nj_hdr hdr;       \
-		struct nj_file_op op;    \
+#define NJ_FILE_RECORD(name)          \
+	struct name {                 \
+		struct nj_hdr hdr;    \
+		struct nj_file_op op; \
 	}
 
 NJ_FILE_RECORD(nj_file_create);
@@ -89,6 +95,7 @@ NJ_FILE_RECORD(nj_file_times);
 NJ_FILE_RECORD(nj_file_xattr);
 NJ_FILE_RECORD(nj_file_memfd);
 NJ_FILE_RECORD(nj_file_read);
+NJ_FILE_RECORD(nj_file_uring);
 
 /* The kernel's watch rules: (dev, ino) of a watched file or directory, set
  * by user space from the path rules; a directory covers what is below it

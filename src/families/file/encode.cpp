@@ -30,6 +30,7 @@ ActionInfo action_of(uint16_t type) {
     case NJ_REC_FILE_TIMES: return {"times", "change"};
     case NJ_REC_FILE_XATTR: return {"xattr", "change"};
     case NJ_REC_FILE_MEMFD: return {"memfd", "creation"};
+    case NJ_REC_FILE_URING: return {"io_uring", "change"};
     default: return {"read", "access"};
   }
 }
@@ -164,6 +165,13 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_MEMFD_CREATE: strings(e, "memfd_flags", memfd_flag_names(op.args[0])); break;
     default: break;
   }
+  if (v.type == NJ_REC_FILE_URING) {
+    e.w().key("io_uring");
+    e.w().begin_object();
+    e.w().kv("opcode", io_uring_op_name(op.args[0]));
+    e.w().kb("sq_thread", op.args[1] != 0);
+    e.w().end_object();
+  }
   if (v.type == NJ_REC_FILE_TIMES) {
     auto when = [&](const char* key, int64_t s, int64_t ns) {
       if (ns == kUtimeNow) {
@@ -205,7 +213,7 @@ void encode_file(Encoder& e, const Event& ev, const R& r) {
   e.str("name", comm_of(op.task), "process.name");
   if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
   e.w().end_object();
-  file_block(e, *v);
+  if (r.hdr.type != NJ_REC_FILE_URING) file_block(e, *v);  // what an io_uring request acts on is not known
   e.context_fields(op.task);
   if (!ok) e.error_block(static_cast<int>(-op.retval));
   e.nightjar_begin(r.hdr);
@@ -254,15 +262,33 @@ std::vector<std::string> rename_flag_names(uint64_t f) {
 }
 
 std::vector<std::string> memfd_flag_names(uint64_t f) {
-  return bit_names(f, {{1, "MFD_CLOEXEC"},
-                       {2, "MFD_ALLOW_SEALING"},
-                       {4, "MFD_HUGETLB"},
-                       {8, "MFD_NOEXEC_SEAL"},
-                       {0x10, "MFD_EXEC"}});
+  return bit_names(
+      f,
+      {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}, {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"}});
 }
 
 std::vector<std::string> mode_bit_names(uint32_t mode) {
   return bit_names(mode, {{04000, "setuid"}, {02000, "setgid"}, {01000, "sticky"}});
+}
+
+std::string io_uring_op_name(uint64_t op) {
+  switch (op) {
+    case 2: return "WRITEV";
+    case 5: return "WRITE_FIXED";
+    case 17: return "FALLOCATE";
+    case 18: return "OPENAT";
+    case 23: return "WRITE";
+    case 28: return "OPENAT2";
+    case 35: return "RENAMEAT";
+    case 36: return "UNLINKAT";
+    case 37: return "MKDIRAT";
+    case 38: return "SYMLINKAT";
+    case 39: return "LINKAT";
+    case 41: return "FSETXATTR";
+    case 42: return "SETXATTR";
+    case 55: return "FTRUNCATE";
+    default: return std::to_string(op);
+  }
 }
 
 std::string octal_mode(uint32_t mode) {
@@ -294,5 +320,6 @@ void encode_record(Encoder& e, const Event& ev, const nj_file_times& r) { encode
 void encode_record(Encoder& e, const Event& ev, const nj_file_xattr& r) { encode_file(e, ev, r); }
 void encode_record(Encoder& e, const Event& ev, const nj_file_memfd& r) { encode_file(e, ev, r); }
 void encode_record(Encoder& e, const Event& ev, const nj_file_read& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_uring& r) { encode_file(e, ev, r); }
 
 }  // namespace nj

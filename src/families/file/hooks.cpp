@@ -5,6 +5,8 @@
 // one by one where the kernel lacks them.
 #include "families/file/hooks.h"
 
+#include <initializer_list>
+
 namespace nj {
 
 namespace {
@@ -19,7 +21,8 @@ struct Pair {
 
 const std::vector<Pair>& pairs() {
   static const std::vector<Pair> p = {
-      {"file.open", "files created, opened for writing, and watched files read",
+      {"file.open",
+       "files created, opened for writing, and watched files read",
        {"openat", "open", "creat", "openat2"}},
       {"file.mkdir", "directories created", {"mkdirat", "mkdir"}},
       {"file.mknod", "device nodes, FIFOs and sockets created", {"mknodat", "mknod"}},
@@ -30,9 +33,9 @@ const std::vector<Pair>& pairs() {
       {"file.truncate", "files truncated", {"ftruncate", "truncate"}},
       {"file.chmod", "mode changes (setuid, setgid, sticky)", {"fchmodat", "chmod", "fchmod", "fchmodat2"}},
       {"file.chown", "owner and group changes", {"fchownat", "chown", "lchown", "fchown"}},
-      {"file.times", "access and modification times set (timestomping)",
-       {"utimensat", "utime", "utimes", "futimesat"}},
-      {"file.xattr", "extended attributes set or removed (file capabilities, labels)",
+      {"file.times", "access and modification times set (timestomping)", {"utimensat", "utime", "utimes", "futimesat"}},
+      {"file.xattr",
+       "extended attributes set or removed (file capabilities, labels)",
        {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr"}},
       {"file.memfd", "anonymous memory files created (fileless execution)", {"memfd_create"}},
   };
@@ -47,6 +50,27 @@ std::vector<Hook> file_hooks() {
     t.push_back(syscall_hook(F, (std::string(p.name) + ".enter").c_str(), "arguments of each call", p.syscalls, true));
     t.push_back(syscall_hook(F, p.name, p.why, p.syscalls, false));
   }
+  t.push_back(Hook{"file.io_uring", F, false, "file operations submitted through io_uring (opcode only)",
+                   tracepoint_everywhere("io_uring", {{"io_uring_submit_req", "tp__io_uring_submit_req"},
+                                                      {"io_uring_submit_sqe", "tp__io_uring_submit_sqe"}})});
+  // kprobe/fentry only: the identity of what a path-based call works on.
+  struct Id {
+    const char* fn;
+    const char* why;
+  };
+  for (const Id& id : std::initializer_list<Id>{
+           {"security_path_unlink", "identity and mode of a deleted file"},
+           {"security_path_rmdir", "identity of a deleted directory"},
+           {"security_path_rename", "identity of a renamed file and of the file its new name replaced"},
+           {"security_path_chmod", "identity of a file whose mode changes (mode before the change)"},
+           {"security_path_chown", "identity of a file whose owner changes"},
+           {"security_path_link", "identity of a hard-linked file"},
+           {"vfs_utimes", "identity of a file whose times are set"},
+           {"vfs_truncate", "identity of a file truncated by path"},
+           {"security_inode_setxattr", "identity of a file whose extended attribute is set"},
+           {"security_inode_removexattr", "identity of a file whose extended attribute is removed"},
+       })
+    t.push_back(Hook{std::string("file.id.") + id.fn, F, false, id.why, function_hook(id.fn, nullptr, nullptr)});
   return t;
 }
 

@@ -79,14 +79,10 @@ Parts collect(const Event& ev) {
 FilePath from_name(const std::string& name, const std::optional<std::string>& dir, const std::string& cwd) {
   FilePath f;
   f.as_passed = name;
-  if (!name.empty() && name[0] == '/')
-    f.path = normalize_path(name);
-  else if (dir)
-    f.path = resolve_path(*dir, name);
-  else if (!cwd.empty())
-    f.path = resolve_path(cwd, name);
-  else
-    f.unresolved = true;
+  if (!name.empty() && name[0] == '/') f.path = normalize_path(name);
+  else if (dir) f.path = resolve_path(*dir, name);
+  else if (!cwd.empty()) f.path = resolve_path(cwd, name);
+  else f.unresolved = true;
   return f;
 }
 
@@ -102,7 +98,7 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
     // A name as passed is only sent when there is no open file to walk.
   } else if (p.name) {
     v.object = from_name(*p.name, p.dir, cwd);
-  } else {
+  } else if (type != NJ_REC_FILE_URING) {
     v.object.unresolved = true;
   }
   v.object.truncated = p.truncated;
