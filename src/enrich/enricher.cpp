@@ -17,7 +17,7 @@ Enricher::Enricher(EnricherOptions opts)
       hasher_(HasherOptions{opts_.hash_cache_entries, opts_.hash_max_bytes}),
       cgroups_(opts_.cgroup_cache_entries, opts_.proc_root, opts_.cgroup_root),
       trackers_(make_trackers(
-          TrackerContext{table_, opts_.proc_root, opts_.clock_ticks, opts_.fold_window_ns, opts_.families})) {
+          TrackerContext{table_, opts_.proc_root, opts_.clock_ticks, opts_.fold_window_ns, opts_.families, &users_})) {
   if (opts_.hash) worker_ = std::thread([this] { hasher_loop(); });
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "enrich/enrichment.h"
+#include "enrich/users.h"
 #include "families/options.h"
 
 namespace nj {
@@ -34,6 +35,7 @@ struct TrackerContext {
   long clock_ticks;
   uint64_t fold_window_ns;  // how long a foldable event may be held (0: never)
   FamilyOptions families = {};
+  UserDb* users = nullptr;  // uid and gid names (the enricher's), or null
 };
 
 }  // namespace nj

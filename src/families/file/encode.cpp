@@ -130,6 +130,24 @@ void nightjar_file(Encoder& e, const FileView& v) {
       if (op.args[1]) e.w().kv("rdev", dev_string(static_cast<uint32_t>(op.args[1])));
       break;
     case NJ_SYS_RENAMEAT2: strings(e, "rename_flags", rename_flag_names(op.args[0])); break;
+    default: break;
+  }
+  if (v.type == NJ_REC_FILE_RENAME && op.retval >= 0) {
+    // Only a hook inside the rename sees the file a new name replaced
+    // (kprobe, fentry); where it ran, no `replaced` means none was.
+    if (op.flags & NJ_FILE_REPLACED) {
+      e.w().key("replaced");
+      e.w().begin_object();
+      e.w().kv("inode", std::to_string(op.args[2]));
+      e.w().kv("device", dev_string(static_cast<uint32_t>(op.args[3])));
+      e.w().kv("mode", octal_mode(static_cast<uint32_t>(op.args[1])));
+      if (const char* t = file_type_name(static_cast<uint32_t>(op.args[1])); *t) e.w().kv("type", t);
+      e.w().end_object();
+    } else if (!(op.flags & NJ_FILE_OBJ_KNOWN)) {
+      e.w().kb("replaced_unknown", true);
+    }
+  }
+  switch (op.syscall) {
     case NJ_SYS_TRUNCATE:
     case NJ_SYS_FTRUNCATE: e.w().kn("length", static_cast<int64_t>(op.args[0])); break;
     case NJ_SYS_CHMOD:
@@ -145,6 +163,8 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_FCHOWNAT:
       if (static_cast<uint32_t>(op.args[0]) != UINT32_MAX) e.w().kn("new_uid", static_cast<uint32_t>(op.args[0]));
       if (static_cast<uint32_t>(op.args[1]) != UINT32_MAX) e.w().kn("new_gid", static_cast<uint32_t>(op.args[1]));
+      if (v.new_user) e.str("new_user", *v.new_user, "nightjar.file.new_user");
+      if (v.new_group) e.str("new_group", *v.new_group, "nightjar.file.new_group");
       break;
     case NJ_SYS_SETXATTR:
     case NJ_SYS_LSETXATTR:

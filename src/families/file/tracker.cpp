@@ -11,6 +11,7 @@ namespace nj {
 
 FileTracker::FileTracker(const TrackerContext& ctx)
     : proc_root_(ctx.proc_root),
+      users_(ctx.users),
       opts_(ctx.families.file),
       rules_(ctx.families.file.rules ? ctx.families.file.rules
                                      : std::make_shared<const FileRules>(default_file_rules())) {}
@@ -49,6 +50,11 @@ void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enric
     return;
   }
   v.tags = std::move(m.tags);
+  if (type == NJ_REC_FILE_CHOWN && users_) {
+    if (static_cast<uint32_t>(op.args[0]) != UINT32_MAX) v.new_user = users_->user_name(static_cast<uint32_t>(op.args[0]));
+    if (static_cast<uint32_t>(op.args[1]) != UINT32_MAX)
+      v.new_group = users_->group_name(static_cast<uint32_t>(op.args[1]));
+  }
   // A watched file or directory that did not exist when the rules were
   // resolved: the kernel learns its identity now.
   const bool appeared = op.retval >= 0 && (type == NJ_REC_FILE_CREATE || type == NJ_REC_FILE_RENAME);

@@ -23,6 +23,7 @@ class FileTracker final : public Tracker {
   void on(uint16_t type, const nj_file_op& op, const Event& ev, Enrichment& en);
 
   std::string proc_root_;
+  UserDb* users_;
   FileOptions opts_;
   std::shared_ptr<const FileRules> rules_;
   uint64_t excluded_ = 0;

@@ -28,6 +28,7 @@ struct FileView {
   std::optional<FilePath> target;    // symlink: target as passed; link: the existing path
   std::optional<std::string> xattr;  // the attribute's name
   std::vector<std::string> tags;     // from the watch rules
+  std::optional<std::string> new_user, new_group;  // chown: names of the new owner and group
 };
 
 // "." and ".." folded, repeated '/' collapsed; ".." at the root stays at the
