@@ -54,6 +54,7 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	struct task_struct *task;
 	struct nj_watch w = {};
 	struct dentry *dentry;
+	struct inode *inode;
 	struct file *file;
 	bool saved, watched;
 	__u32 fmode;
@@ -84,18 +85,25 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	if (out.type != NJ_REC_FILE_READ && nj_ignored(task, false))
 		return 0;
 
-	nj_file_obj_fill(&out.obj, BPF_CORE_READ(file, f_inode));
-	out.have_obj = true;
+	inode = BPF_CORE_READ(file, f_inode);
 	dentry = BPF_CORE_READ(file, f_path.dentry);
-	watched = nj_watch_depth && nj_watch_find(dentry, out.obj.dev, &w);
 	if (out.type == NJ_REC_FILE_READ) {
-		if (!watched || !(w.flags & NJ_WATCH_READ) || nj_ignored(task, false))
+		/* The common case, kept to the reads the watch lookup needs:
+		 * everything else is read only for a watched file. */
+		if (!nj_watch_find(dentry, BPF_CORE_READ(inode, i_sb, s_dev), &w) ||
+		    !(w.flags & NJ_WATCH_READ) || nj_ignored(task, false))
 			return 0;
+		watched = true;
+		nj_file_obj_fill(&out.obj, inode);
 	} else {
-		__u32 ifmt = out.obj.mode & NJ_S_IFMT;
+		__u32 ifmt;
 
-		if ((watched && (w.flags & NJ_WATCH_EXCLUDE)) ||
-		    bpf_map_lookup_elem(&nj_fs_exclude_map, &out.obj.fs_magic)) {
+		nj_file_obj_fill(&out.obj, inode);
+		ifmt = out.obj.mode & NJ_S_IFMT;
+		watched = nj_watch_depth && nj_watch_find(dentry, out.obj.dev, &w);
+		/* A watched file is reported even on an excluded filesystem. */
+		if (watched ? (w.flags & NJ_WATCH_EXCLUDE)
+			    : !!bpf_map_lookup_elem(&nj_fs_exclude_map, &out.obj.fs_magic)) {
 			nj_count_file(false);
 			return 0;
 		}
@@ -106,6 +114,7 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		if (nj_modify_seen(task, &out.obj, out.type == NJ_REC_FILE_MODIFY))
 			return 0;
 	}
+	out.have_obj = true;
 	if (watched)
 		out.rule = w.rule;
 	if (!saved) {
