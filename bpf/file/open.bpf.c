@@ -78,7 +78,7 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		out.type = NJ_REC_FILE_CREATE;
 	else if ((fmode & NJ_FMODE_WRITE) || (saved && (nj_fa(&a)->v0 & NJ_O_TRUNC)))
 		out.type = NJ_REC_FILE_MODIFY;
-	else if (nj_watch_depth)
+	else if (nj_watch_reads)
 		out.type = NJ_REC_FILE_READ;
 	else
 		return 0;

@@ -29,6 +29,9 @@ const volatile __u32 nj_self_pid __weak = 0;
  * rules, reads are never reported and nothing is walked), and the window in
  * which one process's repeated writes to one file are one modify event. */
 const volatile __u32 nj_watch_depth __weak = 0;
+/* Whether any rule reports reads: without one, a read-only open is dropped
+ * as soon as its mode is known. */
+const volatile bool nj_watch_reads __weak = false;
 const volatile __u64 nj_file_modify_window_ns __weak = 5000000000ULL;
 
 /* ---- transport ---- */

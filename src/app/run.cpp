@@ -212,9 +212,11 @@ bool Daemon::watch_files() {
   }
   for (const std::string& fs : file_rules_->excluded_fs)
     if (auto r = sensor_->exclude_fs(fs_magic(fs)); !r) spdlog::warn("exclude-fs {}: {}", fs, r.error().message);
-  if (!o_.output.empty()) {
+  {
+    // The output file, or the file stdout was redirected to.
     struct stat st;
-    if (::stat(o_.output.c_str(), &st) == 0) {
+    const int rc = o_.output.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(o_.output.c_str(), &st);
+    if (rc == 0 && S_ISREG(st.st_mode)) {
       nj_watch_key k{};
       k.dev = (major(st.st_dev) << 20) | minor(st.st_dev);
       k.ino = st.st_ino;
@@ -252,9 +254,11 @@ bool Daemon::open_sensor() {
   SensorConfig cfg = o_.sensor;
   cfg.self_pid = static_cast<uint32_t>(getpid());
   cfg.attach = false;  // after the reader exists (build_pipeline)
-  for (const FileRule& r : file_rules_->rules)
+  for (const FileRule& r : file_rules_->rules) {
     if (r.read || r.exclude) cfg.watch_depth = file_rules_->depth;
-  if (!o_.output.empty()) cfg.watch_depth = std::max(cfg.watch_depth, 1u);
+    cfg.watch_reads |= r.read;
+  }
+  cfg.watch_depth = std::max(cfg.watch_depth, 1u);  // the output file is excluded by identity
   const auto t0 = std::chrono::steady_clock::now();
   auto sensor = Sensor::open(cfg, features);
   if (!sensor) {

@@ -80,6 +80,7 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   rodata->nj_argv_max = config_.argv_max;
   rodata->nj_self_pid = config_.self_pid;
   rodata->nj_watch_depth = config_.watch_depth;
+  rodata->nj_watch_reads = config_.watch_reads;
   rodata->nj_file_modify_window_ns = config_.modify_window_ns;
 
   const int ncpu = libbpf_num_possible_cpus();

@@ -35,6 +35,7 @@ struct SensorConfig {
   // File family: dentries looked up per file for watch rules (0: no rules)
   // and the window folding one process's modifications of one file.
   uint32_t watch_depth = 0;
+  bool watch_reads = false;  // some rule reports reads
   uint64_t modify_window_ns = 5000000000ull;
   bool attach = true;  // false: load only (verifier check)
   // Load every program of this backend whatever the kernel supports (no
