@@ -12,7 +12,8 @@
 #define NIGHTJAR_ABI_FILE_H
 
 enum nj_rec_file {
-	NJ_REC_FILE_CREATE = NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
+	NJ_REC_FILE_CREATE =
+		NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
 	NJ_REC_FILE_MODIFY, /* open for writing or O_TRUNC, truncate, ftruncate */
 	NJ_REC_FILE_DELETE, /* unlink, unlinkat, rmdir */
 	NJ_REC_FILE_RENAME, /* rename, renameat, renameat2 */
@@ -33,7 +34,7 @@ enum nj_file_field {
 	NJ_FF_DIR = 2, /* directory NAME is relative to (its dirfd or the cwd), walked */
 	NJ_FF_NAME = 3, /* the object's path as passed */
 	NJ_FF_DIR2 = 4, /* rename, link: directory of NAME2 */
-	NJ_FF_NAME2 = 5, /* rename: the new path; link: the new link */
+	NJ_FF_NAME2 = 5, /* rename: the new path; link: the existing path */
 	NJ_FF_TARGET = 6, /* symlink: the target as passed */
 	NJ_FF_XATTR = 7, /* setxattr, removexattr: the attribute's name */
 	NJ_FF_MAX
@@ -73,10 +74,10 @@ struct nj_file_op {
 	nj_u32 _pad;
 };
 
-#define NJ_FILE_RECORD(name)             \
-	struct name {                    \
-		struct nj_hdr hdr;       \
-		struct nj_file_op op;    \
+#define NJ_FILE_RECORD(name)          \
+	struct name {                 \
+		struct nj_hdr hdr;    \
+		struct nj_file_op op; \
 	}
 
 NJ_FILE_RECORD(nj_file_create);
