@@ -35,7 +35,7 @@ enum nj_file_field {
 	NJ_FF_DIR = 2, /* directory NAME is relative to (its dirfd or the cwd), walked */
 	NJ_FF_NAME = 3, /* the object's path as passed */
 	NJ_FF_DIR2 = 4, /* rename, link: directory of NAME2 */
-	NJ_FF_NAME2 = 5, /* rename: the new path; link: the new link */
+	NJ_FF_NAME2 = 5, /* rename: the new path; link: the existing path */
 	NJ_FF_TARGET = 6, /* symlink: the target as passed */
 	NJ_FF_XATTR = 7, /* setxattr, removexattr: the attribute's name */
 	NJ_FF_MAX

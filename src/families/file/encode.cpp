@@ -11,6 +11,15 @@ namespace nj {
 namespace {
 
 constexpr uint32_t kIfmt = 0170000;
+// The open flags whose value differs by architecture (asm/fcntl.h): the
+// kernel's, which f_flags holds, not user space's (whose O_LARGEFILE is 0
+// on 64-bit).
+#if defined(__aarch64__)
+constexpr uint64_t kODirectory = 040000, kONofollow = 0100000, kODirect = 0200000, kOLargefile = 0400000;
+#else
+constexpr uint64_t kODirectory = 0200000, kONofollow = 0400000, kODirect = 040000, kOLargefile = 0100000;
+#endif
+constexpr uint64_t kODsync = 010000, kOSync = 04000000 | kODsync, kOTmpfile = 020000000 | kODirectory;
 constexpr int64_t kUtimeNow = (1l << 30) - 1l;
 constexpr int64_t kUtimeOmit = (1l << 30) - 2l;
 
@@ -47,6 +56,15 @@ void strings(Encoder& e, const char* key, const std::vector<std::string>& v) {
   e.w().begin_array();
   for (auto& s : v) e.w().string(s);
   e.w().end_array();
+}
+
+// mknod's dev as the caller passed it: user space's encoding of a dev_t
+// (the kernel's new_decode_dev), not the kernel-internal MAJOR << 20 | MINOR
+// dev_string expects.
+std::string user_dev_string(uint32_t dev) {
+  const uint32_t major = (dev & 0xfff00) >> 8;
+  const uint32_t minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  return std::to_string(major) + ":" + std::to_string(minor);
 }
 
 // What kind of object, when the kernel did not say: from the syscall.
@@ -110,24 +128,28 @@ void nightjar_file(Encoder& e, const FileView& v) {
     }
     if (!v.original->as_passed.empty() && v.original->as_passed != v.original->path)
       e.str("path_as_passed", v.original->as_passed, "nightjar.file.original.path_as_passed");
+    if (v.original->truncated) e.w().kb("path_truncated", true);
     e.w().end_object();
   }
   if (v.type != NJ_REC_FILE_RENAME && v.target && v.target->as_passed != v.target->path)
     e.str("target_path_as_passed", v.target->as_passed, "nightjar.file.target_path_as_passed");
+  if (v.target && v.target->truncated) e.w().kb("target_path_truncated", true);
   switch (op.syscall) {
     case NJ_SYS_OPEN:
     case NJ_SYS_OPENAT:
     case NJ_SYS_OPENAT2:
     case NJ_SYS_CREAT:
       strings(e, "open_flags", open_flag_names(op.args[0]));
-      if (op.args[0] & 0100) e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
+      // O_CREAT and O_TMPFILE take a mode.
+      if ((op.args[0] & 0100) || (op.args[0] & kOTmpfile) == kOTmpfile)
+        e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
       break;
     case NJ_SYS_MKDIR:
     case NJ_SYS_MKDIRAT: e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0]))); break;
     case NJ_SYS_MKNOD:
     case NJ_SYS_MKNODAT:
       e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0])));
-      if (op.args[1]) e.w().kv("rdev", dev_string(static_cast<uint32_t>(op.args[1])));
+      if (op.args[1]) e.w().kv("rdev", user_dev_string(static_cast<uint32_t>(op.args[1])));
       break;
     case NJ_SYS_RENAMEAT2: strings(e, "rename_flags", rename_flag_names(op.args[0])); break;
     default: break;
@@ -254,25 +276,26 @@ std::vector<std::string> open_flag_names(uint64_t f) {
     case 2: out.push_back("O_RDWR"); break;
     default: break;
   }
-  // O_TMPFILE includes O_DIRECTORY's bit: named once, as O_TMPFILE.
-  const bool tmpfile = (f & 020200000) == 020200000;
-  if (tmpfile) f &= ~uint64_t{0200000};
+  // O_TMPFILE includes O_DIRECTORY's bit, O_SYNC O_DSYNC's: each named
+  // once, as itself.
+  if ((f & kOTmpfile) == kOTmpfile) f &= ~kODirectory;
+  if ((f & kOSync) == kOSync) f &= ~kODsync;
   for (auto& n : bit_names(f, {{0100, "O_CREAT"},
                                {0200, "O_EXCL"},
                                {0400, "O_NOCTTY"},
                                {01000, "O_TRUNC"},
                                {02000, "O_APPEND"},
                                {04000, "O_NONBLOCK"},
-                               {010000, "O_DSYNC"},
-                               {040000, "O_DIRECT"},
-                               {0100000, "O_LARGEFILE"},
-                               {0200000, "O_DIRECTORY"},
-                               {0400000, "O_NOFOLLOW"},
+                               {kODsync, "O_DSYNC"},
+                               {kODirect, "O_DIRECT"},
+                               {kOLargefile, "O_LARGEFILE"},
+                               {kODirectory, "O_DIRECTORY"},
+                               {kONofollow, "O_NOFOLLOW"},
                                {01000000, "O_NOATIME"},
                                {02000000, "O_CLOEXEC"},
-                               {04000000, "O_SYNC"},
+                               {kOSync & ~kODsync, "O_SYNC"},
                                {010000000, "O_PATH"},
-                               {020000000, "O_TMPFILE"}}))
+                               {kOTmpfile & ~kODirectory, "O_TMPFILE"}}))
     out.push_back(n);
   return out;
 }

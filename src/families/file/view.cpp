@@ -49,7 +49,10 @@ namespace {
 
 struct Parts {
   std::optional<std::string> walked, dir, name, dir2, name2, target, xattr;
-  bool truncated = false;
+  // Whether a part of the first path (PATH, NAME, DIR), of the second
+  // (NAME2, DIR2) or the target was cut short: the path made from it is not
+  // the whole path either.
+  bool truncated = false, truncated2 = false, target_truncated = false;
 };
 
 Parts collect(const Event& ev) {
@@ -61,14 +64,26 @@ Parts collect(const Event& ev) {
         p.walked = path_from_segments(s.data);
         p.truncated |= trunc;
         break;
-      case NJ_FF_DIR: p.dir = path_from_segments(s.data); break;
+      case NJ_FF_DIR:
+        p.dir = path_from_segments(s.data);
+        p.truncated |= trunc;
+        break;
       case NJ_FF_NAME:
         p.name = s.data;
         p.truncated |= trunc;
         break;
-      case NJ_FF_DIR2: p.dir2 = path_from_segments(s.data); break;
-      case NJ_FF_NAME2: p.name2 = s.data; break;
-      case NJ_FF_TARGET: p.target = s.data; break;
+      case NJ_FF_DIR2:
+        p.dir2 = path_from_segments(s.data);
+        p.truncated2 |= trunc;
+        break;
+      case NJ_FF_NAME2:
+        p.name2 = s.data;
+        p.truncated2 |= trunc;
+        break;
+      case NJ_FF_TARGET:
+        p.target = s.data;
+        p.target_truncated |= trunc;
+        break;
       case NJ_FF_XATTR: p.xattr = s.data; break;
       default: break;
     }
@@ -96,6 +111,11 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
   if (p.walked) {
     v.object.path = *p.walked;
     // A name as passed is only sent when there is no open file to walk.
+  } else if (p.name && op.syscall == NJ_SYS_MEMFD_CREATE) {
+    // A refused memfd_create: the name is the memfd's, not a path relative
+    // to the cwd; named as the kernel names a memfd's dentry.
+    v.object.path = "/memfd:" + *p.name;
+    v.object.as_passed = *p.name;
   } else if (p.name) {
     v.object = from_name(*p.name, p.dir, cwd);
   } else if (type != NJ_REC_FILE_URING) {
@@ -107,13 +127,16 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
     if (p.name2) {
       v.original = v.object;
       v.object = from_name(*p.name2, p.dir2, cwd);
+      v.object.truncated = p.truncated2;
     }
   } else if (p.name2) {
     v.target = from_name(*p.name2, p.dir2, cwd);  // link: the existing file
+    v.target->truncated = p.truncated2;
   } else if (p.target) {
     FilePath t;
     t.path = *p.target;  // a symlink's target is kept as written
     t.as_passed = *p.target;
+    t.truncated = p.target_truncated;
     v.target = t;
   }
   v.xattr = p.xattr;
