@@ -70,7 +70,9 @@ void Enricher::submit(Event&& ev, uint64_t now_ns, const Out& out) {
   if (en.drop) return;
   std::visit(
       [&](const auto& r) {
+        // A family may keep its task inside a shared body (the file family's op).
         if constexpr (requires { r.task; }) enrich_task(r.task, r.hdr.ts_ns, en);
+        else if constexpr (requires { r.op.task; }) enrich_task(r.op.task, r.hdr.ts_ns, en);
       },
       ev.main);
   if (en.absorb) take_in(*en.absorb, en);
