@@ -51,16 +51,16 @@ static __always_inline int nj_file_stash_path(const struct path *p)
 }
 
 /* Two programs per function: kprobe and fentry, one body. */
-#define NJ_FILE_ID_HOOK(fn, body, ...)                   \
-	SEC("kprobe/" #fn)                               \
-	int BPF_KPROBE(kp__##fn, __VA_ARGS__)            \
-	{                                                \
-		return body;                             \
-	}                                                \
-	SEC("fentry/" #fn)                               \
-	int BPF_PROG(fe__##fn, __VA_ARGS__)              \
-	{                                                \
-		return body;                             \
+#define NJ_FILE_ID_HOOK(fn, body, ...)        \
+	SEC("kprobe/" #fn)                    \
+	int BPF_KPROBE(kp__##fn, __VA_ARGS__) \
+	{                                     \
+		return body;                  \
+	}                                     \
+	SEC("fentry/" #fn)                    \
+	int BPF_PROG(fe__##fn, __VA_ARGS__)   \
+	{                                     \
+		return body;                  \
 	}
 
 NJ_FILE_ID_HOOK(security_path_unlink, nj_file_stash(dentry, NULL), const struct path *dir,

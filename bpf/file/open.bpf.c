@@ -65,7 +65,10 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		 * reported with the path as passed. */
 		if (!saved || !nj_file_failure_reported(ret))
 			return 0;
-		out.type = nj_fa(&a)->v0 & NJ_O_CREAT ? NJ_REC_FILE_CREATE : NJ_REC_FILE_MODIFY;
+		/* Whether the file existed is not known: asking to write is a
+		 * modification attempt, asking only to create a creation. */
+		out.type = nj_fa(&a)->v0 & (NJ_O_ACCMODE | NJ_O_TRUNC) ? NJ_REC_FILE_MODIFY
+								       : NJ_REC_FILE_CREATE;
 		return nj_file_emit(ctx, backend, &a, ret, &out);
 	}
 	task = (struct task_struct *)bpf_get_current_task();
@@ -74,12 +77,13 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		return 0;
 	file = out.file;
 	fmode = BPF_CORE_READ(file, f_mode);
-	if (fmode & NJ_FMODE_CREATED)
+	/* O_TMPFILE makes an unnamed file without FMODE_CREATED. */
+	if ((fmode & NJ_FMODE_CREATED) || (saved && (nj_fa(&a)->v0 & NJ_O_TMPFILE) == NJ_O_TMPFILE))
 		out.type = NJ_REC_FILE_CREATE;
 	else if ((fmode & NJ_FMODE_WRITE) || (saved && (nj_fa(&a)->v0 & NJ_O_TRUNC)))
 		out.type = NJ_REC_FILE_MODIFY;
-	else if (nj_watch_reads)
-		out.type = NJ_REC_FILE_READ;
+	else if (nj_watch_reads && !(fmode & NJ_FMODE_PATH))
+		out.type = NJ_REC_FILE_READ; /* an O_PATH open reads nothing */
 	else
 		return 0;
 	if (out.type != NJ_REC_FILE_READ && nj_ignored(task, false))

@@ -191,13 +191,32 @@ std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<F
   return out;
 }
 
+Backend backend_of(Requirement::Kind k) {
+  switch (k) {
+    case K::tracepoint:
+    case K::tp_btf: return Backend::tracepoint;
+    case K::kprobe:
+    case K::ksyscall: return Backend::kprobe;
+    default: return Backend::fentry;
+  }
+}
+
 std::vector<std::string> programs_of(Backend b) {
   std::vector<std::string> out;
+  auto add = [&](const std::string& p) {
+    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+  };
+  // By what each program is, not by the variant it serves: a tracepoint
+  // every backend uses is a tracepoint program, and its renamed forms
+  // (same-kind alternates) are programs of the object too.
   for (const Hook& h : hook_table())
     for (const Variant& v : h.variants)
-      if (v.backend == b)
-        for (auto& p : v.programs)
-          if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+      for (size_t i = 0; i < v.programs.size(); i++) {
+        if (backend_of(v.needs[i].kind) == b) add(v.programs[i]);
+        if (i < v.alternates.size())
+          for (const Alternate& a : v.alternates[i])
+            if (a.need.kind == v.needs[i].kind && backend_of(a.need.kind) == b) add(a.program);
+      }
   return out;
 }
 

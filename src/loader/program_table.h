@@ -91,7 +91,10 @@ std::vector<Choice> choose_programs(const KernelFeatures& features, const std::v
 bool requirement_met(const KernelFeatures& features, const Requirement& r);
 std::string describe(const Requirement& r);
 
-// Every program name in the table, per backend (for load-only tests).
+// Every program name in the table, per backend (for load-only tests): the
+// programs of that kind, whatever variant lists them.
 std::vector<std::string> programs_of(Backend b);
+// The backend a kind of program belongs to.
+Backend backend_of(Requirement::Kind k);
 
 }  // namespace nj

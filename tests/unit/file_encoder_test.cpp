@@ -250,7 +250,30 @@ TEST_F(FileEncoderTest, Rename) {
                                            {"directory", "/tmp"},
                                            {"name", "payload.sh"},
                                            {"path_as_passed", "payload.sh"}}},
-                                         {"rename_flags", {"RENAME_NOREPLACE", "RENAME_WHITEOUT"}}}));
+                                         {"rename_flags", {"RENAME_NOREPLACE", "RENAME_WHITEOUT"}},
+                                         {"replaced_unknown", true}}));
+}
+
+// kprobe/fentry: the identity hook saw the object, and the file the new
+// name replaced.
+TEST_F(FileEncoderTest, RenameReplacedAFile) {
+  nj_file_create r = rec(NJ_REC_FILE_RENAME, NJ_SYS_RENAME, 0, 2);
+  r.op.flags = NJ_FILE_OBJ_KNOWN | NJ_FILE_REPLACED;
+  r.op.obj.ino = 77;
+  r.op.obj.dev = (8u << 20) | 1;
+  r.op.obj.mode = 0100644;
+  r.op.args[1] = 0100600;
+  r.op.args[2] = 99;
+  r.op.args[3] = (8u << 20) | 1;
+  json j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/a/new"), str_bytes(kId, NJ_FF_NAME2, 0, "/a/old")}));
+  EXPECT_EQ(j["file"]["inode"], "77");
+  EXPECT_EQ(j["nightjar"]["file"]["replaced"],
+            json({{"inode", "99"}, {"device", "8:1"}, {"mode", "0600"}, {"type", "file"}}));
+  EXPECT_FALSE(j["nightjar"]["file"].contains("replaced_unknown"));
+  r.op.flags = NJ_FILE_OBJ_KNOWN;  // seen, and nothing was replaced
+  j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/a/new"), str_bytes(kId, NJ_FF_NAME2, 0, "/a/old")}));
+  EXPECT_FALSE(j["nightjar"]["file"].contains("replaced"));
+  EXPECT_FALSE(j["nightjar"]["file"].contains("replaced_unknown"));
 }
 
 TEST_F(FileEncoderTest, RenameWithoutFlagsSyscall) {
@@ -261,7 +284,8 @@ TEST_F(FileEncoderTest, RenameWithoutFlagsSyscall) {
   EXPECT_EQ(j["file"]["path"], "/b/new.txt");
   EXPECT_EQ(j["file"]["extension"], "txt");
   EXPECT_EQ(j["nightjar"]["file"],
-            json({{"original", {{"path", "/a/old.txt"}, {"directory", "/a"}, {"name", "old.txt"}}}}));
+            json({{"original", {{"path", "/a/old.txt"}, {"directory", "/a"}, {"name", "old.txt"}}},
+                  {"replaced_unknown", true}}));
 }
 
 // Each of a rename's paths says when it was cut short.
@@ -273,13 +297,15 @@ TEST_F(FileEncoderTest, RenameTruncatedPaths) {
   EXPECT_EQ(
       j["nightjar"]["file"],
       json({{"original",
-             {{"path", "/a/very-long-ol"}, {"directory", "/a"}, {"name", "very-long-ol"}, {"path_truncated", true}}}}));
+             {{"path", "/a/very-long-ol"}, {"directory", "/a"}, {"name", "very-long-ol"}, {"path_truncated", true}}},
+            {"replaced_unknown", true}}));
 
   j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/a/old"),
                             str_bytes(kId, NJ_FF_NAME2, 0, "/b/very-long-ne", NJ_STR_TRUNCATED)}));
   EXPECT_EQ(j["file"]["path"], "/b/very-long-ne");
-  EXPECT_EQ(j["nightjar"]["file"],
-            json({{"path_truncated", true}, {"original", {{"path", "/a/old"}, {"directory", "/a"}, {"name", "old"}}}}));
+  EXPECT_EQ(j["nightjar"]["file"], json({{"path_truncated", true},
+                                         {"original", {{"path", "/a/old"}, {"directory", "/a"}, {"name", "old"}}},
+                                         {"replaced_unknown", true}}));
 }
 
 TEST_F(FileEncoderTest, SymlinkTargetTruncated) {
@@ -348,7 +374,7 @@ TEST_F(FileEncoderTest, TimesUnchangedAndBefore1970) {
   r.op.args[3] = 0;
   json j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/usr/bin/sudo")}));
   expect_common(j, "times", "change", "success", "utimes");
-  EXPECT_EQ(j["nightjar"]["file"], json({{"atime", "unchanged"}, {"mtime", -86400}}));
+  EXPECT_EQ(j["nightjar"]["file"], json({{"atime", "unchanged"}, {"mtime", "1969-12-31T00:00:00.000000000Z"}}));
 }
 
 TEST_F(FileEncoderTest, XattrFileCapabilities) {

@@ -130,4 +130,9 @@ inline void complete_sample(nj::Event& ev, nj_file_read& r) {
   opened(ev, r.hdr, r.op, "shadow\0etc\0"s, 0100640);
 }
 
+inline void complete_sample(nj::Event&, nj_file_uring& r) {
+  file_sample::caller(r.op);
+  r.op.args[0] = 18;  // IORING_OP_OPENAT
+}
+
 }  // namespace njt

@@ -1,6 +1,7 @@
 #include "families/file/encode.h"
 
 #include <cstdio>
+#include <ctime>
 #include <variant>
 
 #include "families/file/view.h"
@@ -49,6 +50,18 @@ std::vector<std::string> bit_names(uint64_t v, std::initializer_list<std::pair<u
   for (auto& [bit, name] : names)
     if (v & bit) out.push_back(name);
   return out;
+}
+
+// RFC 3339 UTC, also before 1970 (touch -d 1960-01-01 is timestomping too).
+std::string epoch_time(int64_t s, int64_t ns) {
+  if (ns < 0 || ns > 999999999) ns = 0;
+  const time_t t = static_cast<time_t>(s);
+  struct tm tm {};
+  if (!gmtime_r(&t, &tm)) return std::to_string(s);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(ns));
+  return buf;
 }
 
 void strings(Encoder& e, const char* key, const std::vector<std::string>& v) {
@@ -220,12 +233,8 @@ void nightjar_file(Encoder& e, const FileView& v) {
         e.w().kv(key, "now");
       } else if (ns == kUtimeOmit) {
         e.w().kv(key, "unchanged");
-      } else if (s >= 0 && ns >= 0) {
-        TimeBuf buf;
-        const uint64_t wall = static_cast<uint64_t>(s) * 1000000000ull + static_cast<uint64_t>(ns);
-        e.w().kv(key, std::string_view(buf, format_time(wall, buf)));
       } else {
-        e.w().kn(key, s);  // before 1970: seconds as set
+        e.w().kv(key, epoch_time(s, ns));
       }
     };
     when("atime", static_cast<int64_t>(op.args[0]), static_cast<int64_t>(op.args[1]));

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "families/file/view.h"
+#include "util/files.h"
 
 namespace nj {
 
@@ -16,15 +17,33 @@ FileTracker::FileTracker(const TrackerContext& ctx)
       rules_(ctx.families.file.rules ? ctx.families.file.rules
                                      : std::make_shared<const FileRules>(default_file_rules())) {}
 
-void FileTracker::track(const Event& ev, Enrichment& en, uint64_t /*now_ns*/) {
+void FileTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
   std::visit(
       [&](const auto& r) {
-        if constexpr (requires { r.op.obj; }) on(r.hdr.type, r.op, ev, en);
+        if constexpr (requires { r.op.obj; }) on(r.hdr.type, r.op, ev, en, now_ns);
       },
       ev.main);
 }
 
-void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enrichment& en) {
+bool FileTracker::on_excluded_fs(const nj_file_op& op, const std::string& path, uint64_t now_ns) {
+  const auto& fs = rules_->excluded_fs;
+  if (fs.empty()) return false;
+  if (op.flags & NJ_FILE_OBJ_KNOWN) {
+    for (const std::string& t : fs)
+      if (fs_magic(t) == op.obj.fs_magic) return true;
+    return false;
+  }
+  if (path.empty()) return false;
+  // Mounts change rarely; read again every few seconds, not per event.
+  if (mounts_read_ns_ == 0 || now_ns - mounts_read_ns_ > 5'000'000'000ull) {
+    if (auto text = read_file(proc_root_ + "/self/mountinfo")) mounts_ = MountTable::parse(*text);
+    mounts_read_ns_ = now_ns ? now_ns : 1;
+  }
+  const std::string& type = mounts_.fs_type(path);
+  return !type.empty() && std::find(fs.begin(), fs.end(), type) != fs.end();
+}
+
+void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enrichment& en, uint64_t now_ns) {
   FileView& v = en.view.emplace<FileView>(make_file_view(type, op, ev, ""));
   if (v.object.unresolved && !v.object.as_passed.empty()) {
     // The kernel could not walk the directory: the process's cwd now is
@@ -44,6 +63,9 @@ void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enric
   if (const FileRule* k = rule_by_number(*rules_, op.rule))
     for (auto& t : k->tags)
       if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+  // A path a rule tags or the kernel matched is reported on any filesystem.
+  if (!m.excluded && !op.rule && m.tags.empty() && type != NJ_REC_FILE_URING)
+    m.excluded = on_excluded_fs(op, v.object.path, now_ns);
   if (m.excluded && !op.rule) {
     excluded_++;
     en.drop = true;
@@ -51,7 +73,8 @@ void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enric
   }
   v.tags = std::move(m.tags);
   if (type == NJ_REC_FILE_CHOWN && users_) {
-    if (static_cast<uint32_t>(op.args[0]) != UINT32_MAX) v.new_user = users_->user_name(static_cast<uint32_t>(op.args[0]));
+    if (static_cast<uint32_t>(op.args[0]) != UINT32_MAX)
+      v.new_user = users_->user_name(static_cast<uint32_t>(op.args[0]));
     if (static_cast<uint32_t>(op.args[1]) != UINT32_MAX)
       v.new_group = users_->group_name(static_cast<uint32_t>(op.args[1]));
   }
