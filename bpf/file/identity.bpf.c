@@ -71,15 +71,24 @@ NJ_FILE_ID_HOOK(security_path_rename, nj_file_stash(old_dentry, new_dentry),
 		const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
 		struct dentry *new_dentry)
 NJ_FILE_ID_HOOK(security_path_chmod, nj_file_stash_path(path), const struct path *path)
-NJ_FILE_ID_HOOK(security_path_chown, nj_file_stash_path(path), const struct path *path)
+/* kprobe only: its uid and gid are structs passed by value, which fentry
+ * cannot attach to before v6.1 (the verifier refuses the whole function). */
+SEC("kprobe/security_path_chown")
+int BPF_KPROBE(kp__security_path_chown, const struct path *path)
+{
+	return nj_file_stash_path(path);
+}
 /* link: the existing file, which the new name is one more name of. */
 NJ_FILE_ID_HOOK(security_path_link, nj_file_stash(old_dentry, NULL), struct dentry *old_dentry)
 NJ_FILE_ID_HOOK(vfs_utimes, nj_file_stash_path(path), const struct path *path)
 NJ_FILE_ID_HOOK(vfs_truncate, nj_file_stash_path(path), const struct path *path)
 
-/* The dentry is the first argument before v5.12, the second after. */
+/* The dentry is the first argument before v5.12, the second after. Both
+ * are read before one is chosen: the v5.10 verifier refuses a load through
+ * a context pointer whose offset depends on a branch. */
 static __always_inline struct dentry *nj_xattr_dentry(__u64 a0, __u64 a1)
 {
+	asm volatile("" : "+r"(a0), "+r"(a1));
 	return (struct dentry *)(LINUX_KERNEL_VERSION >= KERNEL_VERSION(5, 12, 0) ? a1 : a0);
 }
 

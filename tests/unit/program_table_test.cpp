@@ -248,7 +248,10 @@ TEST(ProgramTable, ProgramsOfKprobe) {
   for (const std::string& p : programs_of(Backend::tracepoint))
     EXPECT_TRUE(starts_with(p, "tp__") || starts_with(p, "tpbtf__")) << p;
   auto fentry = programs_of(Backend::fentry);
-  EXPECT_EQ(fentry.size(), progs.size()) << "one fentry twin per kprobe program";
+  // One fentry twin per kprobe program, but for a function fentry cannot
+  // attach to on every kernel (struct arguments before v6.1).
+  const std::set<std::string> kprobe_only = {"kp__security_path_chown"};
+  EXPECT_EQ(fentry.size() + kprobe_only.size(), progs.size()) << "one fentry twin per kprobe program";
   for (const std::string& p : fentry) EXPECT_TRUE(starts_with(p, "fe__") || starts_with(p, "fx__")) << p;
 }
 

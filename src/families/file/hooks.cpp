@@ -63,7 +63,6 @@ std::vector<Hook> file_hooks() {
            {"security_path_rmdir", "identity of a deleted directory"},
            {"security_path_rename", "identity of a renamed file and of the file its new name replaced"},
            {"security_path_chmod", "identity of a file whose mode changes (mode before the change)"},
-           {"security_path_chown", "identity of a file whose owner changes"},
            {"security_path_link", "identity of a hard-linked file"},
            {"vfs_utimes", "identity of a file whose times are set"},
            {"vfs_truncate", "identity of a file truncated by path"},
@@ -71,6 +70,10 @@ std::vector<Hook> file_hooks() {
            {"security_inode_removexattr", "identity of a file whose extended attribute is removed"},
        })
     t.push_back(Hook{std::string("file.id.") + id.fn, F, false, id.why, function_hook(id.fn, nullptr, nullptr)});
+  // kprobe only: fentry cannot attach to it before v6.1 (struct arguments).
+  std::vector<Variant> chown = function_hook("security_path_chown", nullptr, nullptr);
+  chown.erase(chown.begin());  // the fentry variant
+  t.push_back(Hook{"file.id.security_path_chown", F, false, "identity of a file whose owner changes", chown});
   return t;
 }
 
