@@ -324,4 +324,13 @@ static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 
 	}                                                                           \
 	NJ_SYSCALL_EXIT(sys, sys##_exit)
 
+/* The exit program of a syscall whose exit body takes the syscall's number:
+ * NJ_FILE_EXIT_WITH(openat, NJ_SYS_OPENAT, open_leave). */
+#define NJ_FILE_EXIT_WITH(sys, id, leave)                                        \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend) \
+	{                                                                        \
+		return leave(ctx, ret, backend, id);                             \
+	}                                                                        \
+	NJ_SYSCALL_EXIT(sys, sys##_exit)
+
 #endif /* NJ_BPF_FILE_H */

@@ -131,31 +131,11 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	return nj_file_emit(ctx, backend, &a, ret, &out);
 }
 
-static __always_inline int open_exit(void *ctx, long ret, __u8 backend)
-{
-	return open_leave(ctx, ret, backend, NJ_SYS_OPEN);
-}
-
-static __always_inline int openat_exit(void *ctx, long ret, __u8 backend)
-{
-	return open_leave(ctx, ret, backend, NJ_SYS_OPENAT);
-}
-
-static __always_inline int openat2_exit(void *ctx, long ret, __u8 backend)
-{
-	return open_leave(ctx, ret, backend, NJ_SYS_OPENAT2);
-}
-
-static __always_inline int creat_exit(void *ctx, long ret, __u8 backend)
-{
-	return open_leave(ctx, ret, backend, NJ_SYS_CREAT);
-}
-
 NJ_SYSCALL_ENTER(open, NJ_SYS_OPEN, 3, open_enter)
 NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)
 NJ_SYSCALL_ENTER(openat2, NJ_SYS_OPENAT2, 3, openat2_enter)
 NJ_SYSCALL_ENTER(creat, NJ_SYS_CREAT, 2, creat_enter)
-NJ_SYSCALL_EXIT(open, open_exit)
-NJ_SYSCALL_EXIT(openat, openat_exit)
-NJ_SYSCALL_EXIT(openat2, openat2_exit)
-NJ_SYSCALL_EXIT(creat, creat_exit)
+NJ_FILE_EXIT_WITH(open, NJ_SYS_OPEN, open_leave)
+NJ_FILE_EXIT_WITH(openat, NJ_SYS_OPENAT, open_leave)
+NJ_FILE_EXIT_WITH(openat2, NJ_SYS_OPENAT2, open_leave)
+NJ_FILE_EXIT_WITH(creat, NJ_SYS_CREAT, open_leave)

@@ -62,31 +62,11 @@ static __always_inline int times_leave(void *ctx, long ret, __u8 backend, __u32 
 	return nj_file_emit(ctx, backend, &a, ret, &out);
 }
 
-static __always_inline int utime_exit(void *ctx, long ret, __u8 backend)
-{
-	return times_leave(ctx, ret, backend, NJ_SYS_UTIME);
-}
-
-static __always_inline int utimes_exit(void *ctx, long ret, __u8 backend)
-{
-	return times_leave(ctx, ret, backend, NJ_SYS_UTIMES);
-}
-
-static __always_inline int futimesat_exit(void *ctx, long ret, __u8 backend)
-{
-	return times_leave(ctx, ret, backend, NJ_SYS_FUTIMESAT);
-}
-
-static __always_inline int utimensat_exit(void *ctx, long ret, __u8 backend)
-{
-	return times_leave(ctx, ret, backend, NJ_SYS_UTIMENSAT);
-}
-
 NJ_SYSCALL_ENTER(utime, NJ_SYS_UTIME, 2, utime_enter)
 NJ_SYSCALL_ENTER(utimes, NJ_SYS_UTIMES, 2, utime_enter)
 NJ_SYSCALL_ENTER(futimesat, NJ_SYS_FUTIMESAT, 3, futimesat_enter)
 NJ_SYSCALL_ENTER(utimensat, NJ_SYS_UTIMENSAT, 4, utimensat_enter)
-NJ_SYSCALL_EXIT(utime, utime_exit)
-NJ_SYSCALL_EXIT(utimes, utimes_exit)
-NJ_SYSCALL_EXIT(futimesat, futimesat_exit)
-NJ_SYSCALL_EXIT(utimensat, utimensat_exit)
+NJ_FILE_EXIT_WITH(utime, NJ_SYS_UTIME, times_leave)
+NJ_FILE_EXIT_WITH(utimes, NJ_SYS_UTIMES, times_leave)
+NJ_FILE_EXIT_WITH(futimesat, NJ_SYS_FUTIMESAT, times_leave)
+NJ_FILE_EXIT_WITH(utimensat, NJ_SYS_UTIMENSAT, times_leave)
