@@ -119,7 +119,8 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_OPENAT2:
     case NJ_SYS_CREAT:
       strings(e, "open_flags", open_flag_names(op.args[0]));
-      if (op.args[0] & 0100) e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
+      // The mode applies to a file the open makes: O_CREAT or O_TMPFILE.
+      if (op.args[0] & (0100 | 020000000)) e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
       break;
     case NJ_SYS_MKDIR:
     case NJ_SYS_MKDIRAT: e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0]))); break;

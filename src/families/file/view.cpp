@@ -49,7 +49,8 @@ namespace {
 
 struct Parts {
   std::optional<std::string> walked, dir, name, dir2, name2, target, xattr;
-  bool truncated = false;
+  bool truncated = false;   // the object's path: its walk, its name or its directory was cut
+  bool truncated2 = false;  // the same for NAME2 and DIR2
 };
 
 Parts collect(const Event& ev) {
@@ -61,13 +62,24 @@ Parts collect(const Event& ev) {
         p.walked = path_from_segments(s.data);
         p.truncated |= trunc;
         break;
-      case NJ_FF_DIR: p.dir = path_from_segments(s.data); break;
+      case NJ_FF_DIR:
+        // A directory cut short (the walk's depth or size) yields a wrong
+        // absolute path for the name below it: flagged like a cut name.
+        p.dir = path_from_segments(s.data);
+        p.truncated |= trunc;
+        break;
       case NJ_FF_NAME:
         p.name = s.data;
         p.truncated |= trunc;
         break;
-      case NJ_FF_DIR2: p.dir2 = path_from_segments(s.data); break;
-      case NJ_FF_NAME2: p.name2 = s.data; break;
+      case NJ_FF_DIR2:
+        p.dir2 = path_from_segments(s.data);
+        p.truncated2 |= trunc;
+        break;
+      case NJ_FF_NAME2:
+        p.name2 = s.data;
+        p.truncated2 |= trunc;
+        break;
       case NJ_FF_TARGET: p.target = s.data; break;
       case NJ_FF_XATTR: p.xattr = s.data; break;
       default: break;
@@ -111,9 +123,11 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
     if (p.name2) {
       v.original = v.object;
       v.object = from_name(*p.name2, p.dir2, cwd);
+      v.object.truncated = p.truncated2;
     }
   } else if (p.name2) {
     v.target = from_name(*p.name2, p.dir2, cwd);  // link: the existing file
+    v.target->truncated = p.truncated2;
   } else if (p.target) {
     FilePath t;
     t.path = *p.target;  // a symlink's target is kept as written
