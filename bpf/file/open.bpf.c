@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * open, openat, openat2, creat: a file created (FMODE_CREATED: the open
- * really made it, not just asked O_CREAT), modified (opened for writing or
+ * really made it, not just asked O_CREAT; or O_TMPFILE), modified (opened for writing or
  * with O_TRUNC; one event per process and file within the modify window),
  * or read where a watch rule asks for reads.
  *
@@ -82,8 +82,8 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		out.type = NJ_REC_FILE_CREATE;
 	else if ((fmode & NJ_FMODE_WRITE) || (saved && (nj_fa(&a)->v0 & NJ_O_TRUNC)))
 		out.type = NJ_REC_FILE_MODIFY;
-	else if (nj_watch_reads && !(fmode & NJ_FMODE_PATH))
-		out.type = NJ_REC_FILE_READ; /* an O_PATH open reads nothing */
+	else if (nj_watch_reads && (fmode & NJ_FMODE_READ))
+		out.type = NJ_REC_FILE_READ; /* not an O_PATH open: it reads nothing */
 	else
 		return 0;
 	if (out.type != NJ_REC_FILE_READ && nj_ignored(task, false))

@@ -272,6 +272,7 @@ static __always_inline int nj_part_kstr(void *ctx, struct nj_scratch *sc, __u64 
 static __always_inline int nj_part_ustr(void *ctx, struct nj_scratch *sc, __u64 event_id,
 					__u8 backend, __u16 field, const char *str)
 {
+	__u32 flags = 0;
 	long n;
 
 	if (!str)
@@ -281,8 +282,16 @@ static __always_inline int nj_part_ustr(void *ctx, struct nj_scratch *sc, __u64 
 		nj_count_read_error();
 		return 0;
 	}
-	return nj_part_commit(ctx, sc, event_id, backend, field, 0,
-			      n >= NJ_PATH_MAX ? NJ_STR_TRUNCATED : 0, n > 0 ? n - 1 : 0, 0, 0);
+	/* n == NJ_PATH_MAX is also a string of exactly PATH_MAX - 1 bytes (the
+	 * longest path a syscall takes): cut only if the caller's string has
+	 * no NUL where the copy put one. */
+	if (n >= NJ_PATH_MAX) {
+		char last = 1;
+
+		if (bpf_probe_read_user(&last, 1, str + NJ_PATH_MAX - 1) || last)
+			flags = NJ_STR_TRUNCATED;
+	}
+	return nj_part_commit(ctx, sc, event_id, backend, field, 0, flags, n > 0 ? n - 1 : 0, 0, 0);
 }
 
 static __always_inline __u32 nj_inode_dev(struct inode *inode, bool btf)

@@ -128,21 +128,31 @@ std::vector<std::string> SensorProcess::lines() {
   return out;
 }
 
-std::vector<json> SensorProcess::events() {
-  std::string all = slurp(path_);
+const std::vector<json>& SensorProcess::events() {
+  // Only what was written since the last call: a busy machine's output
+  // grows by megabytes a second, and this runs every poll of wait_for.
+  std::ifstream f(path_, std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(parsed_bytes_));
+  std::stringstream ss;
+  if (f) ss << f.rdbuf();
+  std::string fresh = ss.str();
   // Only whole lines: the writer may be in the middle of one.
-  size_t end = all.rfind('\n');
-  if (end == std::string::npos || end + 1 <= parsed_bytes_) return cache_;
-  std::istringstream in(all.substr(parsed_bytes_, end + 1 - parsed_bytes_));
+  size_t end = fresh.rfind('\n');
+  if (end == std::string::npos) return cache_;
+  std::istringstream in(fresh.substr(0, end + 1));
   std::string l;
   while (std::getline(in, l)) {
+    if (!needles_.empty() && l.find("\"category\":[\"host\"]") == std::string::npos &&
+        std::none_of(needles_.begin(), needles_.end(),
+                     [&](const std::string& n) { return l.find(n) != std::string::npos; }))
+      continue;
     try {
       cache_.push_back(json::parse(l));
     } catch (const std::exception& ex) {
       ADD_FAILURE() << "output line is not valid JSON (" << ex.what() << "): " << l;
     }
   }
-  parsed_bytes_ = end + 1;
+  parsed_bytes_ += end + 1;
   return cache_;
 }
 

@@ -29,8 +29,13 @@ class SensorProcess {
   ~SensorProcess();
 
   // Every JSON line written so far (parsed; a line that does not parse
-  // fails the test).
-  std::vector<json> events();
+  // fails the test), or those keep_lines_with lets through.
+  const std::vector<json>& events();
+  // From now on, only lines that contain one of `needles`, and the
+  // sensor's own events (category host), are parsed and kept: on a busy
+  // machine the output grows by gigabytes that wait_for would otherwise
+  // hold parsed.
+  void keep_lines_with(std::vector<std::string> needles) { needles_ = std::move(needles); }
   // Raw lines, as written.
   std::vector<std::string> lines();
   // First event matching pred, polling until timeout_ms.
@@ -48,6 +53,7 @@ class SensorProcess {
   std::string err_path_;
   size_t parsed_bytes_ = 0;
   std::vector<json> cache_;
+  std::vector<std::string> needles_;
 };
 
 // Runs `nj-actions <action> <workdir>` and returns its JSON description.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The end-to-end process and enrichment tests on a busy machine: a spawner
+# The end-to-end process, enrichment and file tests on a busy machine: a spawner
 # loop starts unrelated processes beside them all along (short-lived
 # shells, PATH searches that fail in every directory, a multi-threaded
 # program spawning from a worker thread), as other programs on a real host
@@ -9,7 +9,7 @@
 set -euo pipefail
 e2e=${1:?usage: under-load.sh E2E_BINARY NJ_ACTIONS [filter]}
 actions=${2:?usage: under-load.sh E2E_BINARY NJ_ACTIONS [filter]}
-filter=${3:-Transports/ProcessEvents.*:Enrich.*}
+filter=${3:-Transports/ProcessEvents.*:Enrich.*:FileTransports/FileEvents.*}
 
 load() {
   # Bounded: stops by itself even if this script is killed.

@@ -65,6 +65,8 @@ Parts collect(const Event& ev) {
         p.truncated |= trunc;
         break;
       case NJ_FF_DIR:
+        // A directory cut short (the walk's depth or size) yields a wrong
+        // absolute path for the name below it: flagged like a cut name.
         p.dir = path_from_segments(s.data);
         p.truncated |= trunc;
         break;
