@@ -228,8 +228,8 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 			nj_file_obj_fill(&rec.op.obj, BPF_CORE_READ(file, f_inode));
 		rec.op.flags |= NJ_FILE_OBJ_KNOWN;
 		parts += nj_part_path(ctx, sc, event_id, backend, NJ_FF_PATH,
-				      __builtin_preserve_access_index(&file->f_path), rec.op.obj.dev,
-				      rec.op.obj.ino);
+				      __builtin_preserve_access_index(&file->f_path),
+				      rec.op.obj.dev, rec.op.obj.ino);
 	} else if (fa->name) {
 		parts += nj_file_part_ustr(ctx, sc, event_id, backend, NJ_FF_NAME, fa->name);
 		parts += nj_file_part_dir(ctx, sc, event_id, backend, NJ_FF_DIR, task, fa->dfd,
@@ -258,8 +258,8 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 
 /* The exit of a syscall that names its object by path (or by fd when
  * name is 0): reported on success and on refusal. */
-static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first,
-					 __u32 last, __u16 type, __u16 name2_field)
+static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first, __u32 last,
+					 __u16 type, __u16 name2_field)
 {
 	struct nj_file_out out = {.type = type, .name2_field = name2_field};
 	struct nj_sys_args a;
@@ -295,11 +295,11 @@ static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 
 
 /* The exit program of a path-or-fd syscall: NJ_FILE_EXIT(unlink,
  * NJ_SYS_UNLINK, NJ_REC_FILE_DELETE, 0). */
-#define NJ_FILE_EXIT(sys, id, type, name2_field)                                   \
-	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)     \
-	{                                                                            \
+#define NJ_FILE_EXIT(sys, id, type, name2_field)                                    \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)    \
+	{                                                                           \
 		return nj_file_leave(ctx, ret, backend, id, id, type, name2_field); \
-	}                                                                            \
+	}                                                                           \
 	NJ_SYSCALL_EXIT(sys, sys##_exit)
 
 #endif /* NJ_BPF_FILE_H */

@@ -12,7 +12,8 @@
 #define NIGHTJAR_ABI_FILE_H
 
 enum nj_rec_file {
-	NJ_REC_FILE_CREATE = NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
+	NJ_REC_FILE_CREATE =
+		NJ_REC_FIRST(NJ_FAM_FILE), /* open that created, mkdir, mknod, symlink, link */
 	NJ_REC_FILE_MODIFY, /* open for writing or O_TRUNC, truncate, ftruncate */
 	NJ_REC_FILE_DELETE, /* unlink, unlinkat, rmdir */
 	NJ_REC_FILE_RENAME, /* rename, renameat, renameat2 */
@@ -73,10 +74,10 @@ struct nj_file_op {
 	nj_u32 _pad;
 };
 
-#define NJ_FILE_RECORD(name)             \
-	struct name {                    \
-		struct nj_hdr hdr;       \
-		struct nj_file_op op;    \
+#define NJ_FILE_RECORD(name)          \
+	struct name {                 \
+		struct nj_hdr hdr;    \
+		struct nj_file_op op; \
 	}
 
 NJ_FILE_RECORD(nj_file_create);

@@ -255,11 +255,9 @@ std::vector<std::string> rename_flag_names(uint64_t f) {
 }
 
 std::vector<std::string> memfd_flag_names(uint64_t f) {
-  return bit_names(f, {{1, "MFD_CLOEXEC"},
-                       {2, "MFD_ALLOW_SEALING"},
-                       {4, "MFD_HUGETLB"},
-                       {8, "MFD_NOEXEC_SEAL"},
-                       {0x10, "MFD_EXEC"}});
+  return bit_names(
+      f,
+      {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}, {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"}});
 }
 
 std::vector<std::string> mode_bit_names(uint32_t mode) {

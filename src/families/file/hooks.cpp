@@ -19,7 +19,8 @@ struct Pair {
 
 const std::vector<Pair>& pairs() {
   static const std::vector<Pair> p = {
-      {"file.open", "files created, opened for writing, and watched files read",
+      {"file.open",
+       "files created, opened for writing, and watched files read",
        {"openat", "open", "creat", "openat2"}},
       {"file.mkdir", "directories created", {"mkdirat", "mkdir"}},
       {"file.mknod", "device nodes, FIFOs and sockets created", {"mknodat", "mknod"}},
@@ -30,9 +31,9 @@ const std::vector<Pair>& pairs() {
       {"file.truncate", "files truncated", {"ftruncate", "truncate"}},
       {"file.chmod", "mode changes (setuid, setgid, sticky)", {"fchmodat", "chmod", "fchmod", "fchmodat2"}},
       {"file.chown", "owner and group changes", {"fchownat", "chown", "lchown", "fchown"}},
-      {"file.times", "access and modification times set (timestomping)",
-       {"utimensat", "utime", "utimes", "futimesat"}},
-      {"file.xattr", "extended attributes set or removed (file capabilities, labels)",
+      {"file.times", "access and modification times set (timestomping)", {"utimensat", "utime", "utimes", "futimesat"}},
+      {"file.xattr",
+       "extended attributes set or removed (file capabilities, labels)",
        {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr"}},
       {"file.memfd", "anonymous memory files created (fileless execution)", {"memfd_create"}},
   };

@@ -15,8 +15,8 @@ NJ_ASSERT_LAYOUT(nj_file_op, syscall, 144);
 NJ_ASSERT_LAYOUT(nj_file_op, rule, 152);
 
 // Every action's record is the header and one nj_file_op.
-#define NJ_ASSERT_FILE_RECORD(T)      \
-  static_assert(sizeof(T) == 192);    \
+#define NJ_ASSERT_FILE_RECORD(T)   \
+  static_assert(sizeof(T) == 192); \
   NJ_ASSERT_LAYOUT(T, op, 32);
 NJ_ASSERT_FILE_RECORD(nj_file_create)
 NJ_ASSERT_FILE_RECORD(nj_file_modify)

@@ -119,9 +119,7 @@ std::optional<Watch> stat_watch(const std::string& root, const std::string& path
   return w;
 }
 
-uint32_t kernel_flags(const FileRule& r) {
-  return (r.read ? NJ_WATCH_READ : 0u) | (r.exclude ? NJ_WATCH_EXCLUDE : 0u);
-}
+uint32_t kernel_flags(const FileRule& r) { return (r.read ? NJ_WATCH_READ : 0u) | (r.exclude ? NJ_WATCH_EXCLUDE : 0u); }
 
 }  // namespace
 
@@ -252,11 +250,12 @@ std::optional<Watch> watch_for(const FileRules& r, const std::string& path, cons
 
 uint32_t fs_magic(const std::string& type) {
   static const std::pair<const char*, uint32_t> kMagic[] = {
-      {"proc", 0x9fa0},           {"sysfs", 0x62656572},   {"devpts", 0x1cd1},      {"cgroup", 0x27e0eb},
-      {"cgroup2", 0x63677270},    {"debugfs", 0x64626720}, {"tracefs", 0x74726163}, {"securityfs", 0x73636673},
-      {"bpf", 0xcafe4a11},        {"pstore", 0x6165676c},  {"configfs", 0x62656570}, {"selinuxfs", 0xf97cff8c},
-      {"fusectl", 0x65735543},    {"tmpfs", 0x01021994},   {"devtmpfs", 0x01021994}, {"mqueue", 0x19800202},
-      {"binfmt_misc", 0x42494e4d}, {"efivarfs", 0xde5e81e4},
+      {"proc", 0x9fa0},        {"sysfs", 0x62656572},       {"devpts", 0x1cd1},
+      {"cgroup", 0x27e0eb},    {"cgroup2", 0x63677270},     {"debugfs", 0x64626720},
+      {"tracefs", 0x74726163}, {"securityfs", 0x73636673},  {"bpf", 0xcafe4a11},
+      {"pstore", 0x6165676c},  {"configfs", 0x62656570},    {"selinuxfs", 0xf97cff8c},
+      {"fusectl", 0x65735543}, {"tmpfs", 0x01021994},       {"devtmpfs", 0x01021994},
+      {"mqueue", 0x19800202},  {"binfmt_misc", 0x42494e4d}, {"efivarfs", 0xde5e81e4},
   };
   for (auto& [name, magic] : kMagic)
     if (type == name) return magic;

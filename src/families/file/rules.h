@@ -34,9 +34,9 @@ struct FileRule {
 };
 
 struct FileRules {
-  std::vector<FileRule> rules;               // rule n is reported as n + 1
-  std::vector<std::string> excluded_fs;      // filesystem type names
-  uint32_t depth = 5;                        // dentries the kernel looks up per file (see nj_watch_depth)
+  std::vector<FileRule> rules;           // rule n is reported as n + 1
+  std::vector<std::string> excluded_fs;  // filesystem type names
+  uint32_t depth = 5;                    // dentries the kernel looks up per file (see nj_watch_depth)
 };
 
 // The rules shipped with the sensor (docs/events/file.md lists them).

@@ -91,14 +91,10 @@ Parts collect(const Event& ev) {
 FilePath from_name(const std::string& name, const std::optional<std::string>& dir, const std::string& cwd) {
   FilePath f;
   f.as_passed = name;
-  if (!name.empty() && name[0] == '/')
-    f.path = normalize_path(name);
-  else if (dir)
-    f.path = resolve_path(*dir, name);
-  else if (!cwd.empty())
-    f.path = resolve_path(cwd, name);
-  else
-    f.unresolved = true;
+  if (!name.empty() && name[0] == '/') f.path = normalize_path(name);
+  else if (dir) f.path = resolve_path(*dir, name);
+  else if (!cwd.empty()) f.path = resolve_path(cwd, name);
+  else f.unresolved = true;
   return f;
 }
 

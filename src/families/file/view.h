@@ -21,9 +21,9 @@ struct FilePath {
 };
 
 struct FileView {
-  uint16_t type = 0;  // NJ_REC_FILE_*
-  nj_file_op op{};    // a copy: the view outlives moves of its Event
-  FilePath object;    // the file the event is about (rename: its new path)
+  uint16_t type = 0;                 // NJ_REC_FILE_*
+  nj_file_op op{};                   // a copy: the view outlives moves of its Event
+  FilePath object;                   // the file the event is about (rename: its new path)
   std::optional<FilePath> original;  // rename: the old path
   std::optional<FilePath> target;    // symlink: target as passed; link: the existing path
   std::optional<std::string> xattr;  // the attribute's name
