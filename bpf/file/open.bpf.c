@@ -65,10 +65,16 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 		 * reported with the path as passed. */
 		if (!saved || !nj_file_failure_reported(ret))
 			return 0;
-		/* Whether the file existed is not known: asking to write is a
-		 * modification attempt, asking only to create a creation. */
-		out.type = nj_fa(&a)->v0 & (NJ_O_ACCMODE | NJ_O_TRUNC) ? NJ_REC_FILE_MODIFY
-								       : NJ_REC_FILE_CREATE;
+		/* Whether the file existed is not known: O_CREAT | O_EXCL
+		 * wants a new one, else asking to write is a modification
+		 * attempt, asking only to create a creation. */
+		__u64 f = nj_fa(&a)->v0;
+
+		if ((f & (NJ_O_CREAT | NJ_O_EXCL)) == (NJ_O_CREAT | NJ_O_EXCL))
+			out.type = NJ_REC_FILE_CREATE;
+		else
+			out.type = f & (NJ_O_ACCMODE | NJ_O_TRUNC) ? NJ_REC_FILE_MODIFY
+								   : NJ_REC_FILE_CREATE;
 		return nj_file_emit(ctx, backend, &a, ret, &out);
 	}
 	task = (struct task_struct *)bpf_get_current_task();

@@ -189,6 +189,7 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
       if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
     }
     sensors().clear();
+    fs::remove_all(base().dir);
   }
   void SetUp() override {
     auto& s = sensors()[GetParam()];
