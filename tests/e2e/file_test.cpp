@@ -32,7 +32,8 @@ constexpr int kWaitMs = 30000;
 
 // What the suite's events contain (its directories are all temp_dir()s);
 // nothing else on the machine is kept parsed (see keep_lines_with).
-const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"", "memfd:nj-file-memfd", "nj-long-"};
+const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"", "memfd:nj-file-memfd", "nj-long-",
+                                           "\"io_uring\":{\"opcode\""};
 
 // Nothing failed so far: the sensors' output (gigabytes on a busy machine)
 // can go.
@@ -90,16 +91,6 @@ const Base& base() {
 std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
   static std::map<std::string, std::unique_ptr<SensorProcess>> s;
   return s;
-}
-
-// Every line checked against the schema, as the process tests do, once the
-// file family's part of it exists.
-void expect_file_schema_valid(const std::string& path) {
-  if (!fs::exists(NJ_SOURCE_DIR "/docs/schema/file.schema.json")) {
-    std::printf("[   NOTE   ] docs/schema/file.schema.json absent: schema validation of %s skipped\n", path.c_str());
-    return;
-  }
-  expect_schema_valid(path);
 }
 
 // Runs `nj-actions <action> <dir>`: its JSON, or null when the action is
@@ -171,6 +162,13 @@ bool is_file_event(const json& e, const std::string& action, long pid) {
          e["event"]["action"] == action && e["process"].value("pid", 0L) == pid;
 }
 
+void expect_no_identity(const json& e) {
+  EXPECT_FALSE(has(e, "file.inode")) << e["file"].dump();
+  EXPECT_FALSE(has(e, "file.device"));
+  EXPECT_FALSE(has(e, "file.mode"));
+  EXPECT_FALSE(has(e, "file.uid"));
+}
+
 class FileEvents : public ::testing::TestWithParam<std::string> {
  protected:
   static void TearDownTestSuite() {
@@ -185,7 +183,7 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
       EXPECT_EQ(ev.front()["event"]["action"], "sensor-started");
       EXPECT_EQ(ev.back()["event"]["action"], "sensor-stopped");
       EXPECT_EQ(ev.back()["nightjar"]["loss"]["decode_errors_total"], 0) << transport;
-      expect_file_schema_valid(s->output_path());
+      expect_schema_valid(s->output_path());
       if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
     }
     sensors().clear();
@@ -203,6 +201,30 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
   }
   void TearDown() override { fs::remove_all(dir_); }
   SensorProcess& sensor() { return *sensors()[GetParam()]; }
+
+  // Whether the identity hook inside `fn` runs (bpf/file/identity.bpf.c:
+  // kprobe or fentry only), as sensor-started says.
+  bool hooked(const std::string& fn) {
+    const auto& ev = sensor().events();
+    if (ev.empty() || ev.front()["event"]["action"] != "sensor-started") return false;
+    const json& hooks = ev.front()["nightjar"]["hooks"];
+    const std::string key = "file.id." + fn;
+    if (!hooks.contains(key)) return false;
+    const std::string how = hooks[key];
+    return (how.rfind("kprobe", 0) == 0 || how.rfind("fentry", 0) == 0) && how.find("(1/1 ") != std::string::npos;
+  }
+  // A path-based syscall's object: its identity where a hook inside the
+  // syscall saw it, none where only the syscall's arguments were seen.
+  void expect_path_identity(const json& e, const std::string& fn) {
+    if (!hooked(fn)) {
+      expect_no_identity(e);
+      return;
+    }
+    EXPECT_TRUE(has(e, "file.inode")) << fn << ": " << e["file"].dump();
+    EXPECT_TRUE(has(e, "file.device")) << fn;
+    EXPECT_TRUE(has(e, "file.mode")) << fn;
+    EXPECT_TRUE(has(e, "file.uid")) << fn;
+  }
 
   // The event of `action` by `pid` about `path` (and by `syscall` when
   // given); a test failure when it does not come.
@@ -286,12 +308,6 @@ void expect_identity(const json& e, const json& a, const std::string& prefix) {
 
 // An object named by path: the syscall's exit has no identity for it (the
 // same programs on every backend).
-void expect_no_identity(const json& e) {
-  EXPECT_FALSE(has(e, "file.inode")) << e["file"].dump();
-  EXPECT_FALSE(has(e, "file.device"));
-  EXPECT_FALSE(has(e, "file.mode"));
-  EXPECT_FALSE(has(e, "file.uid"));
-}
 
 // ---------------------------------------------------------------------------
 // open, openat, openat2, creat.
@@ -548,7 +564,7 @@ TEST_P(FileEvents, Link) {
   expect_path(e, a["path"], dir_, "hard.txt", "txt");
   EXPECT_EQ(get(e, "file.target_path"), a["target"]);
   EXPECT_FALSE(has(e, "file.type")) << "a link names an object of any type";
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_link");  // the existing file
   EXPECT_FALSE(has(e, "nightjar.file.target_path_as_passed"));
 }
 
@@ -571,13 +587,45 @@ TEST_P(FileEvents, LinkatRelativeAndByEmptyPath) {
 // ---------------------------------------------------------------------------
 // unlink, unlinkat, rmdir.
 
+// The kprobe and fentry backends must attach the identity hooks: without
+// them every path-based event silently loses its identity.
+TEST_P(FileEvents, IdentityHooksRunWhereTheBackendHasThem) {
+  const bool want = backend() != "tracepoint";
+  for (const char* fn : {"security_path_unlink", "security_path_rmdir", "security_path_rename", "security_path_chmod",
+                         "security_path_link", "vfs_truncate", "security_inode_setxattr", "security_inode_removexattr"})
+    EXPECT_EQ(hooked(fn), want) << fn;
+}
+
+// A file created through io_uring runs no open syscall: the submit
+// tracepoint (every backend) reports the request, without its path.
+TEST_P(FileEvents, IoUringFileRequestIsReported) {
+  ACT(a, "io_uring_openat", dir_);
+  const long pid = a["pid"];
+  WAIT(
+      e,
+      [&](const json& x) {
+        return x["event"]["action"] == "io_uring" && x.contains("process") && x["process"].value("pid", 0L) == pid;
+      },
+      "the io_uring event of pid " + std::to_string(pid));
+  EXPECT_EQ(get(e, "event.category"), json::array({"file"}));
+  EXPECT_EQ(get(e, "event.type"), json::array({"change"}));
+  EXPECT_EQ(get(e, "event.outcome"), "success");
+  EXPECT_EQ(get(e, "nightjar.file.io_uring.opcode"), "OPENAT");
+  EXPECT_EQ(get(e, "nightjar.file.io_uring.sq_thread"), false);
+  EXPECT_EQ(get(e, "process.name"), "nj-actions");
+  EXPECT_FALSE(e.contains("file")) << "what the request acts on is not known";
+  EXPECT_FALSE(has(e, "nightjar.syscall"));
+  EXPECT_TRUE(fs::exists(std::string(a["path"]))) << "the request really created the file";
+  EXPECT_TRUE(all_of("create", pid, a["path"], 0).empty()) << "no open syscall ran";
+}
+
 TEST_P(FileEvents, Unlink) {
   ACT(a, "file-unlink", dir_);
   FIND(e, "delete", a["pid"], a["path"], "unlink");
   expect_common(e, a["pid"]);
   EXPECT_EQ(get(e, "event.type"), json::array({"deletion"}));
   expect_path(e, a["path"], dir_, "unlink.txt", "txt");
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_unlink");
   EXPECT_FALSE(has(e, "file.type")) << "unknown once unlinked";
 }
 
@@ -591,7 +639,7 @@ TEST_P(FileEvents, UnlinkatOfAFileAndADirectory) {
   FIND(d, "delete", a["pid"], a["dir_path"], "unlinkat");
   expect_common(d, a["pid"]);
   EXPECT_EQ(get(d, "file.type"), "dir") << "AT_REMOVEDIR";
-  expect_no_identity(d);
+  expect_path_identity(d, "security_path_rmdir");
 }
 
 TEST_P(FileEvents, RmdirRelativeToTheCwd) {
@@ -616,14 +664,21 @@ TEST_P(FileEvents, RenameAndRenameOverAnExistingFile) {
   EXPECT_EQ(get(e, "nightjar.file.original.directory"), dir_);
   EXPECT_EQ(get(e, "nightjar.file.original.name"), "rename-a.txt");
   EXPECT_FALSE(has(e, "nightjar.file.rename_flags")) << "rename has no flags";
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_rename");
 
   // Over an existing file: the replaced file's identity is not known to a
   // syscall exit (documented); both names are.
   FIND(o, "rename", a["pid"], a["over"], "rename");
   expect_common(o, a["pid"]);
   EXPECT_EQ(get(o, "nightjar.file.original.path"), a["to"]);
-  expect_no_identity(o);
+  expect_path_identity(o, "security_path_rename");
+  if (hooked("security_path_rename")) {
+    EXPECT_TRUE(has(o, "nightjar.file.replaced.inode")) << o["nightjar"].dump();
+    EXPECT_EQ(get(o, "nightjar.file.replaced.type"), "file");
+    EXPECT_FALSE(has(e, "nightjar.file.replaced")) << "nothing was replaced";
+  } else {
+    EXPECT_EQ(get(o, "nightjar.file.replaced_unknown"), true);
+  }
 }
 
 TEST_P(FileEvents, RenameatBetweenDirfds) {
@@ -658,7 +713,7 @@ TEST_P(FileEvents, TruncateByPathAndByFd) {
   expect_common(t, a["pid"]);
   EXPECT_EQ(get(t, "event.type"), json::array({"change"}));
   EXPECT_EQ(get(t, "nightjar.file.length"), 3);
-  expect_no_identity(t);
+  expect_path_identity(t, "vfs_truncate");
   FIND(f, "modify", a["pid"], a["ftruncate_path"], "ftruncate");
   expect_common(f, a["pid"]);
   EXPECT_EQ(get(f, "nightjar.file.length"), 7);
@@ -680,7 +735,7 @@ TEST_P(FileEvents, ChmodSetuid) {
   expect_path(e, a["path"], dir_, "chmod.bin", "bin");
   EXPECT_EQ(get(e, "nightjar.file.new_mode"), "4755");
   EXPECT_EQ(get(e, "nightjar.file.mode_bits"), json::array({"setuid"}));
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_chmod");
 }
 
 TEST_P(FileEvents, FchmodSetgid) {
@@ -701,7 +756,7 @@ TEST_P(FileEvents, FchmodatSticky) {
   EXPECT_EQ(get(e, "nightjar.file.new_mode"), "1777");
   EXPECT_EQ(get(e, "nightjar.file.mode_bits"), json::array({"sticky"}));
   EXPECT_EQ(get(e, "nightjar.file.path_as_passed"), "shared");
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_chmod");
 }
 
 TEST_P(FileEvents, Fchmodat2) {
@@ -723,7 +778,7 @@ TEST_P(FileEvents, ChownAndLchown) {
   EXPECT_EQ(get(e, "event.type"), json::array({"change"}));
   EXPECT_EQ(get(e, "nightjar.file.new_uid"), 65534);
   EXPECT_EQ(get(e, "nightjar.file.new_gid"), 65534);
-  expect_no_identity(e);
+  expect_path_identity(e, "security_path_chown");
   // -1: unchanged, so absent.
   FIND(l, "chown", a["pid"], a["lchown_path"], "lchown");
   expect_common(l, a["pid"]);
@@ -756,7 +811,7 @@ TEST_P(FileEvents, UtimeUtimesFutimesat) {
   EXPECT_EQ(get(u, "event.type"), json::array({"change"}));
   EXPECT_EQ(get(u, "nightjar.file.atime"), "2001-01-01T00:00:00.000000000Z");
   EXPECT_EQ(get(u, "nightjar.file.mtime"), "2001-09-09T01:46:40.000000000Z");
-  expect_no_identity(u);
+  expect_path_identity(u, "vfs_utimes");
   FIND(n, "times", a["pid"], a["utime_now_path"], "utime");
   EXPECT_EQ(get(n, "nightjar.file.atime"), "now");
   EXPECT_EQ(get(n, "nightjar.file.mtime"), "now");
@@ -776,7 +831,7 @@ TEST_P(FileEvents, UtimensatAndFutimens) {
   EXPECT_EQ(get(e, "nightjar.file.atime"), "2001-01-01T00:00:00.123456789Z");
   EXPECT_EQ(get(e, "nightjar.file.mtime"), "unchanged") << "UTIME_OMIT";
   EXPECT_EQ(get(e, "nightjar.file.path_as_passed"), "utimensat.txt");
-  expect_no_identity(e);
+  expect_path_identity(e, "vfs_utimes");
   // utimensat(fd, NULL, NULL): futimens to now, the object is the fd.
   FIND(f, "times", a["pid"], a["futimens_path"], "utimensat");
   expect_common(f, a["pid"]);
@@ -815,7 +870,9 @@ TEST_P(FileEvents, XattrSetAndRemoveByPathLinkAndFd) {
     else EXPECT_EQ(get(e, "nightjar.file.xattr.size"), c.size);
     EXPECT_FALSE(has(e, "nightjar.file.xattr.file_capabilities"));
     if (c.by_fd) expect_identity(e, a, "fd");
-    else expect_no_identity(e);
+    else
+      expect_path_identity(e, std::string(c.syscall).find("remove") != std::string::npos ? "security_inode_removexattr"
+                                                                                         : "security_inode_setxattr");
   }
 }
 
@@ -1217,7 +1274,7 @@ TEST(FileModifyWindow, ZeroReportsEveryWrite) {
   EXPECT_EQ(creates, 1u);
   EXPECT_EQ(mods2, 1u);
   EXPECT_EQ(s.stop(), 0);
-  expect_file_schema_valid(s.output_path());
+  expect_schema_valid(s.output_path());
   fs::remove_all(dir);
   if (all_passed()) fs::remove_all(fs::path(s.output_path()).parent_path());
 }

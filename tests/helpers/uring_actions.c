@@ -96,7 +96,6 @@ static void act_io_uring_openat(void)
 	j_begin(g_action);
 	j_num("pid", getpid());
 	j_str("path", path);
-	j_emit();
 }
 
 const struct action uring_actions[] = {
