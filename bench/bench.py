@@ -124,6 +124,34 @@ def hook_of(name):
     return None
 
 
+def add_progs(acc, before, after, ids):
+    """Add each of the programs `ids`' run time and count between two
+    bpf_progs() snapshots to acc[hook]."""
+    for i, p in after.items():
+        if i not in ids:
+            continue
+        b = before.get(i, {"ns": 0, "cnt": 0})
+        e = acc.setdefault(hook_of(p["name"]) or p["name"], {"ns": 0, "cnt": 0})
+        e["ns"] += p["ns"] - b["ns"]
+        e["cnt"] += p["cnt"] - b["cnt"]
+
+
+def pair_ratios(storms, observers):
+    """Wall-time ratios per workload and observer: the k-th no-sensor run of
+    an observer's block paired with its k-th observer run."""
+    pairs = {}
+    for w, per in storms.items():
+        base = per.get("none", [])
+        k = 0
+        for o in observers:
+            runs = per.get(o.name, [])
+            b = base[k:k + len(runs)]
+            k += len(runs)
+            pairs.setdefault(w, {})[o.name] = [r["elapsed"] / x["elapsed"] for r, x in zip(runs, b)
+                                               if x["elapsed"] > 0]
+    return pairs
+
+
 # ---------------------------------------------------------------- workloads
 
 class Workloads:
@@ -136,6 +164,12 @@ class Workloads:
             "file": ["file", "2000" if s else "20000"],
             "open": ["open", "20000" if s else "300000"],
             "connect": ["connect", "500" if s else "5000"],
+        }
+        # The file family's section: its storms, each ~1 s on 2 cores (full).
+        self.file_storms = {
+            "file": ["file", "2000" if s else "20000"],
+            "open": ["open", "20000" if s else "1000000"],
+            "open-tree": ["open-tree", "20000" if s else "1000000"],
         }
 
     def run(self, argv, timeout=600):
@@ -208,13 +242,14 @@ class LineReader:
 class BpfObserver(Observer):
     has_bpf = True
 
-    def __init__(self, tool, mode, label):
+    def __init__(self, tool, mode, label, extra=()):
         self.tool, self.mode, self.name, self.label = tool, mode, "bpf-" + mode, label
+        self.extra = list(extra)
 
     def start(self):
         t0 = time.monotonic()
-        self.p = subprocess.Popen([self.tool, self.mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
+        self.p = subprocess.Popen([self.tool, self.mode] + self.extra, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
         self.r = LineReader(self.p.stdout)
         line = self.r.get(30)
         if not line or '"ready":true' not in line:
@@ -305,9 +340,13 @@ class Nightjar(Observer):
         self.lines += len(self._new_lines())
         return self.lines
 
-    def wait_quiet(self, settle=0.3, limit=15):
+    # Seconds wait_quiet waits at most (other processes' events can keep the
+    # file growing: the smoke run lowers it).
+    quiet_limit = 15
+
+    def wait_quiet(self, settle=0.3):
         """Wait until the output file stops growing (the sensor has drained)."""
-        last, t_end = -1, time.monotonic() + limit
+        last, t_end = -1, time.monotonic() + self.quiet_limit
         while time.monotonic() < t_end:
             size = os.path.getsize(self.out)
             if size == last:
@@ -326,13 +365,14 @@ class Nightjar(Observer):
     PARENT_RE = re.compile(rb'"parent":\{"pid":(\d+),(?:"thread":\{"id":\d+\},)?"entity_id":"[0-9a-f]+-(\d+-\d+)"')
     ACTION_RE = re.compile(rb'"action":"([a-z-]+)"')
 
-    def count_events(self, parents, selves=()):
+    def count_events(self, parents, selves=(), settle=0.3):
         """Per action, the new events of processes whose parent is in `parents`
         or which are in `selves` (pids, or "PID-STARTTIME" strings, the end of
         an entity id, which survive pid reuse); `others`: every other process's events;
         `loss_reports`: events-lost lines, the first one's @timestamp in
-        `first_loss_report`. Streams the file."""
-        self.wait_quiet()
+        `first_loss_report`. Streams the file once it has not grown for
+        `settle` seconds."""
+        self.wait_quiet(settle)
         ours, others, loss_reports, first_loss = {}, 0, 0, None
         parents, selves = set(parents), set(selves)
         with open(self.out, "rb") as fh:
@@ -621,16 +661,22 @@ class Suite:
         self.build = os.path.abspath(a.build_dir)
         self.smoke = a.smoke
         self.tmp = tempfile.mkdtemp(prefix="nj-bench.")
+        if a.smoke:
+            Nightjar.quiet_limit = 3
         self.wl = Workloads(os.path.join(self.build, "bench", "nj-workload"), a.smoke)
         obs = os.path.join(self.build, "bench", "nj-bench-observer")
         nj = os.path.join(self.build, "nightjar")
         self.nj_bin = nj
+        # A smoke run's reference observers attach the process family's
+        # hooks only: detaching a tracepoint program waits for RCU (~30 ms
+        # each), and the file section's smoke attaches every hook once.
+        fam = ["--families", "process"] if a.smoke else []
         self.observers = [
-            BpfObserver(obs, "empty", "empty BPF programs (floor)"),
-            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record"),
-            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up"),
+            BpfObserver(obs, "empty", "empty BPF programs (floor)", fam),
+            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record", fam),
+            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up", fam),
             Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
-            Nightjar(nj, self.tmp, "nightjar-all", "nightjar (every family)", ["--events", "process"]),
+            Nightjar(nj, self.tmp, "nightjar-all", "nightjar (every family)", ["--events", "process,file"]),
         ]
         if not a.smoke:
             # Attribution: the same daemon without the SHA-256 worker.
@@ -645,44 +691,78 @@ class Suite:
                 self.audit_status = "available"
         elif a.no_auditd and not a.smoke:
             self.audit_status = "skipped (--no-auditd)"
+        # The file family's section: the same reference programs (every hook
+        # of both families, as nightjar's default), nightjar's default,
+        # the file family alone, and the default rules without their read
+        # rules (the kernel then climbs one dentry per file instead of 5).
+        self.depth1_rules = os.path.join(self.tmp, "rules-no-read")
+        rules = subprocess.run([nj, "file-rules"], capture_output=True, text=True).stdout
+        with open(self.depth1_rules, "w") as fh:
+            fh.writelines(re.sub(r"\s+read$", "", line) + "\n" for line in rules.splitlines()
+                          if not line.startswith("exclude "))
+        self.file_observers = [
+            BpfObserver(obs, "empty", "empty BPF programs (floor)"),
+            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record"),
+            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up"),
+            Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
+            Nightjar(nj, self.tmp, "nightjar-file", "nightjar --events file", ["--events", "file"]),
+            Nightjar(nj, self.tmp, "nightjar-depth1", "nightjar, no read rules (watch depth 1)",
+                     ["--file-rules", self.depth1_rules]),
+        ]
+        if a.smoke:
+            # Every hook of both families attached once, and nightjar with a
+            # rules file.
+            self.file_observers = [o for o in self.file_observers if o.name in ("bpf-minimal-batched",
+                                                                                 "nightjar-depth1")]
         if a.only:
             self.observers = [o for o in self.observers if o.name in a.only.split(",")]
+            self.file_observers = [o for o in self.file_observers if o.name in a.only.split(",")]
         self.res = {"machine": machine(), "smoke": a.smoke, "pairs": a.pairs, "storms": {},
                     "paced": {}, "startup": {}, "rss": {}, "progs": {}, "stopped": {},
                     "exec_delivery": {}, "saturation": [], "auditd": self.audit_status,
                     "workload_args": self.wl.storms}
 
-    # -- one observer session: run `body` with the observer attached
-    def attached(self, o, body):
+    # -- one observer session: run `body` with the observer attached; its
+    # start-up, peak RSS, program statistics (whole session) and stop report
+    # go to `store` (default: the process section's results)
+    def attached(self, o, body, store=None):
+        store = self.res if store is None else store
         if not o.start():
             return False
-        self.res["startup"].setdefault(o.name, []).append(o.startup_s)
+        store["startup"].setdefault(o.name, []).append(o.startup_s)
         # Let the start-up work (nightjar's /proc seed, first hashes) finish:
-        # wait until the observer used no CPU for 0.3 s (at most 5 s).
-        t_end = time.monotonic() + 5
+        # wait until the observer used no CPU for 0.3 s (at most 5 s; 1 s
+        # in a smoke run, which a busy machine must not time out).
+        t_end = time.monotonic() + (1 if self.smoke else 5)
         while time.monotonic() < t_end:
             c0 = o.cpu()
             time.sleep(0.3)
             if o.cpu() == c0:
                 break
-        before = bpf_progs() if o.has_bpf else {}
+        before = bpf_progs() if o.has_bpf and "progs" in store else {}
         body(o)
-        if o.has_bpf:
-            after = bpf_progs()
-            ids = prog_ids_of(o.pids()[0])
-            mine = {i: p for i, p in after.items() if i in ids}
-            acc = self.res["progs"].setdefault(o.name, {})
-            for i, p in mine.items():
-                b = before.get(i, {"ns": 0, "cnt": 0})
-                h = hook_of(p["name"]) or p["name"]
-                e = acc.setdefault(h, {"ns": 0, "cnt": 0})
-                e["ns"] += p["ns"] - b["ns"]
-                e["cnt"] += p["cnt"] - b["cnt"]
+        if o.has_bpf and "progs" in store:
+            add_progs(store["progs"].setdefault(o.name, {}), before, bpf_progs(), prog_ids_of(o.pids()[0]))
         rss = o.peak_rss_kb()
         if rss:
-            self.res["rss"][o.name] = max(rss, self.res["rss"].get(o.name, 0))
-        self.res["stopped"].setdefault(o.name, []).append(o.stop())
+            store["rss"][o.name] = max(rss, store["rss"].get(o.name, 0))
+        store["stopped"].setdefault(o.name, []).append(o.stop())
         return True
+
+    def interleaved(self, observers, run, store=None):
+        """run(observer) for each observer in interleaved pairs with no
+        sensor: none/observer, then observer/none, ... (a fresh observer
+        session each time)."""
+        none = Observer()
+        for o in observers:
+            log(f"{'file family' if store else 'overhead'}: {o.name}, {self.a.pairs} interleaved pairs")
+            for i in range(self.a.pairs):
+                order = [none, o] if i % 2 == 0 else [o, none]
+                for side in order:
+                    if side is none:
+                        run(none)
+                    elif not self.attached(o, run, store):
+                        break
 
     def run_storms(self, o, tag):
         os.sync()
@@ -704,32 +784,58 @@ class Suite:
                 tag.setdefault(w, []).append(rec)
 
     def overhead(self):
-        none = Observer()
         log("warm-up: every workload once, no sensor")
         for argv in self.wl.storms.values():
             self.wl.run(argv)
-        for o in self.observers:
-            log(f"overhead: {o.name}, {self.a.pairs} interleaved pairs")
-            for i in range(self.a.pairs):
-                order = [none, o] if i % 2 == 0 else [o, none]
-                for side in order:
-                    if side is none:
-                        self.run_storms(none, None)
-                    else:
-                        if not self.attached(o, lambda ob: self.run_storms(ob, None)):
-                            break
-        # pair up: the k-th none run of an observer's block with its k-th observer run
-        pairs = {}
-        for w, per in self.res["storms"].items():
-            base = per.get("none", [])
-            k = 0
-            for o in self.observers:
-                runs = per.get(o.name, [])
-                b = base[k:k + len(runs)]
-                k += len(runs)
-                pairs.setdefault(w, {})[o.name] = [r["elapsed"] / x["elapsed"] for r, x in zip(runs, b)
-                                                   if x["elapsed"] > 0]
-        self.res["ratios"] = pairs
+        self.interleaved(self.observers, lambda ob: self.run_storms(ob, None))
+        self.res["ratios"] = pair_ratios(self.res["storms"], self.observers)
+
+    # ------------------------------------------------------------ file family
+
+    def file_storms(self, o):
+        """The file section's storms in one session: wall time, the
+        observer's CPU and events, nightjar's file events of the workload
+        by action, and (BPF observers) each program's run time and count
+        over each storm alone (not the whole session's, which would mix the
+        storms: a read-only open and a created file are different paths
+        through the same program)."""
+        fs = self.res["file"]
+        os.sync()
+        for w, argv in self.wl.file_storms.items():
+            c0, e0 = o.cpu(), o.events()
+            ids = prog_ids_of(o.pids()[0]) if o.has_bpf else set()
+            before = bpf_progs() if ids else {}
+            r = self.wl.run(argv)
+            rec = {"elapsed": r["elapsed_s"], "ops": r["ops"]}
+            if isinstance(o, Nightjar):
+                # A file storm leaves the daemon seconds of backlog, and on
+                # a loaded machine it may stall for a moment: settle longer.
+                rec["delivered"] = o.count_events(set(), {r.get("pid")}, settle=0.3 if self.smoke else 1.0)["ours"]
+            if o.pids():
+                e1 = o.events()
+                rec["cpu_s"] = o.cpu() - c0
+                rec["events"] = e1 - e0
+            if ids:
+                add_progs(fs["storm_progs"].setdefault(o.name, {}).setdefault(w, {}), before, bpf_progs(), ids)
+            fs["storms"].setdefault(w, {}).setdefault(o.name, []).append(rec)
+
+    def file_section(self):
+        """The file family: its storms under the reference programs (on every
+        hook nightjar attaches, both families) and nightjar's
+        configurations, in interleaved pairs; in-kernel cost per storm."""
+        t0 = time.monotonic()
+        obs = self.file_observers
+        fs = self.res["file"] = {
+            "machine": machine(), "smoke": self.smoke, "pairs": self.a.pairs, "storms": {}, "storm_progs": {},
+            "startup": {}, "rss": {}, "stopped": {}, "workload_args": self.wl.file_storms,
+            "observers": {o.name: o.label for o in obs}, "rules_depth1": self.depth1_rules}
+        log("file family warm-up: every workload once, no sensor")
+        for argv in self.wl.file_storms.values():
+            self.wl.run(argv)
+        self.interleaved(obs, self.file_storms, fs)
+        fs["ratios"] = pair_ratios(fs["storms"], obs)
+        fs["machine_end"] = machine()
+        fs["duration_s"] = time.monotonic() - t0
 
     def paced(self):
         rates = [400] if self.smoke else [100, 400, 1600]
@@ -844,6 +950,12 @@ class Suite:
                 for d in self.res["exec_delivery"].get(o.name, []):
                     if d["exec"] == 0:
                         fail(f"{o.name} delivered no exec event of the exec storm")
+        fs = self.res.get("file", {})
+        for o in self.file_observers:
+            if isinstance(o, Nightjar):
+                for rec in fs.get("storms", {}).get("file", {}).get(o.name, []):
+                    if not rec.get("delivered", {}).get("create"):
+                        fail(f"{o.name} delivered no create event of the file storm")
 
     def run(self):
         sysctl = "/proc/sys/kernel/bpf_stats_enabled"
@@ -862,8 +974,21 @@ class Suite:
                 ERRORS[:0] = prev_errors
                 prev["errors"] = ERRORS
                 return self.res
+            if self.a.only_file:
+                # Re-measure the file family's section into an existing
+                # results file (or a new one holding only that section).
+                prev = json.load(open(self.a.results)) if os.path.exists(self.a.results) else {}
+                self.file_section()
+                self.check()
+                prev["file"] = self.res["file"]
+                prev["errors"] = [e for e in prev.get("errors", []) if not e.startswith("file: ")] + \
+                    ["file: " + e for e in ERRORS]
+                self.res = prev
+                return self.res
             self.overhead()
             self.paced()
+            if not self.a.no_file:
+                self.file_section()
             if not self.a.no_saturation:
                 self.saturation()
         finally:
@@ -885,6 +1010,9 @@ def main():
     ap.add_argument("--only", help="comma-separated observer names")
     ap.add_argument("--only-saturation", action="store_true",
                     help="re-run the saturation test into the existing --results file")
+    ap.add_argument("--no-file", action="store_true", help="skip the file family's section")
+    ap.add_argument("--only-file", action="store_true",
+                    help="run only the file family's section, into the --results file (kept otherwise)")
     ap.add_argument("--results", required=True, help="write the raw results JSON here")
     a = ap.parse_args()
     if a.smoke:
@@ -892,12 +1020,12 @@ def main():
     t0 = time.monotonic()
     s = Suite(a)
     res = s.run()
-    if not a.only_saturation:
+    if not a.only_saturation and not a.only_file:
         res["duration_s"] = time.monotonic() - t0
     with open(a.results, "w") as f:
         json.dump(res, f, indent=1)
     shutil.rmtree(s.tmp, ignore_errors=True)
-    log(f"done in {res['duration_s']:.0f} s; {len(ERRORS)} error(s); results in {a.results}")
+    log(f"done in {time.monotonic() - t0:.0f} s; {len(ERRORS)} error(s); results in {a.results}")
     for e in ERRORS:
         log("  " + e)
     return 1 if ERRORS else 0

@@ -7,6 +7,10 @@
 //                                      (--wakeup-bytes, default 256 KiB as nightjar),
 //                                      consumer also polls every --poll-ms (default 50)
 //
+// --families F[,F...] (default: every family) attaches only those families'
+// hooks (bench/bpf/hooks.h). A syscall tracepoint this kernel lacks (x86's
+// legacy open, mkdir, ... on arm64) is skipped, as nightjar skips it.
+//
 // Prints one JSON line when attached ({"ready":true,...}), one line of counts on
 // SIGUSR1, and the final counts on SIGTERM/SIGINT after draining the buffer.
 #define _GNU_SOURCE
@@ -21,6 +25,68 @@
 #include <bpf/libbpf.h>
 
 #include "bench_bpf.skel.h"
+#include "hooks.h"
+
+/* Every hook of every family, from the rows the programs are built from. */
+struct njb_hook {
+	const char *name;
+	int syscall_tp; /* a syscalls: tracepoint, which a kernel may lack */
+};
+
+#define NJB_SYSCALL_TP_TP 1
+#define NJB_SYSCALL_TP_BTF 0
+#define NJB_HOOK_ROW(kind, cat, name, id) {#name, NJB_SYSCALL_TP_##kind},
+#define NJB_FAMILY_ROW(fam, rows) {#fam, (const struct njb_hook[]){rows(NJB_HOOK_ROW){NULL, 0}}},
+
+static const struct njb_family {
+	const char *name;
+	const struct njb_hook *hooks;
+} families[] = {NJB_FAMILIES(NJB_FAMILY_ROW)};
+
+#define NFAMILIES (sizeof(families) / sizeof(families[0]))
+
+/* The hook of program `name` (empty__<hook>, min__<hook>) if it belongs to
+ * a family in `want` (comma-separated; NULL: any), else NULL. */
+static const struct njb_hook *hook_of(const char *name, const char *want)
+{
+	const char *u = strstr(name, "__");
+
+	if (!u)
+		return NULL;
+	for (size_t f = 0; f < NFAMILIES; f++) {
+		size_t n = strlen(families[f].name);
+		if (want) {
+			const char *p = want;
+			int listed = 0;
+			while (*p) {
+				const char *e = strchrnul(p, ',');
+				if ((size_t)(e - p) == n && !strncmp(p, families[f].name, n))
+					listed = 1;
+				p = *e ? e + 1 : e;
+			}
+			if (!listed)
+				continue;
+		}
+		for (const struct njb_hook *h = families[f].hooks; h->name; h++)
+			if (!strcmp(h->name, u + 2))
+				return h;
+	}
+	return NULL;
+}
+
+/* Whether the running kernel has the tracepoint syscalls:<name>. */
+static int have_syscall_tp(const char *name)
+{
+	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	char path[256];
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/events/syscalls/%s", roots[i], name);
+		if (!access(path, F_OK))
+			return 1;
+	}
+	return 0;
+}
 
 static volatile sig_atomic_t stop_flag, report_flag;
 static unsigned long long records;
@@ -70,7 +136,8 @@ int main(int argc, char **argv)
 	double t0 = now();
 	const char *mode = argc > 1 ? argv[1] : "";
 	unsigned wakeup_bytes = 256u << 10;
-	int poll_ms = 50, empty, batched;
+	int poll_ms = 50, empty, batched, skipped = 0;
+	const char *want = NULL;
 	struct bench_bpf *skel;
 	struct bpf_program *prog;
 	struct ring_buffer *rb = NULL;
@@ -80,7 +147,7 @@ int main(int argc, char **argv)
 	batched = !strcmp(mode, "minimal-batched");
 	if (!empty && !batched && strcmp(mode, "minimal-wakeup")) {
 		fprintf(stderr, "usage: nj-bench-observer empty|minimal-wakeup|minimal-batched "
-				"[--wakeup-bytes N] [--poll-ms MS]\n");
+				"[--wakeup-bytes N] [--poll-ms MS] [--families F,...]\n");
 		return 2;
 	}
 	for (int i = 2; i + 1 < argc; i += 2) {
@@ -88,6 +155,8 @@ int main(int argc, char **argv)
 			wakeup_bytes = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--poll-ms"))
 			poll_ms = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--families"))
+			want = argv[i + 1];
 	}
 	libbpf_set_print(quiet);
 
@@ -102,7 +171,13 @@ int main(int argc, char **argv)
 	{
 		const char *name = bpf_program__name(prog);
 		int mine = empty ? !strncmp(name, "empty__", 7) : !strncmp(name, "min__", 5);
-		bpf_program__set_autoload(prog, mine);
+		const struct njb_hook *h = hook_of(name, want);
+
+		if (mine && h && h->syscall_tp && !have_syscall_tp(h->name)) {
+			skipped++;
+			h = NULL;
+		}
+		bpf_program__set_autoload(prog, mine && h);
 	}
 	if (bench_bpf__load(skel)) {
 		fprintf(stderr, "nj-bench-observer: load failed: %s\n", strerror(errno));
@@ -133,9 +208,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 
-	printf("{\"observer\":\"%s\",\"ready\":true,\"programs\":%d,\"pid\":%d,\"startup_s\":%.4f}"
-	       "\n",
-	       mode, attached, (int)getpid(), now() - t0);
+	printf("{\"observer\":\"%s\",\"ready\":true,\"programs\":%d,\"skipped\":%d,\"pid\":%d,"
+	       "\"startup_s\":%.4f}\n",
+	       mode, attached, skipped, (int)getpid(), now() - t0);
 	fflush(stdout);
 
 	while (!stop_flag) {

@@ -11,17 +11,26 @@
 #                                no auditd, no plots; non-zero only if something
 #                                is broken (ctest: bench.smoke)
 #
+#   bash bench/run.sh --only-file
+#                                only the file family's section (~10 min): its
+#                                storms under the reference programs and
+#                                nightjar's configurations, merged into the last
+#                                full run's results (or a file of its own), and
+#                                only that section of docs/benchmarks.md
+#                                rewritten; the other sections keep their numbers
+#
 # Other options: --build-dir DIR (default build), --no-build, --pairs N,
-# --no-auditd, --no-saturation, --only OBSERVER[,OBSERVER] (with a full run
-# these write the doc too, so use them for development only), --only-saturation
-# (re-measure the saturation steps into the last full run's results and
-# regenerate the doc).
+# --no-auditd, --no-saturation, --no-file, --only OBSERVER[,OBSERVER] (with a
+# full run these write the doc too, so use them for development only),
+# --only-saturation (re-measure the saturation steps into the last full run's
+# results and regenerate the doc).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=$root/build
 smoke=0
 do_build=1
+only_file=0
 pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -29,7 +38,8 @@ while [ $# -gt 0 ]; do
 	--build-dir) build=$(cd "$2" && pwd); shift ;;
 	--no-build) do_build=0 ;;
 	--pairs | --only) pass+=("$1" "$2"); shift ;;
-	--no-auditd | --no-saturation | --only-saturation) pass+=("$1") ;;
+	--no-auditd | --no-saturation | --only-saturation | --no-file) pass+=("$1") ;;
+	--only-file) pass+=("$1"); only_file=1 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,8 +59,11 @@ fi
 
 if [ $smoke = 0 ]; then
 	need=()
-	command -v auditctl >/dev/null || need+=(auditd)
-	command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+	# The file section alone compares no auditd and draws no figure.
+	if [ $only_file = 0 ]; then
+		command -v auditctl >/dev/null || need+=(auditd)
+		command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+	fi
 	command -v bpftool >/dev/null || need+=(bpftool)
 	if [ ${#need[@]} -gt 0 ]; then
 		echo "bench/run.sh: installing ${need[*]}" >&2
@@ -92,6 +105,8 @@ rc=0
 python3 "$here/bench.py" --build-dir "$build" --results "$results" "${pass[@]}" || rc=$?
 cmd=()
 for x in "${pass[@]}"; do [ "$x" = --only-saturation ] || cmd+=("$x"); done
-python3 "$here/report.py" "$results" "$root/docs/benchmarks.md" "$root/docs/bench" \
+rep=()
+[ $only_file = 1 ] && rep+=(--only-file)
+python3 "$here/report.py" "$results" "$root/docs/benchmarks.md" "$root/docs/bench" "${rep[@]}" \
 	--command "bash bench/run.sh${cmd[*]:+ ${cmd[*]}}"
 exit $rc

@@ -6,15 +6,21 @@
  * njb_record.hook); unique across all families.
  *
  * One header per event family, <family>_hooks.h defining
- * NJB_<FAMILY>_HOOKS(X); a new family adds its header and one line below,
- * and numbers its ids on from the previous family's last id (each family
- * header says where the next one starts). */
+ * NJB_<FAMILY>_HOOKS(X); a new family adds its header and one line in each
+ * list below, and numbers its ids on from the previous family's last id
+ * (each family header says where the next one starts).
+ *
+ * NJB_FAMILIES(F): F(family, row list), for the observer's --families
+ * (which hooks belong to which family). */
 #ifndef NJB_HOOKS_H
 #define NJB_HOOKS_H
 
 #include "process_hooks.h"
+#include "file_hooks.h"
 
-#define NJB_HOOKS(X) NJB_PROCESS_HOOKS(X)
+#define NJB_HOOKS(X) NJB_PROCESS_HOOKS(X) NJB_FILE_HOOKS(X)
+
+#define NJB_FAMILIES(F) F(process, NJB_PROCESS_HOOKS) F(file, NJB_FILE_HOOKS)
 
 #define NJB_SEC_TP(cat, name) "tracepoint/" #cat "/" #name
 #define NJB_SEC_BTF(cat, name) "tp_btf/" #name

@@ -17,6 +17,8 @@
 //                                       ids) so a sensor's events can be matched exactly
 //   nj-workload file N [DIR]            create, write, chmod, rename, unlink, N times
 //   nj-workload open N [PATH]           open + close PATH N times
+//   nj-workload open-tree N [DIR]       open O_RDONLY + close, N times in turn, 64 existing files
+//                                       4 directories below DIR (default /tmp)
 //   nj-workload connect N               TCP connect to a 127.0.0.1 listener, N times
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -359,6 +361,56 @@ static int open_storm(long n, const char *path)
 	return errors ? 1 : 0;
 }
 
+/* Read-only opens of files a few directories deep: the file family's
+ * worst case for a file no rule covers (nightjar climbs nj_watch_depth
+ * dentries, default 5: f<i>, d2, d1, d0, the temp dir). The tree is made
+ * before the clock starts and removed after it stops. */
+#define TREE_FILES 64
+
+static int open_tree_storm(long n, const char *dir)
+{
+	static const char *const sub[] = {"", "/d0", "/d0/d1", "/d0/d1/d2"};
+	char root[1024], d[4][1100], f[TREE_FILES][1200];
+	long errors = 0;
+
+	snprintf(root, sizeof root, "%s/nj-bench-open.XXXXXX", dir ? dir : "/tmp");
+	if (!mkdtemp(root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	for (int i = 0; i < 4; i++) {
+		snprintf(d[i], sizeof d[i], "%s%s", root, sub[i]);
+		if (i && mkdir(d[i], 0700)) {
+			perror("mkdir");
+			return 1;
+		}
+	}
+	for (int i = 0; i < TREE_FILES; i++) {
+		snprintf(f[i], sizeof f[i], "%s/f%d", d[3], i);
+		int fd = open(f[i], O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd < 0 || write(fd, "x", 1) != 1) {
+			perror("create");
+			return 1;
+		}
+		close(fd);
+	}
+	double t0 = now();
+	for (long i = 0; i < n; i++) {
+		int fd = open(f[i % TREE_FILES], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			errors++;
+		else
+			close(fd);
+	}
+	double el = now() - t0;
+	for (int i = 0; i < TREE_FILES; i++)
+		unlink(f[i]);
+	for (int i = 3; i >= 0; i--)
+		rmdir(d[i]);
+	report("open-tree", n, errors, el, NULL);
+	return errors ? 1 : 0;
+}
+
 struct acceptor {
 	int lfd;
 	long n;
@@ -435,6 +487,7 @@ static void usage(void)
 		"       nj-workload paced RATE SECONDS [exec|fork|vfork|unshare] [TAG] [JOBS]\n"
 		"       nj-workload file N [DIR]\n"
 		"       nj-workload open N [PATH]\n"
+		"       nj-workload open-tree N [DIR]\n"
 		"       nj-workload connect N\n");
 	exit(2);
 }
@@ -469,6 +522,8 @@ int main(int argc, char **argv)
 		return file_storm(n, argc > 3 ? argv[3] : NULL);
 	if (!strcmp(mode, "open"))
 		return open_storm(n, argc > 3 ? argv[3] : "/etc/passwd");
+	if (!strcmp(mode, "open-tree"))
+		return open_tree_storm(n, argc > 3 ? argv[3] : NULL);
 	if (!strcmp(mode, "connect"))
 		return connect_storm(n);
 	usage();
