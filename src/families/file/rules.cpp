@@ -104,6 +104,31 @@ bool component_matches(const std::string& pat, const std::string& comp, bool pre
   return fnmatch(p.c_str(), comp.c_str(), FNM_PERIOD) == 0 || (prefix && comp.rfind(pat, 0) == 0);
 }
 
+// Most parts have no wildcard: a comparison, not fnmatch.
+bool part_matches(const RulePattern& rp, size_t i, const std::string& comp, bool prefix) {
+  const std::string& pat = rp.parts[i];
+  if (rp.glob[i]) return component_matches(pat, comp, prefix);
+  return prefix ? comp.compare(0, pat.size(), pat) == 0 : comp == pat;
+}
+
+bool covers_parts(const RulePattern& rp, const std::vector<std::string>& xc) {
+  if (rp.parts.empty()) return true;  // "/"
+  if (xc.size() < rp.parts.size()) return false;
+  // From the last part: the first ones ("etc", "home") are shared by many
+  // rules, the last one tells them apart.
+  for (size_t i = rp.parts.size(); i-- > 0;) {
+    const bool last = i + 1 == rp.parts.size();
+    if (!part_matches(rp, i, xc[i], last && !rp.dir)) return false;
+  }
+  return true;
+}
+
+const RulePattern& compiled(const FileRule& r, RulePattern& tmp) {
+  if (!r.compiled.parts.empty() || r.pattern == "/") return r.compiled;
+  tmp = compile_pattern(r.pattern);
+  return tmp;
+}
+
 // The kernel's dev_t encoding (MAJOR << 20 | MINOR), as s_dev holds it.
 uint32_t kernel_dev(dev_t d) { return (major(d) << 20) | minor(d); }
 
@@ -173,6 +198,7 @@ Result<FileRules> parse_file_rules(const std::string& text, const std::string& o
       if (r.tags.empty()) return bad("a rule needs a tag");
     }
     if (r.pattern.empty() || r.pattern[0] != '/') return bad("path '" + r.pattern + "' is not absolute");
+    r.compiled = compile_pattern(r.pattern);
     out.rules.push_back(std::move(r));
   }
   return out;
@@ -184,22 +210,24 @@ Result<FileRules> load_file_rules(const std::string& path) {
   return parse_file_rules(*text, path);
 }
 
+RulePattern compile_pattern(const std::string& pattern) {
+  RulePattern rp;
+  rp.dir = is_dir_pattern(pattern);
+  rp.parts = components(pattern);
+  for (const auto& p : rp.parts) rp.glob.push_back(p.find_first_of("*?[") != std::string::npos);
+  return rp;
+}
+
 bool rule_covers(const std::string& pattern, const std::string& path) {
-  const bool dir = is_dir_pattern(pattern);
-  const auto pc = components(pattern), xc = components(path);
-  if (pc.empty()) return true;  // "/"
-  if (xc.size() < pc.size()) return false;
-  for (size_t i = 0; i < pc.size(); i++) {
-    const bool last = i + 1 == pc.size();
-    if (!component_matches(pc[i], xc[i], last && !dir)) return false;
-  }
-  return true;
+  return covers_parts(compile_pattern(pattern), components(path));
 }
 
 RuleMatch match_rules(const FileRules& r, const std::string& path) {
   RuleMatch m;
+  const std::vector<std::string> xc = components(path);  // once per event, not per rule
+  RulePattern tmp;
   for (const FileRule& rule : r.rules) {
-    if (!rule_covers(rule.pattern, path)) continue;
+    if (!covers_parts(compiled(rule, tmp), xc)) continue;
     if (rule.exclude) {
       m.excluded = true;
       continue;
@@ -238,11 +266,13 @@ std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root) 
 }
 
 std::optional<Watch> watch_for(const FileRules& r, const std::string& path, const std::string& root) {
-  const size_t depth = components(path).size();
+  const std::vector<std::string> xc = components(path);
+  RulePattern tmp;
   for (size_t i = 0; i < r.rules.size(); i++) {
     const FileRule& rule = r.rules[i];
-    if ((!rule.read && !rule.exclude) || components(rule.pattern).size() != depth) continue;
-    if (!rule_covers(rule.pattern, path)) continue;
+    if (!rule.read && !rule.exclude) continue;
+    const RulePattern& rp = compiled(rule, tmp);
+    if (rp.parts.size() != xc.size() || !covers_parts(rp, xc)) continue;
     return stat_watch(root, path, static_cast<uint32_t>(i + 1), kernel_flags(rule));
   }
   return std::nullopt;

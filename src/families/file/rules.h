@@ -25,12 +25,21 @@
 
 namespace nj {
 
+// A pattern split once, so matching an event's path costs no allocation.
+struct RulePattern {
+  std::vector<std::string> parts;
+  std::vector<bool> glob;  // per part: has * ? or [
+  bool dir = false;        // ends in '/'
+};
+RulePattern compile_pattern(const std::string& pattern);
+
 struct FileRule {
   std::string pattern;
   std::vector<std::string> tags;
   bool read = false;
   bool exclude = false;
   int line = 0;
+  RulePattern compiled;  // parse_file_rules fills it; empty: compiled when used
 };
 
 struct FileRules {
