@@ -75,8 +75,14 @@ static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int f
 		__u64 flags = 0;
 
 		if (nj_wakeup_bytes) {
+			__u64 avail = bpf_ringbuf_query(&nj_rb, BPF_RB_AVAIL_DATA);
+
+			/* Wake the reader once, with the record that crosses the
+			 * mark: while it lags behind, a wake-up per record would
+			 * cost every hooked syscall microseconds for nothing (it
+			 * also polls on a timer). */
 			flags = BPF_RB_NO_WAKEUP;
-			if (bpf_ringbuf_query(&nj_rb, BPF_RB_AVAIL_DATA) >= nj_wakeup_bytes)
+			if (avail < nj_wakeup_bytes && avail + size >= nj_wakeup_bytes)
 				flags = BPF_RB_FORCE_WAKEUP;
 		}
 		err = bpf_ringbuf_output(&nj_rb, data, size, flags);

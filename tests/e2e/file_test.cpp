@@ -192,9 +192,9 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     auto& s = sensors()[GetParam()];
     if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--transport", GetParam(), "--file-rules",
-                                                                   base().rules, "--ringbuf-size", "67108864",
-                                                                   "--perf-pages", "1024"});
+      s = std::make_unique<SensorProcess>(
+          std::vector<std::string>{"--events", "process,file", "--transport", GetParam(), "--file-rules", base().rules,
+                                   "--ringbuf-size", "67108864", "--perf-pages", "1024"});
     s->keep_lines_with(kNeedles);
     lost_at_setup_ = lost_total(*s);
     dir_ = temp_dir();
@@ -1254,7 +1254,7 @@ INSTANTIATE_TEST_SUITE_P(FileTransports, FileEvents, ::testing::Values("ringbuf"
 // The window set to 0: every open for writing is a modification, even of a
 // file the process just created.
 TEST(FileModifyWindow, ZeroReportsEveryWrite) {
-  SensorProcess s({"--modify-window-ms", "0", "--ringbuf-size", "67108864"});
+  SensorProcess s({"--events", "file", "--modify-window-ms", "0", "--ringbuf-size", "67108864"});
   s.keep_lines_with(kNeedles);
   const std::string dir = temp_dir();
   json a = file_act("file-modify-twice", dir);

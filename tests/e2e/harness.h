@@ -23,8 +23,9 @@ Command run_command(const std::vector<std::string>& argv, int uid = -1);
 
 class SensorProcess {
  public:
-  // Starts `nightjar run --output <tmp> <extra...>` and waits until its
-  // sensor-started event is written.
+  // Starts `nightjar run --output <tmp> <extra...>` (with `--events process`
+  // unless extra names the families) and waits until its sensor-started
+  // event is written.
   explicit SensorProcess(std::vector<std::string> extra);
   ~SensorProcess();
 

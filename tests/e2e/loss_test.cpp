@@ -87,8 +87,8 @@ TEST(Loss, SustainedOverloadIsReportedWhileItLasts) {
   if (pid == 0) {
     int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(e, 2);
-    execl(NJ_BINARY, NJ_BINARY, "run", "--output", "/dev/null", "--no-hash", "--ringbuf-size", "65536",
-          static_cast<char*>(nullptr));
+    execl(NJ_BINARY, NJ_BINARY, "run", "--output", "/dev/null", "--no-hash", "--ringbuf-size", "65536", "--events",
+          "process", static_cast<char*>(nullptr));
     _exit(127);
   }
   auto stderr_text = [&] {
