@@ -115,7 +115,9 @@ SensorProcess::SensorProcess(std::vector<std::string> extra) {
     execv(args[0], args.data());
     _exit(127);
   }
-  auto started = wait_for([](const json& e) { return e["event"]["action"] == "sensor-started"; }, 15000);
+  // Attaching a hundred kprobes takes tens of seconds in the matrix's
+  // emulated VMs; a sensor that is up is seen at once.
+  auto started = wait_for([](const json& e) { return e["event"]["action"] == "sensor-started"; }, 60000);
   if (started.is_null()) {
     ADD_FAILURE() << "sensor did not start: " << stderr_text();
   }

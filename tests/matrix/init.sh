@@ -45,6 +45,10 @@ mark INFO nproc="$(nproc)" mem_kb="$(awk '/^MemTotal:/ {print $2}' /proc/meminfo
 mark INFO lsm="$(cat /sys/kernel/security/lsm 2>/dev/null || echo -)" btf="$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
 mark INFO filter="$NJM_FILTER"
 
+# A Debian system has a shadow file; the file tests read it (a default rule
+# watches it) and the initramfs has none.
+[ -e /etc/shadow ] || { echo 'root:*:19000:0:99999:7:::' >/etc/shadow; chmod 0640 /etc/shadow; }
+
 set -o pipefail
 for b in $NJM_BACKENDS; do
     t=$(up)
