@@ -218,7 +218,7 @@ bool Daemon::watch_files() {
     const int rc = o_.output.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(o_.output.c_str(), &st);
     if (rc == 0 && S_ISREG(st.st_mode)) {
       nj_watch_key k{};
-      k.dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+      k.dev = kernel_dev(st.st_dev);
       k.ino = st.st_ino;
       (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
     }

@@ -201,10 +201,13 @@ Backend backend_of(Requirement::Kind k) {
   }
 }
 
-std::vector<std::string> programs_of(Backend b) {
-  std::vector<std::string> out;
-  auto add = [&](const std::string& p) {
-    if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+std::vector<std::pair<std::string, Requirement>> programs_with_needs(Backend b) {
+  std::vector<std::pair<std::string, Requirement>> out;
+  auto add = [&](const std::string& p, const Requirement& need) {
+    if (backend_of(need.kind) != b) return;
+    for (auto& [name, _] : out)
+      if (name == p) return;
+    out.emplace_back(p, need);
   };
   // By what each program is, not by the variant it serves: a tracepoint
   // every backend uses is a tracepoint program, and its renamed forms
@@ -212,11 +215,17 @@ std::vector<std::string> programs_of(Backend b) {
   for (const Hook& h : hook_table())
     for (const Variant& v : h.variants)
       for (size_t i = 0; i < v.programs.size(); i++) {
-        if (backend_of(v.needs[i].kind) == b) add(v.programs[i]);
+        add(v.programs[i], v.needs[i]);
         if (i < v.alternates.size())
           for (const Alternate& a : v.alternates[i])
-            if (a.need.kind == v.needs[i].kind && backend_of(a.need.kind) == b) add(a.program);
+            if (a.need.kind == v.needs[i].kind) add(a.program, a.need);
       }
+  return out;
+}
+
+std::vector<std::string> programs_of(Backend b) {
+  std::vector<std::string> out;
+  for (auto& [name, _] : programs_with_needs(b)) out.push_back(name);
   return out;
 }
 

@@ -91,8 +91,11 @@ std::vector<Choice> choose_programs(const KernelFeatures& features, const std::v
 bool requirement_met(const KernelFeatures& features, const Requirement& r);
 std::string describe(const Requirement& r);
 
-// Every program name in the table, per backend (for load-only tests): the
-// programs of that kind, whatever variant lists them.
+// Every program of the table of backend b's kind, whatever variant lists it
+// (a tracepoint every backend uses, a renamed tracepoint's other name),
+// once each, with what it needs to attach.
+std::vector<std::pair<std::string, Requirement>> programs_with_needs(Backend b);
+// Their names (for load-only tests).
 std::vector<std::string> programs_of(Backend b);
 // The backend a kind of program belongs to.
 Backend backend_of(Requirement::Kind k);

@@ -102,24 +102,13 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
     // fentry programs name their target at load time: one whose target
     // this kernel's BTF lacks cannot load at all, so it is left out (the
     // sensor would attach an alternate for it).
-    auto load = [&](const std::string& prog, const Requirement& need) -> Result<void> {
-      if (backend_of(need.kind) != *config_.load_all_of) return {};
-      if (backend_of(need.kind) == Backend::fentry && !requirement_met(features, need)) {
+    for (const auto& [prog, need] : programs_with_needs(*config_.load_all_of)) {
+      if (*config_.load_all_of == Backend::fentry && !requirement_met(features, need)) {
         spdlog::info("{} not loadable here: missing {}", prog, describe(need));
-        return {};
+        continue;
       }
       if (!enable(prog)) return Error{ENOENT, "program " + prog + " missing from the BPF object"};
-      return {};
-    };
-    for (const Hook& h : hook_table())
-      for (const Variant& v : h.variants)
-        for (size_t i = 0; i < v.programs.size(); i++) {
-          if (auto r = load(v.programs[i], v.needs[i]); !r) return r;
-          if (i < v.alternates.size())
-            for (const Alternate& a : v.alternates[i])
-              if (a.need.kind == v.needs[i].kind)
-                if (auto r = load(a.program, a.need); !r) return r;
-        }
+    }
     return {};
   }
 

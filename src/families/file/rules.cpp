@@ -129,9 +129,6 @@ const RulePattern& compiled(const FileRule& r, RulePattern& tmp) {
   return tmp;
 }
 
-// The kernel's dev_t encoding (MAJOR << 20 | MINOR), as s_dev holds it.
-uint32_t kernel_dev(dev_t d) { return (major(d) << 20) | minor(d); }
-
 std::optional<Watch> stat_watch(const std::string& root, const std::string& path, uint32_t rule, uint32_t flags) {
   struct stat st;
   if (::stat((root + path).c_str(), &st) != 0) return std::nullopt;
@@ -175,6 +172,7 @@ Result<FileRules> parse_file_rules(const std::string& text, const std::string& o
       if (words.size() != 2) return bad("exclude-fs takes one filesystem type");
       if (!fs_magic(words[1])) return bad("unknown filesystem type '" + words[1] + "'");
       out.excluded_fs.push_back(words[1]);
+      out.excluded_magic.push_back(fs_magic(words[1]));
       continue;
     }
     FileRule r;
@@ -233,10 +231,14 @@ RuleMatch match_rules(const FileRules& r, const std::string& path) {
       continue;
     }
     m.read |= rule.read;
-    for (const auto& t : rule.tags)
-      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+    merge_tags(m.tags, rule.tags);
   }
   return m;
+}
+
+void merge_tags(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const auto& t : from)
+    if (std::find(to.begin(), to.end(), t) == to.end()) to.push_back(t);
 }
 
 const FileRule* rule_by_number(const FileRules& r, uint32_t rule) {
@@ -277,6 +279,8 @@ std::optional<Watch> watch_for(const FileRules& r, const std::string& path, cons
   }
   return std::nullopt;
 }
+
+uint32_t kernel_dev(dev_t d) { return (major(d) << 20) | minor(d); }
 
 uint32_t fs_magic(const std::string& type) {
   static const std::pair<const char*, uint32_t> kMagic[] = {

@@ -15,7 +15,9 @@
 // characters (/home/*/.ssh/).
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +47,7 @@ struct FileRule {
 struct FileRules {
   std::vector<FileRule> rules;           // rule n is reported as n + 1
   std::vector<std::string> excluded_fs;  // filesystem type names
+  std::vector<uint32_t> excluded_magic;  // their s_magic, in the same order
   uint32_t depth = 5;                    // dentries the kernel looks up per file (see nj_watch_depth)
 };
 
@@ -63,6 +66,8 @@ struct RuleMatch {
   bool read = false;  // a covering rule reports reads
 };
 RuleMatch match_rules(const FileRules& r, const std::string& path);
+// Adds the tags `from` has and `to` lacks, in order.
+void merge_tags(std::vector<std::string>& to, const std::vector<std::string>& from);
 // The tags of rule number `rule` (1-based, as the kernel reports it).
 const FileRule* rule_by_number(const FileRules& r, uint32_t rule);
 
@@ -78,6 +83,9 @@ std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root =
 // The identity of one path a rule covers, for a file created after start.
 std::optional<Watch> watch_for(const FileRules& r, const std::string& path, const std::string& root = "");
 
+// A stat() st_dev in the kernel's own encoding (MAJOR << 20 | MINOR), as
+// s_dev and the BPF records hold it.
+uint32_t kernel_dev(dev_t d);
 // Filesystem type name -> s_magic, for exclude-fs; 0 if unknown.
 uint32_t fs_magic(const std::string& type);
 

@@ -29,9 +29,8 @@ bool FileTracker::on_excluded_fs(const nj_file_op& op, const std::string& path, 
   const auto& fs = rules_->excluded_fs;
   if (fs.empty()) return false;
   if (op.flags & NJ_FILE_OBJ_KNOWN) {
-    for (const std::string& t : fs)
-      if (fs_magic(t) == op.obj.fs_magic) return true;
-    return false;
+    const auto& magic = rules_->excluded_magic;
+    return std::find(magic.begin(), magic.end(), op.obj.fs_magic) != magic.end();
   }
   if (path.empty()) return false;
   // Mounts change rarely; read again every few seconds, not per event.
@@ -56,13 +55,10 @@ void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enric
   RuleMatch m = match_rules(*rules_, v.object.path);
   if (v.original) {
     RuleMatch o = match_rules(*rules_, v.original->path);
-    for (auto& t : o.tags)
-      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+    merge_tags(m.tags, o.tags);
     m.excluded = m.excluded && o.excluded;  // a file moved into or out of view is seen
   }
-  if (const FileRule* k = rule_by_number(*rules_, op.rule))
-    for (auto& t : k->tags)
-      if (std::find(m.tags.begin(), m.tags.end(), t) == m.tags.end()) m.tags.push_back(t);
+  if (const FileRule* k = rule_by_number(*rules_, op.rule)) merge_tags(m.tags, k->tags);
   // A path a rule tags or the kernel matched is reported on any filesystem.
   if (!m.excluded && !op.rule && m.tags.empty() && type != NJ_REC_FILE_URING)
     m.excluded = on_excluded_fs(op, v.object.path, now_ns);
