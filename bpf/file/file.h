@@ -64,25 +64,6 @@ static __always_inline bool nj_file_failure_reported(long ret)
 	return ret == -NJ_EACCES || ret == -NJ_EPERM;
 }
 
-/* The current task's open file `fd`, or NULL. */
-static __always_inline struct file *nj_fd_file(struct task_struct *task, long fd)
-{
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-	unsigned int max;
-
-	if (fd < 0 || !fdt)
-		return NULL;
-	max = BPF_CORE_READ(fdt, max_fds);
-	if (fd >= max)
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffffff]))
-		return NULL;
-	return f;
-}
-
 static __always_inline void nj_file_obj_fill(struct nj_file_obj *o, struct inode *inode)
 {
 	struct super_block *sb = BPF_CORE_READ(inode, i_sb);

@@ -392,4 +392,23 @@ static __always_inline __u32 nj_part_user_argv(void *ctx, struct nj_scratch *sc,
 	return nj_part_commit(ctx, sc, event_id, backend, NJ_F_ARGV, 0, 0, len, 0, 0);
 }
 
+/* The current task's open file `fd`, or NULL. */
+static __always_inline struct file *nj_fd_file(struct task_struct *task, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+	unsigned int max;
+
+	if (fd < 0 || !fdt)
+		return NULL;
+	max = BPF_CORE_READ(fdt, max_fds);
+	if (fd >= max)
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffffff]))
+		return NULL;
+	return f;
+}
+
 #endif /* NJ_HELPERS_H */

@@ -33,6 +33,11 @@ const volatile __u32 nj_watch_depth __weak = 0;
  * as soon as its mode is known. */
 const volatile bool nj_watch_reads __weak = false;
 const volatile __u64 nj_file_modify_window_ns __weak = 5000000000ULL;
+/* Network family: whether a reported TCP connection's end is reported
+ * (duration and bytes), and the window in which one process's datagrams of
+ * one UDP flow are one event. */
+const volatile bool nj_net_conn_end __weak = true;
+const volatile __u64 nj_udp_window_ns __weak = 60000000000ULL;
 
 /* ---- transport ---- */
 
@@ -201,5 +206,63 @@ struct {
 	__type(key, __u64);
 	__type(value, struct nj_file_ids);
 } nj_file_ids_map SEC(".maps") __weak;
+
+/* ---- network family ---- */
+
+/* TCP sockets a process connected or accepted, by struct sock address: the
+ * state changes that settle a connect or end a connection often run in
+ * softirq, where the current task is whoever was interrupted, so they are
+ * attributed to the task kept here (what bcc's tcplife does). Filled at the
+ * CLOSE -> SYN_SENT change (process context, inside connect) and at
+ * accept's exit; emptied at TCP_CLOSE. LRU: a socket whose close we miss
+ * ages out. */
+enum nj_sock_phase { NJ_SOCK_CONNECTING = 1, NJ_SOCK_ESTABLISHED = 2, NJ_SOCK_FAILED = 3 };
+
+#define NJ_SOCK_REPORTED (1u << 0) /* its connect or accept was reported: report its end */
+#define NJ_SOCK_AWAITING (1u << 1) /* its connect was reported in progress: report the result */
+#define NJ_SOCK_ACCEPTED (1u << 2) /* opened by accept (ingress), not connect */
+
+struct nj_net_sock {
+	struct nj_task task; /* who connected or accepted */
+	__u64 conn_id; /* event id of the connect or accept */
+	__u64 start_ns; /* established or accepted (boot clock) */
+	__u32 phase; /* enum nj_sock_phase */
+	__u32 flags; /* NJ_SOCK_* */
+	__s32 err; /* NJ_SOCK_FAILED: the socket's error (ECONNREFUSED, ETIMEDOUT, ...) */
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct nj_net_sock);
+} nj_net_sock_map SEC(".maps") __weak;
+
+/* UDP flows seen per process (its start time too: a reused pid is a new
+ * process), endpoints and direction, for the flow window. */
+struct nj_udp_key {
+	__u64 start_ns;
+	__u32 tgid;
+	__u16 lport;
+	__u16 rport;
+	__u8 local[16];
+	__u8 remote[16];
+	__u16 family;
+	__u8 ingress;
+	__u8 _pad[5];
+};
+
+struct nj_udp_flow {
+	__u64 last_ns; /* when the flow was last reported */
+	__u64 folded; /* datagrams since then */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct nj_udp_key);
+	__type(value, struct nj_udp_flow);
+} nj_udp_flow_map SEC(".maps") __weak;
 
 #endif /* NJ_MAPS_H */

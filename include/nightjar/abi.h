@@ -10,5 +10,6 @@
 #include "nightjar/abi/common.h"
 #include "nightjar/abi/process.h"
 #include "nightjar/abi/file.h"
+#include "nightjar/abi/network.h"
 
 #endif /* NIGHTJAR_ABI_H */

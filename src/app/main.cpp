@@ -95,6 +95,13 @@ int main(int argc, char** argv) {
   run->add_option("--modify-window-ms", modify_window_ms,
                   "repeated modifications of one file by one process within this window are one event")
       ->check(CLI::Range(uint64_t{0}, uint64_t{3600000}));
+  uint64_t udp_window_ms = 60000;
+  run->add_option("--udp-window-ms", udp_window_ms,
+                  "datagrams of one UDP flow (process, endpoints, direction) within this window are one event")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{86400000}));
+  bool no_connection_end = false;
+  run->add_flag("--no-connection-end", no_connection_end,
+                "do not report TCP connections' ends (duration and bytes)");
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");
 
@@ -111,6 +118,8 @@ int main(int argc, char** argv) {
     ro.enrich.hash = !no_hash;
     ro.enrich.fold_window_ns = fold_ms * 1000000ull;
     ro.sensor.modify_window_ns = modify_window_ms * 1000000ull;
+    ro.sensor.udp_window_ns = udp_window_ms * 1000000ull;
+    ro.sensor.connection_end = !no_connection_end;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -376,6 +376,7 @@ void Daemon::collect() {
     report_.records_sent_total = kc->sent;
     report_.file_folded_total = kc->file_folded;
     report_.file_excluded_kernel_total = kc->file_excluded;
+    report_.udp_folded_total = kc->udp_folded;
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       report_.by_family[f].kernel_lost_total = kc->lost_by_family[f];
       report_.by_family[f].records_sent_total = kc->sent_by_family[f];

@@ -17,7 +17,8 @@ const char* syscall_name(uint32_t s) {
       "symlink",  "symlinkat", "link",      "linkat",      "unlink",       "unlinkat",     "rmdir",       "rename",
       "renameat", "renameat2", "truncate",  "ftruncate",   "chmod",        "fchmod",       "fchmodat",    "fchmodat2",
       "chown",    "lchown",    "fchown",    "fchownat",    "utime",        "utimes",       "futimesat",   "utimensat",
-      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create"};
+      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create",
+      "connect", "accept", "accept4", "listen", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }
@@ -46,6 +47,11 @@ std::string_view hex_id(uint64_t v, char (&buf)[16]) {
 }
 
 }  // namespace
+
+std::string event_id_string(uint64_t event_id) {
+  char buf[16];
+  return std::string(hex_id(event_id, buf));
+}
 
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);
@@ -76,7 +82,7 @@ void Encoder::entity_kv(uint32_t pid, uint64_t start_ticks) {
 }
 
 void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
-                    const char* outcome, uint64_t event_id) {
+                    const char* outcome, uint64_t event_id, const char* type2) {
   w_.clear();
   escaped_.clear();
   w_.begin_object();
@@ -91,6 +97,7 @@ void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, co
   w_.key("type");
   w_.begin_array();
   w_.string(type);
+  if (type2) w_.string(type2);
   w_.end_array();
   w_.kv("action", action);
   if (outcome) w_.kv("outcome", outcome);

@@ -39,6 +39,7 @@ struct LossReport {
   // Not lost but not reported on purpose, by cause (nightjar.filters).
   uint64_t file_folded_total = 0;           // modifications inside the modify window
   uint64_t file_excluded_kernel_total = 0;  // an exclusion matched in the kernel
+  uint64_t udp_folded_total = 0;            // UDP datagrams inside their flow's window
 };
 
 struct SensorState {
@@ -68,8 +69,9 @@ class Encoder {
   // (src/families/<family>/encode.cpp), in the order a document is written:
   // begin, the process block (task_common, users, image), context_fields,
   // nightjar_begin, the family's own fields, nightjar_context, nightjar_end.
+  // `type2`: a second ECS event.type where one is not enough ("connection", "start").
   void begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
-             const char* outcome, uint64_t event_id);
+             const char* outcome, uint64_t event_id, const char* type2 = nullptr);
   // A string field; `field` is its dotted name, listed in
   // nightjar.escaped_fields when the value needed escaping.
   void str(std::string_view key, std::string_view value, const char* field);
@@ -106,6 +108,8 @@ std::string signal_name(int sig);
 std::string errno_name(int err);
 // enum nj_syscall -> its name, or nullptr.
 const char* syscall_name(uint32_t s);
+// An event id as event.id spells it: 16 lowercase hex digits.
+std::string event_id_string(uint64_t event_id);
 // Kernel-internal dev_t as "major:minor".
 std::string dev_string(uint32_t dev);
 

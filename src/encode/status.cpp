@@ -72,6 +72,10 @@ void cache_fields(JsonWriter& w, const EnricherStats& s) {
                     {"misses", s.cgroup_cache_misses},
                     {"evictions", s.cgroup_cache_evictions}});
   block("users", {{"reloads", s.users_reloads}});
+  block("dns_names", {{"size", s.dns_cache_size},
+                      {"hits", s.dns_cache_hits},
+                      {"misses", s.dns_cache_misses},
+                      {"evictions", s.dns_cache_evictions}});
   w.end_object();
 }
 
@@ -82,9 +86,11 @@ void filter_fields(JsonWriter& w, const LossReport& r, const EnricherStats* s) {
   w.begin_object();
   w.kn("file_modify_folded_total", r.file_folded_total);
   w.kn("file_excluded_kernel_total", r.file_excluded_kernel_total);
+  w.kn("udp_folded_total", r.udp_folded_total);
   if (s) {
     w.kn("file_excluded_user_total", s->file_excluded);
     w.kn("file_watches_added_total", s->file_watches_added);
+    w.kn("dns_malformed_total", s->dns_malformed);
   }
   w.end_object();
 }

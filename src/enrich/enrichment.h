@@ -80,6 +80,8 @@ struct EnricherStats {
   uint64_t hash_queue_full = 0;
   uint64_t file_excluded = 0;       // file events an exclude rule dropped in user space
   uint64_t file_watches_added = 0;  // watched files that appeared after start
+  uint64_t dns_malformed = 0;       // DNS payloads that did not parse
+  uint64_t dns_cache_size = 0, dns_cache_hits = 0, dns_cache_misses = 0, dns_cache_evictions = 0;
 };
 
 }  // namespace nj

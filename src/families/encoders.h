@@ -2,4 +2,5 @@
 #pragma once
 
 #include "families/file/encode.h"
+#include "families/network/encode.h"
 #include "families/process/encode.h"

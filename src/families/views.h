@@ -6,10 +6,11 @@
 #include <variant>
 
 #include "families/file/view.h"
+#include "families/network/view.h"
 #include "families/process/exec_view.h"
 
 namespace nj {
 
-using FamilyView = std::variant<std::monostate, ExecView, FileView>;
+using FamilyView = std::variant<std::monostate, ExecView, FileView, NetView>;
 
 }  // namespace nj

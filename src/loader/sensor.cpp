@@ -82,6 +82,8 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   rodata->nj_watch_depth = config_.watch_depth;
   rodata->nj_watch_reads = config_.watch_reads;
   rodata->nj_file_modify_window_ns = config_.modify_window_ns;
+  rodata->nj_net_conn_end = config_.connection_end;
+  rodata->nj_udp_window_ns = config_.udp_window_ns;
 
   const int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
@@ -214,6 +216,7 @@ Result<KernelCounters> Sensor::counters() const {
     c.read_errors += per[i].read_errors;
     c.file_folded += per[i].file_deduped;
     c.file_excluded += per[i].file_filtered;
+    c.udp_folded += per[i].net_udp_folded;
   }
   for (size_t f = 0; f < NJ_FAM_MAX; f++) {
     c.sent += c.sent_by_family[f];

@@ -37,6 +37,10 @@ struct SensorConfig {
   uint32_t watch_depth = 0;
   bool watch_reads = false;  // some rule reports reads
   uint64_t modify_window_ns = 5000000000ull;
+  // Network family: report TCP connections' ends, and the window folding
+  // one process's datagrams of one UDP flow.
+  bool connection_end = true;
+  uint64_t udp_window_ns = 60000000000ull;
   bool attach = true;  // false: load only (verifier check)
   // Load every program of this backend whatever the kernel supports (no
   // attach): proves the verifier accepts them on this kernel.
@@ -68,6 +72,7 @@ struct KernelCounters {
   uint64_t enter_map_full = 0;
   uint64_t read_errors = 0;
   uint64_t file_folded = 0;    // modifications folded into an earlier event (window)
+  uint64_t udp_folded = 0;     // UDP datagrams folded into their flow's earlier event (window)
   uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};

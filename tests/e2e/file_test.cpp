@@ -35,30 +35,6 @@ constexpr int kWaitMs = 30000;
 const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"", "memfd:nj-file-memfd", "nj-long-",
                                            "\"io_uring\":{\"opcode\""};
 
-// Nothing failed so far: the sensors' output (gigabytes on a busy machine)
-// can go.
-bool all_passed() {
-  return !::testing::Test::HasFailure() && ::testing::UnitTest::GetInstance()->failed_test_count() == 0;
-}
-
-// The value at a dotted path ("nightjar.file.tags"), null when absent; the
-// event is not changed (operator[] would add the key).
-json get(const json& e, const std::string& dotted) {
-  const json* cur = &e;
-  size_t i = 0;
-  while (i <= dotted.size()) {
-    size_t j = dotted.find('.', i);
-    if (j == std::string::npos) j = dotted.size();
-    const std::string key = dotted.substr(i, j - i);
-    if (!cur->is_object() || !cur->contains(key)) return json();
-    cur = &(*cur)[key];
-    i = j + 1;
-  }
-  return *cur;
-}
-
-bool has(const json& e, const std::string& dotted) { return !get(e, dotted).is_null(); }
-
 // The suite's fixed places, made before its sensors start (a watch rule
 // needs its directory to exist): the rules file is the default rules and
 // the test directories' rules.
@@ -110,52 +86,6 @@ json file_act(const std::string& action, const std::string& dir) {
   if (var.is_null()) {                                \
     GTEST_SKIP() << action << ": not available here"; \
   }
-
-struct ToolRun {
-  pid_t pid = -1;
-  int status = -1;
-};
-
-// A program run as a user would (PATH search, no shell unless asked),
-// waited for; its pid is what its events carry.
-ToolRun run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
-  ToolRun r;
-  r.pid = fork();
-  if (r.pid == 0) {
-    int devnull = open("/dev/null", O_RDWR);
-    dup2(devnull, 0);
-    dup2(devnull, 1);
-    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int st = 0;
-  waitpid(r.pid, &st, 0);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  return r;
-}
-
-bool have_program(const std::string& name) {
-  for (const char* d : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
-    if (access((d + name).c_str(), X_OK) == 0) return true;
-  return false;
-}
-
-// Records the sensor reported lost (kernel, transport, queue) in what it
-// wrote so far: its events-lost reports and its last words.
-uint64_t lost_total(SensorProcess& s) {
-  uint64_t n = 0;
-  for (const json& e : s.events()) {
-    if (!e.contains("nightjar") || !e["nightjar"].contains("loss")) continue;
-    const json& l = e["nightjar"]["loss"];
-    n = std::max<uint64_t>(n, l.value("kernel_lost_total", 0ull) + l.value("transport_lost_total", 0ull) +
-                                  l.value("queue_dropped_total", 0ull));
-  }
-  return n;
-}
 
 bool is_file_event(const json& e, const std::string& action, long pid) {
   return e.contains("file") && e.contains("process") && e["event"]["category"] == json::array({"file"}) &&

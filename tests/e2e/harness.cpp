@@ -219,4 +219,61 @@ bool is_action(const json& e, const std::string& action, long pid) {
   return e.contains("process") && e["event"]["action"] == action && e["process"]["pid"] == pid;
 }
 
+bool all_passed() {
+  return !::testing::Test::HasFailure() && ::testing::UnitTest::GetInstance()->failed_test_count() == 0;
+}
+
+json get(const json& e, const std::string& dotted) {
+  const json* cur = &e;
+  size_t i = 0;
+  while (i <= dotted.size()) {
+    size_t j = dotted.find('.', i);
+    if (j == std::string::npos) j = dotted.size();
+    const std::string key = dotted.substr(i, j - i);
+    if (!cur->is_object() || !cur->contains(key)) return json();
+    cur = &(*cur)[key];
+    i = j + 1;
+  }
+  return *cur;
+}
+
+bool has(const json& e, const std::string& dotted) { return !get(e, dotted).is_null(); }
+
+ToolRun run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  ToolRun r;
+  r.pid = fork();
+  if (r.pid == 0) {
+    int devnull = open("/dev/null", O_RDWR);
+    dup2(devnull, 0);
+    dup2(devnull, 1);
+    for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(r.pid, &st, 0);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return r;
+}
+
+bool have_program(const std::string& name) {
+  for (const char* d : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
+    if (access((d + name).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+uint64_t lost_total(SensorProcess& s) {
+  uint64_t n = 0;
+  for (const json& e : s.events()) {
+    if (!e.contains("nightjar") || !e["nightjar"].contains("loss")) continue;
+    const json& l = e["nightjar"]["loss"];
+    n = std::max<uint64_t>(n, l.value("kernel_lost_total", 0ull) + l.value("transport_lost_total", 0ull) +
+                                  l.value("queue_dropped_total", 0ull));
+  }
+  return n;
+}
+
 }  // namespace nj::e2e

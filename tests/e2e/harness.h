@@ -73,4 +73,24 @@ void expect_schema_valid(const std::string& jsonl_path);
 bool is_exec(const json& e, long pid);
 bool is_action(const json& e, const std::string& action, long pid);
 
+// Nothing failed so far in the whole run (a suite's sensors' output, which
+// can be gigabytes on a busy machine, can go).
+bool all_passed();
+// The value at a dotted path ("nightjar.file.tags"), null when absent; the
+// event is not changed (operator[] would add the key).
+json get(const json& e, const std::string& dotted);
+bool has(const json& e, const std::string& dotted);
+// Records the sensor reported lost (kernel, transport, queue) in what it
+// wrote so far: its events-lost reports and its last words.
+uint64_t lost_total(SensorProcess& s);
+
+struct ToolRun {
+  int pid = -1;
+  int status = -1;
+};
+// A program run as a user would (PATH search, no shell unless asked),
+// waited for; its pid is what its events carry.
+ToolRun run_tool(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+bool have_program(const std::string& name);
+
 }  // namespace nj::e2e

@@ -18,6 +18,7 @@
 #include "decode/decode.h"
 #include "encode/encoder.h"
 #include "file_samples.h"
+#include "network_samples.h"
 #include "loader/program_table.h"
 #include "nightjar/abi.h"
 #include "process_samples.h"

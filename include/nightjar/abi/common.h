@@ -56,7 +56,7 @@ typedef int64_t nj_s64;
 
 /* Event families: the unit of --events selection, of record numbering and
  * of loss accounting. */
-enum nj_family { NJ_FAM_PROCESS = 0, NJ_FAM_FILE = 1, NJ_FAM_MAX = 8 };
+enum nj_family { NJ_FAM_PROCESS = 0, NJ_FAM_FILE = 1, NJ_FAM_NETWORK = 2, NJ_FAM_MAX = 8 };
 
 /* Record types: block 0 is shared, block f + 1 belongs to family f. */
 #define NJ_REC_BLOCK 256
@@ -148,6 +148,17 @@ enum nj_syscall {
 	NJ_SYS_LREMOVEXATTR = 44,
 	NJ_SYS_FREMOVEXATTR = 45,
 	NJ_SYS_MEMFD_CREATE = 46,
+	/* network family */
+	NJ_SYS_CONNECT = 47,
+	NJ_SYS_ACCEPT = 48,
+	NJ_SYS_ACCEPT4 = 49,
+	NJ_SYS_LISTEN = 50,
+	NJ_SYS_SENDTO = 51,
+	NJ_SYS_SENDMSG = 52,
+	NJ_SYS_SENDMMSG = 53,
+	NJ_SYS_RECVFROM = 54,
+	NJ_SYS_RECVMSG = 55,
+	NJ_SYS_RECVMMSG = 56,
 	NJ_SYS_MAX
 };
 
@@ -183,7 +194,8 @@ struct nj_cpu_stats {
 	nj_u64 event_seq; /* source of event ids on this CPU */
 	nj_u64 file_deduped; /* file modifications folded into an earlier event (window) */
 	nj_u64 file_filtered; /* file events dropped by an exclusion rule in the kernel */
-	nj_u64 _reserved[3];
+	nj_u64 net_udp_folded; /* UDP datagrams folded into their flow's earlier event (window) */
+	nj_u64 _reserved[2];
 };
 
 /*

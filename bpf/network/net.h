@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The network family's shared pieces: an fd turned into its struct sock,
+ * both ends of a socket, a caller's sockaddr, and the one record emitter.
+ *
+ * Why syscall pairs plus sock:inet_sock_set_state: the syscalls run on
+ * every backend (this family must work where only tracepoints do) and see
+ * the caller, its arguments and the result; the tracepoint (since v4.16)
+ * sees what the kernel settles later, in softirq (a non-blocking connect's
+ * handshake, a connection's end), and is the same on every backend.
+ */
+#ifndef NJ_BPF_NET_H
+#define NJ_BPF_NET_H
+
+#include "syscalls.h"
+#include <bpf/bpf_endian.h>
+
+#define NJ_AF_UNSPEC 0
+#define NJ_AF_INET 2
+#define NJ_AF_INET6 10
+#define NJ_IPPROTO_TCP 6
+#define NJ_IPPROTO_UDP 17
+#define NJ_ECONNABORTED 103
+#define NJ_EISCONN 106
+#define NJ_EALREADY 114
+#define NJ_EINPROGRESS 115
+#define NJ_TCP_ESTABLISHED 1
+#define NJ_TCP_SYN_SENT 2
+#define NJ_TCP_CLOSE 7
+#define NJ_DNS_PORT 53
+#define NJ_NET_S_IFMT 00170000
+#define NJ_NET_S_IFSOCK 0140000
+
+/* The socket behind the current task's fd, or NULL when fd is not one. */
+static __always_inline struct sock *nj_fd_sock(struct task_struct *task, long fd)
+{
+	struct file *f = nj_fd_file(task, fd);
+	struct socket *so;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & NJ_NET_S_IFMT) != NJ_NET_S_IFSOCK)
+		return NULL;
+	so = BPF_CORE_READ(f, private_data);
+	return so ? BPF_CORE_READ(so, sk) : NULL;
+}
+
+/* Whether sk is an IPv4 or IPv6 socket of `protocol`. sk_protocol is a
+ * plain u16 since v5.6 (bf9765145b85), older than any kernel we load on. */
+static __always_inline bool nj_sk_is(struct sock *sk, __u16 protocol)
+{
+	__u16 family;
+
+	if (!sk || BPF_CORE_READ(sk, sk_protocol) != protocol)
+		return false;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return family == NJ_AF_INET || family == NJ_AF_INET6;
+}
+
+/* Both ends as the socket holds them. */
+static __always_inline void nj_sk_endpoints(struct sock *sk, struct nj_net_endpoints *ep)
+{
+	ep->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	ep->protocol = BPF_CORE_READ(sk, sk_protocol);
+	ep->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	ep->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (ep->family == NJ_AF_INET6) {
+		BPF_CORE_READ_INTO((struct in6_addr *)ep->local, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)ep->remote, sk, __sk_common.skc_v6_daddr);
+	} else {
+		BPF_CORE_READ_INTO((__be32 *)ep->local, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__be32 *)ep->remote, sk, __sk_common.skc_daddr);
+	}
+}
+
+/* The remote end from a caller's sockaddr (connect's, sendto's, or the one
+ * recvfrom filled in). Returns the address family it held, NJ_AF_UNSPEC
+ * when it could not be read; the endpoints change only for INET and INET6.
+ * Read in two steps: a sockaddr_in is 16 bytes and may end a page. */
+static __always_inline __u16 nj_user_sockaddr(const void *ua, struct nj_net_endpoints *ep)
+{
+	struct {
+		__u16 family;
+		__u16 port;
+		__u32 addr4;
+	} head;
+
+	if (!ua || bpf_probe_read_user(&head, sizeof(head), ua))
+		return NJ_AF_UNSPEC;
+	if (head.family == NJ_AF_INET) {
+		__builtin_memset(ep->remote, 0, sizeof(ep->remote));
+		__builtin_memcpy(ep->remote, &head.addr4, 4);
+	} else if (head.family == NJ_AF_INET6) {
+		if (bpf_probe_read_user(ep->remote, 16, (const char *)ua + 8))
+			return NJ_AF_UNSPEC;
+	} else {
+		return head.family;
+	}
+	ep->rport = bpf_ntohs(head.port);
+	return head.family;
+}
+
+static __always_inline bool nj_addr_zero(const __u8 *a)
+{
+	const __u64 *w = (const __u64 *)a;
+
+	return !w[0] && !w[1];
+}
+
+/* Send one network record (no parts). */
+static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, __u16 type,
+					__u64 event_id, __u8 backend, __u64 ts)
+{
+	nj_hdr_init_ts(&rec->hdr, NJ_FAM_NETWORK, type, sizeof(*rec), event_id, backend, ts);
+	nj_output(ctx, rec, sizeof(*rec), NJ_FAM_NETWORK);
+}
+
+#endif /* NJ_BPF_NET_H */

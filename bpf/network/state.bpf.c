@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sock:inet_sock_set_state: every TCP state change. Only three matter:
+ *  - CLOSE -> SYN_SENT runs inside connect(2), in the caller's context: the
+ *    socket is remembered with its caller;
+ *  - SYN_SENT -> ESTABLISHED or CLOSE settles a connect, usually in
+ *    softirq: a connect reported in progress gets its result here;
+ *  - anything -> CLOSE ends a connection: a reported one gets its duration
+ *    and byte counts (tcp_sock's bytes_acked and bytes_received, since
+ *    v4.1/v4.2), attributed to whoever connected or accepted it.
+ * The same tracepoint serves every backend: no kernel function covers all
+ * three on every kernel (tcp_set_state is inlined in places).
+ */
+#include "net.h"
+
+static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struct sock *sk,
+					 __u16 type, __u32 state, __s32 result)
+{
+	struct nj_net_connect rec = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	rec.op.task = s->task;
+	nj_sk_endpoints(sk, &rec.op.ep);
+	rec.op.conn_id = s->conn_id;
+	rec.op.flags = NJ_NET_OPENER | (s->flags & NJ_SOCK_ACCEPTED ? NJ_NET_INGRESS : 0);
+	rec.op.state = state;
+	rec.op.result = result;
+	if (type == NJ_REC_NET_CLOSE) {
+		struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+		rec.op.duration_ns = now - s->start_ns;
+		rec.op.bytes_out = BPF_CORE_READ(tp, bytes_acked);
+		rec.op.bytes_in = BPF_CORE_READ(tp, bytes_received);
+	}
+	nj_net_send(ctx, &rec, type, nj_new_event_id(), NJ_BACKEND_TRACEPOINT, now);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->skaddr;
+	int oldstate = ctx->oldstate, newstate = ctx->newstate;
+	__u64 key = (__u64)sk;
+	struct nj_net_sock *s;
+
+	if (ctx->protocol != NJ_IPPROTO_TCP)
+		return 0;
+	if (newstate == NJ_TCP_SYN_SENT) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct nj_net_sock fresh = {.phase = NJ_SOCK_CONNECTING};
+
+		if (nj_ignored(task, false))
+			return 0;
+		nj_fill_task(&fresh.task, task, false);
+		bpf_map_update_elem(&nj_net_sock_map, &key, &fresh, BPF_ANY);
+		return 0;
+	}
+	if (newstate != NJ_TCP_ESTABLISHED && newstate != NJ_TCP_CLOSE)
+		return 0;
+	s = bpf_map_lookup_elem(&nj_net_sock_map, &key);
+	if (!s)
+		return 0;
+	if (newstate == NJ_TCP_ESTABLISHED) {
+		if (oldstate != NJ_TCP_SYN_SENT || s->phase != NJ_SOCK_CONNECTING)
+			return 0;
+		s->phase = NJ_SOCK_ESTABLISHED;
+		s->start_ns = bpf_ktime_get_boot_ns();
+		if (s->flags & NJ_SOCK_AWAITING) {
+			s->flags &= ~NJ_SOCK_AWAITING;
+			state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, 0);
+		}
+		return 0;
+	}
+	if (s->phase == NJ_SOCK_CONNECTING) {
+		/* tcp_reset and tcp_write_err set sk_err before tcp_done; none
+		 * set means the caller closed the socket first. */
+		__s32 err = BPF_CORE_READ(sk, sk_err);
+
+		s->phase = NJ_SOCK_FAILED;
+		s->err = err ? err : NJ_ECONNABORTED;
+		/* Not yet reported: the connect's exit reports it with the result. */
+		if (!(s->flags & NJ_SOCK_AWAITING))
+			return 0;
+		state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, s->err);
+	} else if (s->phase == NJ_SOCK_ESTABLISHED && (s->flags & NJ_SOCK_REPORTED) &&
+		   nj_net_conn_end) {
+		state_report(ctx, s, sk, NJ_REC_NET_CLOSE, oldstate, 0);
+	}
+	bpf_map_delete_elem(&nj_net_sock_map, &key);
+	return 0;
+}

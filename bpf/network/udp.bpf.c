@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * UDP: sendto, sendmsg, sendmmsg, recvfrom, recvmsg, recvmmsg. One event
+ * per process, endpoints and direction within nj_udp_window_ns (the
+ * datagrams folded in between are counted in the next one), and every DNS
+ * message (remote port 53) with its first NJ_DNS_MAX bytes for user space
+ * to parse.
+ *
+ * The entry saves the arguments only for UDP sockets: sendmsg and recvmsg
+ * also carry every netlink and unix-socket message on the machine, which
+ * should cost one fd lookup, not a map update.
+ * Not seen: write(2)/read(2) on a connected UDP socket (hooking every read
+ * and write costs far more than it finds; docs/events/network.md).
+ */
+#include "net.h"
+
+static __always_inline int udp_enter(struct nj_sys_args *a)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	if (!nj_sk_is(nj_fd_sock(task, (__s32)a->args[0]), NJ_IPPROTO_UDP))
+		return 0;
+	return nj_sys_enter_save(a);
+}
+
+/* Where the datagram's bytes and its peer's address are, per syscall. */
+struct udp_msg {
+	const void *buf;
+	const void *name;
+	__u64 len; /* bytes of the first datagram */
+	__u64 n; /* datagrams */
+};
+
+static __always_inline void udp_from_msghdr(const struct user_msghdr *um, struct udp_msg *m,
+					    bool ingress)
+{
+	struct user_msghdr h;
+	struct iovec iov;
+
+	if (bpf_probe_read_user(&h, sizeof(h), um))
+		return;
+	/* recvmsg: the kernel wrote msg_namelen back; 0 means no address. */
+	if (!ingress || h.msg_namelen > 0)
+		m->name = h.msg_name;
+	if (h.msg_iovlen > 0 && !bpf_probe_read_user(&iov, sizeof(iov), h.msg_iov)) {
+		m->buf = iov.iov_base;
+		if (iov.iov_len < m->len)
+			m->len = iov.iov_len;
+	}
+}
+
+static __always_inline void udp_dns(void *ctx, __u8 backend, struct nj_net_udp *rec,
+				    const struct udp_msg *m)
+{
+	struct nj_scratch *sc = nj_batch_begin(NJ_FAM_NETWORK);
+	__u64 event_id = nj_new_event_id();
+	__u32 n = m->len > NJ_DNS_MAX ? NJ_DNS_MAX : m->len;
+	__u16 type = NJ_REC_NET_DNS_QUERY;
+	__u32 parts = 0;
+
+	if (!sc || !m->buf)
+		return;
+	n &= 2 * NJ_DNS_MAX - 1;
+	if (bpf_probe_read_user(NJ_PART_DATA(sc), n, m->buf)) {
+		nj_count_read_error();
+		return;
+	}
+	/* QR, the header's first flag bit: a response. */
+	if (n > 2 && (NJ_PART_DATA(sc)[2] & 0x80))
+		type = NJ_REC_NET_DNS_ANSWER;
+	parts = nj_part_commit(ctx, sc, event_id, backend, NJ_NF_PAYLOAD, 0,
+			       m->len > NJ_DNS_MAX ? NJ_STR_TRUNCATED : 0, n, 0, 0);
+	if (sc->lost_parts)
+		rec->op.flags |= NJ_NET_PARTS_LOST;
+	nj_hdr_init_ts(&rec->hdr, NJ_FAM_NETWORK, type, sizeof(*rec), event_id, backend, sc->ts_ns);
+	nj_batch_close(ctx, sc, rec, parts);
+}
+
+/* Whether the flow's window is open: then the datagrams are folded into it. */
+static __always_inline bool udp_folded(struct task_struct *task, const struct nj_net_op *op,
+				       __u64 n, __u64 *prior)
+{
+	struct nj_udp_key k = {};
+	struct nj_udp_flow *f, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	k.start_ns = nj_leader_start(task, false);
+	k.tgid = op->task.pid;
+	k.lport = op->ep.lport;
+	k.rport = op->ep.rport;
+	__builtin_memcpy(k.local, op->ep.local, 16);
+	__builtin_memcpy(k.remote, op->ep.remote, 16);
+	k.family = op->ep.family;
+	k.ingress = !!(op->flags & NJ_NET_INGRESS);
+	f = bpf_map_lookup_elem(&nj_udp_flow_map, &k);
+	if (f && now - f->last_ns < nj_udp_window_ns) {
+		struct nj_cpu_stats *st = nj_stats_get();
+
+		__sync_fetch_and_add(&f->folded, n);
+		if (st)
+			st->net_udp_folded += n;
+		return true;
+	}
+	*prior = f ? f->folded : 0;
+	fresh.last_ns = now;
+	fresh.folded = n - 1;
+	bpf_map_update_elem(&nj_udp_flow_map, &k, &fresh, BPF_ANY);
+	if (n > 1) {
+		struct nj_cpu_stats *st = nj_stats_get();
+
+		if (st)
+			st->net_udp_folded += n - 1;
+	}
+	return false;
+}
+
+static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys, bool ingress)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nj_net_udp rec = {};
+	struct udp_msg m = {.len = ret, .n = 1};
+	struct nj_sys_args a;
+	struct sock *sk;
+
+	if (!nj_sys_take(bpf_get_current_pid_tgid(), sys, sys, &a) || ret <= 0)
+		return 0;
+	sk = nj_fd_sock(task, (__s32)a.args[0]);
+	if (!nj_sk_is(sk, NJ_IPPROTO_UDP))
+		return 0;
+	nj_sk_endpoints(sk, &rec.op.ep);
+	switch (sys) {
+	case NJ_SYS_SENDTO:
+	case NJ_SYS_RECVFROM:
+		m.buf = (const void *)a.args[1];
+		m.name = (const void *)a.args[4];
+		break;
+	case NJ_SYS_SENDMSG:
+	case NJ_SYS_RECVMSG:
+		udp_from_msghdr((const struct user_msghdr *)a.args[1], &m, ingress);
+		break;
+	default: {
+		/* sendmmsg, recvmmsg: ret datagrams; the first stands for them. */
+		const struct mmsghdr *mm = (const struct mmsghdr *)a.args[1];
+		__u32 len0 = 0;
+
+		m.n = ret;
+		m.len = 0;
+		if (!bpf_probe_read_user(&len0, sizeof(len0), &mm->msg_len))
+			m.len = len0;
+		udp_from_msghdr(&mm->msg_hdr, &m, ingress);
+		break;
+	}
+	}
+	if (m.name)
+		nj_user_sockaddr(m.name, &rec.op.ep);
+	rec.op.retval = ret;
+	rec.op.bytes_out = m.len;
+	rec.op.syscall = sys;
+	if (ingress)
+		rec.op.flags |= NJ_NET_INGRESS;
+	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
+		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
+	nj_fill_task(&rec.op.task, task, false);
+	if (rec.op.ep.rport == NJ_DNS_PORT)
+		udp_dns(ctx, backend, &rec, &m);
+	if (udp_folded(task, &rec.op, m.n, &rec.op.count))
+		return 0;
+	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(), backend,
+		    bpf_ktime_get_boot_ns());
+	return 0;
+}
+
+#define NJ_UDP_PAIR(sys, id, nargs, ingress)                                       \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)   \
+	{                                                                          \
+		return udp_exit(ctx, ret, backend, id, ingress);                   \
+	}                                                                          \
+	NJ_SYSCALL_ENTER(sys, id, nargs, udp_enter)                                \
+	NJ_SYSCALL_EXIT(sys, sys##_exit)
+
+NJ_UDP_PAIR(sendto, NJ_SYS_SENDTO, 5, false)
+NJ_UDP_PAIR(sendmsg, NJ_SYS_SENDMSG, 2, false)
+NJ_UDP_PAIR(sendmmsg, NJ_SYS_SENDMMSG, 2, false)
+NJ_UDP_PAIR(recvfrom, NJ_SYS_RECVFROM, 5, true)
+NJ_UDP_PAIR(recvmsg, NJ_SYS_RECVMSG, 2, true)
+NJ_UDP_PAIR(recvmmsg, NJ_SYS_RECVMMSG, 2, true)

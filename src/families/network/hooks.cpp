@@ -1,0 +1,31 @@
+// The network family's rows of the hook table: syscall pairs (bpf/network/)
+// on every backend, and sock:inet_sock_set_state, which every backend uses
+// as it is. The first syscall of each row exists on every kernel and
+// architecture we support.
+#include "families/network/hooks.h"
+
+namespace nj {
+
+std::vector<Hook> network_hooks() {
+  constexpr Family N = Family::network;
+  std::vector<Hook> t;
+  t.push_back(syscall_hook(N, "network.connect.enter", "arguments of each call", {"connect"}, true));
+  t.push_back(syscall_hook(N, "network.connect", "TCP connections made, with their result", {"connect"}, false));
+  t.push_back(syscall_hook(N, "network.accept", "TCP connections accepted", {"accept4", "accept"}, false));
+  t.push_back(syscall_hook(N, "network.listen.enter", "arguments of each call", {"listen"}, true));
+  t.push_back(syscall_hook(N, "network.listen", "TCP listeners opened", {"listen"}, false));
+  t.push_back(syscall_hook(N, "network.udp_send.enter", "arguments of each call on a UDP socket",
+                           {"sendto", "sendmsg", "sendmmsg"}, true));
+  t.push_back(syscall_hook(N, "network.udp_send", "UDP flows and DNS queries sent", {"sendto", "sendmsg", "sendmmsg"},
+                           false));
+  t.push_back(syscall_hook(N, "network.udp_recv.enter", "arguments of each call on a UDP socket",
+                           {"recvfrom", "recvmsg", "recvmmsg"}, true));
+  t.push_back(syscall_hook(N, "network.udp_recv", "UDP flows and DNS answers received",
+                           {"recvfrom", "recvmsg", "recvmmsg"}, false));
+  t.push_back(Hook{"network.tcp_state", N, true,
+                   "connects settled in the background, and connections' ends with their byte counts",
+                   tracepoint_everywhere("sock", {{"inet_sock_set_state", "tp__inet_sock_set_state"}})});
+  return t;
+}
+
+}  // namespace nj

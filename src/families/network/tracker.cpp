@@ -1,0 +1,70 @@
+#include "families/network/tracker.h"
+
+#include <arpa/inet.h>
+
+#include <variant>
+
+#include "families/network/view.h"
+
+namespace nj {
+
+namespace {
+
+constexpr uint16_t kTypeA = 1, kTypeAAAA = 28;
+
+// The address bytes of an A or AAAA answer's text, or an empty span.
+bool answer_addr(const dns::Answer& a, std::array<uint8_t, 16>& out, size_t& len) {
+  if (a.type == kTypeA && inet_pton(AF_INET, a.data.c_str(), out.data()) == 1) {
+    len = 4;
+    return true;
+  }
+  if (a.type == kTypeAAAA && inet_pton(AF_INET6, a.data.c_str(), out.data()) == 1) {
+    len = 16;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+NetworkTracker::NetworkTracker(const TrackerContext&) {}
+
+void NetworkTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
+  std::visit(
+      [&](const auto& r) {
+        if constexpr (requires { r.op.ep; }) on(r.hdr.type, r.op, ev, en, now_ns);
+      },
+      ev.main);
+}
+
+void NetworkTracker::on(uint16_t type, const nj_net_op& op, const Event& ev, Enrichment& en, uint64_t now_ns) {
+  NetView& v = en.view.emplace<NetView>(make_net_view(type, op, ev));
+  if (type == NJ_REC_NET_DNS_QUERY || type == NJ_REC_NET_DNS_ANSWER) {
+    if (!v.dns) {
+      malformed_++;
+      return;
+    }
+    // The name the process asked for, not the CNAME chain's end: that is
+    // the name it will be seen connecting to.
+    if (type != NJ_REC_NET_DNS_ANSWER || v.dns->rcode != 0 || v.dns->questions.empty()) return;
+    const std::string& asked = v.dns->questions.front().name;
+    for (const dns::Answer& a : v.dns->answers) {
+      std::array<uint8_t, 16> addr{};
+      size_t len = 0;
+      if (answer_addr(a, addr, len)) names_.learn({addr.data(), len}, asked, now_ns, a.ttl);
+    }
+    return;
+  }
+  if (v.remote.addr_len == 0) return;
+  if (const std::string* name = names_.lookup(addr_bytes(v.remote), now_ns)) v.domain = *name;
+}
+
+void NetworkTracker::add_stats(EnricherStats& s) const {
+  s.dns_malformed += malformed_;
+  s.dns_cache_size += names_.size();
+  s.dns_cache_hits += names_.hits();
+  s.dns_cache_misses += names_.misses();
+  s.dns_cache_evictions += names_.evictions();
+}
+
+}  // namespace nj

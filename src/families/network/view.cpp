@@ -1,0 +1,69 @@
+#include "families/network/view.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+#include "decode/decode.h"
+
+namespace nj {
+
+namespace {
+
+constexpr uint16_t kAfInet = 2, kAfInet6 = 10;
+
+bool all_zero(const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i]) return false;
+  return true;
+}
+
+bool is_v4_mapped(const uint8_t (&a)[16]) {
+  static constexpr uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  return std::memcmp(a, kPrefix, sizeof(kPrefix)) == 0;
+}
+
+}  // namespace
+
+Endpoint make_endpoint(const uint8_t (&addr)[16], uint16_t port, uint16_t family) {
+  Endpoint e;
+  e.port = port;
+  char text[INET6_ADDRSTRLEN] = "";
+  if (family == kAfInet6 && !is_v4_mapped(addr)) {
+    std::memcpy(e.addr.data(), addr, 16);
+    e.addr_len = 16;
+    if (all_zero(addr, 16) && port == 0) return e;
+    inet_ntop(AF_INET6, addr, text, sizeof(text));
+  } else if (family == kAfInet || family == kAfInet6) {
+    const uint8_t* v4 = family == kAfInet ? addr : addr + 12;
+    std::memcpy(e.addr.data(), v4, 4);
+    e.addr_len = 4;
+    e.v4_mapped = family == kAfInet6;
+    if (all_zero(v4, 4) && port == 0) return e;
+    inet_ntop(AF_INET, v4, text, sizeof(text));
+  }
+  e.ip = text;
+  return e;
+}
+
+NetView make_net_view(uint16_t type, const nj_net_op& op, const Event& ev) {
+  NetView v;
+  v.type = type;
+  v.local = make_endpoint(op.ep.local, op.ep.lport, op.ep.family);
+  v.remote = make_endpoint(op.ep.remote, op.ep.rport, op.ep.family);
+  v.ipv6 = v.local.addr_len == 16 && v.remote.addr_len == 16;
+  if (type != NJ_REC_NET_DNS_QUERY && type != NJ_REC_NET_DNS_ANSWER) return v;
+  for (const StrPart& p : ev.parts) {
+    if (p.field != NJ_NF_PAYLOAD) continue;
+    v.payload_len = p.data.size();
+    v.payload_cut = p.flags & NJ_STR_TRUNCATED;
+    std::string why;
+    v.dns = dns::parse({reinterpret_cast<const uint8_t*>(p.data.data()), p.data.size()}, &why);
+    if (!v.dns) v.dns_error = why.empty() ? "not a DNS message" : why;
+    return v;
+  }
+  v.dns_error = "payload missing";
+  return v;
+}
+
+}  // namespace nj

@@ -1,0 +1,492 @@
+// Network events from real sockets on this machine's kernel (loopback, and
+// network namespaces the actions create), asserted field by field, once per
+// transport: TCP over IPv4, IPv6 and v4-mapped IPv6 with every result, UDP
+// flows and their window, DNS queries and answers, then what attackers'
+// tools do.
+//
+// Events are found by the acting process's pid and its ports, never by
+// counting what the machine does meanwhile.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+
+#include "harness.h"
+
+namespace nj::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kWaitMs = 30000;
+// Short, so a test sees a flow's window expire; long enough that the
+// datagrams one action sends back to back fall in one window.
+constexpr int kUdpWindowMs = 1000;
+
+std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
+  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
+  return s;
+}
+
+bool is_net(const json& e, const std::string& action, long pid) {
+  return e.contains("process") && get(e, "event.category") == json::array({"network"}) &&
+         get(e, "event.action") == action && get(e, "process.pid") == pid;
+}
+
+long port_of(const json& e, const char* side) {
+  json p = get(e, std::string(side) + ".port");
+  return p.is_number() ? p.get<long>() : 0;
+}
+
+// Runs an action: its JSON, or null when it cannot run here (77).
+json net_act(const std::string& action, const std::vector<std::string>& env = {}) {
+  std::vector<std::string> argv;
+  if (!env.empty()) {
+    argv = {"/usr/bin/env"};
+    argv.insert(argv.end(), env.begin(), env.end());
+  }
+  argv.push_back(NJ_ACTIONS);
+  argv.push_back(action);
+  Command c = run_command(argv);
+  if (c.status == 77) return json();
+  if (c.status != 0) {
+    ADD_FAILURE() << "nj-actions " << action << " failed (" << c.status << "): " << c.err;
+    return json();
+  }
+  return json::parse(c.out);
+}
+
+#define ACT(var, ...)                                        \
+  json var = net_act(__VA_ARGS__);                           \
+  if (var.is_null()) {                                       \
+    GTEST_SKIP() << "action not available here";             \
+  }
+
+class NetEvents : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void TearDownTestSuite() {
+    for (auto& [transport, s] : sensors()) {
+      EXPECT_EQ(s->stop(), 0) << transport << ": " << s->stderr_text();
+      const auto& ev = s->events();
+      ASSERT_FALSE(ev.empty());
+      EXPECT_EQ(ev.front()["event"]["action"], "sensor-started");
+      const json& last = ev.back();
+      EXPECT_EQ(last["event"]["action"], "sensor-stopped");
+      EXPECT_EQ(last["nightjar"]["loss"]["decode_errors_total"], 0) << transport;
+      // The folded datagrams and the malformed DNS message are counted.
+      EXPECT_GT(get(last, "nightjar.filters.udp_folded_total").get<uint64_t>(), 0u) << transport;
+      EXPECT_GT(get(last, "nightjar.filters.dns_malformed_total").get<uint64_t>(), 0u) << transport;
+      expect_schema_valid(s->output_path());
+      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
+    }
+    sensors().clear();
+  }
+  void SetUp() override {
+    auto& s = sensors()[GetParam()];
+    if (!s)
+      s = std::make_unique<SensorProcess>(std::vector<std::string>{
+          "--events", "process,network", "--transport", GetParam(), "--udp-window-ms", std::to_string(kUdpWindowMs),
+          "--ringbuf-size", "67108864", "--perf-pages", "1024"});
+    // Loopback and the actions' namespaces: the suite's addresses.
+    s->keep_lines_with({"\"127.", "\"::1\"", "\"10.199.0.", "/nj-actions."});
+    lost_at_setup_ = lost_total(*s);
+  }
+  SensorProcess& sensor() { return *sensors()[GetParam()]; }
+  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
+
+  // The `action` event of `pid` whose local port is `lport` (source for
+  // egress, destination for ingress; 0: any), and `extra` holds.
+  json find(const std::string& action, long pid, long lport, const std::function<bool(const json&)>& extra = nullptr) {
+    return sensor().wait_for(
+        [&](const json& x) {
+          if (!is_net(x, action, pid)) return false;
+          const bool ingress = get(x, "network.direction") == "ingress";
+          if (lport && port_of(x, ingress ? "destination" : "source") != lport) return false;
+          return !extra || extra(x);
+        },
+        kWaitMs);
+  }
+  std::vector<json> all_of(const std::string& action, long pid, long lport, const std::string& direction) {
+    return sensor().all(
+        [&](const json& x) {
+          return is_net(x, action, pid) && get(x, "network.direction") == direction &&
+                 port_of(x, direction == "ingress" ? "destination" : "source") == lport;
+        },
+        500);
+  }
+
+  uint64_t lost_at_setup_ = 0;
+};
+
+#define END_UNLESS_FOUND(var, what)                                                                           \
+  if ((var).is_null()) {                                                                                      \
+    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
+    FAIL() << "no " << (what);                                                                                \
+  }
+#define FIND(var, what, ...)       \
+  json var = find(__VA_ARGS__);    \
+  END_UNLESS_FOUND(var, what)
+
+// What every network event carries.
+void expect_common(const json& e, long pid, const std::string& transport, const std::string& type) {
+  EXPECT_EQ(get(e, "event.kind"), "event");
+  EXPECT_EQ(get(e, "event.module"), "nightjar");
+  EXPECT_EQ(get(e, "process.pid"), pid);
+  EXPECT_TRUE(get(e, "process.entity_id").is_string());
+  EXPECT_EQ(get(e, "network.transport"), transport);
+  EXPECT_EQ(get(e, "network.iana_number"), transport == "tcp" ? "6" : "17");
+  EXPECT_EQ(get(e, "network.type"), type);
+  EXPECT_EQ(get(e, "nightjar.backend"), backend());
+  EXPECT_TRUE(get(e, "nightjar.cgroup_id").is_number());
+  EXPECT_FALSE(has(e, "nightjar.network.parts_lost"));
+}
+
+void expect_endpoint(const json& e, const char* side, const std::string& ip, long port) {
+  EXPECT_EQ(get(e, std::string(side) + ".ip"), ip) << e.dump();
+  EXPECT_EQ(get(e, std::string(side) + ".port"), port) << e.dump();
+}
+
+}  // namespace
+
+TEST_P(NetEvents, Tcp4ListenConnectAcceptAndBothEnds) {
+  ACT(a, "net-tcp4");
+  const long pid = a["pid"], sport = a["server_port"], cport = a["client_port"];
+  FIND(listen, "listen", "listen", pid, sport);
+  expect_common(listen, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(listen, "event.type"), json::array({"start"}));
+  expect_endpoint(listen, "source", "127.0.0.1", sport);
+  EXPECT_FALSE(has(listen, "destination"));
+  EXPECT_FALSE(has(listen, "network.direction"));
+  EXPECT_EQ(get(listen, "nightjar.network.backlog"), a["backlog"]);
+  EXPECT_EQ(get(listen, "nightjar.syscall"), "listen");
+
+  FIND(conn, "connect", "connect", pid, cport);
+  expect_common(conn, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(conn, "event.type"), json::array({"connection", "start"}));
+  EXPECT_EQ(get(conn, "event.outcome"), "success");
+  expect_endpoint(conn, "source", "127.0.0.1", cport);
+  expect_endpoint(conn, "destination", "127.0.0.1", sport);
+  EXPECT_EQ(get(conn, "network.direction"), "egress");
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
+  EXPECT_EQ(get(conn, "nightjar.syscall"), "connect");
+  EXPECT_FALSE(has(conn, "error"));
+  ASSERT_TRUE(get(conn, "network.community_id").is_string());
+  EXPECT_EQ(get(conn, "network.community_id").get<std::string>().rfind("1:", 0), 0u);
+
+  FIND(acc, "accept", "accept", pid, sport, [&](const json& x) { return port_of(x, "source") == cport; });
+  expect_common(acc, pid, "tcp", "ipv4");
+  expect_endpoint(acc, "source", "127.0.0.1", cport);
+  expect_endpoint(acc, "destination", "127.0.0.1", sport);
+  EXPECT_EQ(get(acc, "network.direction"), "ingress");
+  EXPECT_TRUE(get(acc, "nightjar.syscall") == "accept" || get(acc, "nightjar.syscall") == "accept4");
+  // Both ends of one flow: one Community ID.
+  EXPECT_EQ(get(acc, "network.community_id"), get(conn, "network.community_id"));
+
+  // The client's end: what it sent and received, linked to its connect.
+  FIND(cend, "client close", "close", pid, cport,
+       [&](const json& x) { return get(x, "network.direction") == "egress"; });
+  expect_common(cend, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(cend, "event.type"), json::array({"connection", "end"}));
+  EXPECT_EQ(get(cend, "nightjar.network.connection_id"), get(conn, "event.id"));
+  EXPECT_EQ(get(cend, "nightjar.network.bytes_sent"), a["sent"]);
+  EXPECT_EQ(get(cend, "nightjar.network.bytes_received"), a["received"]);
+  EXPECT_GT(get(cend, "nightjar.network.duration_ns").get<uint64_t>(), 0u);
+  EXPECT_EQ(get(cend, "nightjar.network.attributed_to_opener"), true);
+  EXPECT_EQ(get(cend, "network.community_id"), get(conn, "network.community_id"));
+  // The server's end, linked to its accept.
+  FIND(send, "server close", "close", pid, sport,
+       [&](const json& x) { return get(x, "network.direction") == "ingress" && port_of(x, "source") == cport; });
+  EXPECT_EQ(get(send, "nightjar.network.connection_id"), get(acc, "event.id"));
+  EXPECT_EQ(get(send, "nightjar.network.bytes_sent"), a["received"]);
+  EXPECT_EQ(get(send, "nightjar.network.bytes_received"), a["sent"]);
+}
+
+TEST_P(NetEvents, Tcp6ConnectAndAccept) {
+  ACT(a, "net-tcp6");
+  const long pid = a["pid"], sport = a["server_port"], cport = a["client_port"];
+  FIND(conn, "connect", "connect", pid, cport);
+  expect_common(conn, pid, "tcp", "ipv6");
+  expect_endpoint(conn, "source", "::1", cport);
+  expect_endpoint(conn, "destination", "::1", sport);
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
+  EXPECT_FALSE(has(conn, "nightjar.network.ipv4_mapped"));
+  FIND(acc, "accept", "accept", pid, sport, [&](const json& x) { return port_of(x, "source") == cport; });
+  expect_common(acc, pid, "tcp", "ipv6");
+  EXPECT_EQ(get(acc, "network.community_id"), get(conn, "network.community_id"));
+  FIND(cend, "client close", "close", pid, cport,
+       [&](const json& x) { return get(x, "network.direction") == "egress"; });
+  EXPECT_EQ(get(cend, "nightjar.network.bytes_sent"), a["sent"]);
+  EXPECT_EQ(get(cend, "nightjar.network.bytes_received"), a["received"]);
+}
+
+TEST_P(NetEvents, V4MappedConnectIsReportedAsIpv4) {
+  ACT(a, "net-tcp-mapped");
+  const long pid = a["pid"], sport = a["server_port"], cport = a["client_port"];
+  FIND(conn, "connect", "connect", pid, cport);
+  expect_common(conn, pid, "tcp", "ipv4");
+  expect_endpoint(conn, "destination", "127.0.0.1", sport);
+  expect_endpoint(conn, "source", "127.0.0.1", cport);
+  EXPECT_EQ(get(conn, "nightjar.network.ipv4_mapped"), true);
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
+}
+
+TEST_P(NetEvents, RefusedConnect) {
+  ACT(a, "net-refused");
+  const long pid = a["pid"], port = a["port"];
+  FIND(conn, "connect", "connect", pid, 0, [&](const json& x) { return port_of(x, "destination") == port; });
+  expect_common(conn, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(conn, "event.outcome"), "failure");
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "refused");
+  EXPECT_EQ(get(conn, "error.code"), "ECONNREFUSED");
+  expect_endpoint(conn, "destination", "127.0.0.1", port);
+}
+
+TEST_P(NetEvents, NonBlockingConnectInProgressThenEstablished) {
+  ACT(a, "net-nonblock");
+  const long pid = a["pid"], sport = a["server_port"], cport = a["client_port"];
+  FIND(conn, "connect", "connect", pid, cport);
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "in_progress");
+  EXPECT_EQ(get(conn, "event.outcome"), "unknown");
+  EXPECT_FALSE(has(conn, "error"));
+  expect_endpoint(conn, "destination", "127.0.0.1", sport);
+  FIND(res, "connect_result", "connect_result", pid, cport);
+  expect_common(res, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(res, "nightjar.network.result"), "established");
+  EXPECT_EQ(get(res, "event.outcome"), "success");
+  EXPECT_EQ(get(res, "nightjar.network.connection_id"), get(conn, "event.id"));
+  EXPECT_EQ(get(res, "nightjar.network.tcp_state"), "SYN_SENT");
+  EXPECT_EQ(get(res, "network.community_id"), get(conn, "network.community_id"));
+  // Cause before effect in the stream.
+  const auto lines = sensor().lines();
+  size_t ic = lines.size(), ir = lines.size();
+  for (size_t i = 0; i < lines.size(); i++) {
+    if (lines[i].find(get(conn, "event.id").get<std::string>()) == std::string::npos) continue;
+    if (ic == lines.size()) ic = i;
+    else if (ir == lines.size()) ir = i;
+  }
+  EXPECT_LT(ic, ir) << "the result came before its connect";
+}
+
+TEST_P(NetEvents, NonBlockingConnectRefused) {
+  ACT(a, "net-nonblock-refused");
+  const long pid = a["pid"], port = a["port"];
+  auto to_port = [&](const json& x) { return port_of(x, "destination") == port; };
+  FIND(conn, "connect", "connect", pid, 0, to_port);
+  if (a["connect_errno"] == 115) {
+    EXPECT_EQ(get(conn, "nightjar.network.result"), "in_progress");
+    FIND(res, "connect_result", "connect_result", pid, 0, to_port);
+    EXPECT_EQ(get(res, "nightjar.network.result"), "refused");
+    EXPECT_EQ(get(res, "event.outcome"), "failure");
+    EXPECT_EQ(get(res, "error.code"), "ECONNREFUSED");
+    EXPECT_EQ(get(res, "nightjar.network.connection_id"), get(conn, "event.id"));
+  } else {
+    EXPECT_EQ(get(conn, "nightjar.network.result"), "refused");
+  }
+}
+
+TEST_P(NetEvents, UdpUnconnectedFlowsAreFoldedPerWindow) {
+  ACT(a, "net-udp4");
+  const long pid = a["pid"], sp = a["sender_port"], rp = a["receiver_port"];
+  FIND(out, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  expect_common(out, pid, "udp", "ipv4");
+  EXPECT_EQ(get(out, "event.type"), json::array({"connection"}));
+  expect_endpoint(out, "source", "127.0.0.1", sp);
+  expect_endpoint(out, "destination", "127.0.0.1", rp);
+  EXPECT_EQ(get(out, "nightjar.syscall"), "sendto");
+  EXPECT_EQ(get(out, "nightjar.network.bytes"), a["bytes"]);
+  EXPECT_EQ(get(out, "nightjar.network.datagrams_folded_before"), 0);
+  EXPECT_TRUE(get(out, "network.community_id").is_string());
+  FIND(in, "udp receive", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
+  expect_endpoint(in, "source", "127.0.0.1", sp);
+  expect_endpoint(in, "destination", "127.0.0.1", rp);
+  EXPECT_EQ(get(in, "nightjar.syscall"), "recvfrom");
+  EXPECT_EQ(get(in, "network.community_id"), get(out, "network.community_id"));
+  // Three datagrams each way, one window: one event each way.
+  EXPECT_EQ(all_of("udp", pid, sp, "egress").size(), 1u);
+  EXPECT_EQ(all_of("udp", pid, rp, "ingress").size(), 1u);
+}
+
+TEST_P(NetEvents, UdpConnected) {
+  ACT(a, "net-udp4-connected");
+  const long pid = a["pid"], sp = a["sender_port"], rp = a["receiver_port"];
+  FIND(out, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  expect_endpoint(out, "destination", "127.0.0.1", rp);
+  FIND(in, "udp receive", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
+  expect_endpoint(in, "source", "127.0.0.1", sp);
+  EXPECT_FALSE(has(in, "nightjar.network.remote_unknown"));
+}
+
+TEST_P(NetEvents, Udp6) {
+  ACT(a, "net-udp6");
+  const long pid = a["pid"], sp = a["sender_port"], rp = a["receiver_port"];
+  FIND(out, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  expect_common(out, pid, "udp", "ipv6");
+  expect_endpoint(out, "destination", "::1", rp);
+  FIND(in, "udp receive", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
+  expect_endpoint(in, "source", "::1", sp);
+}
+
+TEST_P(NetEvents, UdpSendmsgAndRecvmsg) {
+  ACT(a, "net-udp-msg");
+  const long pid = a["pid"], sp = a["sender_port"], rp = a["receiver_port"];
+  FIND(out, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  EXPECT_EQ(get(out, "nightjar.syscall"), "sendmsg");
+  expect_endpoint(out, "destination", "127.0.0.1", rp);
+  FIND(in, "udp receive", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
+  EXPECT_EQ(get(in, "nightjar.syscall"), "recvmsg");
+  expect_endpoint(in, "source", "127.0.0.1", sp);
+}
+
+TEST_P(NetEvents, UdpFlowIsReportedAgainAfterItsWindow) {
+  ACT(a, "net-udp-again", {"NJ_UDP_GAP_MS=" + std::to_string(kUdpWindowMs + 700)});
+  const long pid = a["pid"], sp = a["sender_port"];
+  FIND(first, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  FIND(second, "second udp send", "udp", pid, sp, [&](const json& x) {
+    return get(x, "network.direction") == "egress" && get(x, "event.id") != get(first, "event.id");
+  });
+  EXPECT_EQ(get(second, "nightjar.network.datagrams_folded_before"), 0);
+}
+
+TEST_P(NetEvents, DnsQueryAndAnswerNameTheNextConnect) {
+  ACT(a, "net-dns");
+  const long pid = a["client_pid"], cport = a["client_port"];
+  const std::string name = a["name"];
+  FIND(q, "dns_query", "dns_query", pid, cport);
+  expect_common(q, pid, "udp", "ipv4");
+  EXPECT_EQ(get(q, "event.type"), json::array({"protocol"}));
+  EXPECT_EQ(get(q, "network.protocol"), "dns");
+  expect_endpoint(q, "destination", "127.0.0.1", 53);
+  EXPECT_EQ(get(q, "dns.type"), "query");
+  EXPECT_EQ(get(q, "dns.id"), std::to_string(a["query_id"].get<long>()));
+  EXPECT_EQ(get(q, "dns.question.name"), name);
+  EXPECT_EQ(get(q, "dns.question.type"), "A");
+  EXPECT_EQ(get(q, "dns.question.class"), "IN");
+  EXPECT_FALSE(has(q, "nightjar.network.dns.malformed"));
+
+  FIND(r, "dns_answer", "dns_answer", pid, cport);
+  expect_common(r, pid, "udp", "ipv4");
+  expect_endpoint(r, "source", "127.0.0.1", 53);
+  EXPECT_EQ(get(r, "dns.type"), "answer");
+  EXPECT_EQ(get(r, "dns.response_code"), "NOERROR");
+  EXPECT_EQ(get(r, "dns.question.name"), name);
+  EXPECT_EQ(get(r, "dns.resolved_ip"), json::array({a["answer_ip"]}));
+  const json answers = get(r, "dns.answers");
+  ASSERT_EQ(answers.size(), 2u) << r.dump();
+  EXPECT_EQ(answers[0]["type"], "CNAME");
+  EXPECT_EQ(answers[0]["name"], name);
+  EXPECT_EQ(answers[0]["data"], "edge.nightjar-test.example");
+  EXPECT_EQ(answers[0]["ttl"], 300);
+  EXPECT_EQ(answers[1]["type"], "A");
+  EXPECT_EQ(answers[1]["data"], a["answer_ip"]);
+  EXPECT_EQ(answers[1]["ttl"], 60);
+  const json flags = get(r, "dns.header_flags");
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "RD"), flags.end()) << flags.dump();
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "RA"), flags.end()) << flags.dump();
+
+  // The process then connects to the address the answer gave.
+  FIND(conn, "connect", "connect", pid, 0,
+       [&](const json& x) { return port_of(x, "destination") == a["tcp_port"].get<long>(); });
+  expect_endpoint(conn, "destination", a["answer_ip"], a["tcp_port"]);
+  EXPECT_EQ(get(conn, "destination.domain"), name);
+}
+
+TEST_P(NetEvents, DnsNxdomainOverAnUnconnectedSocket) {
+  ACT(a, "net-dns-unconnected");
+  const long pid = a["client_pid"], cport = a["client_port"];
+  FIND(q, "dns_query", "dns_query", pid, cport);
+  EXPECT_EQ(get(q, "dns.question.type"), "AAAA");
+  EXPECT_EQ(get(q, "nightjar.syscall"), "sendto");
+  FIND(r, "dns_answer", "dns_answer", pid, cport);
+  EXPECT_EQ(get(r, "dns.response_code"), "NXDOMAIN");
+  EXPECT_EQ(get(r, "dns.question.name"), a["name"]);
+  EXPECT_EQ(get(r, "dns.answers"), json::array());
+  EXPECT_FALSE(has(r, "dns.resolved_ip"));
+  EXPECT_EQ(get(r, "nightjar.syscall"), "recvfrom");
+}
+
+TEST_P(NetEvents, MalformedDnsIsReportedNotParsed) {
+  ACT(a, "net-dns-malformed");
+  const long pid = a["client_pid"], cport = a["client_port"];
+  FIND(q, "dns_query", "dns_query", pid, cport);
+  EXPECT_EQ(get(q, "nightjar.network.dns.malformed"), true);
+  EXPECT_TRUE(get(q, "nightjar.network.dns.error").is_string());
+  EXPECT_FALSE(has(q, "dns"));
+  EXPECT_EQ(get(q, "nightjar.network.dns.payload_bytes"), 40);
+  FIND(r, "dns_answer", "dns_answer", pid, cport);
+  EXPECT_EQ(get(r, "nightjar.network.dns.payload_bytes"), 30);
+}
+
+TEST_P(NetEvents, DnsAcrossAVethPair) {
+  ACT(a, "net-dns-veth");
+  const long pid = a["client_pid"], cport = a["client_port"];
+  FIND(q, "dns_query", "dns_query", pid, cport);
+  expect_endpoint(q, "source", a["client_ip"], cport);
+  expect_endpoint(q, "destination", a["server_ip"], 53);
+  EXPECT_EQ(get(q, "dns.question.name"), a["name"]);
+  FIND(r, "dns_answer", "dns_answer", pid, cport);
+  EXPECT_EQ(get(r, "dns.resolved_ip"), json::array({a["answer_ip"]}));
+  EXPECT_EQ(get(r, "network.community_id"), get(q, "network.community_id"));
+}
+
+TEST_P(NetEvents, AttackBashDevTcpReverseShell) {
+  ACT(a, "net-revshell");
+  const long shell = a["shell_pid"], sport = a["server_port"];
+  FIND(conn, "bash's connect", "connect", shell, 0, [&](const json& x) { return port_of(x, "destination") == sport; });
+  EXPECT_EQ(get(conn, "process.name"), "bash");
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
+  expect_endpoint(conn, "destination", "127.0.0.1", sport);
+  FIND(acc, "listener's accept", "accept", a["pid"].get<long>(), sport);
+  EXPECT_EQ(get(acc, "network.community_id"), get(conn, "network.community_id"));
+}
+
+TEST_P(NetEvents, AttackPortScan) {
+  ACT(a, "net-portscan");
+  const long pid = a["pid"], first = a["closed_first"];
+  FIND(open, "connect to the open port", "connect", pid, 0,
+       [&](const json& x) { return port_of(x, "destination") == a["open_port"].get<long>(); });
+  EXPECT_EQ(get(open, "nightjar.network.result"), "established");
+  FIND(one, "refused connect", "connect", pid, 0, [&](const json& x) { return port_of(x, "destination") == first; });
+  auto refused = sensor().all(
+      [&](const json& x) { return is_net(x, "connect", pid) && get(x, "nightjar.network.result") == "refused"; }, 500);
+  EXPECT_EQ(refused.size(), a["closed_count"].get<size_t>());
+}
+
+TEST_P(NetEvents, AttackUdpExfiltrationIsOneFlowEvent) {
+  ACT(a, "net-udp-exfil");
+  const long pid = a["pid"], sp = a["sender_port"];
+  FIND(out, "udp send", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  EXPECT_EQ(get(out, "nightjar.network.bytes"), 512);
+  EXPECT_EQ(all_of("udp", pid, sp, "egress").size(), 1u);
+}
+
+TEST_P(NetEvents, AttackDownloadWithCurlOrWget) {
+  ACT(a, "net-http-download");
+  const long tool = a["client_pid"], sport = a["server_port"];
+  FIND(conn, "the download's connect", "connect", tool, 0,
+       [&](const json& x) { return port_of(x, "destination") == sport; });
+  EXPECT_EQ(get(conn, "process.name"), a["tool"]);
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
+  FIND(end, "the download's end", "close", tool, 0, [&](const json& x) { return port_of(x, "destination") == sport; });
+  EXPECT_GT(get(end, "nightjar.network.bytes_received").get<uint64_t>(), 0u);
+  // ... and the file it fetched is what runs next.
+  json exec = sensor().wait_for([&](const json& x) { return is_exec(x, a["exec_pid"].get<long>()); }, kWaitMs);
+  END_UNLESS_FOUND(exec, "exec of the download");
+  EXPECT_EQ(get(exec, "process.executable"), a["path"]);
+}
+
+INSTANTIATE_TEST_SUITE_P(NetTransports, NetEvents, ::testing::Values("ringbuf", "perfbuf"),
+                         [](const auto& info) { return info.param; });
+
+TEST(NetConnectionEnd, CanBeTurnedOff) {
+  SensorProcess s({"--events", "network", "--no-connection-end"});
+  json a = act("net-tcp4");
+  ASSERT_FALSE(a.is_null());
+  const long pid = a["pid"];
+  json conn = s.wait_for([&](const json& x) { return is_net(x, "connect", pid); }, kWaitMs);
+  ASSERT_FALSE(conn.is_null());
+  EXPECT_TRUE(s.all([&](const json& x) { return is_net(x, "close", pid); }, 1000).empty());
+  EXPECT_EQ(s.stop(), 0);
+}
+
+}  // namespace nj::e2e
