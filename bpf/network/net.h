@@ -26,7 +26,11 @@
 #define NJ_EINPROGRESS 115
 #define NJ_TCP_ESTABLISHED 1
 #define NJ_TCP_SYN_SENT 2
+#define NJ_TCP_TIME_WAIT 6
 #define NJ_TCP_CLOSE 7
+#define NJ_TCP_CLOSE_WAIT 8
+#define NJ_TCP_LAST_ACK 9
+#define NJ_TCP_CLOSING 11
 #define NJ_DNS_PORT 53
 #define NJ_NET_S_IFMT 00170000
 #define NJ_NET_S_IFSOCK 0140000
@@ -55,12 +59,14 @@ static __always_inline bool nj_sk_is(struct sock *sk, __u16 protocol)
 	return family == NJ_AF_INET || family == NJ_AF_INET6;
 }
 
-/* Both ends as the socket holds them. */
+/* Both ends as the socket holds them. The local port from inet_sport, not
+ * skc_num: a socket that reached TCP_CLOSE has released its port (skc_num
+ * is 0 by the time inet_sock_set_state fires) but keeps inet_sport. */
 static __always_inline void nj_sk_endpoints(struct sock *sk, struct nj_net_endpoints *ep)
 {
 	ep->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	ep->protocol = BPF_CORE_READ(sk, sk_protocol);
-	ep->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	ep->lport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	ep->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	if (ep->family == NJ_AF_INET6) {
 		BPF_CORE_READ_INTO((struct in6_addr *)ep->local, sk, __sk_common.skc_v6_rcv_saddr);

@@ -6,12 +6,19 @@
  *  - SYN_SENT -> ESTABLISHED or CLOSE settles a connect, usually in
  *    softirq: a connect reported in progress gets its result here;
  *  - anything -> CLOSE ends a connection: a reported one gets its duration
- *    and byte counts (tcp_sock's bytes_acked and bytes_received, since
- *    v4.1/v4.2), attributed to whoever connected or accepted it.
+ *    and byte counts (tcp_sock's bytes_sent, bytes_retrans and
+ *    bytes_received, since v4.19), attributed to whoever connected or accepted it.
  * The same tracepoint serves every backend: no kernel function covers all
  * three on every kernel (tcp_set_state is inlined in places).
  */
 #include "net.h"
+
+/* Whether the peer's FIN came before the socket closed from `state`. */
+static __always_inline bool nj_fin_received(__u32 state)
+{
+	return state == NJ_TCP_CLOSE_WAIT || state == NJ_TCP_LAST_ACK || state == NJ_TCP_CLOSING ||
+	       state == NJ_TCP_TIME_WAIT;
+}
 
 static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struct sock *sk,
 					 __u16 type, __u32 state, __s32 result)
@@ -29,8 +36,12 @@ static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struc
 		struct tcp_sock *tp = (struct tcp_sock *)sk;
 
 		rec.op.duration_ns = now - s->start_ns;
-		rec.op.bytes_out = BPF_CORE_READ(tp, bytes_acked);
+		/* Payload only: bytes_acked and bytes_received count the SYN
+		 * and FIN too; bytes_sent counts payload with its resends. */
+		rec.op.bytes_out = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
 		rec.op.bytes_in = BPF_CORE_READ(tp, bytes_received);
+		if (rec.op.bytes_in && nj_fin_received(state))
+			rec.op.bytes_in--;
 	}
 	nj_net_send(ctx, &rec, type, nj_new_event_id(), NJ_BACKEND_TRACEPOINT, now);
 }

@@ -57,7 +57,7 @@ struct nj_net_op {
 	nj_s64 retval; /* the syscall's return value (0 for kernel-side events) */
 	nj_u64 conn_id; /* connect_result, close: event id of the connect or accept */
 	nj_u64 duration_ns; /* close: since the connection was established or accepted */
-	nj_u64 bytes_out; /* close: bytes sent and acknowledged; UDP, DNS: this datagram's */
+	nj_u64 bytes_out; /* close: payload bytes sent (resends once); UDP, DNS: this datagram's */
 	nj_u64 bytes_in; /* close: bytes received */
 	nj_u64 count; /* UDP: datagrams of the flow folded since its previous report;
 		       * listen: the backlog */

@@ -148,6 +148,7 @@ void nightjar_network(Encoder& e, const NetView& v, const nj_net_op& op) {
     e.w().kn("payload_bytes", v.payload_len);
     if (v.payload_cut) e.w().kb("payload_cut", true);
     if (v.dns && v.dns->cut) e.w().kb("message_cut", true);
+    if (v.dns && v.dns->malformed) e.w().kb("records_malformed", true);
     if (!v.dns) {
       e.w().kb("malformed", true);
       e.str("error", v.dns_error, "nightjar.network.dns.error");

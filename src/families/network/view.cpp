@@ -1,10 +1,9 @@
 #include "families/network/view.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 
 #include "decode/decode.h"
+#include "families/network/address.h"
 
 namespace nj {
 
@@ -28,21 +27,13 @@ bool is_v4_mapped(const uint8_t (&a)[16]) {
 Endpoint make_endpoint(const uint8_t (&addr)[16], uint16_t port, uint16_t family) {
   Endpoint e;
   e.port = port;
-  char text[INET6_ADDRSTRLEN] = "";
-  if (family == kAfInet6 && !is_v4_mapped(addr)) {
-    std::memcpy(e.addr.data(), addr, 16);
-    e.addr_len = 16;
-    if (all_zero(addr, 16) && port == 0) return e;
-    inet_ntop(AF_INET6, addr, text, sizeof(text));
-  } else if (family == kAfInet || family == kAfInet6) {
-    const uint8_t* v4 = family == kAfInet ? addr : addr + 12;
-    std::memcpy(e.addr.data(), v4, 4);
-    e.addr_len = 4;
-    e.v4_mapped = family == kAfInet6;
-    if (all_zero(v4, 4) && port == 0) return e;
-    inet_ntop(AF_INET, v4, text, sizeof(text));
-  }
-  e.ip = text;
+  if (family != kAfInet && family != kAfInet6) return e;
+  const bool mapped = family == kAfInet6 && is_v4_mapped(addr);
+  const uint8_t* a = mapped ? addr + 12 : addr;
+  e.addr_len = family == kAfInet || mapped ? 4 : 16;
+  e.v4_mapped = mapped;
+  std::memcpy(e.addr.data(), a, e.addr_len);
+  if (!all_zero(a, e.addr_len) || port) e.ip = ip_text(addr_bytes(e));
   return e;
 }
 
