@@ -35,7 +35,8 @@
  *
  * Only libc + Linux UAPI headers are used.
  * Build: gcc -std=gnu11 -Wall -Wextra -Werror -O2 -pthread nj_actions.c \
- *            actions.c process_actions.c file_actions.c
+ *            actions.c process_actions.c file_actions.c uring_actions.c \
+ *            net_actions.c net_dns_actions.c
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -44,7 +45,7 @@
 #include "actions.h"
 
 /* The families whose actions this binary offers, in `list` order. */
-#define NJ_ACTION_FAMILIES(X) X(process) X(file) X(uring)
+#define NJ_ACTION_FAMILIES(X) X(process) X(file) X(uring) X(net)
 
 #define NJ_DECLARE_FAMILY(fam) extern const struct action fam##_actions[];
 NJ_ACTION_FAMILIES(NJ_DECLARE_FAMILY)
