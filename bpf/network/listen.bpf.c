@@ -21,8 +21,8 @@ static __always_inline int listen_exit(void *ctx, long ret, __u8 backend)
 	rec.op.count = (__u32)a.args[1];
 	rec.op.syscall = NJ_SYS_LISTEN;
 	nj_fill_task(&rec.op.task, task, false);
-	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_LISTEN, nj_new_event_id(), backend,
-		    bpf_ktime_get_boot_ns());
+	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_LISTEN, nj_new_event_id(),
+		    backend, bpf_ktime_get_boot_ns());
 	return 0;
 }
 

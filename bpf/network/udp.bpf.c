@@ -170,12 +170,12 @@ static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys
 	return 0;
 }
 
-#define NJ_UDP_PAIR(sys, id, nargs, ingress)                                       \
-	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend)   \
-	{                                                                          \
-		return udp_exit(ctx, ret, backend, id, ingress);                   \
-	}                                                                          \
-	NJ_SYSCALL_ENTER(sys, id, nargs, udp_enter)                                \
+#define NJ_UDP_PAIR(sys, id, nargs, ingress)                                     \
+	static __always_inline int sys##_exit(void *ctx, long ret, __u8 backend) \
+	{                                                                        \
+		return udp_exit(ctx, ret, backend, id, ingress);                 \
+	}                                                                        \
+	NJ_SYSCALL_ENTER(sys, id, nargs, udp_enter)                              \
 	NJ_SYSCALL_EXIT(sys, sys##_exit)
 
 NJ_UDP_PAIR(sendto, NJ_SYS_SENDTO, 5, false)

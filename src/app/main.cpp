@@ -100,8 +100,7 @@ int main(int argc, char** argv) {
                   "datagrams of one UDP flow (process, endpoints, direction) within this window are one event")
       ->check(CLI::Range(uint64_t{0}, uint64_t{86400000}));
   bool no_connection_end = false;
-  run->add_flag("--no-connection-end", no_connection_end,
-                "do not report TCP connections' ends (duration and bytes)");
+  run->add_flag("--no-connection-end", no_connection_end, "do not report TCP connections' ends (duration and bytes)");
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");
 

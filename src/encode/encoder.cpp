@@ -12,13 +12,14 @@ namespace nj {
 // Indexed by enum nj_syscall (abi/common.h), whose numbers are never reused.
 const char* syscall_name(uint32_t s) {
   static constexpr const char* kNames[] = {
-      nullptr,    "execve",    "execveat",  "clone",       "clone3",       "fork",         "vfork",       "unshare",
-      "open",     "openat",    "openat2",   "creat",       "mkdir",        "mkdirat",      "mknod",       "mknodat",
-      "symlink",  "symlinkat", "link",      "linkat",      "unlink",       "unlinkat",     "rmdir",       "rename",
-      "renameat", "renameat2", "truncate",  "ftruncate",   "chmod",        "fchmod",       "fchmodat",    "fchmodat2",
-      "chown",    "lchown",    "fchown",    "fchownat",    "utime",        "utimes",       "futimesat",   "utimensat",
-      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create",
-      "connect", "accept", "accept4", "listen", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg"};
+      nullptr,    "execve",    "execveat",  "clone",       "clone3",       "fork",         "vfork",        "unshare",
+      "open",     "openat",    "openat2",   "creat",       "mkdir",        "mkdirat",      "mknod",        "mknodat",
+      "symlink",  "symlinkat", "link",      "linkat",      "unlink",       "unlinkat",     "rmdir",        "rename",
+      "renameat", "renameat2", "truncate",  "ftruncate",   "chmod",        "fchmod",       "fchmodat",     "fchmodat2",
+      "chown",    "lchown",    "fchown",    "fchownat",    "utime",        "utimes",       "futimesat",    "utimensat",
+      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create", "connect",
+      "accept",   "accept4",   "listen",    "sendto",      "sendmsg",      "sendmmsg",     "recvfrom",     "recvmsg",
+      "recvmmsg"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }

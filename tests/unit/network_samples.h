@@ -39,9 +39,35 @@ inline void udp(nj_net_op& op, uint32_t syscall) {
 
 // A query for example.com A (id 0x1234, RD), and its answer: 93.184.216.34.
 inline std::string dns_message(bool answer) {
-  std::vector<uint8_t> m = {0x12, 0x34, static_cast<uint8_t>(answer ? 0x81 : 0x01), static_cast<uint8_t>(answer ? 0x80 : 0),
-                            0, 1, 0, static_cast<uint8_t>(answer ? 1 : 0), 0, 0, 0, 0,
-                            7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 0, 1, 0, 1};
+  std::vector<uint8_t> m = {0x12,
+                            0x34,
+                            static_cast<uint8_t>(answer ? 0x81 : 0x01),
+                            static_cast<uint8_t>(answer ? 0x80 : 0),
+                            0,
+                            1,
+                            0,
+                            static_cast<uint8_t>(answer ? 1 : 0),
+                            0,
+                            0,
+                            0,
+                            0,
+                            7,
+                            'e',
+                            'x',
+                            'a',
+                            'm',
+                            'p',
+                            'l',
+                            'e',
+                            3,
+                            'c',
+                            'o',
+                            'm',
+                            0,
+                            0,
+                            1,
+                            0,
+                            1};
   if (answer) m.insert(m.end(), {0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, 93, 184, 216, 34});
   return std::string(m.begin(), m.end());
 }

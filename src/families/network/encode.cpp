@@ -128,7 +128,8 @@ void nightjar_network(Encoder& e, const NetView& v, const nj_net_op& op) {
   e.w().begin_object();
   if (has_result(v.type)) e.w().kv("result", connect_result_name(op.result));
   if (op.conn_id) e.w().kv("connection_id", event_id_string(op.conn_id));
-  if (v.type == NJ_REC_NET_CONNECT_RESULT || v.type == NJ_REC_NET_CLOSE) e.w().kv("tcp_state", tcp_state_name(op.state));
+  if (v.type == NJ_REC_NET_CONNECT_RESULT || v.type == NJ_REC_NET_CLOSE)
+    e.w().kv("tcp_state", tcp_state_name(op.state));
   if (v.type == NJ_REC_NET_CLOSE) {
     e.w().kn("duration_ns", op.duration_ns);
     e.w().kn("bytes_sent", op.bytes_out);
@@ -216,8 +217,8 @@ const char* connect_result_name(int32_t err) {
 }
 
 const char* tcp_state_name(uint32_t state) {
-  static constexpr const char* kNames[] = {"",          "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1",
-                                           "FIN_WAIT2", "TIME_WAIT",   "CLOSE",      "CLOSE_WAIT", "LAST_ACK",
+  static constexpr const char* kNames[] = {"",          "ESTABLISHED", "SYN_SENT",     "SYN_RECV",      "FIN_WAIT1",
+                                           "FIN_WAIT2", "TIME_WAIT",   "CLOSE",        "CLOSE_WAIT",    "LAST_ACK",
                                            "LISTEN",    "CLOSING",     "NEW_SYN_RECV", "BOUND_INACTIVE"};
   return state < sizeof(kNames) / sizeof(kNames[0]) && state ? kNames[state] : "UNKNOWN";
 }

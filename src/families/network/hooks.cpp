@@ -16,8 +16,8 @@ std::vector<Hook> network_hooks() {
   t.push_back(syscall_hook(N, "network.listen", "TCP listeners opened", {"listen"}, false));
   t.push_back(syscall_hook(N, "network.udp_send.enter", "arguments of each call on a UDP socket",
                            {"sendto", "sendmsg", "sendmmsg"}, true));
-  t.push_back(syscall_hook(N, "network.udp_send", "UDP flows and DNS queries sent", {"sendto", "sendmsg", "sendmmsg"},
-                           false));
+  t.push_back(
+      syscall_hook(N, "network.udp_send", "UDP flows and DNS queries sent", {"sendto", "sendmsg", "sendmmsg"}, false));
   t.push_back(syscall_hook(N, "network.udp_recv.enter", "arguments of each call on a UDP socket",
                            {"recvfrom", "recvmsg", "recvmmsg"}, true));
   t.push_back(syscall_hook(N, "network.udp_recv", "UDP flows and DNS answers received",

@@ -35,7 +35,7 @@ struct NetView {
   std::optional<dns::Message> dns;
   std::string dns_error;  // the payload is not a DNS message: why
   size_t payload_len = 0;
-  bool payload_cut = false;      // longer than the kernel captured
+  bool payload_cut = false;           // longer than the kernel captured
   std::optional<std::string> domain;  // the remote address's name, from an earlier DNS answer
 };
 
