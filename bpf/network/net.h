@@ -119,4 +119,43 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
 	nj_output(ctx, rec, sizeof(*rec), NJ_FAM_NETWORK);
 }
 
+/* Whether a UDP flow's window is open: then the datagrams are folded into it;
+ * else *prior is what the previous window folded. */
+static __always_inline bool nj_udp_folded(struct task_struct *task, const struct nj_net_op *op,
+					  __u64 n, __u64 *prior)
+{
+	struct nj_udp_key k = {};
+	struct nj_udp_flow *f, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	k.start_ns = nj_leader_start(task, false);
+	k.tgid = op->task.pid;
+	k.lport = op->ep.lport;
+	k.rport = op->ep.rport;
+	__builtin_memcpy(k.local, op->ep.local, 16);
+	__builtin_memcpy(k.remote, op->ep.remote, 16);
+	k.family = op->ep.family;
+	k.ingress = !!(op->flags & NJ_NET_INGRESS);
+	f = bpf_map_lookup_elem(&nj_udp_flow_map, &k);
+	if (f && now - f->last_ns < nj_udp_window_ns) {
+		struct nj_cpu_stats *st = nj_stats_get();
+
+		__sync_fetch_and_add(&f->folded, n);
+		if (st)
+			st->net_udp_folded += n;
+		return true;
+	}
+	*prior = f ? f->folded : 0;
+	fresh.last_ns = now;
+	fresh.folded = n - 1;
+	bpf_map_update_elem(&nj_udp_flow_map, &k, &fresh, BPF_ANY);
+	if (n > 1) {
+		struct nj_cpu_stats *st = nj_stats_get();
+
+		if (st)
+			st->net_udp_folded += n - 1;
+	}
+	return false;
+}
+
 #endif /* NJ_BPF_NET_H */

@@ -76,44 +76,6 @@ static __always_inline void udp_dns(void *ctx, __u8 backend, struct nj_net_udp *
 	nj_batch_close(ctx, sc, rec, parts);
 }
 
-/* Whether the flow's window is open: then the datagrams are folded into it. */
-static __always_inline bool udp_folded(struct task_struct *task, const struct nj_net_op *op,
-				       __u64 n, __u64 *prior)
-{
-	struct nj_udp_key k = {};
-	struct nj_udp_flow *f, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
-
-	k.start_ns = nj_leader_start(task, false);
-	k.tgid = op->task.pid;
-	k.lport = op->ep.lport;
-	k.rport = op->ep.rport;
-	__builtin_memcpy(k.local, op->ep.local, 16);
-	__builtin_memcpy(k.remote, op->ep.remote, 16);
-	k.family = op->ep.family;
-	k.ingress = !!(op->flags & NJ_NET_INGRESS);
-	f = bpf_map_lookup_elem(&nj_udp_flow_map, &k);
-	if (f && now - f->last_ns < nj_udp_window_ns) {
-		struct nj_cpu_stats *st = nj_stats_get();
-
-		__sync_fetch_and_add(&f->folded, n);
-		if (st)
-			st->net_udp_folded += n;
-		return true;
-	}
-	*prior = f ? f->folded : 0;
-	fresh.last_ns = now;
-	fresh.folded = n - 1;
-	bpf_map_update_elem(&nj_udp_flow_map, &k, &fresh, BPF_ANY);
-	if (n > 1) {
-		struct nj_cpu_stats *st = nj_stats_get();
-
-		if (st)
-			st->net_udp_folded += n - 1;
-	}
-	return false;
-}
-
 static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys, bool ingress)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -163,7 +125,7 @@ static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys
 	nj_fill_task(&rec.op.task, task, false);
 	if (rec.op.ep.rport == NJ_DNS_PORT)
 		udp_dns(ctx, backend, &rec, &m);
-	if (udp_folded(task, &rec.op, m.n, &rec.op.count))
+	if (nj_udp_folded(task, &rec.op, m.n, &rec.op.count))
 		return 0;
 	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(), backend,
 		    bpf_ktime_get_boot_ns());

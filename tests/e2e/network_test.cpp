@@ -104,6 +104,14 @@ class NetEvents : public ::testing::TestWithParam<std::string> {
     lost_at_setup_ = lost_total(*s);
   }
   SensorProcess& sensor() { return *sensors()[GetParam()]; }
+  // Whether `hook` is attached, as sensor-started says.
+  bool hooked(const std::string& hook) {
+    const auto& ev = sensor().events();
+    if (ev.empty() || get(ev.front(), "event.action") != "sensor-started") return false;
+    const json hooks = get(ev.front(), "nightjar.hooks");  // hook names have dots: no get()
+    if (!hooks.is_object() || !hooks.contains(hook) || !hooks[hook].is_string()) return false;
+    return hooks[hook].get<std::string>().find("(1/1 ") != std::string::npos;
+  }
   bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
 
   // The `action` event of `pid` whose local port is `lport` (source for
@@ -327,6 +335,27 @@ TEST_P(NetEvents, UdpConnected) {
   FIND(in, "udp receive", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
   expect_endpoint(in, "source", "127.0.0.1", sp);
   EXPECT_FALSE(has(in, "nightjar.network.remote_unknown"));
+}
+
+// write(2)/read(2) on connected UDP sockets: seen where the kernel has
+// sock:sock_send_length / sock_recv_length (v6.3), with no syscall named.
+TEST_P(NetEvents, UdpWriteAndReadOnConnectedSockets) {
+  ACT(a, "net-udp-write");
+  const long pid = a["pid"], sp = a["sender_port"], rp = a["receiver_port"];
+  if (!hooked("network.udp_other")) {
+    EXPECT_TRUE(all_of("udp", pid, sp, "egress").empty());
+    GTEST_SKIP() << "sock:sock_send_length is not available on this kernel";
+  }
+  FIND(out, "udp write", "udp", pid, sp, [](const json& x) { return get(x, "network.direction") == "egress"; });
+  expect_common(out, pid, "udp", "ipv4");
+  expect_endpoint(out, "destination", "127.0.0.1", rp);
+  EXPECT_EQ(get(out, "nightjar.network.other_call"), true);
+  EXPECT_FALSE(has(out, "nightjar.syscall"));
+  EXPECT_EQ(get(out, "nightjar.network.bytes"), a["bytes"]);
+  FIND(in, "udp read", "udp", pid, rp, [](const json& x) { return get(x, "network.direction") == "ingress"; });
+  expect_endpoint(in, "source", "127.0.0.1", sp);
+  EXPECT_EQ(get(in, "nightjar.network.other_call"), true);
+  EXPECT_EQ(all_of("udp", pid, sp, "egress").size(), 1u);
 }
 
 TEST_P(NetEvents, Udp6) {

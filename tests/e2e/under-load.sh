@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# The end-to-end process, enrichment and file tests on a busy machine: a spawner
-# loop starts unrelated processes beside them all along (short-lived
-# shells, PATH searches that fail in every directory, a multi-threaded
-# program spawning from a worker thread), as other programs on a real host
-# do. Every captured line must still be valid against the schema and every
+# The end-to-end process, enrichment, file and network tests on a busy
+# machine: a spawner loop starts unrelated processes beside them all along
+# (short-lived shells, PATH searches that fail in every directory, a
+# multi-threaded program spawning from a worker thread, refused connects and
+# UDP on loopback), as other programs on a real host do. Every captured line must still be valid against the schema and every
 # asserted event exact.
 #   tests/e2e/under-load.sh E2E_BINARY NJ_ACTIONS [gtest filter]
 set -euo pipefail
 e2e=${1:?usage: under-load.sh E2E_BINARY NJ_ACTIONS [filter]}
 actions=${2:?usage: under-load.sh E2E_BINARY NJ_ACTIONS [filter]}
-filter=${3:-Transports/ProcessEvents.*:Enrich.*:FileTransports/FileEvents.*}
+filter=${3:-Transports/ProcessEvents.*:Enrich.*:FileTransports/FileEvents.*:NetTransports/NetEvents.*}
 
 load() {
   # Bounded: stops by itself even if this script is killed.
@@ -19,6 +19,8 @@ load() {
     sh -c ':'
     env PATH=/nj-load-nope1:/nj-load-nope2:/usr/bin true
     "$actions" spawnp-thread >/dev/null 2>&1 || true
+    "$actions" net-refused >/dev/null 2>&1 || true
+    "$actions" net-udp4 >/dev/null 2>&1 || true
     sleep 0.02
   done
 }

@@ -652,11 +652,14 @@ static void act_udp6(void)
 	udp_plain("net-udp6", "::1");
 }
 
-/* Both sockets connected to each other before the first datagram. */
-static void act_udp4_connected(void)
+/* Both sockets connected to each other before the first datagram; the
+ * datagrams go through send/recv, or with `rw` through write/read (as Go's
+ * resolver does), which no socket syscall pair sees. */
+static void udp_connected(const char *action, int rw)
 {
 	unsigned char buf[UDP_SIZE + 1];
 	struct udp_pair u;
+	ssize_t n;
 	int i;
 
 	udp_pair_open(&u, "127.0.0.1");
@@ -665,19 +668,32 @@ static void act_udp4_connected(void)
 	if (connect(u.rx, (struct sockaddr *)&u.txa.ss, u.txa.len) != 0)
 		die_errno("connect receiver");
 	pattern(buf, UDP_SIZE, 4);
-	for (i = 0; i < UDP_COUNT; i++)
-		if (send(u.tx, buf, UDP_SIZE, 0) != UDP_SIZE)
-			die_errno("send");
+	for (i = 0; i < UDP_COUNT; i++) {
+		n = rw ? write(u.tx, buf, UDP_SIZE) : send(u.tx, buf, UDP_SIZE, 0);
+		if (n != UDP_SIZE)
+			die_errno(rw ? "write" : "send");
+	}
 	for (i = 0; i < UDP_COUNT; i++) {
 		wait_fd(u.rx, POLLIN, "recv");
-		if (recv(u.rx, buf, sizeof buf, 0) != UDP_SIZE)
-			die(1, "recv: %s", strerror(errno));
+		n = rw ? read(u.rx, buf, sizeof buf) : recv(u.rx, buf, sizeof buf, 0);
+		if (n != UDP_SIZE)
+			die(1, "%s: %s", rw ? "read" : "recv", strerror(errno));
 		expect_pattern(buf, UDP_SIZE, 4, "recv");
 	}
 	udp_pair_close(&u);
-	j_udp("net-udp4-connected", &u);
+	j_udp(action, &u);
 	j_num("datagrams", UDP_COUNT);
 	j_num("bytes", UDP_SIZE);
+}
+
+static void act_udp4_connected(void)
+{
+	udp_connected("net-udp4-connected", 0);
+}
+
+static void act_udp_write(void)
+{
+	udp_connected("net-udp-write", 1);
 }
 
 /* One msghdr for a datagram of UDP_SIZE bytes to or from *name. */
@@ -1045,6 +1061,7 @@ const struct action net_actions[] = {
 	{"net-nonblock-refused", act_nonblock_refused},
 	{"net-udp4", act_udp4},
 	{"net-udp4-connected", act_udp4_connected},
+	{"net-udp-write", act_udp_write},
 	{"net-udp6", act_udp6},
 	{"net-udp-msg", act_udp_msg},
 	{"net-udp-again", act_udp_again},

@@ -30,6 +30,8 @@ $bb mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 $bb mount -t cgroup2 cgroup2 /sys/fs/cgroup
 $bb mount -t bpf bpf /sys/fs/bpf 2>/dev/null
 $bb hostname nj-matrix
+# Loopback up (127.0.0.1 and ::1): the network tests' sockets live there.
+$bb ip link set lo up 2>/dev/null || $bb ifconfig lo 127.0.0.1 up
 ulimit -l unlimited
 cd /
 

@@ -326,6 +326,8 @@ build_initramfs() {
     for f in "$NJ_BIN" "$NJ_TESTS" "$NJ_ACTIONS" /usr/bin/true /usr/bin/sleep /bin/dash; do
         copy_with_libs "$f"
     done
+    # bash: the network tests' reverse shell is bash's /dev/tcp.
+    [ -x /usr/bin/bash ] && copy_with_libs /usr/bin/bash
     [ -e "$st/lib64/ld-linux-x86-64.so.2" ] || copy /lib64/ld-linux-x86-64.so.2
     # libgcc_s is dlopen()ed by glibc for thread cancellation/unwinding
     [ -e "$st/lib/x86_64-linux-gnu/libgcc_s.so.1" ] || copy /lib/x86_64-linux-gnu/libgcc_s.so.1

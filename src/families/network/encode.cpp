@@ -141,6 +141,7 @@ void nightjar_network(Encoder& e, const NetView& v, const nj_net_op& op) {
   if (v.type == NJ_REC_NET_UDP) e.w().kn("datagrams_folded_before", op.count);
   if (v.local.v4_mapped || v.remote.v4_mapped) e.w().kb("ipv4_mapped", true);
   if (op.flags & NJ_NET_REMOTE_UNKNOWN) e.w().kb("remote_unknown", true);
+  if (op.flags & NJ_NET_OTHER_CALL) e.w().kb("other_call", true);
   if (op.flags & NJ_NET_OPENER) e.w().kb("attributed_to_opener", true);
   if (op.flags & NJ_NET_PARTS_LOST) e.w().kb("parts_lost", true);
   if (v.type == NJ_REC_NET_DNS_QUERY || v.type == NJ_REC_NET_DNS_ANSWER) {

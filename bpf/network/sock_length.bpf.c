@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sock:sock_send_length, sock:sock_recv_length (v6.3, 6e6eda44b939): every
+ * message a socket sends or receives, whatever the call (write, read,
+ * sendfile, io_uring, ...), in the caller's context. The UDP syscall pairs
+ * (udp.bpf.c) report what goes through sendto/sendmsg/recvfrom/...; these
+ * report the rest, so a program that write()s to a connected UDP socket
+ * (Go's resolver) is seen too. They carry no buffer: no DNS payload.
+ * Older kernels lack them (an optional hook; docs/events/network.md).
+ */
+#include "net.h"
+
+#define NJ_MSG_PEEK 2
+
+struct trace_event_raw_sock_msg_length___nj {
+	void *sk;
+	__u16 protocol;
+	int ret;
+	int flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline int udp_other(void *ctx, struct trace_event_raw_sock_msg_length___nj *tp,
+				     bool ingress)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct nj_net_udp rec = {};
+	struct nj_sys_args *a;
+	struct sock *sk;
+
+	if (tp->protocol != NJ_IPPROTO_UDP || tp->ret <= 0 || (tp->flags & NJ_MSG_PEEK))
+		return 0;
+	/* Inside a UDP syscall pair, which reports it with its peer. */
+	a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
+	if (a && a->syscall >= NJ_SYS_SENDTO && a->syscall <= NJ_SYS_RECVMMSG)
+		return 0;
+	if (nj_ignored(task, false))
+		return 0;
+	sk = (struct sock *)tp->sk;
+	nj_sk_endpoints(sk, &rec.op.ep);
+	rec.op.retval = tp->ret;
+	rec.op.bytes_out = tp->ret;
+	rec.op.flags = NJ_NET_OTHER_CALL | (ingress ? NJ_NET_INGRESS : 0);
+	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
+		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
+	nj_fill_task(&rec.op.task, task, false);
+	if (nj_udp_folded(task, &rec.op, 1, &rec.op.count))
+		return 0;
+	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(),
+		    NJ_BACKEND_TRACEPOINT, bpf_ktime_get_boot_ns());
+	return 0;
+}
+
+SEC("tracepoint/sock/sock_send_length")
+int tp__sock_send_length(struct trace_event_raw_sock_msg_length___nj *ctx)
+{
+	return udp_other(ctx, ctx, false);
+}
+
+SEC("tracepoint/sock/sock_recv_length")
+int tp__sock_recv_length(struct trace_event_raw_sock_msg_length___nj *ctx)
+{
+	return udp_other(ctx, ctx, true);
+}
