@@ -92,8 +92,16 @@ static __always_inline __u16 nj_user_sockaddr(const void *ua, struct nj_net_endp
 	if (!ua || bpf_probe_read_user(&head, sizeof(head), ua))
 		return NJ_AF_UNSPEC;
 	if (head.family == NJ_AF_INET) {
+		/* An IPv6 socket may be given an IPv4 address (sendto on a
+		 * dual-stack socket): kept in the socket's family, as ::ffff:a.b.c.d. */
 		__builtin_memset(ep->remote, 0, sizeof(ep->remote));
-		__builtin_memcpy(ep->remote, &head.addr4, 4);
+		if (ep->family == NJ_AF_INET6) {
+			ep->remote[10] = 0xff;
+			ep->remote[11] = 0xff;
+			__builtin_memcpy(&ep->remote[12], &head.addr4, 4);
+		} else {
+			__builtin_memcpy(ep->remote, &head.addr4, 4);
+		}
 	} else if (head.family == NJ_AF_INET6) {
 		if (bpf_probe_read_user(ep->remote, 16, (const char *)ua + 8))
 			return NJ_AF_UNSPEC;

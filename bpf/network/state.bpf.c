@@ -2,7 +2,8 @@
 /*
  * sock:inet_sock_set_state: every TCP state change. Only three matter:
  *  - CLOSE -> SYN_SENT runs inside connect(2), in the caller's context: the
- *    socket is remembered with its caller;
+ *    socket is remembered with its caller; a connect that no connect(2)
+ *    made (io_uring's IORING_OP_CONNECT) is reported here, in progress;
  *  - SYN_SENT -> ESTABLISHED or CLOSE settles a connect, usually in
  *    softirq: a connect reported in progress gets its result here;
  *  - anything -> CLOSE ends a connection: a reported one gets its duration
@@ -46,6 +47,21 @@ static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struc
 	nj_net_send(ctx, &rec, type, nj_new_event_id(), NJ_BACKEND_TRACEPOINT, now);
 }
 
+/* A connect no connect(2) made: in progress, its result to follow. The
+ * source port may not be chosen yet (inet_hash_connect runs after). */
+static __always_inline void other_connect(void *ctx, struct nj_net_sock *s, struct sock *sk)
+{
+	struct nj_net_connect rec = {};
+
+	rec.op.task = s->task;
+	nj_sk_endpoints(sk, &rec.op.ep);
+	rec.op.retval = -NJ_EINPROGRESS;
+	rec.op.result = NJ_EINPROGRESS;
+	rec.op.flags = NJ_NET_OTHER_CALL;
+	nj_net_send(ctx, &rec, NJ_REC_NET_CONNECT, s->conn_id, NJ_BACKEND_TRACEPOINT,
+		    bpf_ktime_get_boot_ns());
+}
+
 SEC("tracepoint/sock/inet_sock_set_state")
 int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -59,10 +75,20 @@ int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	if (newstate == NJ_TCP_SYN_SENT) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 		struct nj_net_sock fresh = {.phase = NJ_SOCK_CONNECTING};
+		__u64 id = bpf_get_current_pid_tgid();
+		struct nj_sys_args *a;
 
 		if (nj_ignored(task, false))
 			return 0;
 		nj_fill_task(&fresh.task, task, false);
+		a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
+		if (!a || a->syscall != NJ_SYS_CONNECT) {
+			fresh.conn_id = nj_new_event_id();
+			fresh.flags = NJ_SOCK_REPORTED | NJ_SOCK_AWAITING;
+			bpf_map_update_elem(&nj_net_sock_map, &key, &fresh, BPF_ANY);
+			other_connect(ctx, &fresh, sk);
+			return 0;
+		}
 		bpf_map_update_elem(&nj_net_sock_map, &key, &fresh, BPF_ANY);
 		return 0;
 	}

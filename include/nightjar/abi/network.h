@@ -38,9 +38,8 @@ enum nj_net_field {
 #define NJ_NET_PARTS_LOST (1u << 2) /* the payload could not be sent (buffer full) */
 #define NJ_NET_INGRESS (1u << 3) /* UDP, DNS: received; else sent */
 #define NJ_NET_REMOTE_UNKNOWN (1u << 4) /* the peer's address was not available */
-#define NJ_NET_OTHER_CALL \
-	(1u               \
-	 << 5) /* UDP: sent or received by a call the pairs do not hook (write, read, io_uring) */
+/* made by a call the syscall pairs do not hook (write, read, io_uring) */
+#define NJ_NET_OTHER_CALL (1u << 5)
 
 /* Both ends of a socket, as the socket saw them. IPv4 addresses fill the
  * first 4 bytes; an IPv6 socket talking to IPv4 keeps its ::ffff:a.b.c.d
