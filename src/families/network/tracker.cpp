@@ -41,7 +41,9 @@ void NetworkTracker::on(uint16_t type, const nj_net_op& op, const Event& ev, Enr
   NetView& v = en.view.emplace<NetView>(make_net_view(type, op, ev));
   if (type == NJ_REC_NET_DNS_QUERY || type == NJ_REC_NET_DNS_ANSWER) {
     if (!v.dns) {
-      malformed_++;
+      // A lost payload is counted with the lost parts; as malformed it
+      // would look like hostile traffic when it was only load.
+      if (!v.payload_missing) malformed_++;
       return;
     }
     // The name the process asked for, not the CNAME chain's end: that is

@@ -42,6 +42,10 @@ NetView make_net_view(uint16_t type, const nj_net_op& op, const Event& ev) {
   v.type = type;
   v.local = make_endpoint(op.ep.local, op.ep.lport, op.ep.family);
   v.remote = make_endpoint(op.ep.remote, op.ep.rport, op.ep.family);
+  // An unbound dual-stack socket holds :: for its own end even while it
+  // talks to an IPv4 peer; its datagrams leave with an IPv4 source.
+  if (v.remote.v4_mapped && v.local.addr_len == 16 && all_zero(op.ep.local, 16))
+    v.local = make_endpoint(op.ep.local, op.ep.lport, kAfInet);
   v.ipv6 = v.local.addr_len == 16 && v.remote.addr_len == 16;
   if (type != NJ_REC_NET_DNS_QUERY && type != NJ_REC_NET_DNS_ANSWER) return v;
   for (const StrPart& p : ev.parts) {
@@ -53,6 +57,7 @@ NetView make_net_view(uint16_t type, const nj_net_op& op, const Event& ev) {
     if (!v.dns) v.dns_error = why.empty() ? "not a DNS message" : why;
     return v;
   }
+  v.payload_missing = true;
   v.dns_error = "payload missing";
   return v;
 }

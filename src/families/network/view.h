@@ -36,6 +36,7 @@ struct NetView {
   std::string dns_error;  // the payload is not a DNS message: why
   size_t payload_len = 0;
   bool payload_cut = false;           // longer than the kernel captured
+  bool payload_missing = false;       // lost in a full buffer or never arrived: nothing to parse
   std::optional<std::string> domain;  // the remote address's name, from an earlier DNS answer
 };
 
