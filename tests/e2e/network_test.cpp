@@ -250,6 +250,26 @@ TEST_P(NetEvents, V4MappedConnectIsReportedAsIpv4) {
   EXPECT_EQ(get(conn, "nightjar.network.result"), "established");
 }
 
+// A connect no connect(2) made: reported from the socket's state change,
+// in progress, then its result.
+TEST_P(NetEvents, IoUringConnect) {
+  ACT(a, "io_uring_connect");
+  const long pid = a["pid"], sport = a["server_port"];
+  FIND(conn, "connect", "connect", pid, 0, [&](const json& x) { return port_of(x, "destination") == sport; });
+  expect_common(conn, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(conn, "nightjar.network.result"), "in_progress");
+  EXPECT_EQ(get(conn, "nightjar.network.other_call"), true);
+  EXPECT_FALSE(has(conn, "nightjar.syscall"));
+  expect_endpoint(conn, "destination", "127.0.0.1", sport);
+  FIND(res, "connect_result", "connect_result", pid, 0,
+       [&](const json& x) { return get(x, "nightjar.network.connection_id") == get(conn, "event.id"); });
+  EXPECT_EQ(get(res, "nightjar.network.result"), "established");
+  expect_endpoint(res, "source", "127.0.0.1", a["client_port"]);
+  FIND(end, "close", "close", pid, a["client_port"].get<long>(),
+       [&](const json& x) { return get(x, "network.direction") == "egress"; });
+  EXPECT_EQ(get(end, "nightjar.network.connection_id"), get(conn, "event.id"));
+}
+
 TEST_P(NetEvents, RefusedConnect) {
   ACT(a, "net-refused");
   const long pid = a["pid"], port = a["port"];

@@ -1,7 +1,8 @@
 /*
  * uring_actions.c - file operations submitted through io_uring, which run
  * no syscall of their own (the file family reports them from the io_uring
- * submit tracepoint). Raw io_uring_setup / io_uring_enter and the UAPI
+ * submit tracepoint), and a TCP connect submitted the same way (the
+ * network family reports it from the socket's state change). Raw io_uring_setup / io_uring_enter and the UAPI
  * ring layout: no liburing, so the helper runs in the matrix VMs as is.
  */
 #define _GNU_SOURCE
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "actions.h"
+#include "net_actions.h"
 
 struct ring {
 	int fd;
@@ -98,7 +100,42 @@ static void act_io_uring_openat(void)
 	j_str("path", path);
 }
 
+/* A TCP connect by an io_uring CONNECT (v5.5+): no connect syscall runs. */
+static void act_io_uring_connect(void)
+{
+	struct io_uring_sqe sqe;
+	struct net_addr srv;
+	struct ring r;
+	int lfd, fd, res, afd;
+
+	lfd = tcp_listener("127.0.0.1", &srv);
+	fd = net_socket(AF_INET, SOCK_STREAM);
+	ring_open(&r);
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = fd;
+	sqe.addr = (uint64_t)(uintptr_t)&srv.ss;
+	sqe.off = srv.len;
+	res = ring_run(&r, &sqe);
+	if (res == -EINVAL || res == -EOPNOTSUPP)
+		die(77, "io_uring CONNECT not supported");
+	if (res < 0) {
+		errno = -res;
+		die_errno("io_uring CONNECT");
+	}
+	afd = tcp_accept(lfd);
+	j_begin(g_action);
+	j_num("pid", getpid());
+	j_num("server_port", addr_port(&srv));
+	j_num("client_port", local_port(fd));
+	close_settle(fd);
+	close_settle(afd);
+	close(lfd);
+	close(r.fd);
+}
+
 const struct action uring_actions[] = {
 	{"io_uring_openat", act_io_uring_openat},
+	{"io_uring_connect", act_io_uring_connect},
 	{NULL, NULL},
 };

@@ -57,7 +57,7 @@ void NetworkTracker::on(uint16_t type, const nj_net_op& op, const Event& ev, Enr
     }
     return;
   }
-  if (v.remote.addr_len == 0) return;
+  if (v.remote.addr_len == 0 || v.remote.ip.empty()) return;  // no peer (listen, an unknown sender)
   if (const std::string* name = names_.lookup(addr_bytes(v.remote), now_ns)) v.domain = *name;
 }
 
