@@ -211,6 +211,22 @@ void Encoder::parent_block(const nj_task& t) {
 
 // pid, thread, entity id, start, parent, users: what every event says about
 // the process it is about.
+void Encoder::acting_process(const nj_task& t) {
+  w_.key("process");
+  w_.begin_object();
+  task_common(t);
+  str("name", comm_of(t), "process.name");
+  if (en_ && en_->self) image(*en_->self, "process.args");
+  w_.end_object();
+}
+
+void Encoder::string_array(const char* key, const std::vector<std::string>& v) {
+  w_.key(key);
+  w_.begin_array();
+  for (auto& s : v) w_.string(s);
+  w_.end_array();
+}
+
 void Encoder::task_common(const nj_task& t) {
   w_.kn("pid", t.pid);
   w_.key("thread");

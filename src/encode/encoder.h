@@ -78,6 +78,12 @@ class Encoder {
   void time_kv(std::string_view key, uint64_t boot_ns);
   void entity_kv(uint32_t pid, uint64_t start_ticks);
   void task_common(const nj_task& t);
+  // The process block of an event about what a running process did (not
+  // its exec): its ids, name and, when the table knows it, its image.
+  void acting_process(const nj_task& t);
+  // An array of strings under `key` (flag names, tags), unescaped: its
+  // values are the sensor's own words or already checked.
+  void string_array(const char* key, const std::vector<std::string>& v);
   void users(const nj_task& t);
   void image(const ProcInfo& p, const char* prefix);
   void args_fields(const std::vector<std::string>& args, const char* field_prefix);

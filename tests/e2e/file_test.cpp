@@ -107,13 +107,7 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
       // is not asserted: the file family reports every process's changes,
       // and a busy machine may fill the buffers (the events asserted here
       // arrived, or their tests failed).
-      EXPECT_EQ(s->stop(), 0) << transport << ": " << s->stderr_text();
-      const auto& ev = s->events();
-      ASSERT_FALSE(ev.empty());
-      EXPECT_EQ(ev.front()["event"]["action"], "sensor-started");
-      EXPECT_EQ(ev.back()["event"]["action"], "sensor-stopped");
-      EXPECT_EQ(ev.back()["nightjar"]["loss"]["decode_errors_total"], 0) << transport;
-      expect_schema_valid(s->output_path());
+      expect_clean_stop(*s, transport);
       if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
     }
     sensors().clear();

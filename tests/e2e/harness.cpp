@@ -276,4 +276,16 @@ uint64_t lost_total(SensorProcess& s) {
   return n;
 }
 
+json expect_clean_stop(SensorProcess& s, const std::string& what) {
+  EXPECT_EQ(s.stop(), 0) << what << ": " << s.stderr_text();
+  const auto& ev = s.events();
+  EXPECT_FALSE(ev.empty()) << what;
+  if (ev.empty()) return json();
+  EXPECT_EQ(ev.front()["event"]["action"], "sensor-started") << what;
+  EXPECT_EQ(ev.back()["event"]["action"], "sensor-stopped") << what;
+  EXPECT_EQ(get(ev.back(), "nightjar.loss.decode_errors_total"), 0) << what;
+  expect_schema_valid(s.output_path());
+  return ev.back();
+}
+
 }  // namespace nj::e2e

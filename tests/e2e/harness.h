@@ -84,6 +84,11 @@ bool has(const json& e, const std::string& dotted);
 // wrote so far: its events-lost reports and its last words.
 uint64_t lost_total(SensorProcess& s);
 
+// A sensor's clean stop: exit 0, its first line sensor-started, its last
+// sensor-stopped with no decode error, every line schema-valid. Returns the
+// last line (null when there was none).
+json expect_clean_stop(SensorProcess& s, const std::string& what);
+
 struct ToolRun {
   int pid = -1;
   int status = -1;

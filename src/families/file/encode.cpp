@@ -64,13 +64,6 @@ std::string epoch_time(int64_t s, int64_t ns) {
   return buf;
 }
 
-void strings(Encoder& e, const char* key, const std::vector<std::string>& v) {
-  e.w().key(key);
-  e.w().begin_array();
-  for (auto& s : v) e.w().string(s);
-  e.w().end_array();
-}
-
 // mknod's dev as the caller passed it: user space's encoding of a dev_t
 // (the kernel's new_decode_dev), not the kernel-internal MAJOR << 20 | MINOR
 // dev_string expects.
@@ -125,7 +118,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
   const nj_file_op& op = v.op;
   e.w().key("file");
   e.w().begin_object();
-  if (!v.tags.empty()) strings(e, "tags", v.tags);
+  if (!v.tags.empty()) e.string_array("tags", v.tags);
   if (!v.object.as_passed.empty() && v.object.as_passed != v.object.path)
     e.str("path_as_passed", v.object.as_passed, "nightjar.file.path_as_passed");
   if (v.object.truncated) e.w().kb("path_truncated", true);
@@ -152,7 +145,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_OPENAT:
     case NJ_SYS_OPENAT2:
     case NJ_SYS_CREAT:
-      strings(e, "open_flags", open_flag_names(op.args[0]));
+      e.string_array("open_flags", open_flag_names(op.args[0]));
       // O_CREAT and O_TMPFILE take a mode.
       if ((op.args[0] & 0100) || (op.args[0] & kOTmpfile) == kOTmpfile)
         e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
@@ -164,7 +157,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
       e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[0])));
       if (op.args[1]) e.w().kv("rdev", user_dev_string(static_cast<uint32_t>(op.args[1])));
       break;
-    case NJ_SYS_RENAMEAT2: strings(e, "rename_flags", rename_flag_names(op.args[0])); break;
+    case NJ_SYS_RENAMEAT2: e.string_array("rename_flags", rename_flag_names(op.args[0])); break;
     default: break;
   }
   if (v.type == NJ_REC_FILE_RENAME && op.retval >= 0) {
@@ -190,7 +183,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_FCHMODAT:
     case NJ_SYS_FCHMODAT2:
       e.w().kv("new_mode", octal_mode(static_cast<uint32_t>(op.args[0])));
-      strings(e, "mode_bits", mode_bit_names(static_cast<uint32_t>(op.args[0])));
+      e.string_array("mode_bits", mode_bit_names(static_cast<uint32_t>(op.args[0])));
       break;
     case NJ_SYS_CHOWN:
     case NJ_SYS_LCHOWN:
@@ -217,7 +210,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
       e.w().end_object();
       break;
     }
-    case NJ_SYS_MEMFD_CREATE: strings(e, "memfd_flags", memfd_flag_names(op.args[0])); break;
+    case NJ_SYS_MEMFD_CREATE: e.string_array("memfd_flags", memfd_flag_names(op.args[0])); break;
     default: break;
   }
   if (v.type == NJ_REC_FILE_URING) {
@@ -258,12 +251,7 @@ void encode_file(Encoder& e, const Event& ev, const R& r) {
   const ActionInfo a = action_of(r.hdr.type);
   const bool ok = op.retval >= 0;
   e.begin(r.hdr.ts_ns, "event", "file", a.type, a.action, ok ? "success" : "failure", r.hdr.event_id);
-  e.w().key("process");
-  e.w().begin_object();
-  e.task_common(op.task);
-  e.str("name", comm_of(op.task), "process.name");
-  if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
-  e.w().end_object();
+  e.acting_process(op.task);
   if (r.hdr.type != NJ_REC_FILE_URING) file_block(e, *v);  // what an io_uring request acts on is not known
   e.context_fields(op.task);
   if (!ok) e.error_block(static_cast<int>(-op.retval));

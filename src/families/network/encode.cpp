@@ -79,13 +79,6 @@ void network_block(Encoder& e, const NetView& v, const nj_net_op& op, bool egres
   e.w().end_object();
 }
 
-void strings(Encoder& e, const char* key, const std::vector<std::string>& v) {
-  e.w().key(key);
-  e.w().begin_array();
-  for (auto& s : v) e.w().string(s);
-  e.w().end_array();
-}
-
 void dns_block(Encoder& e, const NetView& v) {
   if (!v.dns) return;
   const dns::Message& m = *v.dns;
@@ -94,7 +87,7 @@ void dns_block(Encoder& e, const NetView& v) {
   e.w().kv("id", std::to_string(m.id));
   e.w().kv("type", m.response ? "answer" : "query");
   e.w().kv("op_code", dns::opcode_name(m.opcode));
-  if (!m.header_flags.empty()) strings(e, "header_flags", m.header_flags);
+  if (!m.header_flags.empty()) e.string_array("header_flags", m.header_flags);
   if (m.response) e.w().kv("response_code", dns::rcode_name(m.rcode));
   if (!m.questions.empty()) {
     const dns::Question& q = m.questions.front();
@@ -118,7 +111,7 @@ void dns_block(Encoder& e, const NetView& v) {
       e.w().end_object();
     }
     e.w().end_array();
-    if (!m.resolved_ips.empty()) strings(e, "resolved_ip", m.resolved_ips);
+    if (!m.resolved_ips.empty()) e.string_array("resolved_ip", m.resolved_ips);
   }
   e.w().end_object();
 }
@@ -174,12 +167,7 @@ void encode_net(Encoder& e, const Event& ev, const R& r) {
   const bool egress = !(op.flags & NJ_NET_INGRESS);
   const bool listen = r.hdr.type == NJ_REC_NET_LISTEN;
   e.begin(r.hdr.ts_ns, "event", "network", s.type, s.action, outcome_of(r.hdr.type, op), r.hdr.event_id, s.type2);
-  e.w().key("process");
-  e.w().begin_object();
-  e.task_common(op.task);
-  e.str("name", comm_of(op.task), "process.name");
-  if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
-  e.w().end_object();
+  e.acting_process(op.task);
   if (listen) {
     endpoint_block(e, "source", v->local, std::nullopt, nullptr);
   } else if (egress) {

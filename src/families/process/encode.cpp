@@ -284,12 +284,7 @@ void encode_record(Encoder& e, const Event& /*ev*/, const nj_exit& r) {
 void encode_record(Encoder& e, const Event& /*ev*/, const nj_unshare& r) {
   const bool ok = r.retval == 0;
   e.begin(r.hdr.ts_ns, "event", "process", "change", "unshare", ok ? "success" : "failure", r.hdr.event_id);
-  e.w().key("process");
-  e.w().begin_object();
-  e.task_common(r.task);
-  e.str("name", comm_of(r.task), "process.name");
-  if (e.en() && e.en()->self) e.image(*e.en()->self, "process.args");
-  e.w().end_object();
+  e.acting_process(r.task);
   e.context_fields(r.task);
   if (!ok) e.error_block(-r.retval);
   e.nightjar_begin(r.hdr);
