@@ -91,7 +91,7 @@ class NetEvents : public ::testing::TestWithParam<std::string> {
     auto& s = sensors()[GetParam()];
     if (!s)
       s = std::make_unique<SensorProcess>(
-          std::vector<std::string>{"--events", "process,network", "--transport", GetParam(), "--udp-window-ms",
+          std::vector<std::string>{"--events", "process,file,network", "--transport", GetParam(), "--udp-window-ms",
                                    std::to_string(kUdpWindowMs), "--ringbuf-size", "67108864", "--perf-pages", "1024"});
     // Loopback and the actions' namespaces: the suite's addresses.
     s->keep_lines_with({"\"127.", "\"::1\"", "\"10.199.0.", "/nj-actions."});
@@ -534,6 +534,15 @@ TEST_P(NetEvents, AttackDownloadWithCurlOrWget) {
   }
   FIND(end, "the download's end", "close", tool, 0, [&](const json& x) { return port_of(x, "destination") == sport; });
   EXPECT_GT(get(end, "nightjar.network.bytes_received").get<uint64_t>(), 0u);
+  // ... made executable ...
+  json chmod = sensor().wait_for(
+      [&](const json& x) {
+        return get(x, "event.action") == "chmod" && get(x, "process.pid") == a["pid"] &&
+               get(x, "file.path") == a["path"];
+      },
+      kWaitMs);
+  END_UNLESS_FOUND(chmod, "chmod of the download");
+  EXPECT_EQ(get(chmod, "nightjar.file.new_mode"), "0755");
   // ... and the file it fetched is what runs next.
   json exec = sensor().wait_for([&](const json& x) { return is_exec(x, a["exec_pid"].get<long>()); }, kWaitMs);
   END_UNLESS_FOUND(exec, "exec of the download");
