@@ -61,7 +61,6 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 	/* In progress, and already settled. */
 	rec.op.conn_id = event_id;
 	rec.op.retval = 0;
-	rec.op.syscall = 0;
 	rec.op.state = NJ_TCP_SYN_SENT;
 	rec.op.result = phase == NJ_SOCK_FAILED ? s->err : 0;
 	if (phase == NJ_SOCK_FAILED)
