@@ -239,12 +239,12 @@ class Workloads:
             "open-tree": ["open-tree", "20000" if s else "1000000"],
         }
         # The network family's section: its storms, each ~1 s on 2 cores
-        # (full). udp-flows makes one event per datagram: sized so that its
-        # events fit nightjar's ring buffer less often than not.
+        # (full; udp-flows less: one event per datagram, which nightjar's
+        # daemon drains slower than the storm makes them).
         self.net_storms = {
-            "connect-storm": ["connect-storm", "1000" if s else "25000"],
-            "udp-storm": ["udp-storm", "10000" if s else "250000"],
-            "udp-flows": ["udp-flows", "2000" if s else "150000"],
+            "connect-storm": ["connect-storm", "1000" if s else "60000"],
+            "udp-storm": ["udp-storm", "10000" if s else "500000"],
+            "udp-flows": ["udp-flows", "2000" if s else "200000"],
         }
 
     def run(self, argv, timeout=600):

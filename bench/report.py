@@ -1059,7 +1059,9 @@ def net_ratio(ns, w, o=None):
 def net_delivery(ns, o, w):
     """(delivered, generated) events of observer o's runs of storm w, summed."""
     recs = ns["storms"].get(w, {}).get(o, [])
-    got = sum(sum(x.get("delivered", {}).values()) for x in recs)
+    # Only the storm's actions: with every family on, the workload's own
+    # fork, exec and exit are reported too.
+    got = sum(sum(n for a, n in x.get("delivered", {}).items() if a in net_generated(w, 1)) for x in recs)
     gen = sum(sum(net_generated(w, x["ops"]).values()) for x in recs)
     return got, gen
 
