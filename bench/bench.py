@@ -3,8 +3,10 @@
 
 Runs each workload (bench/workloads/nj-workload.c) with no sensor and under
 each observer in interleaved pairs, the paced exec test, the in-kernel cost
-per program (kernel.bpf_stats_enabled) and the saturation test, and writes
-docs/benchmarks.md plus gnuplot figures in docs/bench/.
+per program (kernel.bpf_stats_enabled), the file and network families'
+sections (their storms, per-storm in-kernel cost) and the saturation test;
+bench/report.py turns the results into docs/benchmarks.md plus gnuplot
+figures in docs/bench/.
 
 Exit status: 0 when everything ran; 1 when something is broken (a workload
 failed, an observer did not start, nightjar reported zero events).
@@ -152,6 +154,71 @@ def pair_ratios(storms, observers):
     return pairs
 
 
+class OtherCpu:
+    """Samples in a thread, every `period` s, the CPU of every process
+    outside this suite's process tree (kernel threads left out: the storms'
+    own softirq work lands in them); keeps each process that used more than
+    `pct` % of a core in a window (another session's build, a VM): the
+    measurements beside it share the cores."""
+
+    def __init__(self, period=5.0, pct=20.0):
+        self.period, self.pct, self.hogs = period, pct, {}
+        self.done = threading.Event()
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    @staticmethod
+    def _snapshot():
+        snap = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    st = fh.read()
+            except OSError:
+                continue
+            fields = st[st.rindex(")") + 2:].split()
+            snap[int(d)] = (st[st.index("(") + 1:st.rindex(")")], int(fields[1]),
+                            int(fields[11]) + int(fields[12]))
+        return snap
+
+    @staticmethod
+    def _ours(snap):
+        """This process and its descendants, and kernel threads (kthreadd's)."""
+        kids = {}
+        for pid, (_, ppid, _) in snap.items():
+            kids.setdefault(ppid, []).append(pid)
+        mine, todo = set(), [os.getpid(), 2]
+        while todo:
+            p = todo.pop()
+            if p not in mine:
+                mine.add(p)
+                todo += kids.get(p, [])
+        return mine
+
+    def _run(self):
+        a = self._snapshot()
+        while not self.done.wait(self.period):
+            b = self._snapshot()
+            ours = self._ours(b)
+            for pid, (comm, _, ticks) in b.items():
+                if pid in ours or pid not in a:
+                    continue
+                pct = 100.0 * (ticks - a[pid][2]) / CLK_TCK / self.period
+                if pct > self.pct:
+                    h = self.hogs.setdefault(f"{comm} ({pid})", {"max_pct": 0.0, "cpu_s": 0.0, "windows": 0})
+                    h["max_pct"] = max(h["max_pct"], round(pct, 1))
+                    h["cpu_s"] = round(h["cpu_s"] + (ticks - a[pid][2]) / CLK_TCK, 1)
+                    h["windows"] += 1
+            a = b
+
+    def stop(self):
+        self.done.set()
+        self.t.join()
+        return {"period_s": self.period, "pct": self.pct, "hogs": self.hogs}
+
+
 # ---------------------------------------------------------------- workloads
 
 class Workloads:
@@ -170,6 +237,14 @@ class Workloads:
             "file": ["file", "2000" if s else "20000"],
             "open": ["open", "20000" if s else "1000000"],
             "open-tree": ["open-tree", "20000" if s else "1000000"],
+        }
+        # The network family's section: its storms, each ~1 s on 2 cores
+        # (full; udp-flows less: one event per datagram, which nightjar's
+        # daemon drains slower than the storm makes them).
+        self.net_storms = {
+            "connect-storm": ["connect-storm", "1000" if s else "60000"],
+            "udp-storm": ["udp-storm", "10000" if s else "500000"],
+            "udp-flows": ["udp-flows", "2000" if s else "200000"],
         }
 
     def run(self, argv, timeout=600):
@@ -294,15 +369,17 @@ class BpfObserver(Observer):
 
 class Nightjar(Observer):
     has_bpf = True
+    # Sessions started so far (every instance): each writes its own files,
+    # though sections have instances of the same name.
+    sessions = 0
 
     def __init__(self, binary, workdir, name, label, extra):
         self.binary, self.workdir, self.name, self.label, self.extra = binary, workdir, name, label, extra
-        self.n = 0
 
     def start(self):
-        self.n += 1
-        self.out = os.path.join(self.workdir, f"{self.name}-{self.n}.jsonl")
-        self.err = open(os.path.join(self.workdir, f"{self.name}-{self.n}.stderr"), "w")
+        Nightjar.sessions += 1
+        self.out = os.path.join(self.workdir, f"{self.name}-{Nightjar.sessions}.jsonl")
+        self.err = open(os.path.join(self.workdir, f"{self.name}-{Nightjar.sessions}.stderr"), "w")
         self.offset = 0
         self.partial = b""
         self.lines = 0
@@ -630,6 +707,7 @@ def machine():
     git = subprocess.run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "log", "-1", "--format=%h"],
                          capture_output=True, text=True).stdout.strip()
     return {"nproc": os.cpu_count(), "commit": git or "?", "model": model, "kernel": os.uname().release,
+            "loadavg": open("/proc/loadavg").read().split()[:3],
             "mem_gib": round(mem / 1024 / 1024, 1) if mem else None,
             "os": open("/etc/debian_version").read().strip() if os.path.exists("/etc/debian_version") else "?",
             "qemu_running": int(qemu or 0), "other_nightjar": int(other or 0)}
@@ -676,7 +754,7 @@ class Suite:
             BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record", fam),
             BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up", fam),
             Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
-            Nightjar(nj, self.tmp, "nightjar-all", "nightjar (every family)", ["--events", "process,file"]),
+            Nightjar(nj, self.tmp, "nightjar-all", "nightjar (every family)", ["--events", "process,file,network"]),
         ]
         if not a.smoke:
             # Attribution: the same daemon without the SHA-256 worker.
@@ -714,9 +792,26 @@ class Suite:
             # rules file.
             self.file_observers = [o for o in self.file_observers if o.name in ("bpf-minimal-batched",
                                                                                  "nightjar-depth1")]
+        # The network family's section: the reference programs on the
+        # network family's hooks only (the storms drive no other family's),
+        # nightjar's default (every family) and the network family alone.
+        net = ["--families", "network"]
+        self.net_observers = [
+            BpfObserver(obs, "empty", "empty BPF programs (floor)", net),
+            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record", net),
+            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up", net),
+            Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
+            Nightjar(nj, self.tmp, "nightjar-network", "nightjar --events network", ["--events", "network"]),
+        ]
+        if a.smoke:
+            # The network hooks attached once each, by a reference program
+            # and by nightjar.
+            self.net_observers = [o for o in self.net_observers if o.name in ("bpf-minimal-batched",
+                                                                               "nightjar-network")]
         if a.only:
             self.observers = [o for o in self.observers if o.name in a.only.split(",")]
             self.file_observers = [o for o in self.file_observers if o.name in a.only.split(",")]
+            self.net_observers = [o for o in self.net_observers if o.name in a.only.split(",")]
         self.res = {"machine": machine(), "smoke": a.smoke, "pairs": a.pairs, "storms": {},
                     "paced": {}, "startup": {}, "rss": {}, "progs": {}, "stopped": {},
                     "exec_delivery": {}, "saturation": [], "auditd": self.audit_status,
@@ -749,13 +844,13 @@ class Suite:
         store["stopped"].setdefault(o.name, []).append(o.stop())
         return True
 
-    def interleaved(self, observers, run, store=None):
+    def interleaved(self, observers, run, store=None, what="overhead"):
         """run(observer) for each observer in interleaved pairs with no
         sensor: none/observer, then observer/none, ... (a fresh observer
         session each time)."""
         none = Observer()
         for o in observers:
-            log(f"{'file family' if store else 'overhead'}: {o.name}, {self.a.pairs} interleaved pairs")
+            log(f"{what}: {o.name}, {self.a.pairs} interleaved pairs")
             for i in range(self.a.pairs):
                 order = [none, o] if i % 2 == 0 else [o, none]
                 for side in order:
@@ -790,25 +885,27 @@ class Suite:
         self.interleaved(self.observers, lambda ob: self.run_storms(ob, None))
         self.res["ratios"] = pair_ratios(self.res["storms"], self.observers)
 
-    # ------------------------------------------------------------ file family
+    # ------------------------------------------------------------ family sections
 
-    def file_storms(self, o):
-        """The file section's storms in one session: wall time, the
-        observer's CPU and events, nightjar's file events of the workload
+    def family_storms(self, key, storms, o):
+        """A family section's storms in one session: wall time, the
+        observer's CPU and events, nightjar's events of the workload
         by action, and (BPF observers) each program's run time and count
         over each storm alone (not the whole session's, which would mix the
         storms: a read-only open and a created file are different paths
-        through the same program)."""
-        fs = self.res["file"]
+        through the same program). The statistics are read as soon as the
+        workload ends, before nightjar's backlog is counted."""
+        fs = self.res[key]
         os.sync()
-        for w, argv in self.wl.file_storms.items():
+        for w, argv in storms.items():
             c0, e0 = o.cpu(), o.events()
             ids = prog_ids_of(o.pids()[0]) if o.has_bpf else set()
             before = bpf_progs() if ids else {}
             r = self.wl.run(argv)
+            after = bpf_progs() if ids else {}
             rec = {"elapsed": r["elapsed_s"], "ops": r["ops"]}
             if isinstance(o, Nightjar):
-                # A file storm leaves the daemon seconds of backlog, and on
+                # A storm can leave the daemon seconds of backlog, and on
                 # a loaded machine it may stall for a moment: settle longer.
                 rec["delivered"] = o.count_events(set(), {r.get("pid")}, settle=0.3 if self.smoke else 1.0)["ours"]
             if o.pids():
@@ -816,26 +913,40 @@ class Suite:
                 rec["cpu_s"] = o.cpu() - c0
                 rec["events"] = e1 - e0
             if ids:
-                add_progs(fs["storm_progs"].setdefault(o.name, {}).setdefault(w, {}), before, bpf_progs(), ids)
+                add_progs(fs["storm_progs"].setdefault(o.name, {}).setdefault(w, {}), before, after, ids)
             fs["storms"].setdefault(w, {}).setdefault(o.name, []).append(rec)
+
+    def family_section(self, key, obs, storms, extra=None):
+        """A family's section (res[key]): its storms under the reference
+        programs and nightjar's configurations, in interleaved pairs;
+        in-kernel cost per storm."""
+        t0 = time.monotonic()
+        hogs = OtherCpu()
+        fs = self.res[key] = {
+            "machine": machine(), "smoke": self.smoke, "pairs": self.a.pairs, "storms": {}, "storm_progs": {},
+            "startup": {}, "rss": {}, "stopped": {}, "workload_args": storms,
+            "observers": {o.name: o.label for o in obs}, **(extra or {})}
+        log(f"{key} family warm-up: every workload once, no sensor")
+        for argv in storms.values():
+            self.wl.run(argv)
+        self.interleaved(obs, lambda o: self.family_storms(key, storms, o), fs, f"{key} family")
+        fs["ratios"] = pair_ratios(fs["storms"], obs)
+        fs["other_cpu"] = hogs.stop()
+        fs["machine_end"] = machine()
+        fs["duration_s"] = time.monotonic() - t0
 
     def file_section(self):
         """The file family: its storms under the reference programs (on every
         hook nightjar attaches, both families) and nightjar's
-        configurations, in interleaved pairs; in-kernel cost per storm."""
-        t0 = time.monotonic()
-        obs = self.file_observers
-        fs = self.res["file"] = {
-            "machine": machine(), "smoke": self.smoke, "pairs": self.a.pairs, "storms": {}, "storm_progs": {},
-            "startup": {}, "rss": {}, "stopped": {}, "workload_args": self.wl.file_storms,
-            "observers": {o.name: o.label for o in obs}, "rules_depth1": self.depth1_rules}
-        log("file family warm-up: every workload once, no sensor")
-        for argv in self.wl.file_storms.values():
-            self.wl.run(argv)
-        self.interleaved(obs, self.file_storms, fs)
-        fs["ratios"] = pair_ratios(fs["storms"], obs)
-        fs["machine_end"] = machine()
-        fs["duration_s"] = time.monotonic() - t0
+        configurations."""
+        self.family_section("file", self.file_observers, self.wl.file_storms,
+                            {"rules_depth1": self.depth1_rules})
+
+    def network_section(self):
+        """The network family: its storms under the reference programs (on
+        the network hooks) and nightjar's default and network-only
+        configurations."""
+        self.family_section("network", self.net_observers, self.wl.net_storms)
 
     def paced(self):
         rates = [400] if self.smoke else [100, 400, 1600]
@@ -956,6 +1067,13 @@ class Suite:
                 for rec in fs.get("storms", {}).get("file", {}).get(o.name, []):
                     if not rec.get("delivered", {}).get("create"):
                         fail(f"{o.name} delivered no create event of the file storm")
+        ns = self.res.get("network", {})
+        for o in self.net_observers:
+            if isinstance(o, Nightjar):
+                for w, act in (("connect-storm", "connect"), ("udp-storm", "udp"), ("udp-flows", "udp")):
+                    for rec in ns.get("storms", {}).get(w, {}).get(o.name, []):
+                        if not rec.get("delivered", {}).get(act):
+                            fail(f"{o.name} delivered no {act} event of the {w}")
 
     def run(self):
         sysctl = "/proc/sys/kernel/bpf_stats_enabled"
@@ -974,21 +1092,26 @@ class Suite:
                 ERRORS[:0] = prev_errors
                 prev["errors"] = ERRORS
                 return self.res
-            if self.a.only_file:
-                # Re-measure the file family's section into an existing
-                # results file (or a new one holding only that section).
+            for key, only, section in (("file", self.a.only_file, self.file_section),
+                                       ("network", self.a.only_network, self.network_section)):
+                if not only:
+                    continue
+                # Re-measure one family's section into an existing results
+                # file (or a new one holding only that section).
                 prev = json.load(open(self.a.results)) if os.path.exists(self.a.results) else {}
-                self.file_section()
+                section()
                 self.check()
-                prev["file"] = self.res["file"]
-                prev["errors"] = [e for e in prev.get("errors", []) if not e.startswith("file: ")] + \
-                    ["file: " + e for e in ERRORS]
+                prev[key] = self.res[key]
+                prev["errors"] = [e for e in prev.get("errors", []) if not e.startswith(key + ": ")] + \
+                    [key + ": " + e for e in ERRORS]
                 self.res = prev
                 return self.res
             self.overhead()
             self.paced()
             if not self.a.no_file:
                 self.file_section()
+            if not self.a.no_network:
+                self.network_section()
             if not self.a.no_saturation:
                 self.saturation()
         finally:
@@ -1013,6 +1136,9 @@ def main():
     ap.add_argument("--no-file", action="store_true", help="skip the file family's section")
     ap.add_argument("--only-file", action="store_true",
                     help="run only the file family's section, into the --results file (kept otherwise)")
+    ap.add_argument("--no-network", action="store_true", help="skip the network family's section")
+    ap.add_argument("--only-network", action="store_true",
+                    help="run only the network family's section, into the --results file (kept otherwise)")
     ap.add_argument("--results", required=True, help="write the raw results JSON here")
     a = ap.parse_args()
     if a.smoke:
@@ -1020,7 +1146,9 @@ def main():
     t0 = time.monotonic()
     s = Suite(a)
     res = s.run()
-    if not a.only_saturation and not a.only_file:
+    if a.only_file and a.only_network:
+        ap.error("--only-file and --only-network: one section at a time")
+    if not a.only_saturation and not a.only_file and not a.only_network:
         res["duration_s"] = time.monotonic() - t0
     with open(a.results, "w") as f:
         json.dump(res, f, indent=1)

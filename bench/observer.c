@@ -8,8 +8,8 @@
 //                                      consumer also polls every --poll-ms (default 50)
 //
 // --families F[,F...] (default: every family) attaches only those families'
-// hooks (bench/bpf/hooks.h). A syscall tracepoint this kernel lacks (x86's
-// legacy open, mkdir, ... on arm64) is skipped, as nightjar skips it.
+// hooks (bench/bpf/hooks.h). A tracepoint this kernel lacks (x86's legacy
+// open, mkdir, ... syscalls on arm64) is skipped, as nightjar skips it.
 //
 // Prints one JSON line when attached ({"ready":true,...}), one line of counts on
 // SIGUSR1, and the final counts on SIGTERM/SIGINT after draining the buffer.
@@ -30,13 +30,15 @@
 /* Every hook of every family, from the rows the programs are built from. */
 struct njb_hook {
 	const char *name;
-	int syscall_tp; /* a syscalls: tracepoint, which a kernel may lack */
+	const char *category; /* a tracepoint's (syscalls, sock), which a kernel may lack */
+	int tracepoint;
 };
 
-#define NJB_SYSCALL_TP_TP 1
-#define NJB_SYSCALL_TP_BTF 0
-#define NJB_HOOK_ROW(kind, cat, name, id) {#name, NJB_SYSCALL_TP_##kind},
-#define NJB_FAMILY_ROW(fam, rows) {#fam, (const struct njb_hook[]){rows(NJB_HOOK_ROW){NULL, 0}}},
+#define NJB_TRACEPOINT_TP 1
+#define NJB_TRACEPOINT_BTF 0
+#define NJB_HOOK_ROW(kind, cat, name, id) {#name, #cat, NJB_TRACEPOINT_##kind},
+#define NJB_FAMILY_ROW(fam, rows) \
+	{#fam, (const struct njb_hook[]){rows(NJB_HOOK_ROW){NULL, NULL, 0}}},
 
 static const struct njb_family {
 	const char *name;
@@ -74,14 +76,14 @@ static const struct njb_hook *hook_of(const char *name, const char *want)
 	return NULL;
 }
 
-/* Whether the running kernel has the tracepoint syscalls:<name>. */
-static int have_syscall_tp(const char *name)
+/* Whether the running kernel has the tracepoint <category>:<name>. */
+static int have_tracepoint(const char *category, const char *name)
 {
 	static const char *const roots[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
 	char path[256];
 
 	for (size_t i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/events/syscalls/%s", roots[i], name);
+		snprintf(path, sizeof path, "%s/events/%s/%s", roots[i], category, name);
 		if (!access(path, F_OK))
 			return 1;
 	}
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 		int mine = empty ? !strncmp(name, "empty__", 7) : !strncmp(name, "min__", 5);
 		const struct njb_hook *h = hook_of(name, want);
 
-		if (mine && h && h->syscall_tp && !have_syscall_tp(h->name)) {
+		if (mine && h && h->tracepoint && !have_tracepoint(h->category, h->name)) {
 			skipped++;
 			h = NULL;
 		}

@@ -18,9 +18,12 @@
 #                                full run's results (or a file of its own), and
 #                                only that section of docs/benchmarks.md
 #                                rewritten; the other sections keep their numbers
+#   bash bench/run.sh --only-network
+#                                the same for the network family's section (~10 min):
+#                                its connect and UDP storms
 #
 # Other options: --build-dir DIR (default build), --no-build, --pairs N,
-# --no-auditd, --no-saturation, --no-file, --only OBSERVER[,OBSERVER] (with a
+# --no-auditd, --no-saturation, --no-file, --no-network, --only OBSERVER[,OBSERVER] (with a
 # full run these write the doc too, so use them for development only),
 # --only-saturation (re-measure the saturation steps into the last full run's
 # results and regenerate the doc).
@@ -30,7 +33,8 @@ root=$(cd "$here/.." && pwd)
 build=$root/build
 smoke=0
 do_build=1
-only_file=0
+only_section=0
+rep=()
 pass=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -38,8 +42,10 @@ while [ $# -gt 0 ]; do
 	--build-dir) build=$(cd "$2" && pwd); shift ;;
 	--no-build) do_build=0 ;;
 	--pairs | --only) pass+=("$1" "$2"); shift ;;
-	--no-auditd | --no-saturation | --only-saturation | --no-file) pass+=("$1") ;;
-	--only-file) pass+=("$1"); only_file=1 ;;
+	--no-auditd | --no-saturation | --only-saturation | --no-file | --no-network) pass+=("$1") ;;
+	--only-file | --only-network)
+		[ $only_section = 0 ] || { echo "bench/run.sh: one --only-<family> at a time" >&2; exit 2; }
+		pass+=("$1"); rep+=("$1"); only_section=1 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -59,8 +65,8 @@ fi
 
 if [ $smoke = 0 ]; then
 	need=()
-	# The file section alone compares no auditd and draws no figure.
-	if [ $only_file = 0 ]; then
+	# A family's section alone compares no auditd and draws no figure.
+	if [ $only_section = 0 ]; then
 		command -v auditctl >/dev/null || need+=(auditd)
 		command -v gnuplot >/dev/null || need+=(gnuplot-nox)
 	fi
@@ -105,8 +111,6 @@ rc=0
 python3 "$here/bench.py" --build-dir "$build" --results "$results" "${pass[@]}" || rc=$?
 cmd=()
 for x in "${pass[@]}"; do [ "$x" = --only-saturation ] || cmd+=("$x"); done
-rep=()
-[ $only_file = 1 ] && rep+=(--only-file)
 python3 "$here/report.py" "$results" "$root/docs/benchmarks.md" "$root/docs/bench" "${rep[@]}" \
 	--command "bash bench/run.sh${cmd[*]:+ ${cmd[*]}}"
 exit $rc

@@ -20,6 +20,12 @@
 //   nj-workload open-tree N [DIR]       open O_RDONLY + close, N times in turn, 64 existing files
 //                                       4 directories below DIR (default /tmp)
 //   nj-workload connect N               TCP connect to a 127.0.0.1 listener, N times
+//   nj-workload connect-storm N         one thread, one 127.0.0.1 listener: connect, accept,
+//                                       close both (reset), N times
+//   nj-workload udp-storm N             N datagrams with sendto from one socket to one
+//                                       127.0.0.1 receiver, each received with recvfrom
+//   nj-workload udp-flows N             the same, but each datagram to another loopback
+//                                       address (127.0.0.0/8): N distinct flows
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -34,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -480,6 +487,124 @@ static int connect_storm(long n)
 	return errors || acc.accepted != n ? 1 : 0;
 }
 
+/* A loopback address and its port: `port` 0 picks one when bound. */
+static struct sockaddr_in loopback(uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET, .sin_addr.s_addr = htonl(addr), .sin_port = htons(port)};
+	return sa;
+}
+
+/* A socket of `type` bound to *sa, with the bound port written back. */
+static int bound_socket(int type, struct sockaddr_in *sa)
+{
+	socklen_t len = sizeof *sa;
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind(fd, (struct sockaddr *)sa, sizeof *sa) ||
+	    getsockname(fd, (struct sockaddr *)sa, &len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* One iteration of the connect storm: connect, accept, close both. The
+ * client closes first with a reset (SO_LINGER 0): no TIME_WAIT pile-up,
+ * and the accepted end is closed by the reset before its own close. */
+static int connect_once(int lfd, const struct sockaddr_in *sa)
+{
+	struct linger lg = {1, 0};
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int s = -1, err = 0;
+
+	if (c < 0)
+		return 1;
+	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof lg) ||
+	    connect(c, (const struct sockaddr *)sa, sizeof *sa))
+		err = 1;
+	else if ((s = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		err = 1;
+	close(c);
+	if (s >= 0)
+		close(s);
+	return err;
+}
+
+/* Single-threaded, so that the wall time is the syscalls' and the
+ * sensor's, not a second thread's scheduling. On loopback the handshake
+ * completes inside connect(2): the accept that follows does not wait. */
+static int connect_storm_one(long n)
+{
+	struct sockaddr_in sa = loopback(INADDR_LOOPBACK, 0);
+	long errors = 0;
+	int lfd = bound_socket(SOCK_STREAM, &sa);
+
+	if (lfd < 0 || listen(lfd, 128)) {
+		perror("listener");
+		return 1;
+	}
+	double t0 = now();
+	for (long i = 0; i < n; i++)
+		errors += connect_once(lfd, &sa);
+	double el = now() - t0;
+	close(lfd);
+	report("connect-storm", n, errors, el, NULL);
+	return errors ? 1 : 0;
+}
+
+#define UDP_PAYLOAD 64
+
+/* Send one datagram to *to and receive it on rfd (with its sender's
+ * address, as a UDP server does). A datagram not back within a second
+ * (dropped) is an error, not a hang. */
+static int udp_once(int sfd, int rfd, const struct sockaddr_in *to, char *buf)
+{
+	struct sockaddr_in from;
+	socklen_t flen = sizeof from;
+
+	if (sendto(sfd, buf, UDP_PAYLOAD, 0, (const struct sockaddr *)to, sizeof *to) !=
+	    UDP_PAYLOAD)
+		return 1;
+	return recvfrom(rfd, buf, UDP_PAYLOAD, 0, (struct sockaddr *)&from, &flen) != UDP_PAYLOAD;
+}
+
+/* udp-storm: every datagram to the receiver at 127.0.0.1, two flows in
+ * all (the sender's and the receiver's); udp-flows: datagram i to
+ * 127.0.0.1 + i + 1 (all of 127.0.0.0/8 is this host; the receiver listens
+ * on the wildcard address), a new destination each: N flows out. */
+static int udp_storm(const char *name, long n, int spread)
+{
+	struct sockaddr_in rsa = loopback(spread ? INADDR_ANY : INADDR_LOOPBACK, 0);
+	struct timeval tv = {1, 0};
+	char buf[UDP_PAYLOAD];
+	long errors = 0;
+	int rfd = bound_socket(SOCK_DGRAM, &rsa);
+	int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (n > 0xfffffd && spread)
+		n = 0xfffffd; /* 127.0.0.2 .. 127.255.255.254 */
+	if (rfd < 0 || sfd < 0 || setsockopt(rfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv)) {
+		perror("udp sockets");
+		return 1;
+	}
+	memset(buf, 'u', sizeof buf);
+	struct sockaddr_in to = loopback(INADDR_LOOPBACK, ntohs(rsa.sin_port));
+	double t0 = now();
+	for (long i = 0; i < n; i++) {
+		if (spread)
+			to.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + (uint32_t)i);
+		errors += udp_once(sfd, rfd, &to, buf);
+	}
+	double el = now() - t0;
+	close(sfd);
+	close(rfd);
+	report(name, n, errors, el, NULL);
+	return errors ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -488,7 +613,8 @@ static void usage(void)
 		"       nj-workload file N [DIR]\n"
 		"       nj-workload open N [PATH]\n"
 		"       nj-workload open-tree N [DIR]\n"
-		"       nj-workload connect N\n");
+		"       nj-workload connect N\n"
+		"       nj-workload connect-storm|udp-storm|udp-flows N\n");
 	exit(2);
 }
 
@@ -526,6 +652,12 @@ int main(int argc, char **argv)
 		return open_tree_storm(n, argc > 3 ? argv[3] : NULL);
 	if (!strcmp(mode, "connect"))
 		return connect_storm(n);
+	if (!strcmp(mode, "connect-storm"))
+		return connect_storm_one(n);
+	if (!strcmp(mode, "udp-storm"))
+		return udp_storm(mode, n, 0);
+	if (!strcmp(mode, "udp-flows"))
+		return udp_storm(mode, n, 1);
 	usage();
 	return 2;
 }
