@@ -28,10 +28,8 @@
 #define NJ_AT_REMOVEDIR 0x200
 #define NJ_EPERM 1
 #define NJ_EACCES 13
-#define NJ_S_IFMT 00170000
 #define NJ_S_IFCHR 0020000
 #define NJ_S_IFIFO 0010000
-#define NJ_S_IFSOCK 0140000
 
 /* Levels above a file the watch lookup may climb (nj_watch_depth). */
 #define NJ_WATCH_DEPTH_MAX 8

@@ -392,6 +392,9 @@ static __always_inline __u32 nj_part_user_argv(void *ctx, struct nj_scratch *sc,
 	return nj_part_commit(ctx, sc, event_id, backend, NJ_F_ARGV, 0, 0, len, 0, 0);
 }
 
+#define NJ_S_IFMT 00170000
+#define NJ_S_IFSOCK 0140000
+
 /* The current task's open file `fd`, or NULL. */
 static __always_inline struct file *nj_fd_file(struct task_struct *task, long fd)
 {

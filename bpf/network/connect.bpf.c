@@ -35,12 +35,16 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 	rec.op.retval = ret;
 	rec.op.result = ret < 0 ? -ret : 0;
 	rec.op.syscall = NJ_SYS_CONNECT;
-	nj_fill_task(&rec.op.task, task, false);
 	event_id = nj_new_event_id();
 	ts = bpf_ktime_get_boot_ns();
 
 	key = (__u64)sk;
 	s = bpf_map_lookup_elem(&nj_net_sock_map, &key);
+	/* The SYN_SENT change inside this call stored the caller's identity. */
+	if (s && s->task.tid == (__u32)bpf_get_current_pid_tgid())
+		rec.op.task = s->task;
+	else
+		nj_fill_task(&rec.op.task, task, false);
 	phase = s ? s->phase : 0;
 	if (s) {
 		s->conn_id = event_id;

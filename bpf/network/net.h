@@ -32,8 +32,6 @@
 #define NJ_TCP_LAST_ACK 9
 #define NJ_TCP_CLOSING 11
 #define NJ_DNS_PORT 53
-#define NJ_NET_S_IFMT 00170000
-#define NJ_NET_S_IFSOCK 0140000
 
 /* The socket behind the current task's fd, or NULL when fd is not one. */
 static __always_inline struct sock *nj_fd_sock(struct task_struct *task, long fd)
@@ -41,7 +39,7 @@ static __always_inline struct sock *nj_fd_sock(struct task_struct *task, long fd
 	struct file *f = nj_fd_file(task, fd);
 	struct socket *so;
 
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & NJ_NET_S_IFMT) != NJ_NET_S_IFSOCK)
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & NJ_S_IFMT) != NJ_S_IFSOCK)
 		return NULL;
 	so = BPF_CORE_READ(f, private_data);
 	return so ? BPF_CORE_READ(so, sk) : NULL;
@@ -128,7 +126,8 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
 }
 
 /* Whether a UDP flow's window is open: then the datagrams are folded into it;
- * else *prior is what the previous window folded. */
+ * else *prior is what the previous window folded. Checked before the
+ * caller's identity is filled in: most datagrams end here. */
 static __always_inline bool nj_udp_folded(struct task_struct *task, const struct nj_net_op *op,
 					  __u64 n, __u64 *prior)
 {
@@ -137,7 +136,7 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 	__u64 now = bpf_ktime_get_boot_ns();
 
 	k.start_ns = nj_leader_start(task, false);
-	k.tgid = op->task.pid;
+	k.tgid = bpf_get_current_pid_tgid() >> 32;
 	k.lport = op->ep.lport;
 	k.rport = op->ep.rport;
 	__builtin_memcpy(k.local, op->ep.local, 16);

@@ -43,9 +43,9 @@ static __always_inline int udp_other(void *ctx, struct trace_event_raw_sock_msg_
 	rec.op.flags = NJ_NET_OTHER_CALL | (ingress ? NJ_NET_INGRESS : 0);
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
-	nj_fill_task(&rec.op.task, task, false);
 	if (nj_udp_folded(task, &rec.op, 1, &rec.op.count))
 		return 0;
+	nj_fill_task(&rec.op.task, task, false);
 	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(),
 		    NJ_BACKEND_TRACEPOINT, bpf_ktime_get_boot_ns());
 	return 0;

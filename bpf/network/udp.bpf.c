@@ -14,12 +14,17 @@
  */
 #include "net.h"
 
+/* The socket found here rides in args[5], which none of these syscalls'
+ * saved arguments use: the exit need not walk the fd table again (the
+ * syscall holds a reference to the file meanwhile). */
 static __always_inline int udp_enter(struct nj_sys_args *a)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct sock *sk = nj_fd_sock(task, (__s32)a->args[0]);
 
-	if (!nj_sk_is(nj_fd_sock(task, (__s32)a->args[0]), NJ_IPPROTO_UDP))
+	if (!nj_sk_is(sk, NJ_IPPROTO_UDP))
 		return 0;
+	a->args[5] = (__u64)sk;
 	return nj_sys_enter_save(a);
 }
 
@@ -82,14 +87,11 @@ static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys
 	struct nj_net_udp rec = {};
 	struct udp_msg m = {.len = ret, .n = 1};
 	struct nj_sys_args a;
-	struct sock *sk;
+	bool folded, dns;
 
 	if (!nj_sys_take(bpf_get_current_pid_tgid(), sys, sys, &a) || ret <= 0)
 		return 0;
-	sk = nj_fd_sock(task, (__s32)a.args[0]);
-	if (!nj_sk_is(sk, NJ_IPPROTO_UDP))
-		return 0;
-	nj_sk_endpoints(sk, &rec.op.ep);
+	nj_sk_endpoints((struct sock *)a.args[5], &rec.op.ep);
 	switch (sys) {
 	case NJ_SYS_SENDTO:
 	case NJ_SYS_RECVFROM:
@@ -122,10 +124,15 @@ static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys
 		rec.op.flags |= NJ_NET_INGRESS;
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
+	/* Every DNS message is reported; other datagrams once per window. */
+	dns = rec.op.ep.rport == NJ_DNS_PORT;
+	folded = nj_udp_folded(task, &rec.op, m.n, &rec.op.count);
+	if (folded && !dns)
+		return 0;
 	nj_fill_task(&rec.op.task, task, false);
-	if (rec.op.ep.rport == NJ_DNS_PORT)
+	if (dns)
 		udp_dns(ctx, backend, &rec, &m);
-	if (nj_udp_folded(task, &rec.op, m.n, &rec.op.count))
+	if (folded)
 		return 0;
 	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(), backend,
 		    bpf_ktime_get_boot_ns());
