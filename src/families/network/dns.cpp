@@ -179,14 +179,18 @@ Fault answer(std::span<const uint8_t> m, size_t& p, Answer& a) {
   const size_t at = end + kFixedRecord;
   if (at + len > m.size()) return ran_out("record data runs past the end");
   a.data = rdata_text(m, at, len, a.type);
+  if ((a.type == kA && len == 4) || (a.type == kAaaa && len == 16)) {
+    std::copy(m.begin() + static_cast<std::ptrdiff_t>(at), m.begin() + static_cast<std::ptrdiff_t>(at + len),
+              a.addr.begin());
+    a.addr_len = static_cast<uint8_t>(len);
+  }
   p = at + len;
   return {};
 }
 
 void add_ip(Message& msg, const Answer& a) {
   if (a.klass != kClassIn || (a.type != kA && a.type != kAaaa)) return;
-  // An address record of the wrong length has the generic form: no address.
-  if (a.data.empty() || a.data[0] == '\\') return;
+  if (!a.addr_len) return;  // an address record of the wrong length: no address
   if (std::find(msg.resolved_ips.begin(), msg.resolved_ips.end(), a.data) == msg.resolved_ips.end())
     msg.resolved_ips.push_back(a.data);
 }

@@ -6,6 +6,7 @@
 // bounded by the bytes that are there, and nothing throws.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -34,6 +35,10 @@ struct Answer {
   // and any of these whose data is malformed: RFC 3597's "\# <length>
   // <hex>" (no hex when the length is 0).
   std::string data;
+  // A/AAAA of the right length: the address's bytes (addr_len 4 or 16), so
+  // a reader that wants the address need not parse `data` back.
+  std::array<uint8_t, 16> addr{};
+  uint8_t addr_len = 0;
 };
 
 struct Message {

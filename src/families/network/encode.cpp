@@ -53,12 +53,6 @@ void endpoint_block(Encoder& e, const char* key, const Endpoint& ep, const std::
   e.w().end_object();
 }
 
-bool unspecified(const Endpoint& ep) {
-  for (size_t i = 0; i < ep.addr_len; i++)
-    if (ep.addr[i]) return false;
-  return true;
-}
-
 void network_block(Encoder& e, const NetView& v, const nj_net_op& op, bool egress, bool listen) {
   const bool tcp = op.ep.protocol == 6;
   e.w().key("network");

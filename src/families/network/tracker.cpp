@@ -1,31 +1,10 @@
 #include "families/network/tracker.h"
 
-#include <arpa/inet.h>
-
 #include <variant>
 
 #include "families/network/view.h"
 
 namespace nj {
-
-namespace {
-
-constexpr uint16_t kTypeA = 1, kTypeAAAA = 28;
-
-// The address bytes of an A or AAAA answer's text, or an empty span.
-bool answer_addr(const dns::Answer& a, std::array<uint8_t, 16>& out, size_t& len) {
-  if (a.type == kTypeA && inet_pton(AF_INET, a.data.c_str(), out.data()) == 1) {
-    len = 4;
-    return true;
-  }
-  if (a.type == kTypeAAAA && inet_pton(AF_INET6, a.data.c_str(), out.data()) == 1) {
-    len = 16;
-    return true;
-  }
-  return false;
-}
-
-}  // namespace
 
 NetworkTracker::NetworkTracker(const TrackerContext&) {}
 
@@ -50,14 +29,11 @@ void NetworkTracker::on(uint16_t type, const nj_net_op& op, const Event& ev, Enr
     // the name it will be seen connecting to.
     if (type != NJ_REC_NET_DNS_ANSWER || v.dns->rcode != 0 || v.dns->questions.empty()) return;
     const std::string& asked = v.dns->questions.front().name;
-    for (const dns::Answer& a : v.dns->answers) {
-      std::array<uint8_t, 16> addr{};
-      size_t len = 0;
-      if (answer_addr(a, addr, len)) names_.learn({addr.data(), len}, asked, now_ns, a.ttl);
-    }
+    for (const dns::Answer& a : v.dns->answers)
+      if (a.addr_len) names_.learn({a.addr.data(), a.addr_len}, asked, now_ns, a.ttl);
     return;
   }
-  if (v.remote.addr_len == 0 || v.remote.ip.empty()) return;  // no peer (listen, an unknown sender)
+  if (v.remote.ip.empty()) return;  // no peer (listen, an unknown sender)
   if (const std::string* name = names_.lookup(addr_bytes(v.remote), now_ns)) v.domain = *name;
 }
 

@@ -1,5 +1,6 @@
 #include "families/network/view.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "decode/decode.h"
@@ -12,9 +13,7 @@ namespace {
 constexpr uint16_t kAfInet = 2, kAfInet6 = 10;
 
 bool all_zero(const uint8_t* p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i]) return false;
-  return true;
+  return std::all_of(p, p + n, [](uint8_t b) { return b == 0; });
 }
 
 bool is_v4_mapped(const uint8_t (&a)[16]) {
@@ -36,6 +35,8 @@ Endpoint make_endpoint(const uint8_t (&addr)[16], uint16_t port, uint16_t family
   if (!all_zero(a, e.addr_len) || port) e.ip = ip_text(addr_bytes(e));
   return e;
 }
+
+bool unspecified(const Endpoint& e) { return all_zero(e.addr.data(), e.addr_len); }
 
 NetView make_net_view(uint16_t type, const nj_net_op& op, const Event& ev) {
   NetView v;

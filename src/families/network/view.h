@@ -25,6 +25,8 @@ struct Endpoint {
 };
 
 Endpoint make_endpoint(const uint8_t (&addr)[16], uint16_t port, uint16_t family);
+// 0.0.0.0 or :: (or no address at all).
+bool unspecified(const Endpoint& e);
 // The bytes of an endpoint's address, as DNS answers and Community IDs want them.
 inline std::span<const uint8_t> addr_bytes(const Endpoint& e) { return {e.addr.data(), e.addr_len}; }
 
