@@ -129,13 +129,8 @@ class FileEvents : public ::testing::TestWithParam<std::string> {
   // Whether the identity hook inside `fn` runs (bpf/file/identity.bpf.c:
   // kprobe or fentry only), as sensor-started says.
   bool hooked(const std::string& fn) {
-    const auto& ev = sensor().events();
-    if (ev.empty() || ev.front()["event"]["action"] != "sensor-started") return false;
-    const json& hooks = ev.front()["nightjar"]["hooks"];
-    const std::string key = "file.id." + fn;
-    if (!hooks.contains(key)) return false;
-    const std::string how = hooks[key];
-    return (how.rfind("kprobe", 0) == 0 || how.rfind("fentry", 0) == 0) && how.find("(1/1 ") != std::string::npos;
+    const std::string how = hook_status(sensor(), "file.id." + fn);
+    return (how.rfind("kprobe", 0) == 0 || how.rfind("fentry", 0) == 0) && hook_attached(how);
   }
   // A path-based syscall's object: its identity where a hook inside the
   // syscall saw it, none where only the syscall's arguments were seen.

@@ -288,4 +288,12 @@ json expect_clean_stop(SensorProcess& s, const std::string& what) {
   return ev.back();
 }
 
+std::string hook_status(SensorProcess& s, const std::string& hook) {
+  const auto& ev = s.events();
+  if (ev.empty() || get(ev.front(), "event.action") != "sensor-started") return "";
+  const json hooks = get(ev.front(), "nightjar.hooks");  // hook names have dots: not through get()
+  if (!hooks.is_object() || !hooks.contains(hook) || !hooks[hook].is_string()) return "";
+  return hooks[hook].get<std::string>();
+}
+
 }  // namespace nj::e2e

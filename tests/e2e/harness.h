@@ -89,6 +89,12 @@ uint64_t lost_total(SensorProcess& s);
 // last line (null when there was none).
 json expect_clean_stop(SensorProcess& s, const std::string& what);
 
+// How sensor-started says `hook` is served ("kprobe (1/1 programs)", ...),
+// "" when the sensor has not started or does not list it.
+std::string hook_status(SensorProcess& s, const std::string& hook);
+// Whether every program of `hook` is attached.
+inline bool hook_attached(const std::string& status) { return status.find("(1/1 ") != std::string::npos; }
+
 struct ToolRun {
   int pid = -1;
   int status = -1;

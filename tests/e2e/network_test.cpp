@@ -99,13 +99,7 @@ class NetEvents : public ::testing::TestWithParam<std::string> {
   }
   SensorProcess& sensor() { return *sensors()[GetParam()]; }
   // Whether `hook` is attached, as sensor-started says.
-  bool hooked(const std::string& hook) {
-    const auto& ev = sensor().events();
-    if (ev.empty() || get(ev.front(), "event.action") != "sensor-started") return false;
-    const json hooks = get(ev.front(), "nightjar.hooks");  // hook names have dots: no get()
-    if (!hooks.is_object() || !hooks.contains(hook) || !hooks[hook].is_string()) return false;
-    return hooks[hook].get<std::string>().find("(1/1 ") != std::string::npos;
-  }
+  bool hooked(const std::string& hook) { return hook_attached(hook_status(sensor(), hook)); }
   bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
 
   // The `action` event of `pid` whose local port is `lport` (source for
