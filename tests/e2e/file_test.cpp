@@ -71,15 +71,7 @@ std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
 
 // Runs `nj-actions <action> <dir>`: its JSON, or null when the action is
 // not available here (exit 77: a syscall this architecture or kernel lacks).
-json file_act(const std::string& action, const std::string& dir) {
-  Command c = run_command({NJ_ACTIONS, action, dir});
-  if (c.status == 77) return json();
-  if (c.status != 0) {
-    ADD_FAILURE() << "nj-actions " << action << " failed (" << c.status << "): " << c.err;
-    return json();
-  }
-  return json::parse(c.out);
-}
+json file_act(const std::string& action, const std::string& dir) { return try_act({action, dir}); }
 
 #define ACT(var, action, dir)                         \
   json var = file_act(action, dir);                   \

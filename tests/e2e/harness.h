@@ -59,6 +59,9 @@ class SensorProcess {
 
 // Runs `nj-actions <action> <workdir>` and returns its JSON description.
 json act(const std::string& action, const std::string& workdir = "");
+// The same for `nj-actions ARGS...` (environment `env`, NAME=VALUE), but
+// null when the action cannot run here (exit 77: the test skips).
+json try_act(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 std::string temp_dir();
 // The backend under test: NJ_E2E_BACKEND (the kernel matrix runs the suite

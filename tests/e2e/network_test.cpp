@@ -47,22 +47,7 @@ long port_of(const json& e, const char* side) {
 }
 
 // Runs an action: its JSON, or null when it cannot run here (77).
-json net_act(const std::string& action, const std::vector<std::string>& env = {}) {
-  std::vector<std::string> argv;
-  if (!env.empty()) {
-    argv = {"/usr/bin/env"};
-    argv.insert(argv.end(), env.begin(), env.end());
-  }
-  argv.push_back(NJ_ACTIONS);
-  argv.push_back(action);
-  Command c = run_command(argv);
-  if (c.status == 77) return json();
-  if (c.status != 0) {
-    ADD_FAILURE() << "nj-actions " << action << " failed (" << c.status << "): " << c.err;
-    return json();
-  }
-  return json::parse(c.out);
-}
+json net_act(const std::string& action, const std::vector<std::string>& env = {}) { return try_act({action}, env); }
 
 #define ACT(var, ...)                            \
   json var = net_act(__VA_ARGS__);               \
