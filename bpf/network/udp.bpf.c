@@ -130,8 +130,10 @@ static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys
 	if (folded && !dns)
 		return 0;
 	nj_fill_task(&rec.op.task, task, false);
-	if (dns)
+	if (dns) {
 		udp_dns(ctx, backend, &rec, &m);
+		rec.op.flags &= ~NJ_NET_PARTS_LOST; /* the DNS event's, not the flow's */
+	}
 	if (folded)
 		return 0;
 	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(), backend,
