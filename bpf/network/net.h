@@ -26,11 +26,7 @@
 #define NJ_EINPROGRESS 115
 #define NJ_TCP_ESTABLISHED 1
 #define NJ_TCP_SYN_SENT 2
-#define NJ_TCP_TIME_WAIT 6
 #define NJ_TCP_CLOSE 7
-#define NJ_TCP_CLOSE_WAIT 8
-#define NJ_TCP_LAST_ACK 9
-#define NJ_TCP_CLOSING 11
 #define NJ_DNS_PORT 53
 
 /* The socket behind the current task's fd, or NULL when fd is not one. */

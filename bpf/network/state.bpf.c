@@ -14,11 +14,14 @@
  */
 #include "net.h"
 
-/* Whether the peer's FIN came before the socket closed from `state`. */
-static __always_inline bool nj_fin_received(__u32 state)
+/* Whether the peer's FIN came: tcp_fin sets SOCK_DONE. The state left
+ * does not tell (a FIN received in FIN_WAIT2 closes the socket from
+ * FIN_WAIT2, through tcp_time_wait). */
+static __always_inline bool nj_fin_received(struct sock *sk)
 {
-	return state == NJ_TCP_CLOSE_WAIT || state == NJ_TCP_LAST_ACK || state == NJ_TCP_CLOSING ||
-	       state == NJ_TCP_TIME_WAIT;
+	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+
+	return flags & (1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
 }
 
 static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struct sock *sk,
@@ -41,7 +44,7 @@ static __always_inline void state_report(void *ctx, struct nj_net_sock *s, struc
 		 * and FIN too; bytes_sent counts payload with its resends. */
 		rec.op.bytes_out = BPF_CORE_READ(tp, bytes_sent) - BPF_CORE_READ(tp, bytes_retrans);
 		rec.op.bytes_in = BPF_CORE_READ(tp, bytes_received);
-		if (rec.op.bytes_in && nj_fin_received(state))
+		if (rec.op.bytes_in && nj_fin_received(sk))
 			rec.op.bytes_in--;
 	}
 	nj_net_send(ctx, &rec, type, nj_new_event_id(), NJ_BACKEND_TRACEPOINT, now);
