@@ -72,7 +72,10 @@ __noinline int nj_build_path(__u64 path_ptr)
 			continue;
 		}
 		off = sc->len;
-		if (off > NJ_PATH_MAX - 256) {
+		/* Room for every path shorter than PATH_MAX: its segments take as
+		 * many bytes as its text. A segment read here may run up to 256
+		 * bytes past NJ_PATH_MAX, which the batch buffer has. */
+		if (off >= NJ_PATH_MAX) {
 			flags = NJ_STR_TRUNCATED;
 			break;
 		}

@@ -58,12 +58,16 @@ static __always_inline __u64 exec_take_chain(__u32 tgid, __u32 *parts)
 }
 
 static __always_inline __u32 exec_part_cwd(void *ctx, struct nj_scratch *sc, __u64 event_id,
-					   __u8 backend, struct task_struct *task)
+					   __u8 backend, struct task_struct *task, __u32 *flags)
 {
 	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 
 	if (!fs)
 		return 0;
+	/* rmdir leaves a directory a process still sits in with no links: its
+	 * walked path reads like a live one. */
+	if (BPF_CORE_READ(fs, pwd.dentry, d_inode, i_nlink) == 0)
+		*flags |= NJ_EXEC_CWD_UNLINKED;
 	return nj_part_path(ctx, sc, event_id, backend, NJ_F_CWD,
 			    __builtin_preserve_access_index(&fs->pwd), 0, 0);
 }
@@ -132,7 +136,7 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	}
 	parts += nj_part_path(ctx, sc, event_id, backend, NJ_F_EXE,
 			      __builtin_preserve_access_index(&file->f_path), rec.dev, rec.ino);
-	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
+	parts += exec_part_cwd(ctx, sc, event_id, backend, task, &rec.flags);
 	parts += nj_part_mm_argv(ctx, sc, event_id, backend, NJ_RD(btf, task, mm), &rec.flags);
 
 	nj_fill_task(&rec.task, task, btf);
@@ -196,7 +200,7 @@ static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
 	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e.args[0]);
 	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e.args[1],
 				   &rec.flags, &rec.argc);
-	parts += exec_part_cwd(ctx, sc, event_id, backend, task);
+	parts += exec_part_cwd(ctx, sc, event_id, backend, task, &rec.flags);
 
 	nj_fill_task(&rec.task, task, false);
 	rec.retval = ret;

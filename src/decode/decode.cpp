@@ -79,4 +79,11 @@ std::string path_from_segments(const std::string& segments) {
   return out.empty() ? "/" : out;
 }
 
+std::string cut_path(const std::string& tail) { return std::string(kCutPathMark) + tail; }
+
+std::string walked_path(const std::string& segments, bool cut) {
+  std::string path = path_from_segments(segments);
+  return cut ? cut_path(path) : path;
+}
+
 }  // namespace nj

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -72,5 +73,14 @@ std::vector<std::string> split_nul(const std::string& s);
 // Leaf-first NUL-terminated segments -> a path as d_path would print it:
 // "/a/b", or "/name" for a disconnected object such as a memfd.
 std::string path_from_segments(const std::string& segments);
+
+// A walk cut short (NJ_STR_TRUNCATED: deeper or longer than the walker
+// goes) yields the path's tail, shown behind this mark: nightjar's paths are
+// absolute, so a path that starts with it is never taken for a whole one.
+inline constexpr std::string_view kCutPathMark = "...";
+// `path` (a tail, "/..." ) marked as cut.
+std::string cut_path(const std::string& tail);
+// path_from_segments, marked when `cut`.
+std::string walked_path(const std::string& segments, bool cut);
 
 }  // namespace nj

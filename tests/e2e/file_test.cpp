@@ -823,9 +823,8 @@ TEST_P(FileEvents, DotDotComponentsAreResolved) {
 }
 
 // A path of 4095 bytes (PATH_MAX less its NUL), the longest a syscall
-// takes: whole when passed whole. A kernel walk stops short of that (its
-// buffer holds about 3.8 KiB): the event says the path was cut, and the
-// file is still named and identified.
+// takes: whole when passed whole, and whole when walked by the kernel (its
+// walk holds PATH_MAX bytes), also below a directory fd.
 TEST_P(FileEvents, LongestPath) {
   ACT(a, "file-long-path", dir_);
   const std::string path = a["path"], leaf = a["leaf"];
@@ -839,28 +838,39 @@ TEST_P(FileEvents, LongestPath) {
   EXPECT_EQ(get(whole, "file.extension"), "txt");
   EXPECT_EQ(get(whole, "nightjar.file.new_mode"), "0600");
 
-  auto cut = [&](const json& e) {
-    return e["file"].value("name", "") == leaf && e["nightjar"]["file"].value("path_truncated", false);
-  };
-  WAIT(
-      created, [&](const json& e) { return is_file_event(e, "create", a["pid"]) && cut(e); },
-      "create of the long path flagged path_truncated");
+  FIND(created, "create", a["pid"], path);
   expect_identity(created, a, "obj");
   EXPECT_EQ(get(created, "nightjar.file.open_flags"), json::array({"O_WRONLY", "O_CREAT", "O_EXCL"}));
-  const std::string cpath = get(created, "file.path");
-  EXPECT_LT(cpath.size(), path.size());
-  EXPECT_EQ(path.substr(path.size() - cpath.size()), cpath) << "the walk's deepest part";
+  EXPECT_FALSE(has(created, "nightjar.file.path_truncated"));
 
-  // The name relative to its directory: the directory's walk is cut.
   WAIT(
       rel,
       [&](const json& e) {
         return is_file_event(e, "chmod", a["pid"]) && e["nightjar"]["file"].value("new_mode", "") == "0640";
       },
       "chmod of the leaf relative to its directory");
-  EXPECT_EQ(get(rel, "nightjar.file.path_truncated"), true);
-  EXPECT_EQ(get(rel, "file.name"), leaf);
+  EXPECT_EQ(get(rel, "file.path"), path);
+  EXPECT_FALSE(has(rel, "nightjar.file.path_truncated"));
   EXPECT_EQ(get(rel, "nightjar.file.path_as_passed"), leaf);
+}
+
+// Deeper than the kernel's walk goes (64 components): the path is the tail
+// that was walked behind ".../", which no absolute path starts with, and
+// says it was cut; the file is still named and identified.
+TEST_P(FileEvents, DeeperThanTheWalkIsAMarkedTail) {
+  ACT(a, "file-deep-path", dir_);
+  const std::string path = a["path"], leaf = a["leaf"];
+  WAIT(
+      created,
+      [&](const json& e) { return is_file_event(e, "create", a["pid"]) && e["file"].value("name", "") == leaf; },
+      "create of the deep path");
+  expect_identity(created, a, "obj");
+  const std::string cpath = get(created, "file.path");
+  EXPECT_EQ(get(created, "nightjar.file.path_truncated"), true);
+  ASSERT_EQ(cpath.rfind(".../", 0), 0u) << cpath;
+  const std::string tail = cpath.substr(3);
+  EXPECT_LT(tail.size(), path.size());
+  EXPECT_EQ(path.substr(path.size() - tail.size()), tail) << "the walk's deepest part";
 }
 
 // A newline, a quote, a backslash and bytes that are not UTF-8 in names:

@@ -905,6 +905,38 @@ static void act_long_path(void)
 	j_ident("obj", fd);
 }
 
+/* A file 80 directories down (deeper than the kernel's walk goes), created
+ * by a path relative to its directory. */
+static void act_deep_path(void)
+{
+	static char path[4096];
+	const char *leaf = "nj-deep.txt";
+	int dfd, fd, i;
+
+	snprintf(path, sizeof path, "%s", workdir());
+	dfd = open_dir(workdir());
+	for (i = 0; i < 80; i++) {
+		int next;
+
+		if (mkdirat(dfd, "d", 0755) != 0 && errno != EEXIST)
+			die_errno("mkdirat");
+		next = openat(dfd, "d", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0)
+			die_errno("openat component");
+		close(dfd);
+		dfd = next;
+		strcat(path, "/d");
+	}
+	strcat(path, "/");
+	strcat(path, leaf);
+	fd = (int)ok(syscall(SYS_openat, dfd, leaf, O_WRONLY | O_CREAT | O_EXCL, 0644),
+		     "openat deep file");
+	begin("file-deep-path");
+	j_str("path", path);
+	j_str("leaf", leaf);
+	j_ident("obj", fd);
+}
+
 /* A name with a newline, a quote and a byte that is not UTF-8: created
  * (open), renamed (path-based), deleted. */
 static void act_weird_names(void)
@@ -976,6 +1008,7 @@ const struct action file_actions[] = {
 	{"file-memfd", act_memfd},
 	{"file-dotdot", act_dotdot},
 	{"file-long-path", act_long_path},
+	{"file-deep-path", act_deep_path},
 	{"file-weird-names", act_weird_names},
 	{"file-deleted-open", act_deleted_open},
 	{NULL, NULL},

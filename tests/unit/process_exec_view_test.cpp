@@ -211,14 +211,23 @@ TEST(ExecView, FieldsFromParts) {
   ExecView v = make_exec_view(ev);
   ASSERT_EQ(v.rec.hdr.event_id, std::get<nj_exec>(ev.main).hdr.event_id);
   EXPECT_EQ(v.filename, "./true");
-  EXPECT_EQ(v.exe, "/usr/bin/true");
+  // A walk cut short is a tail, marked as one.
+  EXPECT_EQ(v.exe, ".../usr/bin/true");
   EXPECT_TRUE(v.exe_truncated);
   EXPECT_EQ(v.cwd, "/tmp");
+  EXPECT_FALSE(v.cwd_truncated);
   EXPECT_FALSE(v.interp);
   EXPECT_TRUE(v.argv_present);
   EXPECT_FALSE(v.argv_truncated);
   EXPECT_EQ(v.argv, (std::vector<std::string>{"true", "--version"}));
   EXPECT_TRUE(v.kernel_levels.empty());
+}
+
+TEST(ExecView, CutWorkingDirectoryIsMarked) {
+  Event ev = event_of(exec_rec(kId, 1), {str_bytes(kId, NJ_F_CWD, 0, "c\0b\0"s, NJ_STR_TRUNCATED)});
+  ExecView v = make_exec_view(ev);
+  EXPECT_EQ(v.cwd, ".../b/c");
+  EXPECT_TRUE(v.cwd_truncated);
 }
 
 TEST(ExecView, NoArgvParts) {

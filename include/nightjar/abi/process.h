@@ -34,6 +34,7 @@ enum nj_process_field {
 #define NJ_EXEC_SCRIPT (1u << 3) /* a shebang interpreter was involved */
 #define NJ_EXEC_NO_ENTER (1u << 4) /* syscall entry unseen: syscall/args unknown */
 #define NJ_EXEC_PARTS_LOST (1u << 5) /* a part could not be sent (buffer full) */
+#define NJ_EXEC_CWD_UNLINKED (1u << 6) /* the working directory was removed */
 
 struct nj_exec {
 	struct nj_hdr hdr; /* hdr.nparts: the parts above */

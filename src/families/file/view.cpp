@@ -53,6 +53,11 @@ struct Parts {
   // (NAME2, DIR2) or the target was cut short: the path made from it is not
   // the whole path either.
   bool truncated = false, truncated2 = false, target_truncated = false;
+  // Whether the walk of the first or second path's directory (or of the
+  // file) was cut short: the path is then missing its top, not its end. A
+  // name as passed is cut at its end only where the kernel refuses it anyway
+  // (ENAMETOOLONG).
+  bool cut = false, cut2 = false;
 };
 
 Parts collect(const Event& ev) {
@@ -63,12 +68,14 @@ Parts collect(const Event& ev) {
       case NJ_FF_PATH:
         p.walked = path_from_segments(s.data);
         p.truncated |= trunc;
+        p.cut |= trunc;
         break;
       case NJ_FF_DIR:
         // A directory cut short (the walk's depth or size) yields a wrong
         // absolute path for the name below it: flagged like a cut name.
         p.dir = path_from_segments(s.data);
         p.truncated |= trunc;
+        p.cut |= trunc;
         break;
       case NJ_FF_NAME:
         p.name = s.data;
@@ -77,6 +84,7 @@ Parts collect(const Event& ev) {
       case NJ_FF_DIR2:
         p.dir2 = path_from_segments(s.data);
         p.truncated2 |= trunc;
+        p.cut2 |= trunc;
         break;
       case NJ_FF_NAME2:
         p.name2 = s.data;
@@ -142,6 +150,17 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
     v.target = t;
   }
   v.xattr = p.xattr;
+  // A path missing its top is shown as the tail it is.
+  auto mark = [](FilePath* f, bool cut) {
+    if (f && cut && !f->path.empty()) f->path = cut_path(f->path);
+  };
+  if (type == NJ_REC_FILE_RENAME && v.original) {
+    mark(&*v.original, p.cut);
+    mark(&v.object, p.cut2);
+  } else {
+    mark(&v.object, p.cut);
+    if (v.target && !p.target) mark(&*v.target, p.cut2);
+  }
   return v;
 }
 

@@ -131,7 +131,9 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   e.task_common(r.task);
   if (ok) new_image(e, v, cwd);
   else caller_image(e, r);
-  if (v.cwd) e.str("working_directory", cwd, "process.working_directory");
+  if (v.cwd)
+    e.str("working_directory", (r.flags & NJ_EXEC_CWD_UNLINKED) ? cwd + " (deleted)" : cwd,
+          "process.working_directory");
   if (e.en() && e.en()->sha256) {
     e.w().key("hash");
     e.w().begin_object();
@@ -174,6 +176,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   if (r.task.loginuid != 0xffffffffu) e.w().kn("login_uid", r.task.loginuid);
   if (r.argc) e.w().kn("argc", r.argc);
   if (v.argv_truncated) e.w().kb("argv_truncated", true);
+  if (v.cwd_truncated) e.w().kb("working_directory_truncated", true);
   if (r.flags & NJ_EXEC_ARGV_UNREADABLE) e.w().kb("argv_unreadable", true);
   if (r.flags & NJ_EXEC_NO_ENTER) e.w().kb("syscall_entry_unseen", true);
   if (r.flags & NJ_EXEC_PARTS_LOST) e.w().kb("parts_lost", true);

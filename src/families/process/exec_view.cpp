@@ -19,10 +19,13 @@ ExecView make_exec_view(const Event& ev) {
       case NJ_F_FILENAME: v.filename = p.data; break;
       case NJ_F_INTERP: v.interp = p.data; break;
       case NJ_F_EXE:
-        v.exe = path_from_segments(p.data);
         v.exe_truncated = p.flags & NJ_STR_TRUNCATED;
+        v.exe = walked_path(p.data, v.exe_truncated);
         break;
-      case NJ_F_CWD: v.cwd = path_from_segments(p.data); break;
+      case NJ_F_CWD:
+        v.cwd_truncated = p.flags & NJ_STR_TRUNCATED;
+        v.cwd = walked_path(p.data, v.cwd_truncated);
+        break;
       case NJ_F_SCRIPT: levels[p.index] = &p; break;
       default: break;
     }

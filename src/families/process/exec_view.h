@@ -33,9 +33,12 @@ struct ExecView {
   nj_exec rec{};                        // a copy: the view outlives moves of its Event
   std::optional<std::string> filename;  // as passed to exec
   std::optional<std::string> interp;    // last interpreter named by a shebang
+  // Walked by the kernel; a walk cut short gives the tail behind
+  // kCutPathMark, which the tracker completes when it can (complete.h).
   std::optional<std::string> exe;
   bool exe_truncated = false;
   std::optional<std::string> cwd;
+  bool cwd_truncated = false;
   std::vector<std::string> argv;
   bool argv_present = false;
   bool argv_truncated = false;

@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "families/process/complete.h"
 #include "families/process/records.h"
 #include "util/host.h"
 
@@ -35,6 +36,11 @@ ProcInfo exec_info(const ProcKey& self, const ProcKey& parent, const nj_task& t,
   p.egid = t.egid;
   return p;
 }
+
+// The executable's identity, in the st_dev encoding stat() reports.
+FileId exe_id(const nj_exec& r) { return FileId{makedev(r.dev >> 20, r.dev & 0xFFFFF), r.ino}; }
+
+std::string tail_of(const std::string& cut) { return cut.substr(kCutPathMark.size()); }
 
 }  // namespace
 
@@ -72,7 +78,8 @@ void ProcessTracker::observe(const nj_task& t) {
 }
 
 void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en, uint64_t now_ns) {
-  const ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
+  ExecView& exec = en.view.emplace<ExecView>(make_exec_view(ev));
+  complete_paths(r, exec);
   en.subject.ancestry = true;
   // execvp and its kin try each PATH directory in turn: the failures of one
   // process wait briefly for the exec that works, which lists them.
@@ -107,12 +114,35 @@ void ProcessTracker::on(const nj_unshare& r) { observe(r.task); }
 
 HashRequest ProcessTracker::hash_request(const nj_exec& r, const ExecView& v) const {
   HashRequest h;
-  // The kernel's dev_t, in the st_dev encoding stat() reports.
-  h.id = FileId{makedev(r.dev >> 20, r.dev & 0xFFFFF), r.ino};
+  h.id = exe_id(r);
   h.proc_exe = proc_root_ + "/" + std::to_string(r.task.pid) + "/exe";
   // A memfd or deleted file has no path.
   if (!(r.flags & NJ_EXEC_EXE_UNLINKED)) h.path = v.exe.value_or("");
   return h;
+}
+
+// While the process may still be there to ask. Its /proc links are read
+// only from the sensor's own mount namespace: elsewhere they are relative to
+// another root than the walk's.
+void ProcessTracker::complete_paths(const nj_exec& r, ExecView& v) const {
+  if (!v.cwd_truncated && !v.exe_truncated) return;
+  const std::string dir = proc_root_ + "/" + std::to_string(r.task.pid);
+  const bool same_ns = probe_.readlink(dir + "/ns/mnt") == probe_.readlink(proc_root_ + "/self/ns/mnt");
+  if (v.cwd_truncated && v.cwd && same_ns) {
+    if (auto full = complete_from_link(tail_of(*v.cwd), dir + "/cwd", probe_)) {
+      v.cwd = *full;
+      v.cwd_truncated = false;
+    }
+  }
+  if (r.retval != 0 || !v.exe_truncated || !v.exe) return;
+  std::vector<std::string> candidates;
+  if (v.filename) candidates.push_back(absolute_path(*v.filename, v.cwd_truncated ? "" : v.cwd.value_or("")));
+  if (same_ns)
+    if (auto link = complete_from_link(tail_of(*v.exe), dir + "/exe", probe_)) candidates.push_back(*link);
+  if (auto full = complete_file(tail_of(*v.exe), candidates, exe_id(r), probe_)) {
+    v.exe = *full;
+    v.exe_truncated = false;
+  }
 }
 
 }  // namespace nj

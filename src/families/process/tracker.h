@@ -7,6 +7,8 @@
 #include <string>
 
 #include "enrich/tracker.h"
+#include "families/process/complete.h"
+#include "families/process/exec_view.h"
 
 namespace nj {
 
@@ -39,11 +41,14 @@ class ProcessTracker final : public Tracker {
   // Any record with a task: the kernel's view of its parent.
   void observe(const nj_task& t);
   HashRequest hash_request(const nj_exec& r, const ExecView& v) const;
+  // Paths the kernel's walk cut short, completed where they can be.
+  void complete_paths(const nj_exec& r, ExecView& v) const;
 
   ProcessTable& table_;
   std::string proc_root_;
   long clock_ticks_;
   uint64_t fold_window_ns_;
+  PathProbe probe_ = system_path_probe();
 };
 
 }  // namespace nj

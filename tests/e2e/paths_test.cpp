@@ -1,0 +1,147 @@
+// Paths the kernel's dentry walk cannot finish (too long, too deep, longer
+// than PATH_MAX) and directories removed under a process: what the output
+// says must never read like a whole, live path when it is not one.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "enrich/sha256.h"
+#include "harness.h"
+
+namespace nj::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string sha256_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Sha256 h;
+  h.update(data);
+  return to_hex(h.final());
+}
+
+// `sh -c SCRIPT`, whose shell prints its pid and then execs: the pid of the
+// exec event.
+long run_sh(const std::string& script) {
+  Command c = run_command({"/bin/sh", "-c", "echo $$; " + script});
+  EXPECT_EQ(c.status, 0) << c.err;
+  return std::stol(c.out);
+}
+
+// The exec the shell of run_sh ends with (not its own).
+json exec_of(SensorProcess& s, long pid) {
+  json e = s.wait_for([&](const json& x) { return is_exec(x, pid) && x["process"]["name"] != "sh"; });
+  EXPECT_FALSE(e.is_null()) << "no exec event for pid " << pid;
+  return e;
+}
+
+// A directory chain under `root`: `levels` names of `width` bytes.
+std::string make_chain(const std::string& root, int levels, size_t width) {
+  std::string p = root;
+  for (int i = 0; i < levels; i++) p += "/" + std::string(width - 2, 'd') + std::to_string(i % 10) + "x";
+  fs::create_directories(p);
+  return p;
+}
+
+class Paths : public ::testing::Test {
+ protected:
+  void SetUp() override { root_ = temp_dir(); }
+  void TearDown() override {
+    // rm copes with trees deeper than PATH_MAX; std::filesystem may not.
+    run_command({"/bin/rm", "-rf", root_});
+    if (sensor_) {
+      EXPECT_EQ(sensor_->stop(), 0) << sensor_->stderr_text();
+      expect_schema_valid(sensor_->output_path());
+    }
+  }
+  SensorProcess& sensor() {
+    if (!sensor_) sensor_ = std::make_unique<SensorProcess>(std::vector<std::string>{});
+    return *sensor_;
+  }
+  std::string root_;
+  std::unique_ptr<SensorProcess> sensor_;
+};
+
+// 3,999 bytes: legal (under PATH_MAX), walked whole by the kernel, hashed.
+TEST_F(Paths, ExecutableAtALongPathIsReportedWhole) {
+  std::string dir = make_chain(root_, 19, 200);
+  ASSERT_LT(3999 - dir.size() - 6, 255u);
+  dir += "/" + std::string(3999 - dir.size() - 6, 'e');
+  fs::create_directories(dir);
+  const std::string exe = dir + "/true";
+  ASSERT_EQ(exe.size(), 3999u);
+  fs::copy_file("/bin/true", exe);
+  SensorProcess& s = sensor();
+  json e = exec_of(s, run_sh("exec " + exe));
+  EXPECT_EQ(e["process"]["executable"], exe);
+  EXPECT_FALSE(e["nightjar"]["exe"].contains("path_truncated"));
+  EXPECT_EQ(e["process"]["hash"]["sha256"], sha256_of("/bin/true"));
+}
+
+// Deeper than the kernel's walk goes (NJ_PATH_DEPTH): completed in user
+// space from what it can check -- the name passed to exec, the process's
+// /proc links -- and hashed.
+TEST_F(Paths, ExecutableAndCwdDeeperThanTheWalkAreCompleted) {
+  const std::string dir = make_chain(root_, 100, 3);
+  fs::copy_file("/bin/sleep", dir + "/sleep");
+  SensorProcess& s = sensor();
+  // By absolute name (the name completes it), then by a relative name from
+  // the deep directory (the process's /proc links do, while it sleeps).
+  json a = exec_of(s, run_sh("exec " + dir + "/sleep 0"));
+  EXPECT_EQ(a["process"]["executable"], dir + "/sleep");
+  EXPECT_FALSE(a["nightjar"]["exe"].contains("path_truncated"));
+  EXPECT_EQ(a["process"]["hash"]["sha256"], sha256_of("/bin/sleep"));
+  json b = exec_of(s, run_sh("cd " + dir + " && exec ./sleep 1"));
+  EXPECT_EQ(b["process"]["executable"], dir + "/sleep");
+  EXPECT_EQ(b["process"]["working_directory"], dir);
+  EXPECT_FALSE(b["nightjar"].contains("working_directory_truncated"));
+  EXPECT_FALSE(b["nightjar"]["exe"].contains("path_truncated"));
+}
+
+// Longer than PATH_MAX (made one relative step at a time, which no shell's
+// cd does): nothing can name it whole, so the output shows a marked tail,
+// never a path that looks real.
+TEST_F(Paths, BeyondPathMaxIsAMarkedTail) {
+  const std::string step(250, 'p');
+  SensorProcess& s = sensor();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (chdir(root_.c_str()) != 0) _exit(10);
+    for (int i = 0; i < 20; i++)
+      if (mkdir(step.c_str(), 0755) != 0 || chdir(step.c_str()) != 0) _exit(11);
+    std::error_code ec;
+    fs::copy_file("/bin/true", "true", ec);
+    if (ec) _exit(12);
+    execl("./true", "true", nullptr);
+    _exit(13);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_EQ(status, 0);
+  json e = s.wait_for([&](const json& x) { return is_exec(x, pid); });
+  ASSERT_FALSE(e.is_null());
+  const std::string exe = e["process"]["executable"];
+  const std::string cwd = e["process"]["working_directory"];
+  EXPECT_EQ(exe.rfind(".../", 0), 0u) << exe;
+  EXPECT_EQ(cwd.rfind(".../", 0), 0u) << cwd;
+  EXPECT_NE(exe.find("/" + step + "/true"), std::string::npos);
+  EXPECT_EQ(e["nightjar"]["exe"]["path_truncated"], true);
+  EXPECT_EQ(e["nightjar"]["working_directory_truncated"], true);
+}
+
+TEST_F(Paths, RemovedWorkingDirectoryIsMarked) {
+  const std::string dir = root_ + "/gone";
+  SensorProcess& s = sensor();
+  json e = exec_of(s, run_sh("mkdir " + dir + " && cd " + dir + " && rmdir " + dir + " && exec /bin/true"));
+  EXPECT_EQ(e["process"]["working_directory"], dir + " (deleted)");
+}
+
+}  // namespace
+}  // namespace nj::e2e
