@@ -65,12 +65,19 @@ static __always_inline void nj_hdr_init(struct nj_hdr *h, __u8 family, __u16 typ
 }
 
 /* Every sample leaves through here, so every loss is counted (in records:
- * a batch carries nrec of them). */
+ * a batch carries nrec of them). Once the sensor is stopping, nothing is
+ * sent: what happens after the stop instant is counted apart (not lost:
+ * the sensor was no longer watching) and the caller sees a failed send. */
 static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int family, __u32 nrec)
 {
 	struct nj_cpu_stats *st = nj_stats_get();
 	long err;
 
+	if (nj_stopping) {
+		if (st)
+			st->after_stop += nrec;
+		return -1;
+	}
 	if (nj_use_ringbuf) {
 		__u64 flags = 0;
 

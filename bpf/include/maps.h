@@ -39,6 +39,14 @@ const volatile __u64 nj_file_modify_window_ns __weak = 5000000000ULL;
 const volatile bool nj_net_conn_end __weak = true;
 const volatile __u64 nj_udp_window_ns __weak = 60000000000ULL;
 
+/* ---- run-time state (.bss, written by the loader through the mmapped map) ---- */
+
+/* Set once when the sensor stops: from then on no program sends anything,
+ * so every hook stops at the same instant and a process's events end with
+ * a whole prefix of what it did (never an exit without the exec before
+ * it). A plain load of a global: kernels from 5.2 have global data. */
+volatile bool nj_stopping __weak;
+
 /* ---- transport ---- */
 
 struct {

@@ -32,6 +32,7 @@ namespace nj {
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_reopen{false};
 
 // VmRSS / VmHWM of this process, in bytes.
 Encoder::Memory memory_use(uint64_t budget) {
@@ -47,14 +48,26 @@ Encoder::Memory memory_use(uint64_t budget) {
   return m;
 }
 
-void on_signal(int) { g_stop.store(true); }
+void on_stop(int) { g_stop.store(true); }
+void on_hup(int) { g_reopen.store(true); }
 
+// INT, TERM and QUIT stop cleanly (drain, then sensor-stopped), HUP reopens
+// the output. Whatever the parent left: an ignored signal stays ignored
+// across exec and so does a blocked one (nohup, some shells and service
+// managers), and a sensor that cannot be stopped cleanly, or dies on a
+// hangup without draining, loses events without saying so.
 void install_signals() {
   struct sigaction sa = {};
-  sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_flags = SA_RESTART;
+  sigset_t ours;
+  sigemptyset(&ours);
+  for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) {
+    sa.sa_handler = sig == SIGHUP ? on_hup : on_stop;
+    sigaction(sig, &sa, nullptr);
+    sigaddset(&ours, sig);
+  }
+  sigprocmask(SIG_UNBLOCK, &ours, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
@@ -131,6 +144,9 @@ class Daemon {
   // production stops before the final drain, so what was sent is exactly
   // what is read.
   int run() {
+    // Before any thread starts (threads inherit the mask), and before the
+    // slow part: a stop asked for while attaching is honoured right after.
+    install_signals();
     if (!load_rules() || !check_root()) return 1;
     route_libbpf_logs();
     if (!open_output() || !open_sensor() || !watch_files() || !build_pipeline()) return 1;
@@ -150,6 +166,8 @@ class Daemon {
   void announce();
   int run_loop();
   void drain_and_report();
+  void reopen_output();
+  void exclude_output();
 
   void on_record(const uint8_t* data, size_t size);
   void emit(EnrichedEvent&& e);
@@ -212,19 +230,21 @@ bool Daemon::watch_files() {
   }
   for (const std::string& fs : file_rules_->excluded_fs)
     if (auto r = sensor_->exclude_fs(fs_magic(fs)); !r) spdlog::warn("exclude-fs {}: {}", fs, r.error().message);
-  {
-    // The output file, or the file stdout was redirected to.
-    struct stat st;
-    const int rc = o_.output.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(o_.output.c_str(), &st);
-    if (rc == 0 && S_ISREG(st.st_mode)) {
-      nj_watch_key k{};
-      k.dev = kernel_dev(st.st_dev);
-      k.ino = st.st_ino;
-      (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
-    }
-  }
+  exclude_output();
   spdlog::debug("file rules: {} rules, {} watched identities", file_rules_->rules.size(), n);
   return true;
+}
+
+// The output file, or the file stdout was redirected to.
+void Daemon::exclude_output() {
+  struct stat st;
+  const int rc = o_.output.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(o_.output.c_str(), &st);
+  if (rc == 0 && S_ISREG(st.st_mode)) {
+    nj_watch_key k{};
+    k.dev = kernel_dev(st.st_dev);
+    k.ino = st.st_ino;
+    (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
+  }
 }
 
 bool Daemon::check_root() {
@@ -320,7 +340,6 @@ void Daemon::announce() {
   // Processes older than the sensor, read while their events (if any) wait
   // in the kernel buffer: events applied afterwards are newer and win.
   enricher_->seed();
-  install_signals();
   out_->push(enc_->sensor_started(sensor_state(*sensor_)));
   out_->kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
@@ -331,6 +350,7 @@ int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start;
   while (!g_stop.load()) {
+    if (g_reopen.exchange(false)) reopen_output();
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
       spdlog::error("{}", n.error().message);
@@ -346,6 +366,25 @@ int Daemon::run_loop() {
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
   return 0;
+}
+
+// SIGHUP (logrotate renamed the file away): the writer opens the path again
+// once what is queued is written to the old file, so both files hold whole
+// lines and nothing falls between them. Opening can fail: the writer then
+// goes on with the file it has.
+void Daemon::reopen_output() {
+  if (o_.output.empty()) {
+    spdlog::info("SIGHUP: the output is stdout, nothing to reopen");
+    return;
+  }
+  out_->reopen([this](const Result<void>& r) {
+    if (!r) {
+      spdlog::error("SIGHUP: {}; still writing to the file open before", r.error().message);
+      return;
+    }
+    exclude_output();
+    spdlog::info("SIGHUP: output reopened: {}", o_.output);
+  });
 }
 
 void Daemon::check_loss() {
@@ -377,6 +416,7 @@ void Daemon::collect() {
     report_.file_folded_total = kc->file_folded;
     report_.file_excluded_kernel_total = kc->file_excluded;
     report_.udp_folded_total = kc->udp_folded;
+    report_.records_after_stop_total = kc->after_stop;
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       report_.by_family[f].kernel_lost_total = kc->lost_by_family[f];
       report_.by_family[f].records_sent_total = kc->sent_by_family[f];
@@ -410,8 +450,9 @@ void Daemon::report_loss() {
 
 // Stop producing, then drain: what was sent is then exactly what is read
 // (records_sent_total == records_read_total unless something was lost).
+// What the programs held back once stopping is records_after_stop_total.
 void Daemon::drain_and_report() {
-  sensor_->detach();
+  sensor_->stop();
   if (auto d = reader_->drain(); !d) spdlog::warn("{}", d.error().message);
   if (reorder_) {
     reorder_->flush();
@@ -421,7 +462,17 @@ void Daemon::drain_and_report() {
         "(window {} ms)",
         rs.reordered, rs.late, rs.window_ns / 1000000);
   }
+  // An event whose records straddle the stop instant (a part sent early, its
+  // closing record held back) cannot complete: it is counted like any other
+  // (orphan parts, incomplete), and said here.
+  const AssemblerStats before = assembler_->stats();
   assembler_->flush_all();
+  const AssemblerStats& after = assembler_->stats();
+  if (after.incomplete > before.incomplete || after.orphan_parts > before.orphan_parts)
+    spdlog::info(
+        "at the stop: {} events written incomplete, {} parts dropped without their event (the rest came after "
+        "the stop, or was lost)",
+        after.incomplete - before.incomplete, after.orphan_parts - before.orphan_parts);
   enricher_->flush(emit_);
   collect();
   if (report_.kernel_lost || report_.queue_dropped) report_loss();
@@ -430,9 +481,11 @@ void Daemon::drain_and_report() {
   out_->close();
   spdlog::info(
       "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, write errors {}, "
-      "incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}",
+      "incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}; {} records held back after the "
+      "stop",
       events_, report_.kernel_lost_total, report_.transport_lost, report_.queue_dropped_total, out_->write_errors(),
-      report_.incomplete_total, report_.orphan_parts_total, report_.enter_map_full_total, decode_errors_);
+      report_.incomplete_total, report_.orphan_parts_total, report_.enter_map_full_total, decode_errors_,
+      report_.records_after_stop_total);
 }
 
 }  // namespace

@@ -35,6 +35,7 @@ struct LossReport {
   uint64_t decode_errors_total = 0;                // records user space could not decode
   uint64_t records_sent_total = 0;                 // records the kernel side delivered
   uint64_t records_read_total = 0;                 // records user space read (equal when nothing is lost in between)
+  uint64_t records_after_stop_total = 0;           // records not sent: they came after the stop instant
   std::array<FamilyLoss, NJ_FAM_MAX> by_family{};  // indexed by Family
   // Not lost but not reported on purpose, by cause (nightjar.filters).
   uint64_t file_folded_total = 0;           // modifications inside the modify window

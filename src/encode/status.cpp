@@ -37,6 +37,7 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("enter_map_full_total", r.enter_map_full_total);
   w.kn("read_errors_total", r.read_errors_total);
   w.kn("decode_errors_total", r.decode_errors_total);
+  w.kn("records_after_stop_total", r.records_after_stop_total);
   w.kn("records_sent_total", r.records_sent_total);
   w.kn("records_read_total", r.records_read_total);
   by_family_fields(w, r);

@@ -2,7 +2,10 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/membarrier.h>
 #include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
@@ -71,7 +74,31 @@ Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const K
 // The member order destroys the links before the skeleton.
 Sensor::~Sensor() = default;
 
-void Sensor::detach() { links_.clear(); }
+void Sensor::stop() {
+  if (skel_->bss) {
+    __atomic_store_n(&skel_->bss->nj_stopping, true, __ATOMIC_SEQ_CST);
+  } else {
+    // No mmapped global data (kernels before 5.5): the flag goes in through
+    // the map, with whatever else the section holds.
+    const __u32 key = 0;
+    std::vector<char> data(bpf_map__value_size(skel_->maps.bss));
+    auto* flag = reinterpret_cast<decltype(skel_->bss)>(data.data());
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.bss), &key, data.data()) == 0) {
+      flag->nj_stopping = true;
+      bpf_map_update_elem(bpf_map__fd(skel_->maps.bss), &key, data.data(), BPF_ANY);
+    }
+  }
+  // A program that read the flag before it was set may still be sending.
+  // Every program runs inside an RCU read-side section, and this waits for
+  // an RCU grace period: after it, what those programs sent is in the
+  // buffers and counted. Without it (nohz_full CPUs refuse it), destroying
+  // the links below gives them the same time in practice.
+  if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+    spdlog::debug("membarrier: {}; stopping without waiting for a grace period", std::strerror(errno));
+  // Nothing is sent any more: the order no longer matters, but the links go
+  // in the reverse of their attach order all the same.
+  while (!links_.empty()) links_.pop_back();
+}
 
 Result<void> Sensor::configure(const KernelFeatures& features) {
   auto* rodata = skel_->rodata;
@@ -217,6 +244,7 @@ Result<KernelCounters> Sensor::counters() const {
     c.file_folded += per[i].file_deduped;
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;
+    c.after_stop += per[i].after_stop;
   }
   for (size_t f = 0; f < NJ_FAM_MAX; f++) {
     c.sent += c.sent_by_family[f];

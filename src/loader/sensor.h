@@ -74,6 +74,7 @@ struct KernelCounters {
   uint64_t file_folded = 0;    // modifications folded into an earlier event (window)
   uint64_t udp_folded = 0;     // UDP datagrams folded into their flow's earlier event (window)
   uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel
+  uint64_t after_stop = 0;     // records held back because the sensor was stopping
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
 };
@@ -104,9 +105,12 @@ class Sensor {
   // whose writes are not reported (nj_fs_exclude_map).
   Result<void> add_watch(const nj_watch_key& key, const nj_watch& value);
   Result<void> exclude_fs(uint32_t magic);
-  // Stops every program from producing (links destroyed; maps stay), so a
-  // final drain sees everything that was sent.
-  void detach();
+  // Stops every program from producing at one instant: the stop flag every
+  // program checks before it sends is set, programs already past that check
+  // are waited for, then the links are destroyed (maps stay). A final drain
+  // then sees everything that was sent, and what each process did is
+  // reported up to the same instant on every hook.
+  void stop();
   const std::vector<Choice>& choices() const { return choices_; }
   const std::vector<AttachedProgram>& programs() const { return programs_; }
   std::vector<ProgramStats> program_stats() const;

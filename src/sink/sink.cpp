@@ -13,10 +13,13 @@ namespace nj {
 
 namespace {
 
+Result<int> open_output_file(const std::string& path);
+
 // Unbuffered: AsyncSink hands it whole blocks of lines, one write(2) each.
+// A named one (a file) can be opened again by its name.
 class FdSink : public Sink {
  public:
-  FdSink(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  FdSink(int fd, bool owned, std::string path = {}) : fd_(fd), owned_(owned), path_(std::move(path)) {}
   ~FdSink() override {
     if (owned_) ::close(fd_);
   }
@@ -32,19 +35,25 @@ class FdSink : public Sink {
     }
     return {};
   }
+  Result<void> reopen() override {
+    if (path_.empty()) return {};
+    auto fd = open_output_file(path_);
+    if (!fd) return fd.error();
+    if (owned_) ::close(fd_);
+    fd_ = *fd;
+    owned_ = true;
+    return {};
+  }
 
  private:
   int fd_;
   bool owned_;
+  std::string path_;  // empty: not reopened
 };
 
-}  // namespace
-
-std::unique_ptr<Sink> make_stdout_sink() { return std::make_unique<FdSink>(STDOUT_FILENO, false); }
-
-Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
-  // Created exactly 0640 whatever the umask (events name users' commands);
-  // an existing file keeps its mode and is appended to.
+// Created exactly 0640 whatever the umask (events name users' commands);
+// an existing file keeps its mode and is appended to.
+Result<int> open_output_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0640);
   if (fd >= 0) {
     if (fchmod(fd, 0640) != 0) {
@@ -61,7 +70,17 @@ Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
     ::close(fd);
     return Error{EINVAL, "output " + path + " is not a regular file"};
   }
-  return std::unique_ptr<Sink>(std::make_unique<FdSink>(fd, true));
+  return fd;
+}
+
+}  // namespace
+
+std::unique_ptr<Sink> make_stdout_sink() { return std::make_unique<FdSink>(STDOUT_FILENO, false); }
+
+Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
+  auto fd = open_output_file(path);
+  if (!fd) return fd.error();
+  return std::unique_ptr<Sink>(std::make_unique<FdSink>(*fd, true, path));
 }
 
 namespace {
@@ -114,18 +133,22 @@ void AsyncSink::run() {
   std::string batch;
   batch.reserve(kReserveBytes);
   for (;;) {
+    ReopenDone reopen;
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return closing_ || kicked_; });
+      cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return closing_ || kicked_ || reopen_; });
       kicked_ = false;
-      if (queue_.empty()) {
+      reopen.swap(reopen_);
+      if (queue_.empty() && !reopen) {
         if (closing_) break;
         continue;
       }
       batch.swap(queue_);
       queue_lines_ = 0;
     }
-    bool failed = !inner_->write(batch);
+    // What is queued now goes to the old file, what follows to the new one.
+    bool failed = !batch.empty() && !inner_->write(batch);
+    if (reopen) reopen(inner_->reopen());
     if (batch.capacity() > kKeepBytes) {
       std::string().swap(batch);
       batch.reserve(kReserveBytes);
@@ -147,6 +170,14 @@ void AsyncSink::close() {
   }
   cv_.notify_one();
   if (worker_.joinable()) worker_.join();
+}
+
+void AsyncSink::reopen(ReopenDone done) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    reopen_ = std::move(done);
+  }
+  cv_.notify_one();
 }
 
 uint64_t AsyncSink::dropped() const {

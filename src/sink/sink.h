@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,6 +21,10 @@ class Sink {
   virtual ~Sink() = default;
   // One or more complete lines, each ending in '\n'.
   virtual Result<void> write(std::string_view lines) = 0;
+  // Opens the output again by its name (logrotate renamed it away). An
+  // output without a name (stdout) has nothing to reopen. On failure the
+  // sink keeps what it had open.
+  virtual Result<void> reopen() { return {}; }
 };
 
 // stdout (the CLI's debug mode)
@@ -41,6 +46,10 @@ class AsyncSink {
   void kick();
   // Blocks until everything queued is written; then the writer stops.
   void close();
+  // Has the writer reopen the output once the lines queued so far are
+  // written; `done` gets the result, on the writer's thread.
+  using ReopenDone = std::function<void(const Result<void>&)>;
+  void reopen(ReopenDone done);
   uint64_t dropped() const;
   uint64_t write_errors() const;
 
@@ -56,6 +65,7 @@ class AsyncSink {
   size_t queue_lines_ = 0;
   bool kicked_ = false;
   bool closing_ = false;
+  ReopenDone reopen_;  // asked for, not done yet
   uint64_t dropped_ = 0;
   uint64_t write_errors_ = 0;
   std::thread worker_;

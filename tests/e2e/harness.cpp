@@ -183,11 +183,20 @@ std::vector<json> SensorProcess::all(const std::function<bool(const json&)>& pre
   return out;
 }
 
-int SensorProcess::stop(int sig) {
+int SensorProcess::stop(int sig, int timeout_ms) {
   if (pid_ <= 0) return -1;
   kill(pid_, sig);
   int st = 0;
-  waitpid(pid_, &st, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (waitpid(pid_, &st, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      ADD_FAILURE() << "sensor still running " << timeout_ms << " ms after signal " << sig << ": killed";
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &st, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   pid_ = -1;
   return decode_status(st);
 }

@@ -43,8 +43,13 @@ class SensorProcess {
   json wait_for(const std::function<bool(const json&)>& pred, int timeout_ms = 5000);
   // All events matching pred after waiting settle_ms for stragglers.
   std::vector<json> all(const std::function<bool(const json&)>& pred, int settle_ms = 300);
-  // Signal (SIGTERM by default), wait; returns the exit status.
-  int stop(int sig = 15);
+  // Signal (SIGTERM by default), wait; returns the exit status. A sensor
+  // still running after timeout_ms is killed (SIGKILL): the test fails
+  // instead of hanging.
+  int stop(int sig = 15, int timeout_ms = 120000);
+  // The running sensor's pid (-1 once stopped), to signal it without
+  // stopping it.
+  int pid() const { return pid_; }
   const std::string& output_path() const { return path_; }
   std::string stderr_text();
 

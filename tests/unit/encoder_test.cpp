@@ -23,6 +23,7 @@ TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
   r.kernel_lost = 5;
   r.kernel_lost_total = 12;
   r.records_sent_total = 100;
+  r.records_after_stop_total = 7;
   r.by_family[static_cast<size_t>(Family::process)] = {5, 12, 100};
   auto check = [&](const std::string& line) {
     const json j = json::parse(line);
@@ -31,6 +32,7 @@ TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
     EXPECT_EQ(by.size(), all_families().size());
     EXPECT_EQ(by["process"], json({{"kernel_lost", 5}, {"kernel_lost_total", 12}, {"records_sent_total", 100}}));
     EXPECT_EQ(j["nightjar"]["loss"]["kernel_lost_total"], 12);
+    EXPECT_EQ(j["nightjar"]["loss"]["records_after_stop_total"], 7);
   };
   check(enc.loss(r));
   check(enc.health(r, EnricherStats{}, 3, Encoder::Memory{}));

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -112,6 +114,55 @@ TEST_F(SinkTest, AppendsToAnExistingFile) {
   s.close();
   EXPECT_EQ(contents(), "old\nnew\n");
 }
+
+// logrotate's way: the file is renamed away, then a reopen. What was queued
+// before lands in the old file, what follows in a new file at the path,
+// created with the sensor's mode.
+TEST_F(SinkTest, ReopenAfterARenameWritesANewFile) {
+  const std::string rotated = path_ + ".1";
+  AsyncSink s(file(), 100);
+  s.push("before");
+  ASSERT_EQ(::rename(path_.c_str(), rotated.c_str()), 0);
+  std::promise<Result<void>> done;
+  s.reopen([&](const Result<void>& r) { done.set_value(r); });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+  s.push("after");
+  s.close();
+  EXPECT_EQ(contents(), "after\n");
+  std::ifstream old(rotated);
+  std::string text((std::istreambuf_iterator<char>(old)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "before\n");
+  struct stat st;
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+}
+
+// A path that can no longer be opened: the error is reported and the lines
+// go on to the file already open.
+TEST_F(SinkTest, AFailedReopenKeepsTheOpenFile) {
+  const std::filesystem::path sub = dir_ / "sub";
+  std::filesystem::create_directory(sub);
+  path_ = (sub / "out.jsonl").string();
+  AsyncSink s(file(), 100);
+  std::filesystem::rename(sub, dir_ / "gone");
+  std::promise<Result<void>> done;
+  s.reopen([&](const Result<void>& r) { done.set_value(r); });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+  const Result<void> r = f.get();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("cannot open output file " + path_), std::string::npos) << r.error().message;
+  s.push("still");
+  s.close();
+  path_ = (dir_ / "gone" / "out.jsonl").string();
+  EXPECT_EQ(contents(), "still\n");
+  EXPECT_EQ(s.write_errors(), 0u);
+}
+
+// stdout has no name to open again: a reopen does nothing and succeeds.
+TEST(StdoutSink, ReopenIsANoOp) { EXPECT_TRUE(make_stdout_sink()->reopen()); }
 
 }  // namespace
 }  // namespace nj

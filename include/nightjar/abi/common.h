@@ -195,7 +195,8 @@ struct nj_cpu_stats {
 	nj_u64 file_deduped; /* file modifications folded into an earlier event (window) */
 	nj_u64 file_filtered; /* file events dropped by an exclusion rule in the kernel */
 	nj_u64 net_udp_folded; /* UDP datagrams folded into their flow's earlier event (window) */
-	nj_u64 _reserved[2];
+	nj_u64 after_stop; /* records held back because the sensor was stopping */
+	nj_u64 _reserved[1];
 };
 
 /*
