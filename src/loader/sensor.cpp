@@ -214,6 +214,7 @@ Result<KernelCounters> Sensor::counters() const {
     }
     c.enter_map_full += per[i].enter_map_full;
     c.read_errors += per[i].read_errors;
+    c.scratch_busy += per[i].scratch_busy;
     c.file_folded += per[i].file_deduped;
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;

@@ -195,7 +195,10 @@ struct nj_cpu_stats {
 	nj_u64 file_deduped; /* file modifications folded into an earlier event (window) */
 	nj_u64 file_filtered; /* file events dropped by an exclusion rule in the kernel */
 	nj_u64 net_udp_folded; /* UDP datagrams folded into their flow's earlier event (window) */
-	nj_u64 _reserved[2];
+	/* events dropped because this CPU's batch was in use by a program that
+	 * was preempted or interrupted (also counted in lost[]) */
+	nj_u64 scratch_busy;
+	nj_u64 _reserved[1];
 };
 
 /*
