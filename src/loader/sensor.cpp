@@ -223,6 +223,13 @@ Result<KernelCounters> Sensor::counters() const {
     c.sent += c.sent_by_family[f];
     c.lost += c.lost_by_family[f];
   }
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    struct bpf_prog_info info = {};
+    __u32 len = sizeof(info);
+    if (bpf_program__fd(prog) >= 0 && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+      c.runs_missed += info.recursion_misses;
+  }
   return c;
 }
 
