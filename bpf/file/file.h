@@ -108,9 +108,9 @@ static __always_inline void nj_count_file(bool deduped)
 	if (!st)
 		return;
 	if (deduped)
-		st->file_deduped++;
+		nj_stat_add(&st->file_deduped, 1);
 	else
-		st->file_filtered++;
+		nj_stat_add(&st->file_filtered, 1);
 }
 
 /* Whether this process already reported a change to this file within the
@@ -186,20 +186,16 @@ struct nj_file_out {
  * file when there is one, else the path as passed and the directory it is
  * relative to; then the second path or string, and the closing record.
  */
-static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_args *a, long ret,
-					struct nj_file_out *out)
+static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8 backend,
+					  struct nj_sys_args *a, long ret, struct nj_file_out *out)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct nj_file_args *fa = nj_fa(a);
 	struct nj_file_create rec = {};
 	struct nj_file_obj replaced = {};
-	struct nj_scratch *sc;
 	__u64 event_id = nj_new_event_id();
 	__u32 parts = 0;
 
-	sc = nj_batch_begin(NJ_FAM_FILE);
-	if (!sc)
-		return 0;
 	rec.op.flags = out->flags;
 	if (out->file) {
 		struct file *file = out->file;
@@ -253,6 +249,12 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 	nj_fill_task(&rec.op.task, task, false);
 	nj_hdr_init_ts(&rec.hdr, NJ_FAM_FILE, out->type, sizeof(rec), event_id, backend, sc->ts_ns);
 	nj_batch_close(ctx, sc, &rec, parts);
+}
+
+static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_args *a, long ret,
+					struct nj_file_out *out)
+{
+	NJ_BATCH(sc, NJ_FAM_FILE, nj_file_build(ctx, sc, backend, a, ret, out));
 	return 0;
 }
 

@@ -32,6 +32,47 @@ static __always_inline struct nj_cpu_stats *nj_stats_get(void)
 	return bpf_map_lookup_elem(&nj_stats, &zero);
 }
 
+/*
+ * Shared counters change only through a lock-prefixed add (BPF's atomic add
+ * without BPF_FETCH, which every kernel we load on has; fetching atomics need
+ * 5.12 and 5.10's verifier refuses an object that contains one). A plain
+ * load, add and store can lose the increment of a program that ran on this
+ * CPU in between: fentry programs run with only migration disabled, so a
+ * preemptible kernel can switch tasks inside one, and a softirq tracepoint
+ * can interrupt any program.
+ */
+static __always_inline void nj_stat_add(__u64 *counter, __u64 n)
+{
+	__sync_fetch_and_add(counter, n);
+}
+
+#define NJ_READ_ONCE(x) (*(volatile typeof(x) *)&(x))
+
+/*
+ * A sequence number no other program on this CPU gets, without a fetching
+ * atomic: a value read just after our own add is ours when it is exactly one
+ * above the value read just before it, because then no other add landed in
+ * between, and only one add can take the counter from v - 1 to v. An add
+ * interleaved with ours (a preempted or interrupted program) makes us try
+ * again; after NJ_SEQ_TRIES such races in a row the last value is used.
+ */
+#define NJ_SEQ_TRIES 4
+
+static __always_inline __u64 nj_seq_next(__u64 *counter)
+{
+	__u64 before, after = 0;
+
+#pragma unroll
+	for (int i = 0; i < NJ_SEQ_TRIES; i++) {
+		before = NJ_READ_ONCE(*counter);
+		nj_stat_add(counter, 1);
+		after = NJ_READ_ONCE(*counter);
+		if (after == before + 1)
+			break;
+	}
+	return after;
+}
+
 static __always_inline __u64 nj_new_event_id(void)
 {
 	struct nj_cpu_stats *st = nj_stats_get();
@@ -39,7 +80,7 @@ static __always_inline __u64 nj_new_event_id(void)
 	__u64 seq = 0;
 
 	if (st)
-		seq = ++st->event_seq;
+		seq = nj_seq_next(&st->event_seq);
 	return (cpu << NJ_EVENT_ID_CPU_SHIFT) | (seq & ((1ULL << NJ_EVENT_ID_CPU_SHIFT) - 1));
 }
 
@@ -75,7 +116,7 @@ static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int f
 
 	if (nj_stopping) {
 		if (st)
-			st->after_stop += nrec;
+			nj_stat_add(&st->after_stop, nrec);
 		return -1;
 	}
 	if (nj_use_ringbuf) {
@@ -98,9 +139,9 @@ static __always_inline long nj_output_n(void *ctx, void *data, __u32 size, int f
 	}
 	if (st && family >= 0 && family < NJ_FAM_MAX) {
 		if (err) {
-			st->lost[family] += nrec;
+			nj_stat_add(&st->lost[family], nrec);
 		} else {
-			st->sent[family] += nrec;
+			nj_stat_add(&st->sent[family], nrec);
 		}
 	}
 	return err;
@@ -115,14 +156,14 @@ static __always_inline void nj_count_read_error(void)
 {
 	struct nj_cpu_stats *st = nj_stats_get();
 	if (st)
-		st->read_errors++;
+		nj_stat_add(&st->read_errors, 1);
 }
 
 static __always_inline void nj_count_enter_full(void)
 {
 	struct nj_cpu_stats *st = nj_stats_get();
 	if (st)
-		st->enter_map_full++;
+		nj_stat_add(&st->enter_map_full, 1);
 }
 
 /*
@@ -181,6 +222,8 @@ static __always_inline void nj_fill_task(struct nj_task *t, struct task_struct *
 	BPF_CORE_READ_STR_INTO(&t->comm, task, comm);
 }
 
+/* This CPU's scratch value. Only code running inside NJ_BATCH may use it
+ * (the dentry walker and argv reader are called from there). */
 static __always_inline struct nj_scratch *nj_scratch_get(void)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
@@ -193,20 +236,60 @@ static __always_inline struct nj_scratch *nj_scratch_get(void)
 /* Where the value of the next string part goes. */
 #define NJ_PART_DATA(sc) (&(sc)->buf[NJ_BATCH_POS(sc) + sizeof(struct nj_str)])
 
-/* This CPU's batch, emptied, for an event of `family`; or NULL. */
-static __always_inline struct nj_scratch *nj_batch_begin(__u8 family)
+/*
+ * This CPU's batch, emptied and held for an event of `family`; or NULL.
+ *
+ * Held through the busy word, a count of the programs between their add and
+ * their release: a program owns the batch when the count is 1 right after
+ * its own add (non-fetching atomic adds, see nj_stat_add). A program that
+ * finds the batch held by another one on this CPU (preempted, or
+ * interrupted by a softirq) drops its event and counts it as lost, rather
+ * than write over the other's half-built records.
+ */
+static __always_inline struct nj_scratch *nj_batch_hold(__u8 family)
 {
 	struct nj_scratch *sc = nj_scratch_get();
+	struct nj_cpu_stats *st;
 
-	if (sc) {
-		sc->off = 0;
-		sc->nrec = 0;
-		sc->lost_parts = 0;
-		sc->family = family;
-		sc->ts_ns = bpf_ktime_get_boot_ns();
+	if (!sc)
+		return NULL;
+	__sync_fetch_and_add(&sc->busy, 1);
+	if (NJ_READ_ONCE(sc->busy) != 1) {
+		__sync_fetch_and_add(&sc->busy, -1);
+		st = nj_stats_get();
+		if (st && family < NJ_FAM_MAX) {
+			nj_stat_add(&st->scratch_busy, 1);
+			nj_stat_add(&st->lost[family], 1);
+		}
+		return NULL;
 	}
+	sc->off = 0;
+	sc->nrec = 0;
+	sc->lost_parts = 0;
+	sc->family = family;
+	sc->ts_ns = bpf_ktime_get_boot_ns();
 	return sc;
 }
+
+static __always_inline void nj_batch_release(struct nj_scratch *sc)
+{
+	__sync_fetch_and_add(&sc->busy, -1);
+}
+
+/*
+ * The only way to use a batch: `body` (an expression, normally a call of a
+ * function that builds and sends the event through `sc`) runs with this
+ * CPU's batch held, and the batch is released after it whatever it did, so
+ * no way out of the body can leave the busy word taken.
+ */
+#define NJ_BATCH(sc, family, body)                             \
+	do {                                                   \
+		struct nj_scratch *sc = nj_batch_hold(family); \
+		if (sc) {                                      \
+			body;                                  \
+			nj_batch_release(sc);                  \
+		}                                              \
+	} while (0)
 
 /* Send what the batch holds. Returns how many records were lost. */
 static __always_inline __u32 nj_batch_flush(void *ctx, struct nj_scratch *sc)

@@ -85,7 +85,7 @@ struct nj_scratch {
 	__u32 len; /* length of the string being built by a walker */
 	__u32 lost_parts; /* parts lost by early sends of this batch */
 	__u32 family; /* enum nj_family: the event's, for parts and loss counts */
-	__u32 _pad;
+	__u32 busy; /* programs holding or trying to hold the batch (NJ_BATCH) */
 	__u64 ts_ns; /* one time for every record of the event */
 	/* Any position masked below NJ_BATCH_FLUSH plus a part header and its
 	 * largest value (an argv chunk) is provably inside the value, and so
@@ -95,7 +95,10 @@ struct nj_scratch {
 
 /* A plain array indexed by CPU, sized by the loader to the possible CPUs:
  * per-CPU map values are capped at 32 KiB, this one is larger. Programs do
- * not migrate while running, so the slot of the current CPU is private. */
+ * not migrate while running, but the slot of the current CPU is not private
+ * to one program run: fentry programs run with only migration disabled (a
+ * preemptible kernel switches tasks inside them) and softirq tracepoints
+ * interrupt whatever runs. The busy word makes it so (NJ_BATCH). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

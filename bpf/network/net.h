@@ -145,7 +145,7 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 
 		__sync_fetch_and_add(&f->folded, n);
 		if (st)
-			st->net_udp_folded += n;
+			nj_stat_add(&st->net_udp_folded, n);
 		return true;
 	}
 	*prior = f ? f->folded : 0;
@@ -156,7 +156,7 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 		struct nj_cpu_stats *st = nj_stats_get();
 
 		if (st)
-			st->net_udp_folded += n - 1;
+			nj_stat_add(&st->net_udp_folded, n - 1);
 	}
 	return false;
 }

@@ -54,16 +54,15 @@ static __always_inline void udp_from_msghdr(const struct user_msghdr *um, struct
 	}
 }
 
-static __always_inline void udp_dns(void *ctx, __u8 backend, struct nj_net_udp *rec,
-				    const struct udp_msg *m)
+static __always_inline void udp_dns_build(void *ctx, struct nj_scratch *sc, __u8 backend,
+					  struct nj_net_udp *rec, const struct udp_msg *m)
 {
-	struct nj_scratch *sc = nj_batch_begin(NJ_FAM_NETWORK);
 	__u64 event_id = nj_new_event_id();
 	__u32 n = m->len > NJ_DNS_MAX ? NJ_DNS_MAX : m->len;
 	__u16 type = NJ_REC_NET_DNS_QUERY;
 	__u32 parts = 0;
 
-	if (!sc || !m->buf)
+	if (!m->buf)
 		return;
 	n &= 2 * NJ_DNS_MAX - 1;
 	if (bpf_probe_read_user(NJ_PART_DATA(sc), n, m->buf)) {
@@ -79,6 +78,12 @@ static __always_inline void udp_dns(void *ctx, __u8 backend, struct nj_net_udp *
 		rec->op.flags |= NJ_NET_PARTS_LOST;
 	nj_hdr_init_ts(&rec->hdr, NJ_FAM_NETWORK, type, sizeof(*rec), event_id, backend, sc->ts_ns);
 	nj_batch_close(ctx, sc, rec, parts);
+}
+
+static __always_inline void udp_dns(void *ctx, __u8 backend, struct nj_net_udp *rec,
+				    const struct udp_msg *m)
+{
+	NJ_BATCH(sc, NJ_FAM_NETWORK, udp_dns_build(ctx, sc, backend, rec, m));
 }
 
 static __always_inline int udp_exit(void *ctx, long ret, __u8 backend, __u32 sys, bool ingress)

@@ -84,22 +84,21 @@ static __always_inline void exec_close(void *ctx, struct nj_scratch *sc, struct 
 
 /* ---- done ---- */
 
-static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 old_tid,
-				     struct linux_binprm *bprm, __u8 backend)
+/* The exec's parts and closing record, with the batch held. */
+static __always_inline void exec_done_build(void *ctx, struct nj_scratch *sc,
+					    struct task_struct *task, __u32 old_tid,
+					    struct linux_binprm *bprm, __u8 backend)
 {
 	/* Only tp_btf hands over both task and bprm typed. */
 	const bool btf = backend == NJ_BACKEND_TRACEPOINT;
 	struct nj_exec rec = {};
 	struct nj_sys_args e;
-	struct nj_scratch *sc;
 	struct file *file;
 	struct inode *inode;
 	const char *filename, *interp;
 	__u32 tgid, parts = 0;
 	__u64 key, event_id;
 
-	if (nj_ignored(task, btf))
-		return 0;
 	tgid = NJ_RD(btf, task, tgid);
 	/* After de_thread the caller's thread id is gone: the entry was keyed
 	 * by the id the thread had when it entered the syscall. */
@@ -112,9 +111,6 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 		rec.flags |= NJ_EXEC_NO_ENTER;
 	}
 	event_id = exec_take_chain(tgid, &parts);
-	sc = nj_batch_begin(NJ_FAM_PROCESS);
-	if (!sc)
-		return 0;
 
 	/* Read as a number: the dentry walker is a global function and takes
 	 * scalars only. */
@@ -144,6 +140,14 @@ static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 
 	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend,
 		       sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
+}
+
+static __always_inline int exec_done(void *ctx, struct task_struct *task, __u32 old_tid,
+				     struct linux_binprm *bprm, __u8 backend)
+{
+	if (nj_ignored(task, backend == NJ_BACKEND_TRACEPOINT))
+		return 0;
+	NJ_BATCH(sc, NJ_FAM_PROCESS, exec_done_build(ctx, sc, task, old_tid, bprm, backend));
 	return 0;
 }
 
@@ -178,39 +182,41 @@ int BPF_PROG(fe__finalize_exec, struct linux_binprm *bprm)
 
 /* ---- leave: failed execs ---- */
 
-static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
+static __always_inline void exec_leave_build(void *ctx, struct nj_scratch *sc, long ret,
+					     __u8 backend, __u64 id, const struct nj_sys_args *e)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	struct nj_sys_args e;
 	struct nj_exec rec = {};
-	struct nj_scratch *sc;
 	__u32 parts = 0;
 	__u64 event_id;
 
-	if (!nj_sys_take(id, NJ_SYS_EXECVE, NJ_SYS_EXECVEAT, &e))
-		return 0;
-	if (ret >= 0)
-		return 0;
-
 	event_id = exec_take_chain(id >> 32, &parts);
-	sc = nj_batch_begin(NJ_FAM_PROCESS);
-	if (!sc)
-		return 0;
-	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e.args[0]);
-	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e.args[1],
+	parts += nj_part_ustr(ctx, sc, event_id, backend, NJ_F_FILENAME, (const char *)e->args[0]);
+	parts += nj_part_user_argv(ctx, sc, event_id, backend, (const char *const *)e->args[1],
 				   &rec.flags, &rec.argc);
 	parts += exec_part_cwd(ctx, sc, event_id, backend, task, &rec.flags);
 
 	nj_fill_task(&rec.task, task, false);
 	rec.retval = ret;
-	rec.syscall = e.syscall;
-	rec.dirfd = e.args[2];
-	rec.at_flags = e.args[3];
+	rec.syscall = e->syscall;
+	rec.dirfd = e->args[2];
+	rec.at_flags = e->args[3];
 	rec.old_tid = (__u32)id;
 	nj_hdr_init_ts(&rec.hdr, NJ_FAM_PROCESS, NJ_REC_EXEC, sizeof(rec), event_id, backend,
 		       sc->ts_ns);
 	exec_close(ctx, sc, &rec, parts);
+}
+
+static __always_inline int exec_leave(void *ctx, long ret, __u8 backend)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct nj_sys_args e;
+
+	if (!nj_sys_take(id, NJ_SYS_EXECVE, NJ_SYS_EXECVEAT, &e))
+		return 0;
+	if (ret >= 0)
+		return 0;
+	NJ_BATCH(sc, NJ_FAM_PROCESS, exec_leave_build(ctx, sc, ret, backend, id, &e));
 	return 0;
 }
 
@@ -223,12 +229,24 @@ NJ_SYSCALL_EXIT(execveat, exec_leave)
  * level with bprm->file open on that level's file and bprm->interp naming
  * it, so every script and interpreter is seen with its identity. No
  * tracepoint exists between the levels. */
+/* A level is its own sample: the exec that closes the chain happens later,
+ * in another program run. Returns 1 if its part was sent. */
+static __always_inline __u32 exec_level_part(void *ctx, struct nj_scratch *sc,
+					     struct linux_binprm *bprm,
+					     const struct nj_script_chain *chain, __u8 backend)
+{
+	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
+
+	return nj_part_kstr(ctx, sc, chain->event_id, backend, NJ_F_SCRIPT, chain->levels,
+			    BPF_CORE_READ(bprm, interp), nj_inode_dev(inode, false),
+			    BPF_CORE_READ(inode, i_ino)) &&
+	       !nj_batch_flush(ctx, sc);
+}
+
 static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8 backend)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct nj_script_chain chain = {}, *ch;
-	struct nj_scratch *sc;
-	struct inode *inode;
 	__u32 tgid;
 
 	if (nj_ignored(task, false))
@@ -241,17 +259,8 @@ static __always_inline int exec_level(void *ctx, struct linux_binprm *bprm, __u8
 		chain.event_id = nj_new_event_id();
 	if (chain.levels >= NJ_SCRIPT_LEVELS)
 		return 0;
-	sc = nj_batch_begin(NJ_FAM_PROCESS);
-	if (!sc)
-		return 0;
-	inode = BPF_CORE_READ(bprm, file, f_inode);
-	/* A level is its own sample: the exec that closes the chain happens
-	 * later, in another program run. */
-	if (nj_part_kstr(ctx, sc, chain.event_id, backend, NJ_F_SCRIPT, chain.levels,
-			 BPF_CORE_READ(bprm, interp), nj_inode_dev(inode, false),
-			 BPF_CORE_READ(inode, i_ino)) &&
-	    !nj_batch_flush(ctx, sc))
-		chain.nparts++;
+	NJ_BATCH(sc, NJ_FAM_PROCESS,
+		 chain.nparts += exec_level_part(ctx, sc, bprm, &chain, backend));
 	chain.levels++;
 	if (bpf_map_update_elem(&nj_script_map, &tgid, &chain, BPF_ANY))
 		nj_count_enter_full();

@@ -412,6 +412,8 @@ void Daemon::collect() {
     report_.kernel_lost_total = kc->lost;
     report_.enter_map_full_total = kc->enter_map_full;
     report_.read_errors_total = kc->read_errors;
+    report_.scratch_busy_total = kc->scratch_busy;
+    report_.runs_missed_total = kc->runs_missed;
     report_.records_sent_total = kc->sent;
     report_.file_folded_total = kc->file_folded;
     report_.file_excluded_kernel_total = kc->file_excluded;

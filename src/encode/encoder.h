@@ -32,6 +32,8 @@ struct LossReport {
   uint64_t orphan_parts_total = 0;  // parts whose event never closed
   uint64_t enter_map_full_total = 0;
   uint64_t read_errors_total = 0;
+  uint64_t scratch_busy_total = 0;
+  uint64_t runs_missed_total = 0;
   uint64_t decode_errors_total = 0;                // records user space could not decode
   uint64_t records_sent_total = 0;                 // records the kernel side delivered
   uint64_t records_read_total = 0;                 // records user space read (equal when nothing is lost in between)

@@ -36,6 +36,8 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("orphan_parts_total", r.orphan_parts_total);
   w.kn("enter_map_full_total", r.enter_map_full_total);
   w.kn("read_errors_total", r.read_errors_total);
+  w.kn("scratch_busy_total", r.scratch_busy_total);
+  w.kn("program_runs_missed_total", r.runs_missed_total);
   w.kn("decode_errors_total", r.decode_errors_total);
   w.kn("records_after_stop_total", r.records_after_stop_total);
   w.kn("records_sent_total", r.records_sent_total);

@@ -241,6 +241,7 @@ Result<KernelCounters> Sensor::counters() const {
     }
     c.enter_map_full += per[i].enter_map_full;
     c.read_errors += per[i].read_errors;
+    c.scratch_busy += per[i].scratch_busy;
     c.file_folded += per[i].file_deduped;
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;
@@ -249,6 +250,13 @@ Result<KernelCounters> Sensor::counters() const {
   for (size_t f = 0; f < NJ_FAM_MAX; f++) {
     c.sent += c.sent_by_family[f];
     c.lost += c.lost_by_family[f];
+  }
+  struct bpf_program* prog;
+  bpf_object__for_each_program(prog, skel_->obj) {
+    struct bpf_prog_info info = {};
+    __u32 len = sizeof(info);
+    if (bpf_program__fd(prog) >= 0 && bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) == 0)
+      c.runs_missed += info.recursion_misses;
   }
   return c;
 }

@@ -71,6 +71,10 @@ struct KernelCounters {
   uint64_t lost = 0;
   uint64_t enter_map_full = 0;
   uint64_t read_errors = 0;
+  uint64_t scratch_busy = 0;  // events dropped: another program held the CPU's batch (also in lost)
+  // Program runs the kernel skipped because the same program was already
+  // running on that CPU (a task preempted inside an fentry program, 5.12+).
+  uint64_t runs_missed = 0;
   uint64_t file_folded = 0;    // modifications folded into an earlier event (window)
   uint64_t udp_folded = 0;     // UDP datagrams folded into their flow's earlier event (window)
   uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel

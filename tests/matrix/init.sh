@@ -46,6 +46,9 @@ mark INFO uname="$(uname -r)"
 mark INFO nproc="$(nproc)" mem_kb="$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)"
 mark INFO lsm="$(cat /sys/kernel/security/lsm 2>/dev/null || echo -)" btf="$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
 mark INFO filter="$NJM_FILTER"
+# The preemption model in force (PREEMPT_DYNAMIC kernels list them all, the
+# current one in parentheses), for runs booted with --append preempt=...
+mark INFO preempt="$(tr ' ' , </sys/kernel/debug/sched/preempt 2>/dev/null || echo -)" cmdline="$(tr ' ' , </proc/cmdline)"
 
 # A Debian system has a shadow file; the file tests read it (a default rule
 # watches it) and the initramfs has none.

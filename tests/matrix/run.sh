@@ -16,9 +16,12 @@
 #   --refresh         refresh the private apt lists even if they are recent
 #   --no-build        do not run `cmake --build` first
 #   --no-docs         do not (re)write docs/compatibility.md
+#   --append ARGS     more kernel command line for every VM, e.g. preempt=full
+#                     (the PREEMPT_DYNAMIC kernels, 6.1 and later: see README)
 #
-# Environment: NJ_MATRIX_CACHE (default <repo>/build/matrix/cache),
-#   NJ_MATRIX_FILTER, NJ_MATRIX_JOBS, NJ_MATRIX_SMP, NJ_MATRIX_MEM,
+# Environment: NJ_MATRIX_OUT (default <repo>/build/matrix: logs, results.json,
+#   initramfs), NJ_MATRIX_CACHE (default $NJ_MATRIX_OUT/cache),
+#   NJ_MATRIX_APPEND, NJ_MATRIX_FILTER, NJ_MATRIX_JOBS, NJ_MATRIX_SMP, NJ_MATRIX_MEM,
 #   NJ_MATRIX_TIMEOUT, NJ_MATRIX_SUITE_TIMEOUT, NJ_MATRIX_APT_MAX_AGE (seconds,
 #   default 86400: how old the private apt lists may be before a refresh),
 #   NJ_DEBIAN_MIRROR / NJ_DEBIAN_SECURITY (default: read from the machine's
@@ -34,7 +37,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 . "$ROOT/tools/private-apt.sh"
 HERE=$ROOT/tests/matrix
 BUILD=$ROOT/build
-OUT=$BUILD/matrix
+OUT=${NJ_MATRIX_OUT:-$BUILD/matrix}
 CACHE=${NJ_MATRIX_CACHE:-$OUT/cache}
 LOGS=$OUT/logs
 
@@ -47,6 +50,7 @@ FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
 APT_MAX_AGE=${NJ_MATRIX_APT_MAX_AGE:-86400}
+APPEND=${NJ_MATRIX_APPEND:-}
 OFFLINE=0 REFRESH=0 DO_BUILD=1 DO_DOCS=1
 ARGS_TEXT="$*"
 
@@ -64,6 +68,7 @@ while [ $# -gt 0 ]; do
         --refresh) REFRESH=1; shift ;;
         --no-build) DO_BUILD=0; shift ;;
         --no-docs) DO_DOCS=0; shift ;;
+        --append) APPEND=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         *) die "unknown option '$1' (see --help)" ;;
     esac
@@ -74,6 +79,7 @@ for b in $BACKENDS; do
     case "$b" in tracepoint|kprobe|fentry) ;; *) die "unknown backend '$b'" ;; esac
 done
 case "$FILTER" in *[[:space:]\"\'\\\$\`]*) die "--filter must not contain spaces, quotes, \\, \$ or \`" ;; esac
+case "$APPEND" in *[\"\'\\\$\`]*) die "--append must not contain quotes, \\, \$ or \`" ;; esac
 
 nb=$(wc -w <<<"$BACKENDS")
 [ $((nb * SUITE_TIMEOUT + 120)) -le "$VM_TIMEOUT" ] \
@@ -382,7 +388,7 @@ run_vm() {
     # CPUs (per-CPU buffers, migration) without that emulator race.
     timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m "$MEM" -smp "$SMP" \
         -kernel "$vz" -initrd "$INITRD" \
-        -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic" \
+        -append "console=ttyS0 quiet loglevel=4 panic=-1 oops=panic${APPEND:+ $APPEND}" \
         -nographic -no-reboot -nodefaults -serial stdio \
         </dev/null >"$log" 2>"$LOGS/$rel.qemu-stderr" &
     local tp=$!

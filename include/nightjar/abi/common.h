@@ -196,7 +196,9 @@ struct nj_cpu_stats {
 	nj_u64 file_filtered; /* file events dropped by an exclusion rule in the kernel */
 	nj_u64 net_udp_folded; /* UDP datagrams folded into their flow's earlier event (window) */
 	nj_u64 after_stop; /* records held back because the sensor was stopping */
-	nj_u64 _reserved[1];
+	/* events dropped because this CPU's batch was in use by a program that
+	 * was preempted or interrupted (also counted in lost[]) */
+	nj_u64 scratch_busy;
 };
 
 /*
