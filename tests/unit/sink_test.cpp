@@ -60,7 +60,8 @@ TEST_F(SinkTest, LinesInOrderAtClose) {
   s.close();
   EXPECT_EQ(contents(), want);
   EXPECT_EQ(s.dropped(), 0u);
-  EXPECT_EQ(s.write_errors(), 0u);
+  EXPECT_EQ(s.stats().lines_written, 50u);
+  EXPECT_EQ(s.stats().lines_failed, 0u);
 }
 
 TEST_F(SinkTest, AKickWritesWithoutWaiting) {
