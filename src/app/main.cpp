@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
   run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640)");
+  std::string on_output_error = "drop";
+  run->add_option("--on-output-error", on_output_error,
+                  "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")
+      ->check(CLI::IsMember({"drop", "stop"}));
   run->add_option("--events", events, "event families to enable (default: all of " + family_names() + ")")
       ->delimiter(',');
   run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)");
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
     ro.sensor.families = events.empty() ? nj::all_families() : parse_families(events);
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
+    ro.stop_on_output_error = on_output_error == "stop";
     ro.enrich.hash = !no_hash;
     ro.enrich.fold_window_ns = fold_ms * 1000000ull;
     ro.sensor.modify_window_ns = modify_window_ms * 1000000ull;

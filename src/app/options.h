@@ -23,6 +23,9 @@ struct RunOptions {
   uint32_t memory_budget_mib = 64;  // RSS the daemon should stay under (reported, warned)
   EnricherOptions enrich;
   std::string file_rules;  // empty: the default rules
+  // --on-output-error stop: the output's first failure ends the sensor
+  // (default drop: the lines are counted and the sensor keeps going).
+  bool stop_on_output_error = false;
 };
 
 int run_sensor(const RunOptions& o);

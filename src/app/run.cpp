@@ -10,10 +10,12 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "app/options.h"
 #include "assemble/assembler.h"
@@ -165,6 +167,7 @@ class Daemon {
   bool build_pipeline();
   void announce();
   int run_loop();
+  int output_stopped(const OutputStop& s);
   void drain_and_report();
   void reopen_output();
   void exclude_output();
@@ -175,7 +178,8 @@ class Daemon {
   void report_health();
   void collect();
   void report_loss();
-  void remember_reported_loss();
+  bool settle_report();
+  void settle_last_report();
 
   const RunOptions& o_;
   std::unique_ptr<Sink> sink_;  // until the output queue takes it
@@ -193,9 +197,14 @@ class Daemon {
 
   uint64_t events_ = 0, decode_errors_ = 0, records_read_ = 0;
   LossReport report_;
-  // Totals at the last loss report: a report carries what is new since.
-  uint64_t last_kernel_lost_ = 0, last_queue_dropped_ = 0;
-  std::array<uint64_t, NJ_FAM_MAX> last_family_lost_{};
+  // Totals at the last loss report that was written: a report carries what
+  // is new since. One in flight becomes that once the output took it; one
+  // the output refused is counted again by the next.
+  struct Reported {
+    uint64_t kernel_lost = 0, queue_dropped = 0, output_failed = 0;
+    std::array<uint64_t, NJ_FAM_MAX> family_lost{};
+  };
+  Reported reported_, in_flight_;
   bool warned_budget_ = false;
 };
 
@@ -294,7 +303,8 @@ bool Daemon::open_sensor() {
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
-  out_.emplace(std::move(sink_), o_.queue_lines);
+  out_.emplace(std::move(sink_), o_.queue_lines,
+               OutputPolicy{o_.stop_on_output_error, [](const std::string& m) { spdlog::warn("{}", m); }});
   EnricherOptions eo = o_.enrich;
   eo.clock_ticks = enc_->host().clock_ticks;
   eo.families.file.rules = file_rules_;
@@ -351,6 +361,7 @@ int Daemon::run_loop() {
   auto last_stats = start, last_health = start;
   while (!g_stop.load()) {
     if (g_reopen.exchange(false)) reopen_output();
+    if (auto s = out_->stop_requested()) return output_stopped(*s);
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
       spdlog::error("{}", n.error().message);
@@ -387,14 +398,47 @@ void Daemon::reopen_output() {
   });
 }
 
+// At the end, the fate of a report still queued is waited for (briefly):
+// the final one must not count again what that one counts.
+void Daemon::settle_last_report() {
+  for (int i = 0; i < 100 && !settle_report(); i++) {
+    out_->kick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+// The output's end (its reader left) is a normal stop; its failure under
+// --on-output-error stop is not.
+int Daemon::output_stopped(const OutputStop& s) {
+  if (!s.failure) {
+    spdlog::info("stopping: the output's reader went away ({})", std::strerror(s.error));
+    return 0;
+  }
+  spdlog::error("stopping: the output failed ({}) and --on-output-error is stop", std::strerror(s.error));
+  return 1;
+}
+
 void Daemon::check_loss() {
   clock_->refresh();
+  if (!settle_report()) return;
   collect();
-  if (!report_.kernel_lost && !report_.queue_dropped) return;
-  // The queue may be the thing that is full: this line is pushed
-  // regardless of its own fate, the totals carry over to the next.
+  if (!report_.kernel_lost && !report_.queue_dropped && !report_.output_failed) return;
+  // The queue or the output may be the thing that fails: this line is
+  // pushed regardless, and what it counts is counted again by the next
+  // unless it was written. While the output fails, each lost report is
+  // itself a lost line, so one is tried every check: the first written
+  // after the output recovers carries the whole outage.
   report_loss();
-  remember_reported_loss();
+}
+
+// false while the last report is still queued: what it counts is not yet
+// known delivered or lost.
+bool Daemon::settle_report() {
+  switch (out_->report_fate()) {
+    case ReportFate::pending: return false;
+    case ReportFate::written: reported_ = in_flight_; return true;
+    default: return true;
+  }
 }
 
 void Daemon::report_health() {
@@ -425,26 +469,29 @@ void Daemon::collect() {
     }
   }
   report_.transport_lost = reader_->transport_lost();
-  report_.queue_dropped_total = out_->dropped();
+  const OutputStats os = out_->stats();
+  report_.queue_dropped_total = os.queue_dropped;
+  report_.output_failed_total = os.lines_failed;
+  report_.output_torn_total = os.torn;
   report_.incomplete_total = assembler_->stats().incomplete;
   report_.orphan_parts_total = assembler_->stats().orphan_parts;
   report_.decode_errors_total = decode_errors_;
   report_.records_read_total = records_read_;
-  report_.kernel_lost = report_.kernel_lost_total - last_kernel_lost_;
-  report_.queue_dropped = report_.queue_dropped_total - last_queue_dropped_;
+  report_.kernel_lost = report_.kernel_lost_total - reported_.kernel_lost;
+  report_.queue_dropped = report_.queue_dropped_total - reported_.queue_dropped;
+  report_.output_failed = report_.output_failed_total - reported_.output_failed;
   for (size_t f = 0; f < NJ_FAM_MAX; f++)
-    report_.by_family[f].kernel_lost = report_.by_family[f].kernel_lost_total - last_family_lost_[f];
-}
-
-void Daemon::remember_reported_loss() {
-  last_kernel_lost_ = report_.kernel_lost_total;
-  last_queue_dropped_ = report_.queue_dropped_total;
-  for (size_t f = 0; f < NJ_FAM_MAX; f++) last_family_lost_[f] = report_.by_family[f].kernel_lost_total;
+    report_.by_family[f].kernel_lost = report_.by_family[f].kernel_lost_total - reported_.family_lost[f];
 }
 
 // In-band for the SIEM, on stderr for the operator: the same counts.
 void Daemon::report_loss() {
-  out_->push(enc_->loss(report_));
+  out_->push_report(enc_->loss(report_));
+  in_flight_ = {report_.kernel_lost_total, report_.queue_dropped_total, report_.output_failed_total, {}};
+  for (size_t f = 0; f < NJ_FAM_MAX; f++) in_flight_.family_lost[f] = report_.by_family[f].kernel_lost_total;
+  // The output's failures have their own lines (OutputWarnings): this one
+  // is about events the pipeline lost.
+  if (!report_.kernel_lost && !report_.queue_dropped) return;
   const std::string families = families_with_losses(report_);
   spdlog::warn("events lost: {} in the kernel buffers{}, {} in the output queue", report_.kernel_lost,
                families.empty() ? "" : " (" + families + ")", report_.queue_dropped);
@@ -476,16 +523,19 @@ void Daemon::drain_and_report() {
         "the stop, or was lost)",
         after.incomplete - before.incomplete, after.orphan_parts - before.orphan_parts);
   enricher_->flush(emit_);
+  settle_last_report();
   collect();
-  if (report_.kernel_lost || report_.queue_dropped) report_loss();
+  if (report_.kernel_lost || report_.queue_dropped || report_.output_failed) report_loss();
   EnricherStats caches = enricher_->stats();
   out_->push(enc_->sensor_stopped(report_, events_, &caches));
   out_->close();
+  // After close: the last lines' fate counts too.
+  const OutputStats os = out_->stats();
   spdlog::info(
-      "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, write errors {}, "
-      "incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}; {} records held back after the "
-      "stop",
-      events_, report_.kernel_lost_total, report_.transport_lost, report_.queue_dropped_total, out_->write_errors(),
+      "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, output failed {} lines "
+      "({} partial), incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}; {} records held "
+      "back after the stop",
+      events_, report_.kernel_lost_total, report_.transport_lost, os.queue_dropped, os.lines_failed, os.torn,
       report_.incomplete_total, report_.orphan_parts_total, report_.enter_map_full_total, decode_errors_,
       report_.records_after_stop_total);
 }

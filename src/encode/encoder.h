@@ -28,6 +28,9 @@ struct LossReport {
   uint64_t transport_lost = 0;  // perf buffer overwrite reports
   uint64_t queue_dropped = 0;   // lines the sink queue refused, since the last report
   uint64_t queue_dropped_total = 0;
+  uint64_t output_failed = 0;  // lines the output refused (disk full, reader gone), since the last report
+  uint64_t output_failed_total = 0;
+  uint64_t output_torn_total = 0;   // partial lines left in an output that cannot take bytes back
   uint64_t incomplete_total = 0;    // events emitted with parts missing
   uint64_t orphan_parts_total = 0;  // parts whose event never closed
   uint64_t enter_map_full_total = 0;

@@ -32,6 +32,9 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("transport_lost_total", r.transport_lost);
   w.kn("queue_dropped", r.queue_dropped);
   w.kn("queue_dropped_total", r.queue_dropped_total);
+  w.kn("output_failed", r.output_failed);
+  w.kn("output_failed_total", r.output_failed_total);
+  w.kn("output_torn_total", r.output_torn_total);
   w.kn("incomplete_total", r.incomplete_total);
   w.kn("orphan_parts_total", r.orphan_parts_total);
   w.kn("enter_map_full_total", r.enter_map_full_total);

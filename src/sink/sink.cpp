@@ -1,39 +1,82 @@
 #include "sink/sink.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <chrono>
-
-#include "util/fd.h"
+#include <cstring>
 
 namespace nj {
 
 namespace {
 
+// How long a descriptor someone made non-blocking (a shared stdout) may
+// stay full before the lines waiting for it count as failed: long enough
+// for a reader that is merely slow, short enough that the queue behind it
+// does not fill.
+constexpr int kStallMs = 1000;
+
+// A pseudo filesystem whose files are kernel interfaces: writing events
+// there stores nothing (and /proc/version answers EIO to every line).
+const char* pseudo_fs(unsigned long magic) {
+  switch (magic) {
+    case PROC_SUPER_MAGIC: return "procfs";
+    case SYSFS_MAGIC: return "sysfs";
+    case DEBUGFS_MAGIC: return "debugfs";
+    case TRACEFS_MAGIC: return "tracefs";
+    case SECURITYFS_MAGIC: return "securityfs";
+    case CGROUP_SUPER_MAGIC: return "cgroupfs";
+    case CGROUP2_SUPER_MAGIC: return "cgroup2";
+    case BPF_FS_MAGIC: return "bpffs";
+    default: return nullptr;
+  }
+}
+
 Result<int> open_output_file(const std::string& path);
 
 // Unbuffered: AsyncSink hands it whole blocks of lines, one write(2) each.
-// A named one (a file) can be opened again by its name.
+//
+// A write that stops part-way (ENOSPC or EFBIG after some bytes) must not
+// leave half a line that the next successful write would extend into one
+// invalid line holding two events. A regular file is cut back to its last
+// whole line, so what a reader sees is always whole lines. A pipe, a
+// terminal or a device cannot take bytes back; there the fragment is ended
+// with a newline before anything else is written, so it stays one invalid
+// line of its own (counted as torn) and the lines after it are whole.
+// Keeping the rest of the torn line to finish it later was not chosen: the
+// output may never come back, and the line would then be lost anyway after
+// holding up every line behind it.
 class FdSink : public Sink {
  public:
-  FdSink(int fd, bool owned, std::string path = {}) : fd_(fd), owned_(owned), path_(std::move(path)) {}
+  // A named one (a file) can be opened again by its name.
+  FdSink(int fd, bool owned, bool ends_on_epipe, std::string path = {})
+      : fd_(fd), owned_(owned), ends_on_epipe_(ends_on_epipe), path_(std::move(path)) {
+    regular_ = is_regular(fd_);
+  }
   ~FdSink() override {
     if (owned_) ::close(fd_);
   }
-  Result<void> write(std::string_view lines) override {
-    size_t off = 0;
-    while (off < lines.size()) {
-      ssize_t n = ::write(fd_, lines.data() + off, lines.size() - off);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return os_error(errno, "writing events");
-      }
-      off += static_cast<size_t>(n);
+  WriteResult write(std::string_view lines) override {
+    if (unterminated_) {
+      if (int err = write_all("\n", nullptr)) return {0, err, false};
+      unterminated_ = false;
     }
-    return {};
+    size_t off = 0;
+    const int err = write_all(lines, &off);
+    if (!err) return {static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')), 0, false};
+    // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
+    const size_t whole = off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
+    WriteResult r{static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false};
+    if (off > whole && !take_back(off - whole)) {
+      unterminated_ = true;
+      r.torn = true;
+    }
+    return r;
   }
   Result<void> reopen() override {
     if (path_.empty()) return {};
@@ -42,14 +85,82 @@ class FdSink : public Sink {
     if (owned_) ::close(fd_);
     fd_ = *fd;
     owned_ = true;
+    regular_ = is_regular(fd_);
+    unterminated_ = false;  // a torn fragment stays in the old file, ended or not
     return {};
+  }
+  bool ends_output(int err) const override { return ends_on_epipe_ && err == EPIPE; }
+  // A pipe reports its last reader gone as POLLERR on the write end: a
+  // quiet machine's sensor learns it without an event to write.
+  int ended() const override {
+    if (!ends_on_epipe_) return 0;
+    struct pollfd p = {fd_, 0, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLERR) ? EPIPE : 0;
   }
 
  private:
+  // 0 once all of `data` is written, else the errno that stopped it;
+  // `*done` says how far it got.
+  int write_all(std::string_view data, size_t* done) {
+    size_t off = 0;
+    int err = 0;
+    while (off < data.size()) {
+      ssize_t n = ::write(fd_, data.data() + off, data.size() - off);
+      if (n > 0) {
+        off += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        struct pollfd p = {fd_, POLLOUT, 0};
+        if (::poll(&p, 1, kStallMs) > 0) continue;
+        err = EAGAIN;
+        break;
+      }
+      err = n < 0 ? errno : EIO;  // 0 bytes for a non-empty write: nothing will ever go
+      break;
+    }
+    if (done) *done = off;
+    return err;
+  }
+
+  // Cuts the last `bytes` written off a regular file, if they are still its
+  // end (another writer appending to the same file would lose its bytes).
+  bool take_back(size_t bytes) {
+    if (!regular_) return false;
+    const off_t pos = ::lseek(fd_, 0, SEEK_CUR);
+    struct stat st;
+    if (pos < static_cast<off_t>(bytes) || ::fstat(fd_, &st) != 0 || st.st_size != pos) return false;
+    const off_t end = pos - static_cast<off_t>(bytes);
+    // The offset too: a descriptor without O_APPEND (a shell's `>`) would
+    // otherwise write past a hole.
+    return ::ftruncate(fd_, end) == 0 && ::lseek(fd_, end, SEEK_SET) == end;
+  }
+
+  static bool is_regular(int fd) {
+    struct stat st;
+    return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  }
+
   int fd_;
   bool owned_;
+  bool ends_on_epipe_;
   std::string path_;  // empty: not reopened
+  bool regular_ = false;
+  bool unterminated_ = false;  // a torn fragment waits for its newline
 };
+
+}  // namespace
+
+std::unique_ptr<Sink> make_fd_sink(int fd, bool owned, bool ends_on_epipe) {
+  return std::make_unique<FdSink>(fd, owned, ends_on_epipe);
+}
+
+// The reader of stdout leaving is the end of the output: nobody can open
+// that pipe again (a named FIFO can be reopened, so --output keeps trying).
+std::unique_ptr<Sink> make_stdout_sink() { return make_fd_sink(STDOUT_FILENO, false, true); }
+
+namespace {
 
 // Created exactly 0640 whatever the umask (events name users' commands);
 // an existing file keeps its mode and is appended to.
@@ -70,17 +181,63 @@ Result<int> open_output_file(const std::string& path) {
     ::close(fd);
     return Error{EINVAL, "output " + path + " is not a regular file"};
   }
+  struct statfs fs;
+  if (S_ISREG(st.st_mode) && fstatfs(fd, &fs) == 0) {
+    if (const char* kind = pseudo_fs(static_cast<unsigned long>(fs.f_type))) {
+      ::close(fd);
+      return Error{EINVAL, "output " + path + " is on " + kind + ", a kernel interface that stores no events"};
+    }
+  }
   return fd;
 }
 
 }  // namespace
 
-std::unique_ptr<Sink> make_stdout_sink() { return std::make_unique<FdSink>(STDOUT_FILENO, false); }
-
 Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
   auto fd = open_output_file(path);
   if (!fd) return fd.error();
-  return std::unique_ptr<Sink>(std::make_unique<FdSink>(*fd, true, path));
+  return std::unique_ptr<Sink>(std::make_unique<FdSink>(*fd, true, false, path));
+}
+
+std::string OutputWarnings::failed(int err, uint64_t lines, bool torn, Clock::time_point now) {
+  unsaid_ += lines;
+  outage_ += lines;
+  torn_ += torn;
+  const std::string torn_note =
+      torn_ ? ", " + std::to_string(torn_) + " partial line(s) left in the output, each ended by a newline" : "";
+  std::string msg;
+  if (!failing_ || err != err_) {
+    msg = "output: cannot write: " + std::string(std::strerror(err)) + "; " + std::to_string(unsaid_) +
+          " lines dropped" + torn_note + "; each later batch is tried again";
+  } else if (now - last_said_ >= every_) {
+    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - last_said_).count();
+    msg = "output: still cannot write: " + std::string(std::strerror(err)) + "; " + std::to_string(unsaid_) +
+          " more lines dropped in the last " + std::to_string(secs) + " s" + torn_note;
+  } else {
+    return "";
+  }
+  failing_ = true;
+  err_ = err;
+  last_said_ = now;
+  unsaid_ = torn_ = 0;
+  return msg;
+}
+
+std::string OutputWarnings::succeeded() {
+  if (!failing_) return "";
+  std::string msg = "output: writing works again; " + std::to_string(outage_) +
+                    " lines were dropped while it failed (" + std::strerror(err_) + ")";
+  failing_ = false;
+  unsaid_ = outage_ = torn_ = 0;
+  return msg;
+}
+
+std::string OutputWarnings::flush() {
+  if (!unsaid_ && !torn_) return "";
+  std::string msg = "output: " + std::to_string(unsaid_) + " more lines dropped (" + std::strerror(err_) + ")" +
+                    (torn_ ? ", " + std::to_string(torn_) + " partial line(s) left" : "");
+  unsaid_ = torn_ = 0;
+  return msg;
 }
 
 namespace {
@@ -96,28 +253,46 @@ constexpr size_t kKeepBytes = 4 << 20;
 
 }  // namespace
 
-AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines) : inner_(std::move(inner)), max_lines_(max_lines) {
+AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines, OutputPolicy policy)
+    : inner_(std::move(inner)), max_lines_(max_lines), policy_(std::move(policy)) {
   queue_.reserve(kReserveBytes);
   worker_ = std::thread([this] { run(); });
 }
 
 AsyncSink::~AsyncSink() { close(); }
 
-bool AsyncSink::push(std::string_view line) {
+bool AsyncSink::push(std::string_view line) { return queue_line(line, false); }
+
+bool AsyncSink::push_report(std::string_view line) { return queue_line(line, true); }
+
+// A report's number is taken with the line, under the same lock: the writer
+// may take the batch the moment the lock is released.
+bool AsyncSink::queue_line(std::string_view line, bool report) {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lk(mu_);
     if (queue_lines_ >= max_lines_) {
-      dropped_++;
+      stats_.queue_dropped++;
+      if (report) report_fate_ = ReportFate::failed;
       return false;
     }
     queue_.append(line);
     queue_.push_back('\n');
     queue_lines_++;
+    accepted_++;
+    if (report) {
+      report_line_ = accepted_;
+      report_fate_ = ReportFate::pending;
+    }
     if (queue_.size() >= kWakeBytes && !kicked_) wake = kicked_ = true;
   }
   if (wake) cv_.notify_one();
   return true;
+}
+
+ReportFate AsyncSink::report_fate() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return report_fate_;
 }
 
 void AsyncSink::kick() {
@@ -133,21 +308,41 @@ void AsyncSink::run() {
   std::string batch;
   batch.reserve(kReserveBytes);
   for (;;) {
+    size_t lines = 0;
+    uint64_t first = 0;  // the batch's first line's number
+    bool idle = false;
     ReopenDone reopen;
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return closing_ || kicked_ || reopen_; });
       kicked_ = false;
       reopen.swap(reopen_);
-      if (queue_.empty() && !reopen) {
-        if (closing_) break;
-        continue;
+      if (queue_.empty()) {
+        if (closing_ && !reopen) break;
+        idle = true;
       }
+    }
+    if (idle && reopen) {
+      reopen(inner_->reopen());
+      continue;
+    }
+    if (idle) {
+      if (int err = inner_->ended(); err && !stop_error_.load()) {
+        if (policy_.warn) policy_.warn("output: the reader went away (" + std::string(std::strerror(err)) + ")");
+        stop_error_.store(err);
+      }
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
       batch.swap(queue_);
+      lines = queue_lines_;
+      first = accepted_ - lines + 1;
       queue_lines_ = 0;
     }
-    // What is queued now goes to the old file, what follows to the new one.
-    bool failed = !batch.empty() && !inner_->write(batch);
+    account(inner_->write(batch), lines, first);
+    // What was queued before the reopen went to the old file, what follows
+    // goes to the new one.
     if (reopen) reopen(inner_->reopen());
     if (batch.capacity() > kKeepBytes) {
       std::string().swap(batch);
@@ -155,10 +350,33 @@ void AsyncSink::run() {
     } else {
       batch.clear();
     }
-    if (failed) {
-      std::lock_guard<std::mutex> lk(mu_);
-      write_errors_++;
-    }
+  }
+  if (policy_.warn)
+    if (std::string msg = warnings_.flush(); !msg.empty()) policy_.warn(msg);
+}
+
+// The writer thread's bookkeeping of one batch: counts, the report line's
+// fate, the operator's warning and whether the sensor should stop.
+void AsyncSink::account(const WriteResult& r, size_t batch_lines, uint64_t batch_first) {
+  const uint64_t failed = batch_lines - std::min(r.lines, batch_lines);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stats_.lines_written += batch_lines - failed;
+    stats_.lines_failed += failed;
+    stats_.torn += r.torn;
+    stats_.failing = r.error != 0;
+    if (r.error) stats_.last_error = r.error;
+    if (report_fate_ == ReportFate::pending && report_line_ >= batch_first && report_line_ < batch_first + batch_lines)
+      report_fate_ = report_line_ < batch_first + r.lines ? ReportFate::written : ReportFate::failed;
+  }
+  std::string msg =
+      r.error ? warnings_.failed(r.error, failed, r.torn, OutputWarnings::Clock::now()) : warnings_.succeeded();
+  if (!msg.empty() && policy_.warn) policy_.warn(msg);
+  if (!r.error || stop_error_.load()) return;
+  const bool ends = inner_->ends_output(r.error);
+  if (ends || policy_.stop_on_error) {
+    stop_failure_.store(!ends);
+    stop_error_.store(r.error);
   }
 }
 
@@ -180,14 +398,15 @@ void AsyncSink::reopen(ReopenDone done) {
   cv_.notify_one();
 }
 
-uint64_t AsyncSink::dropped() const {
+OutputStats AsyncSink::stats() const {
   std::lock_guard<std::mutex> lk(mu_);
-  return dropped_;
+  return stats_;
 }
 
-uint64_t AsyncSink::write_errors() const {
-  std::lock_guard<std::mutex> lk(mu_);
-  return write_errors_;
+std::optional<OutputStop> AsyncSink::stop_requested() const {
+  const int err = stop_error_.load();
+  if (!err) return std::nullopt;
+  return OutputStop{err, stop_failure_.load()};
 }
 
 }  // namespace nj

@@ -303,7 +303,7 @@ uint64_t lost_total(SensorProcess& s) {
     if (!e.contains("nightjar") || !e["nightjar"].contains("loss")) continue;
     const json& l = e["nightjar"]["loss"];
     n = std::max<uint64_t>(n, l.value("kernel_lost_total", 0ull) + l.value("transport_lost_total", 0ull) +
-                                  l.value("queue_dropped_total", 0ull));
+                                  l.value("queue_dropped_total", 0ull) + l.value("output_failed_total", 0ull));
   }
   return n;
 }

@@ -88,7 +88,7 @@ bool all_passed();
 // event is not changed (operator[] would add the key).
 json get(const json& e, const std::string& dotted);
 bool has(const json& e, const std::string& dotted);
-// Records the sensor reported lost (kernel, transport, queue) in what it
+// Records the sensor reported lost (kernel, transport, queue, output) in what it
 // wrote so far: its events-lost reports and its last words.
 uint64_t lost_total(SensorProcess& s);
 

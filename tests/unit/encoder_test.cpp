@@ -33,7 +33,13 @@ TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
     EXPECT_EQ(by["process"], json({{"kernel_lost", 5}, {"kernel_lost_total", 12}, {"records_sent_total", 100}}));
     EXPECT_EQ(j["nightjar"]["loss"]["kernel_lost_total"], 12);
     EXPECT_EQ(j["nightjar"]["loss"]["records_after_stop_total"], 7);
+    EXPECT_EQ(j["nightjar"]["loss"]["output_failed"], 7);
+    EXPECT_EQ(j["nightjar"]["loss"]["output_failed_total"], 40);
+    EXPECT_EQ(j["nightjar"]["loss"]["output_torn_total"], 1);
   };
+  r.output_failed = 7;
+  r.output_failed_total = 40;
+  r.output_torn_total = 1;
   check(enc.loss(r));
   check(enc.health(r, EnricherStats{}, 3, Encoder::Memory{}));
   check(enc.sensor_stopped(r, 3));

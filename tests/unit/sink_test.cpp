@@ -62,7 +62,8 @@ TEST_F(SinkTest, LinesInOrderAtClose) {
   s.close();
   EXPECT_EQ(contents(), want);
   EXPECT_EQ(s.dropped(), 0u);
-  EXPECT_EQ(s.write_errors(), 0u);
+  EXPECT_EQ(s.stats().lines_written, 50u);
+  EXPECT_EQ(s.stats().lines_failed, 0u);
 }
 
 TEST_F(SinkTest, AKickWritesWithoutWaiting) {
@@ -158,7 +159,7 @@ TEST_F(SinkTest, AFailedReopenKeepsTheOpenFile) {
   s.close();
   path_ = (dir_ / "gone" / "out.jsonl").string();
   EXPECT_EQ(contents(), "still\n");
-  EXPECT_EQ(s.write_errors(), 0u);
+  EXPECT_EQ(s.stats().lines_failed, 0u);
 }
 
 // stdout has no name to open again: a reopen does nothing and succeeds.
