@@ -3,10 +3,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
 
+#include "app/option_checks.h"
 #include "app/options.h"
 #include "families/file/rules.h"
 #include "version.h"
@@ -37,6 +40,38 @@ std::optional<nj::Backend> parse_backend(const std::string& s) {
   return b;
 }
 
+// CLI11 converts numbers with strtoull/strtod: "-1" becomes 2^64-1, "010"
+// octal eight, "nan" a duration. These check the text first, then hand
+// CLI11 the plain decimal they accepted.
+CLI::Validator count_check(const nj::CountRange& r) {
+  return CLI::Validator(
+      [r](std::string& s) {
+        auto v = nj::parse_count(s, r);
+        if (!v) return v.error().message;
+        s = std::to_string(*v);
+        return std::string();
+      },
+      nj::describe(r));
+}
+
+CLI::Validator seconds_check(const nj::SecondsRange& r) {
+  return CLI::Validator(
+      [r](std::string& s) {
+        auto v = nj::parse_seconds(s, r);
+        return v ? std::string() : v.error().message;
+      },
+      nj::describe(r));
+}
+
+CLI::Validator path_check() {
+  return CLI::Validator(
+      [](std::string& s) {
+        auto v = nj::check_path(s);
+        return v ? std::string() : v.error().message;
+      },
+      "PATH");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -54,8 +89,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> events;  // every family unless --events names some
   std::string backend = "auto", transport = "ringbuf";
 
+  // Every number and path is checked as typed: a bad value is one line
+  // naming the flag and exit 2, never a sensor that runs forever or writes
+  // somewhere else than asked.
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
-  run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640)");
+  run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640; a FIFO waits for a reader)")
+      ->check(path_check());
   std::string on_output_error = "drop";
   run->add_option("--on-output-error", on_output_error,
                   "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")
@@ -64,45 +104,55 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)");
   run->add_option("--transport", transport, "ringbuf|perfbuf")->check(CLI::IsMember({"ringbuf", "perfbuf"}));
-  run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes (power of two)");
-  run->add_option("--perf-pages", ro.sensor.perf_pages, "perf buffer pages per CPU (power of two)");
+  run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes")
+      ->check(count_check(nj::ranges::ringbuf_bytes(page)));
+  run->add_option("--perf-pages", ro.sensor.perf_pages, "perf buffer pages per CPU")
+      ->check(count_check(nj::ranges::perf_pages));
   run->add_option("--wakeup-bytes", ro.sensor.wakeup_bytes,
-                  "wake the reader once this many bytes wait (0: on every record)");
-  run->add_option("--poll-ms", ro.poll_ms, "reader poll interval")->check(CLI::Range(1, 10000));
+                  "wake the reader once this many bytes wait (0: on every record; above the buffer: on --poll-ms "
+                  "only)")
+      ->check(count_check(nj::ranges::wakeup_bytes));
+  run->add_option("--poll-ms", ro.poll_ms, "reader poll interval")->check(count_check(nj::ranges::poll_ms));
   run->add_option("--reorder-ms", ro.reorder_ms,
                   "perf buffers: how long records wait to be merged across CPUs in time order")
-      ->check(CLI::Range(uint64_t{1}, uint64_t{10000}));
+      ->check(count_check(nj::ranges::reorder_ms));
   run->add_option("--argv-max", ro.sensor.argv_max, "argv bytes captured per exec")
-      ->check(CLI::Range(256u, 4u * 32768u));
-  run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")->check(CLI::Range(16u, 1u << 24));
-  run->add_option("--duration", ro.duration_s, "stop after this many seconds");
-  run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events (0: none)");
+      ->check(count_check(nj::ranges::argv_max));
+  run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")
+      ->check(count_check(nj::ranges::queue_lines));
+  run->add_option("--duration", ro.duration_s, "stop after this many seconds (default: at SIGINT/SIGTERM)")
+      ->check(seconds_check(nj::ranges::duration));
+  run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events")
+      ->check(seconds_check(nj::ranges::health_interval));
   run->add_option("--memory-budget", ro.memory_budget_mib,
                   "resident memory budget in MiB (reported; a warning when over)")
-      ->check(CLI::Range(16u, 1u << 20));
+      ->check(count_check(nj::ranges::memory_budget_mib));
   bool no_hash = false;
   run->add_flag("--no-hash", no_hash, "do not hash executables");
-  run->add_option("--hash-max-bytes", ro.enrich.hash_max_bytes, "executables larger than this are not hashed");
-  run->add_option("--hash-cache", ro.enrich.hash_cache_entries, "hashes cached (LRU)");
+  run->add_option("--hash-max-bytes", ro.enrich.hash_max_bytes, "executables larger than this are not hashed")
+      ->check(count_check(nj::ranges::hash_max_bytes));
+  run->add_option("--hash-cache", ro.enrich.hash_cache_entries, "hashes cached (LRU; 0: none)")
+      ->check(count_check(nj::ranges::hash_cache));
   run->add_option("--process-cache", ro.enrich.table.max_entries, "processes kept in the process table (LRU)")
-      ->check(CLI::Range(size_t{64}, size_t{1} << 24));
+      ->check(count_check(nj::ranges::process_cache));
   run->add_option("--ancestry-depth", ro.enrich.ancestry_depth, "ancestors listed on exec events")
-      ->check(CLI::Range(size_t{0}, size_t{64}));
+      ->check(count_check(nj::ranges::ancestry_depth));
   uint64_t fold_ms = 100;
   run->add_option("--exec-fold-ms", fold_ms,
                   "failed execs wait this long to be folded into the same process's successful exec (0: never)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{10000}));
+      ->check(count_check(nj::ranges::exec_fold_ms));
   run->add_option("--file-rules", ro.file_rules,
                   "file path rules (tags, reads reported, exclusions) instead of the defaults; "
-                  "`nightjar file-rules` prints the defaults");
+                  "`nightjar file-rules` prints the defaults")
+      ->check(path_check());
   uint64_t modify_window_ms = 5000;
   run->add_option("--modify-window-ms", modify_window_ms,
                   "repeated modifications of one file by one process within this window are one event")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{3600000}));
+      ->check(count_check(nj::ranges::modify_window_ms));
   uint64_t udp_window_ms = 60000;
   run->add_option("--udp-window-ms", udp_window_ms,
                   "datagrams of one UDP flow (process, endpoints, direction) within this window are one event")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{86400000}));
+      ->check(count_check(nj::ranges::udp_window_ms));
   bool no_connection_end = false;
   run->add_flag("--no-connection-end", no_connection_end, "do not report TCP connections' ends (duration and bytes)");
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,

@@ -27,6 +27,7 @@
 #include "order/reorderer.h"
 #include "reader/reader.h"
 #include "sink/sink.h"
+#include "util/fifo.h"
 #include "version.h"
 
 namespace nj {
@@ -137,7 +138,7 @@ class Daemon {
  public:
   explicit Daemon(const RunOptions& o) : o_(o) {}
 
-  // The order matters. Every check a user can fail (root, output path,
+  // The order matters. Every check a user can fail (privileges, output path,
   // BTF, hooks, the reader) comes before anything is attached, so a refusal
   // leaves the system untouched; the reader exists before the programs are
   // attached, so a perf buffer has its per-CPU rings before the first
@@ -149,9 +150,10 @@ class Daemon {
     // Before any thread starts (threads inherit the mask), and before the
     // slow part: a stop asked for while attaching is honoured right after.
     install_signals();
-    if (!load_rules() || !check_root()) return 1;
+    if (!load_rules() || !check_privileges()) return 1;
     route_libbpf_logs();
-    if (!open_output() || !open_sensor() || !watch_files() || !build_pipeline()) return 1;
+    if (!open_output()) return stopped_waiting_ ? 0 : 1;
+    if (!open_sensor() || !watch_files() || !build_pipeline()) return 1;
     announce();
     const int rc = run_loop();
     drain_and_report();
@@ -160,7 +162,7 @@ class Daemon {
 
  private:
   bool load_rules();
-  bool check_root();
+  bool check_privileges();
   bool open_output();
   bool watch_files();
   bool open_sensor();
@@ -206,6 +208,7 @@ class Daemon {
   };
   Reported reported_, in_flight_;
   bool warned_budget_ = false;
+  bool stopped_waiting_ = false;  // a stop signal came while waiting for the output's reader
 };
 
 bool Daemon::load_rules() {
@@ -256,16 +259,35 @@ void Daemon::exclude_output() {
   }
 }
 
-bool Daemon::check_root() {
-  if (geteuid() == 0) return true;
-  spdlog::error("must run as root: loading BPF programs needs CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN");
-  return false;
+// Capabilities, not uid 0: root in a container without them fails here
+// with the same line, a user granted them runs.
+bool Daemon::check_privileges() {
+  const bool perf = o_.sensor.transport == Transport::perfbuf;
+  auto p = nj::check_privileges(CapUse::run, perf ? o_.sensor.perf_pages : 0);
+  if (!p) spdlog::error("{} (run as root or grant them: README, \"Running without root\")", p.error().message);
+  return p.ok();
 }
 
 bool Daemon::open_output() {
   if (o_.output.empty()) {
     sink_ = make_stdout_sink();
     return true;
+  }
+  Fd fifo_writer;  // held until the sink has the FIFO open
+  struct stat st;
+  if (::stat(o_.output.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+    auto w = wait_for_fifo_reader(o_.output, [&] { spdlog::info("waiting for a reader on FIFO {}", o_.output); });
+    if (!w) {
+      spdlog::error("{}", w.error().message);
+      return false;
+    }
+    if (w->signal) {
+      spdlog::info("stopped by signal {} while waiting for a reader on FIFO {}: nothing was written", w->signal,
+                   o_.output);
+      stopped_waiting_ = true;
+      return false;
+    }
+    fifo_writer = std::move(w->writer);
   }
   auto fs = make_file_sink(o_.output);
   if (!fs) {

@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 
@@ -149,6 +150,36 @@ bool SystemFeatures::fentry() const {
   }
   close(prog);
   return *fentry_;
+}
+
+BpfAccess classify_bpf_error(int err) {
+  if (err == 0) return BpfAccess::allowed;
+  if (err == EPERM || err == EACCES) return BpfAccess::refused;
+  return BpfAccess::unsupported;
+}
+
+BpfProbe probe_bpf_access() {
+  const struct bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},                   // exit
+  };
+  const int prog = bpf_prog_load(BPF_PROG_TYPE_TRACEPOINT, "nj_access_probe", "GPL", insns, 2, nullptr);
+  if (prog >= 0) {
+    close(prog);
+    return {};
+  }
+  const int err = errno;
+  return BpfProbe{classify_bpf_error(err), err};
+}
+
+Result<void> check_privileges(CapUse use, uint64_t perf_pages_per_cpu) {
+  const auto unmet = unmet_needs(sensor_cap_needs(read_privilege_context(perf_pages_per_cpu), use), effective_caps());
+  if (!unmet.empty()) return Error{EPERM, "missing capabilities " + describe_needs(unmet)};
+  const BpfProbe b = probe_bpf_access();
+  if (b.access == BpfAccess::refused)
+    return Error{b.err, std::string("bpf() refused (") + std::strerror(b.err) +
+                            ") although the capabilities are held: lockdown, seccomp, an LSM or a user namespace"};
+  return {};
 }
 
 std::string SystemFeatures::kernel_release() const {

@@ -8,6 +8,9 @@
 #include <set>
 #include <string>
 
+#include "util/caps.h"
+#include "util/result.h"
+
 namespace nj {
 
 class KernelFeatures {
@@ -66,6 +69,26 @@ class SystemFeatures final : public KernelFeatures {
   mutable std::optional<std::set<std::string>> kallsyms_;
   mutable std::optional<std::set<std::string>> btf_names_;
 };
+
+// Whether bpf() may load a tracing program here. EPERM and EACCES are a
+// matter of privileges (capabilities, or lockdown, seccomp, an LSM, a user
+// namespace); any other error is the kernel's (no bpf(), no such program
+// type). Told apart so that `probe` never blames the kernel for a missing
+// capability.
+enum class BpfAccess { allowed, refused, unsupported };
+BpfAccess classify_bpf_error(int err);
+struct BpfProbe {
+  BpfAccess access = BpfAccess::allowed;
+  int err = 0;  // errno of the refusal
+};
+// Loads (and unloads) a two-instruction tracepoint program: the program
+// type needs CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN), as the sensor's do.
+BpfProbe probe_bpf_access();
+
+// Whether this process holds the capabilities `use` needs (with perf
+// buffers of this many pages per CPU, 0: the ring buffer), and bpf() lets
+// it load a tracing program. The error names what is missing.
+Result<void> check_privileges(CapUse use, uint64_t perf_pages_per_cpu = 0);
 
 // The symbol of a syscall's entry point on this architecture.
 std::string syscall_symbol(const std::string& syscall);
