@@ -13,22 +13,12 @@
 #include <fstream>
 
 #include "enrich/enricher.h"
-#include "enrich/sha256.h"
 #include "harness.h"
 
 namespace nj::e2e {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string sha256_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Sha256 h;
-  h.update(data);
-  auto d = h.final();
-  return to_hex(d);
-}
 
 json exec_with_arg(SensorProcess& s, const std::string& marker) {
   return s.wait_for([&](const json& e) {

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "enrich/sha256.h"
 #include "loader/features.h"
 #include "loader/program_table.h"
 
@@ -326,6 +327,14 @@ std::string hook_status(SensorProcess& s, const std::string& hook) {
   const json hooks = get(ev.front(), "nightjar.hooks");  // hook names have dots: not through get()
   if (!hooks.is_object() || !hooks.contains(hook) || !hooks[hook].is_string()) return "";
   return hooks[hook].get<std::string>();
+}
+
+std::string sha256_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Sha256 h;
+  h.update(data);
+  return to_hex(h.final());
 }
 
 }  // namespace nj::e2e

@@ -69,6 +69,8 @@ json act(const std::string& action, const std::string& workdir = "");
 json try_act(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 std::string temp_dir();
+// The SHA-256 of a file's bytes, as the sensor's `process.hash.sha256` says it.
+std::string sha256_of(const std::string& path);
 // The backend under test: NJ_E2E_BACKEND (the kernel matrix runs the suite
 // once per backend), else what the sensor picks on this kernel.
 std::string backend();

@@ -10,21 +10,12 @@
 #include <fstream>
 #include <string>
 
-#include "enrich/sha256.h"
 #include "harness.h"
 
 namespace nj::e2e {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string sha256_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  Sha256 h;
-  h.update(data);
-  return to_hex(h.final());
-}
 
 // `sh -c SCRIPT`, whose shell prints its pid and then execs: the pid of the
 // exec event.
