@@ -60,6 +60,15 @@ nj::Enrichment enrichment(Strings& s) {
   return en;
 }
 
+// The schema's error.code: an errno's name or E<n> (docs/schema/event.schema.json).
+void check_error(const nlohmann::json& j) {
+  if (!j.contains("error")) return;
+  const std::string code = j["error"]["code"].get<std::string>();
+  if (code.size() < 2 || code[0] != 'E' ||
+      code.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 1) != std::string::npos)
+    njf::fail("error.code outside the schema", code);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -80,9 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   a.flush_all();
 
   for (const nj::Event& ev : events) {
-    njf::check_json_line(enc.encode(ev));
+    check_error(njf::check_json_line(enc.encode(ev)));
     const nj::Enrichment en = enrichment(strings);
-    njf::check_json_line(enc.encode(ev, &en));
+    check_error(njf::check_json_line(enc.encode(ev, &en)));
   }
   // The status events carry counts and the sensor's own words (hook names,
   // the transport), nothing from outside: the counts are what vary.

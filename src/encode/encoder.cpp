@@ -61,7 +61,7 @@ std::string signal_name(int sig) {
   return "SIG" + std::to_string(sig);
 }
 
-std::string errno_name(int64_t err) {
+std::string errno_name(uint64_t err) {
   const char* n = err > 0 && err <= INT_MAX ? strerrorname_np(static_cast<int>(err)) : nullptr;
   return n ? n : "E" + std::to_string(err);
 }
@@ -164,7 +164,7 @@ void Encoder::context_fields(const nj_task& /*t*/) {
   w_.end_object();
 }
 
-void Encoder::error_block(int64_t err) {
+void Encoder::error_block(uint64_t err) {
   w_.key("error");
   w_.begin_object();
   w_.kv("code", errno_name(err));
