@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 secs=${1:-20}
 shift || true
+# libFuzzer takes 0 as "no limit": a run must end.
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: SECONDS must be a positive number, not '$secs'" >&2; exit 2; }
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(decode assemble encode json_writer exec_view cgroup users dns)
 build=${NJ_FUZZ_BUILD_DIR:-build-fuzz}
