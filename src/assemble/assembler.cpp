@@ -11,6 +11,14 @@ void Assembler::push(Record&& rec, uint64_t now_ns) {
   const bool part = is_part(rec);
 
   auto it = pending_.find(id);
+  if (it != pending_.end() && !part && it->second.main) {
+    // A second closing record with a pending event's id (ids come from
+    // per-CPU counters that two programs on one CPU can both draw from):
+    // the first event leaves now, as incomplete, rather than be replaced
+    // unseen; the new record starts its own event.
+    flush(id);
+    it = pending_.end();
+  }
   if (it == pending_.end()) {
     // The common case: a single-record event, or a closing record whose
     // parts all arrived already (handled below) -- no bookkeeping at all.

@@ -1,6 +1,7 @@
 #include "encode/encoder.h"
 
 #include <charconv>
+#include <climits>
 #include <csignal>
 #include <cstring>
 
@@ -60,8 +61,8 @@ std::string signal_name(int sig) {
   return "SIG" + std::to_string(sig);
 }
 
-std::string errno_name(int err) {
-  const char* n = strerrorname_np(err);
+std::string errno_name(uint64_t err) {
+  const char* n = err > 0 && err <= INT_MAX ? strerrorname_np(static_cast<int>(err)) : nullptr;
   return n ? n : "E" + std::to_string(err);
 }
 
@@ -163,11 +164,12 @@ void Encoder::context_fields(const nj_task& /*t*/) {
   w_.end_object();
 }
 
-void Encoder::error_block(int err) {
+void Encoder::error_block(uint64_t err) {
   w_.key("error");
   w_.begin_object();
   w_.kv("code", errno_name(err));
-  w_.kv("message", strerror(err));
+  w_.kv("message", err > 0 && err <= INT_MAX ? std::string(strerror(static_cast<int>(err)))
+                                             : "Unknown error " + std::to_string(err));
   w_.end_object();
 }
 

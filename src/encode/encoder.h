@@ -94,8 +94,9 @@ class Encoder {
   void image(const ProcInfo& p, const char* prefix);
   void args_fields(const std::vector<std::string>& args, const char* field_prefix);
   void context_fields(const nj_task& t);
-  // ECS error.code / error.message of a failed syscall.
-  void error_block(int err);
+  // ECS error.code / error.message of a failed syscall; `err` as
+  // errno_of() gives it.
+  void error_block(uint64_t err);
   void nightjar_begin(const nj_hdr& h);
   void nightjar_context();
   void nightjar_end();
@@ -117,7 +118,13 @@ class Encoder {
 };
 
 std::string signal_name(int sig);
-std::string errno_name(int err);
+// "ENOENT"; a number no errno has as "E<n>".
+std::string errno_name(uint64_t err);
+// The errno of a failed syscall, from its return value (-errno): its
+// magnitude, which every value a record can hold has (INT64_MIN too).
+inline uint64_t errno_of(int64_t retval) {
+  return retval < 0 ? 0 - static_cast<uint64_t>(retval) : static_cast<uint64_t>(retval);
+}
 // enum nj_syscall -> its name, or nullptr.
 const char* syscall_name(uint32_t s);
 // An event id as event.id spells it: 16 lowercase hex digits.

@@ -38,8 +38,11 @@ bool cgroup2_line(std::string_view line, std::string& dir) {
 std::string cgroup2_mount(const std::string& mounts_path) {
   // Hosts with thousands of mounts exist; this is read once.
   auto text = read_file(mounts_path, 64 << 20);
-  if (!text) return "";
-  std::string_view rest(*text);
+  return text ? cgroup2_mount_from(*text) : "";
+}
+
+std::string cgroup2_mount_from(std::string_view mounts) {
+  std::string_view rest(mounts);
   std::string dir;
   while (!rest.empty()) {
     size_t nl = rest.find('\n');

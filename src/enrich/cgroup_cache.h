@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "enrich/container.h"
@@ -19,6 +20,8 @@ namespace nj {
 // Where cgroup2 is mounted (/sys/fs/cgroup on most systems, .../unified on
 // hybrid v1/v2 hosts), from a mounts table; "" if none.
 std::string cgroup2_mount(const std::string& mounts_path = "/proc/self/mounts");
+// The same from a mounts table's contents.
+std::string cgroup2_mount_from(std::string_view mounts);
 
 struct CgroupInfo {
   std::optional<ContainerInfo> container;

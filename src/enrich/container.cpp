@@ -125,8 +125,11 @@ std::optional<std::string> systemd_unit_from_cgroup(const std::string& path) {
 
 std::string read_cgroup_path(pid_t pid, const std::string& proc_root) {
   auto text = read_file(proc_root + "/" + std::to_string(pid) + "/cgroup", 64 << 10);
-  if (!text) return "";
-  std::string_view rest(*text);
+  return text ? cgroup_path_from(*text) : "";
+}
+
+std::string cgroup_path_from(std::string_view text) {
+  std::string_view rest(text);
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
     std::string_view line = rest.substr(0, nl);

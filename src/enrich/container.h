@@ -6,6 +6,7 @@
 #include <sys/types.h>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace nj {
 
@@ -29,5 +30,7 @@ std::optional<std::string> systemd_unit_from_cgroup(const std::string& path);
 // The cgroup v2 path from <proc_root>/<pid>/cgroup, "" if the process is gone
 // or the host has no unified hierarchy.
 std::string read_cgroup_path(pid_t pid, const std::string& proc_root = "/proc");
+// The same from that file's contents.
+std::string cgroup_path_from(std::string_view text);
 
 }  // namespace nj

@@ -170,6 +170,28 @@ TEST_F(AssemblerTest, ClosingRecordWhosePartsNeverComeIsEmittedOnlyOnce) {
   EXPECT_EQ(a.stats().incomplete, 1u);
 }
 
+// Two closing records with one id (per-CPU id counters are not atomic, so
+// two programs on one CPU can draw the same id): the first, still waiting
+// for parts, leaves as incomplete instead of being overwritten unseen.
+// Found by fuzz/assemble_fuzz.cpp.
+TEST_F(AssemblerTest, SecondClosingRecordWithTheSameIdDoesNotEraseTheFirst) {
+  a.push(exec_record(30, 2, 0), 100);
+  a.push(str(30, NJ_F_FILENAME, 0, "/bin/a"), 101);
+  a.push(exec_record(30, 1, -2), 102);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].incomplete);
+  EXPECT_EQ(std::get<nj_exec>(out[0].main).retval, 0);
+  EXPECT_EQ(keys(out[0]), (std::vector<PartKey>{{NJ_F_FILENAME, 0, "/bin/a"}}));
+  a.push(str(30, NJ_F_FILENAME, 0, "/bin/b"), 103);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_FALSE(out[1].incomplete);
+  EXPECT_EQ(std::get<nj_exec>(out[1].main).retval, -2);
+  EXPECT_EQ(keys(out[1]), (std::vector<PartKey>{{NJ_F_FILENAME, 0, "/bin/b"}}));
+  EXPECT_EQ(a.stats().incomplete, 1u);
+  EXPECT_EQ(a.stats().completed, 1u);
+  EXPECT_EQ(a.stats().pending, 0u);
+}
+
 TEST_F(AssemblerTest, OrphanPartsDroppedAndCountedExactly) {
   a.push(str(20, NJ_F_FILENAME, 0, "/o"), 100);
   a.push(str(20, NJ_F_ARGV, 0, "o"), 150);

@@ -148,6 +148,16 @@ TEST_F(FileEncoderTest, ModifyRefused) {
             json({{"path_as_passed", "../../etc/shadow"}, {"open_flags", {"O_WRONLY", "O_TRUNC"}}}));
 }
 
+// A return value no syscall gives, the one whose negation overflows: the
+// record still encodes, with the value's magnitude as the schema's E<n>
+// (found by fuzz/encode_fuzz.cpp).
+TEST_F(FileEncoderTest, FailureWithTheMostNegativeReturnValue) {
+  nj_file_create r = rec(NJ_REC_FILE_MODIFY, NJ_SYS_OPENAT, INT64_MIN, 0);
+  json j = encode(file_event(r, {}));
+  EXPECT_EQ(j["event"]["outcome"], "failure");
+  EXPECT_EQ(j["error"], json({{"code", "E9223372036854775808"}, {"message", "Unknown error 9223372036854775808"}}));
+}
+
 TEST_F(FileEncoderTest, ModifyByTruncate) {
   nj_file_create r = rec(NJ_REC_FILE_MODIFY, NJ_SYS_TRUNCATE, 0, 1);
   r.op.args[0] = 4096;

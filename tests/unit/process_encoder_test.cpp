@@ -328,6 +328,18 @@ TEST_F(EncoderTest, UnshareFailureEperm) {
   EXPECT_EQ(j["nightjar"]["unshare"]["flags_raw"], 0x10020000);
 }
 
+// No syscall returns INT32_MIN, but a record saying so still encodes, its
+// negation without overflow (UBSan in the fuzz build found the overflow).
+TEST_F(EncoderTest, UnshareFailureOfAReturnValueNoSyscallGives) {
+  nj_unshare u{};
+  u.hdr = make_hdr(NJ_REC_UNSHARE, sizeof(nj_unshare), 0x7e, kTs);
+  u.task = full_task();
+  u.retval = INT32_MIN;
+  json j = encode(Event{decode_ok(bytes_of(u)), {}, false});
+  EXPECT_EQ(j["event"]["outcome"], "failure");
+  EXPECT_EQ(j["error"], json({{"code", "E2147483648"}, {"message", "Unknown error 2147483648"}}));
+}
+
 TEST_F(EncoderTest, UnshareSuccess) {
   nj_unshare u{};
   u.hdr = make_hdr(NJ_REC_UNSHARE, sizeof(nj_unshare), 0x7d, kTs);

@@ -329,7 +329,8 @@ TEST(ProgramTable, BackendNames) {
 TEST(ProgramTable, MissingSyscallSymbolTakesAnAlternateForThatSyscallOnly) {
   FakeFeatures f;
   f.missing_btf_functions = {syscall_symbol("fork")};
-  const Choice& c = choice(choose(f), "fork.enter");
+  const auto cs = choose(f);  // choice() points into it
+  const Choice& c = choice(cs, "fork.enter");
   ASSERT_NE(c.variant, nullptr);
   ASSERT_EQ(c.variant->backend, Backend::fentry);
   EXPECT_EQ(program_for(f, *c.variant, 0)->program, "fe__clone");

@@ -254,7 +254,7 @@ void encode_file(Encoder& e, const Event& ev, const R& r) {
   e.acting_process(op.task);
   if (r.hdr.type != NJ_REC_FILE_URING) file_block(e, *v);  // what an io_uring request acts on is not known
   e.context_fields(op.task);
-  if (!ok) e.error_block(static_cast<int>(-op.retval));
+  if (!ok) e.error_block(errno_of(op.retval));
   e.nightjar_begin(r.hdr);
   if (const char* s = syscall_name(op.syscall)) e.w().kv("syscall", s);
   nightjar_file(e, *v);

@@ -174,7 +174,7 @@ void encode_net(Encoder& e, const Event& ev, const R& r) {
   network_block(e, *v, op, egress, listen);
   dns_block(e, *v);
   e.context_fields(op.task);
-  if (has_result(r.hdr.type) && op.result && op.result != kEInProgress) e.error_block(op.result);
+  if (has_result(r.hdr.type) && op.result && op.result != kEInProgress) e.error_block(errno_of(op.result));
   e.nightjar_begin(r.hdr);
   if (const char* sc = syscall_name(op.syscall)) e.w().kv("syscall", sc);
   nightjar_network(e, *v, op);

@@ -108,7 +108,7 @@ void failed_attempts(Encoder& e) {
     const ExecView v = make_exec_view(ev);
     e.w().begin_object();
     if (v.filename) e.str("path", absolute_path(*v.filename, v.cwd.value_or("")), "nightjar.failed_attempts.path");
-    e.w().kv("error", errno_name(-v.rec.retval));
+    e.w().kv("error", errno_name(errno_of(v.rec.retval)));
     e.w().kn("event_id", v.rec.hdr.event_id);
     e.w().end_object();
   }
@@ -144,7 +144,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
   e.context_fields(r.task);
 
   if (!ok) {
-    e.error_block(-r.retval);
+    e.error_block(errno_of(r.retval));
     attempted_file(e, v, cwd);
   }
 
@@ -289,7 +289,7 @@ void encode_record(Encoder& e, const Event& /*ev*/, const nj_unshare& r) {
   e.begin(r.hdr.ts_ns, "event", "process", "change", "unshare", ok ? "success" : "failure", r.hdr.event_id);
   e.acting_process(r.task);
   e.context_fields(r.task);
-  if (!ok) e.error_block(-r.retval);
+  if (!ok) e.error_block(errno_of(r.retval));
   e.nightjar_begin(r.hdr);
   e.w().key("unshare");
   e.w().begin_object();
