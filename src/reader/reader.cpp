@@ -6,6 +6,7 @@
 #include <linux/perf_event.h>
 
 #include <cerrno>
+#include <chrono>
 #include <memory>
 
 namespace nj {
@@ -22,15 +23,16 @@ class RingReader final : public Reader {
   }
   Result<int> poll(int timeout_ms) override {
     budget_ = kSamplesPerCall;
+    deadline_ = {};
     int n = ring_buffer__poll(rb_.get(), timeout_ms);
-    if (n == kBudgetSpent) return kSamplesPerCall;
+    if (n == kBudgetSpent) return kSamplesPerCall - budget_;
     if (n == -EINTR) return 0;
     if (n < 0) return os_error(n, "polling the ring buffer");
     // Records submitted without a wake-up (below the threshold) do not
     // make epoll return: read them on the timer (with what is left of the
     // budget).
     int m = ring_buffer__consume(rb_.get());
-    if (m == kBudgetSpent) return kSamplesPerCall;
+    if (m == kBudgetSpent) return kSamplesPerCall - budget_;
     if (m < 0) return os_error(m, "draining the ring buffer");
     return n + m;
   }
@@ -38,9 +40,10 @@ class RingReader final : public Reader {
     int total = 0;
     for (;;) {
       budget_ = kSamplesPerCall;
+      deadline_ = {};
       int n = ring_buffer__consume(rb_.get());
       if (n == kBudgetSpent) {
-        total += kSamplesPerCall;
+        total += kSamplesPerCall - budget_;
         continue;
       }
       if (n < 0) return os_error(n, "draining the ring buffer");
@@ -54,13 +57,26 @@ class RingReader final : public Reader {
   // a sustained overload one poll would never return and the caller's
   // once-a-second duties (loss reports, health) would starve. A negative
   // return stops it after the sample in hand, which is already consumed.
+  // The budget is in samples and in time (from the first clock read, so
+  // waiting in epoll does not count): on a slow machine (a VM under
+  // emulation) 16384 samples took seconds, and the loss they stood for was
+  // reported only once the overload was over.
   static constexpr int kSamplesPerCall = 16384;
+  static constexpr int kSamplesPerClockRead = 256;
+  static constexpr std::chrono::milliseconds kTimePerCall{200};
   static constexpr int kBudgetSpent = -EDQUOT;
   static int on_sample(void* ctx, void* data, size_t size) {
     auto* self = static_cast<RingReader*>(ctx);
     for_each_record(static_cast<const uint8_t*>(data), size, self->fn_);
-    return --self->budget_ > 0 ? 0 : kBudgetSpent;
+    if (--self->budget_ <= 0) return kBudgetSpent;
+    if (self->budget_ % kSamplesPerClockRead == 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (self->deadline_ == std::chrono::steady_clock::time_point{}) self->deadline_ = now + kTimePerCall;
+      else if (now >= self->deadline_) return kBudgetSpent;
+    }
+    return 0;
   }
+  std::chrono::steady_clock::time_point deadline_{};
   RecordFn fn_;
   std::unique_ptr<ring_buffer, decltype(&ring_buffer__free)> rb_{nullptr, &ring_buffer__free};
   int budget_ = kSamplesPerCall;
