@@ -1029,7 +1029,8 @@ class Suite:
             dl = sum(ours.values())
             loss = st.get("loss", {})
             lost = loss.get("kernel_lost_total", 0) + loss.get("queue_dropped_total", 0) + \
-                loss.get("transport_lost_total", 0)
+                loss.get("transport_lost_total", 0) + loss.get("output_failed_total", 0) + \
+                loss.get("program_runs_missed_total", 0)
             if gen - dl > lost and mode != "exec":
                 fail(f"{tag}: {gen - dl} events missing but only {lost} counted lost")
             if not res.get("daemon_running"):

@@ -95,7 +95,8 @@ plot {plot}
     return [name] if ok else []
 
 
-def lost_sum(loss, keys=("kernel_lost_total", "queue_dropped_total", "incomplete_total")):
+def lost_sum(loss, keys=("kernel_lost_total", "queue_dropped_total", "incomplete_total", "output_failed_total",
+                         "program_runs_missed_total")):
     return sum(loss.get(k, 0) for k in keys)
 
 
