@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "enrich/tracker.h"
@@ -49,6 +50,9 @@ class ProcessTracker final : public Tracker {
   long clock_ticks_;
   uint64_t fold_window_ns_;
   PathProbe probe_ = system_path_probe();
+  // The sensor's mount namespace: /proc links of processes in another one
+  // name paths under another root than the walk's.
+  std::optional<std::string> own_mnt_ns_;
 };
 
 }  // namespace nj
