@@ -18,11 +18,13 @@
 #include "process_hooks.h"
 #include "file_hooks.h"
 #include "network_hooks.h"
+#include "tamper_hooks.h"
 
-#define NJB_HOOKS(X) NJB_PROCESS_HOOKS(X) NJB_FILE_HOOKS(X) NJB_NETWORK_HOOKS(X)
+#define NJB_HOOKS(X) NJB_PROCESS_HOOKS(X) NJB_FILE_HOOKS(X) NJB_NETWORK_HOOKS(X) NJB_TAMPER_HOOKS(X)
 
-#define NJB_FAMILIES(F) \
-	F(process, NJB_PROCESS_HOOKS) F(file, NJB_FILE_HOOKS) F(network, NJB_NETWORK_HOOKS)
+#define NJB_FAMILIES(F)               \
+	F(process, NJB_PROCESS_HOOKS) \
+	F(file, NJB_FILE_HOOKS) F(network, NJB_NETWORK_HOOKS) F(tamper, NJB_TAMPER_HOOKS)
 
 #define NJB_SEC_TP(cat, name) "tracepoint/" #cat "/" #name
 #define NJB_SEC_BTF(cat, name) "tp_btf/" #name

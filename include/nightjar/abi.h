@@ -11,5 +11,6 @@
 #include "nightjar/abi/process.h"
 #include "nightjar/abi/file.h"
 #include "nightjar/abi/network.h"
+#include "nightjar/abi/tamper.h"
 
 #endif /* NIGHTJAR_ABI_H */

@@ -13,14 +13,18 @@ namespace nj {
 // Indexed by enum nj_syscall (abi/common.h), whose numbers are never reused.
 const char* syscall_name(uint32_t s) {
   static constexpr const char* kNames[] = {
-      nullptr,    "execve",    "execveat",  "clone",       "clone3",       "fork",         "vfork",        "unshare",
-      "open",     "openat",    "openat2",   "creat",       "mkdir",        "mkdirat",      "mknod",        "mknodat",
-      "symlink",  "symlinkat", "link",      "linkat",      "unlink",       "unlinkat",     "rmdir",        "rename",
-      "renameat", "renameat2", "truncate",  "ftruncate",   "chmod",        "fchmod",       "fchmodat",     "fchmodat2",
-      "chown",    "lchown",    "fchown",    "fchownat",    "utime",        "utimes",       "futimesat",    "utimensat",
-      "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create", "connect",
-      "accept",   "accept4",   "listen",    "sendto",      "sendmsg",      "sendmmsg",     "recvfrom",     "recvmsg",
-      "recvmmsg"};
+      nullptr, "execve", "execveat", "clone", "clone3", "fork", "vfork", "unshare", "open", "openat", "openat2",
+      "creat", "mkdir", "mkdirat", "mknod", "mknodat", "symlink", "symlinkat", "link", "linkat", "unlink", "unlinkat",
+      "rmdir", "rename", "renameat", "renameat2", "truncate", "ftruncate", "chmod", "fchmod", "fchmodat", "fchmodat2",
+      "chown", "lchown", "fchown", "fchownat", "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr",
+      "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "memfd_create", "connect", "accept", "accept4",
+      "listen", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg",
+      // tamper family
+      "ptrace", "process_vm_readv", "process_vm_writev", "mprotect", "pkey_mprotect", "mmap", "setuid", "setreuid",
+      "setresuid", "setfsuid", "setgid", "setregid", "setresgid", "setfsgid", "setgroups", "capset", "init_module",
+      "finit_module", "delete_module", "bpf", "mount", "umount2", "fsopen", "fsconfig", "fsmount", "move_mount",
+      "open_tree", "mount_setattr", "setns", "prctl", "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo",
+      "rt_tgsigqueueinfo", "write", "pwrite64", "writev", "pwritev"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }

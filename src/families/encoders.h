@@ -4,3 +4,4 @@
 #include "families/file/encode.h"
 #include "families/network/encode.h"
 #include "families/process/encode.h"
+#include "families/tamper/encode.h"

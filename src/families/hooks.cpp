@@ -3,13 +3,14 @@
 #include "families/file/hooks.h"
 #include "families/network/hooks.h"
 #include "families/process/hooks.h"
+#include "families/tamper/hooks.h"
 #include "loader/program_table.h"
 
 namespace nj {
 
 std::vector<Hook> family_hooks() {
   std::vector<Hook> all;
-  for (auto* rows : {&process_hooks, &file_hooks, &network_hooks}) {
+  for (auto* rows : {&process_hooks, &file_hooks, &network_hooks, &tamper_hooks}) {
     auto hooks = rows();
     all.insert(all.end(), hooks.begin(), hooks.end());
   }

@@ -15,14 +15,16 @@
 #include "families/file/records.h"
 #include "families/network/records.h"
 #include "families/process/records.h"
+#include "families/tamper/records.h"
 #include "nightjar/abi.h"
 
 // X(enum nj_family value, name)
-#define NJ_FAMILIES(X) X(NJ_FAM_PROCESS, process) X(NJ_FAM_FILE, file) X(NJ_FAM_NETWORK, network)
+#define NJ_FAMILIES(X) \
+  X(NJ_FAM_PROCESS, process) X(NJ_FAM_FILE, file) X(NJ_FAM_NETWORK, network) X(NJ_FAM_TAMPER, tamper)
 
 // X(record type, wire struct, family, action, hooks): `hooks` names, space
 // separated, the hook table's hooks whose programs emit the record.
-#define NJ_RECORDS(X) NJ_PROCESS_RECORDS(X) NJ_FILE_RECORDS(X) NJ_NETWORK_RECORDS(X)
+#define NJ_RECORDS(X) NJ_PROCESS_RECORDS(X) NJ_FILE_RECORDS(X) NJ_NETWORK_RECORDS(X) NJ_TAMPER_RECORDS(X)
 
 namespace nj {
 

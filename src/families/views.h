@@ -8,9 +8,10 @@
 #include "families/file/view.h"
 #include "families/network/view.h"
 #include "families/process/exec_view.h"
+#include "families/tamper/view.h"
 
 namespace nj {
 
-using FamilyView = std::variant<std::monostate, ExecView, FileView, NetView>;
+using FamilyView = std::variant<std::monostate, ExecView, FileView, NetView, TamperView>;
 
 }  // namespace nj

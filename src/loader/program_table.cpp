@@ -75,6 +75,13 @@ std::vector<Variant> tracepoint_everywhere(const char* category,
   return out;
 }
 
+std::vector<Variant> tp_btf_everywhere(const char* name, const char* prog) {
+  std::vector<Variant> out;
+  for (Backend b : {Backend::fentry, Backend::kprobe, Backend::tracepoint})
+    out.push_back(Variant{b, {prog}, {btf_tp(name)}, {}});
+  return out;
+}
+
 const std::vector<Hook>& hook_table() {
   static const std::vector<Hook> table = family_hooks();
   return table;

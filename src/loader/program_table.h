@@ -75,6 +75,10 @@ std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, cons
 std::vector<Variant> tracepoint_everywhere(const char* category,
                                            const std::vector<std::pair<const char*, const char*>>& names);
 
+// A BTF tracepoint every backend uses as it is: its typed arguments carry
+// what the plain tracepoint's record lacks (a task_struct, not a pid).
+std::vector<Variant> tp_btf_everywhere(const char* name, const char* prog);
+
 struct Choice {
   const Hook* hook = nullptr;
   const Variant* variant = nullptr;  // null: nothing usable on this kernel

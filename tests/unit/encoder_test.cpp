@@ -48,7 +48,8 @@ TEST_F(EncoderTest, LossByFamilyInLossHealthAndStopped) {
   EXPECT_NE(
       line.find(R"("records_read_total":0,"by_family":{"process":{"kernel_lost":0,"kernel_lost_total":0,)"
                 R"("records_sent_total":0},"file":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0},)"
-                R"("network":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0}}})"),
+                R"("network":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0},)"
+                R"("tamper":{"kernel_lost":0,"kernel_lost_total":0,"records_sent_total":0}}})"),
       std::string::npos)
       << line;
 }

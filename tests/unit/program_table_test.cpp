@@ -320,7 +320,8 @@ TEST(ProgramTable, BackendNames) {
     EXPECT_EQ(backend_from_string(to_string(b)), b);
   EXPECT_FALSE(backend_from_string("ebpf"));
   EXPECT_EQ(family_from_string("process"), Family::process);
-  EXPECT_FALSE(family_from_string("tamper"));
+  EXPECT_EQ(family_from_string("tamper"), Family::tamper);
+  EXPECT_FALSE(family_from_string("nope"));
 }
 
 #if defined(__x86_64__)  // arm64 has no fork syscall

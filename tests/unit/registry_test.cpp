@@ -22,6 +22,7 @@
 #include "network_samples.h"
 #include "nightjar/abi.h"
 #include "process_samples.h"
+#include "tamper_samples.h"
 #include "temp_dir.h"
 
 using namespace nj;

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The tamper family's hooks on nightjar's tracepoint backend
+ * (src/families/tamper/hooks.cpp), as an X-macro row list for NJB_HOOKS
+ * in hooks.h: X(kind, category, name, id); see hooks.h for the columns.
+ * Ids 110..199 are this family's, in blocks by area (signals from 110,
+ * injection from 130, credentials, memory and renames from 150, kernel,
+ * namespaces and mounts from 170); the next family continues at 200. */
+#ifndef NJB_TAMPER_HOOKS_H
+#define NJB_TAMPER_HOOKS_H
+
+#define NJB_TAMPER_HOOKS(X)                               \
+	X(TP, syscalls, sys_enter_kill, 110)              \
+	X(TP, syscalls, sys_exit_kill, 111)               \
+	X(TP, syscalls, sys_enter_tkill, 112)             \
+	X(TP, syscalls, sys_exit_tkill, 113)              \
+	X(TP, syscalls, sys_enter_tgkill, 114)            \
+	X(TP, syscalls, sys_exit_tgkill, 115)             \
+	X(TP, syscalls, sys_enter_pidfd_send_signal, 116) \
+	X(TP, syscalls, sys_exit_pidfd_send_signal, 117)  \
+	X(TP, syscalls, sys_enter_rt_sigqueueinfo, 118)   \
+	X(TP, syscalls, sys_exit_rt_sigqueueinfo, 119)    \
+	X(TP, syscalls, sys_enter_rt_tgsigqueueinfo, 120) \
+	X(TP, syscalls, sys_exit_rt_tgsigqueueinfo, 121)  \
+	X(BTF, , signal_generate, 122)
+
+#endif

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The tamper family's wire records (docs/events/tamper.md): what an attacker
+ * does after landing — injection into other processes, executable memory,
+ * credential changes, kernel code, namespaces and mounts, renames, signals.
+ *
+ * As in the file and network families, every event is one closing record
+ * of one layout (struct nj_tamper_op behind the header) with a distinct
+ * type per action: one emitter, one decoder path, one registry row and one
+ * encoder overload per action. Strings (paths, names, mount options) travel
+ * as parts before it.
+ */
+#ifndef NIGHTJAR_ABI_TAMPER_H
+#define NIGHTJAR_ABI_TAMPER_H
+
+enum nj_rec_tamper {
+	NJ_REC_TMP_PTRACE =
+		NJ_REC_FIRST(NJ_FAM_TAMPER), /* ptrace(2) requests that touch another process */
+	NJ_REC_TMP_VM_READ, /* process_vm_readv(2) */
+	NJ_REC_TMP_VM_WRITE, /* process_vm_writev(2) */
+	NJ_REC_TMP_MEM_OPEN, /* /proc/<pid>/mem opened for writing, or another's for reading */
+	NJ_REC_TMP_EXEC_MEMORY, /* mprotect/pkey_mprotect/mmap making writable or anonymous memory executable */
+	NJ_REC_TMP_CREDS, /* set*id, setgroups, capset: a process's credentials changed */
+	NJ_REC_TMP_MODULE_LOAD, /* init_module, finit_module */
+	NJ_REC_TMP_MODULE_UNLOAD, /* delete_module */
+	NJ_REC_TMP_BPF, /* bpf(2) program loads and attaches by others than the sensor */
+	NJ_REC_TMP_MOUNT, /* mount(2) */
+	NJ_REC_TMP_UMOUNT, /* umount2(2) */
+	NJ_REC_TMP_MOUNT_API, /* fsopen, fsconfig, fsmount, move_mount, open_tree, mount_setattr */
+	NJ_REC_TMP_SETNS, /* setns(2) */
+	NJ_REC_TMP_RENAME, /* prctl(PR_SET_NAME), a write to /proc/<pid>/comm */
+	NJ_REC_TMP_SIGNAL, /* kill, tkill, tgkill, pidfd_send_signal, rt_(tg)sigqueueinfo to another process */
+};
+
+/* nj_str.field of the tamper family's parts. */
+enum nj_tamper_field {
+	NJ_TF_PATH = 1, /* a file: the map's, the module's, the /proc file's, the namespace fd's */
+	NJ_TF_SOURCE = 2, /* mount: source, as the caller passed it */
+	NJ_TF_TARGET = 3, /* mount, umount, move_mount: the mount point */
+	NJ_TF_FSTYPE = 4, /* mount, fsopen: filesystem type */
+	NJ_TF_NAME = 5, /* module name, bpf program name, fsconfig key */
+	NJ_TF_DATA = 6, /* mount options, module parameters, fsconfig value */
+	NJ_TF_MAX
+};
+
+/* nj_tamper_op.flags */
+#define NJ_TMP_NO_ENTER (1u << 0) /* syscall entry unseen: arguments unknown */
+#define NJ_TMP_PARTS_LOST (1u << 1) /* some parts could not be sent (buffer full) */
+/* exec_memory: earlier events of this process were folded into this one
+ * (values[7] says how many): JITs do this all day */
+#define NJ_TMP_FOLDED (1u << 2)
+
+/* nj_tamper_target.flags */
+/* filled from the target's task_struct: pid, tid, start_ns, uid, comm are the kernel's */
+#define NJ_TGT_TASK (1u << 0)
+/* only the number the caller passed is known (pid, tid) and the caller's
+ * pid namespace is the initial one: user space may resolve it */
+#define NJ_TGT_GLOBAL_PID (1u << 1)
+/* only the number the caller passed is known and it is relative to the
+ * caller's (non-initial) pid namespace */
+#define NJ_TGT_NS_PID (1u << 2)
+/* a signal to a process group (pid < -1 or 0) or to every process (-1) */
+#define NJ_TGT_GROUP (1u << 3)
+
+/* The process an action was aimed at. Ids from the initial namespaces. */
+struct nj_tamper_target {
+	nj_u32 pid; /* tgid (see flags) */
+	nj_u32 tid;
+	nj_u64 start_ns; /* its group leader's start_boottime; 0: unknown */
+	nj_u32 uid; /* real uid */
+	nj_u32 euid;
+	nj_u32 flags; /* NJ_TGT_*; 0: no target */
+	nj_u32 _pad0;
+	char comm[NJ_COMM_LEN];
+};
+
+/*
+ * values[] by action (the encoder names them; docs/events/tamper.md):
+ *   signal:      [0] signal, [1] si_code, [2] signal_generate's result
+ *                (0 delivered, 1 ignored, 2 already pending, 3 queue full,
+ *                4 info lost), [3] 1: to the whole thread group,
+ *                [4] signal_generate fired (1) or only the syscall was seen (0)
+ * Other actions document theirs here as they are added.
+ */
+struct nj_tamper_op {
+	struct nj_task task; /* the caller */
+	struct nj_tamper_target target;
+	nj_s64 retval; /* the syscall's return value */
+	nj_u64 args[6]; /* the syscall's arguments as the caller passed them */
+	nj_u64 values[8]; /* what the kernel side read, per action */
+	nj_u32 syscall; /* enum nj_syscall */
+	nj_u32 flags; /* NJ_TMP_* */
+};
+
+#define NJ_TAMPER_RECORD(name)          \
+	struct name {                   \
+		struct nj_hdr hdr;      \
+		struct nj_tamper_op op; \
+	}
+
+NJ_TAMPER_RECORD(nj_tmp_ptrace);
+NJ_TAMPER_RECORD(nj_tmp_vm_read);
+NJ_TAMPER_RECORD(nj_tmp_vm_write);
+NJ_TAMPER_RECORD(nj_tmp_mem_open);
+NJ_TAMPER_RECORD(nj_tmp_exec_memory);
+NJ_TAMPER_RECORD(nj_tmp_creds);
+NJ_TAMPER_RECORD(nj_tmp_module_load);
+NJ_TAMPER_RECORD(nj_tmp_module_unload);
+NJ_TAMPER_RECORD(nj_tmp_bpf);
+NJ_TAMPER_RECORD(nj_tmp_mount);
+NJ_TAMPER_RECORD(nj_tmp_umount);
+NJ_TAMPER_RECORD(nj_tmp_mount_api);
+NJ_TAMPER_RECORD(nj_tmp_setns);
+NJ_TAMPER_RECORD(nj_tmp_rename);
+NJ_TAMPER_RECORD(nj_tmp_signal);
+
+#endif /* NIGHTJAR_ABI_TAMPER_H */

@@ -1,0 +1,34 @@
+#include "families/tamper/tracker.h"
+
+#include <unistd.h>
+
+#include <variant>
+
+#include "families/tamper/view.h"
+#include "util/host.h"
+
+namespace nj {
+
+TamperTracker::TamperTracker(const TrackerContext& ctx)
+    : table_(ctx.table), clock_ticks_(ctx.clock_ticks), self_pid_(static_cast<uint32_t>(getpid())) {}
+
+void TamperTracker::track(const Event& ev, Enrichment& en, uint64_t /*now_ns*/) {
+  std::visit(
+      [&](const auto& r) {
+        if constexpr (requires { r.op.target; }) on(r.hdr.type, r.op, ev, en);
+      },
+      ev.main);
+}
+
+void TamperTracker::on(uint16_t type, const nj_tamper_op& op, const Event& ev, Enrichment& en) {
+  TamperView& v = en.view.emplace<TamperView>(make_tamper_view(type, ev));
+  const nj_tamper_target& t = op.target;
+  if (t.flags & NJ_TGT_TASK) {
+    v.target = table_.snapshot(ProcKey{t.pid, ns_to_ticks(t.start_ns, clock_ticks_)});
+    v.target_is_sensor = t.pid == self_pid_;
+  } else if (t.flags & NJ_TGT_GLOBAL_PID) {
+    v.target_is_sensor = t.pid == self_pid_;
+  }
+}
+
+}  // namespace nj

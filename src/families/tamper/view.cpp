@@ -1,0 +1,25 @@
+#include "families/tamper/view.h"
+
+namespace nj {
+
+TamperView make_tamper_view(uint16_t type, const Event& ev) {
+  TamperView v;
+  v.type = type;
+  for (const StrPart& p : ev.parts) {
+    if (p.field == 0 || p.field >= NJ_TF_MAX) continue;
+    auto& slot = v.strings[p.field];
+    if (!slot) slot.emplace();
+    slot->value += p.data;  // chunks come in order
+    slot->truncated = slot->truncated || (p.flags & NJ_STR_TRUNCATED);
+    slot->dev = p.dev;
+    slot->ino = p.ino;
+  }
+  return v;
+}
+
+const TamperString* string_of(const TamperView& v, uint16_t field) {
+  if (field >= NJ_TF_MAX || !v.strings[field]) return nullptr;
+  return &*v.strings[field];
+}
+
+}  // namespace nj

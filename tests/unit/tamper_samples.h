@@ -1,0 +1,38 @@
+// Plausible tamper-family events for the completeness test
+// (registry_test.cpp): the zero record has no caller and no target, which
+// no real tamper event lacks.
+#pragma once
+
+#include <cstring>
+
+#include "records.h"
+
+namespace njt {
+
+namespace tamper_sample {
+
+// A caller, and a target known from its task_struct.
+inline void with_target(nj_tamper_op& op, uint32_t syscall) {
+  op.task = make_task(4242, "sample");
+  op.task.start_ns = 4'000'000'000ull;
+  op.task.parent_start_ns = 1'000'000'000ull;
+  op.syscall = syscall;
+  op.target.pid = op.target.tid = 4343;
+  op.target.start_ns = 4'500'000'000ull;
+  op.target.uid = op.target.euid = 1000;
+  op.target.flags = NJ_TGT_TASK;
+  std::strncpy(op.target.comm, "victim", sizeof(op.target.comm));
+}
+
+}  // namespace tamper_sample
+
+inline void complete_sample(nj::Event&, nj_tmp_signal& r) {
+  tamper_sample::with_target(r.op, NJ_SYS_KILL);
+  r.op.args[0] = 4343;
+  r.op.args[1] = 9;
+  r.op.values[0] = 9;
+  r.op.values[3] = 1;
+  r.op.values[4] = 1;
+}
+
+}  // namespace njt
