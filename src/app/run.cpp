@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "app/options.h"
+#include "app/output_watch.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/encoder.h"
@@ -111,6 +112,10 @@ SensorState sensor_state(const Sensor& s) {
 }
 
 // Whether `interval_s` has passed since `last`; if so, the interval restarts.
+// How often the sensor checks its output file and its links (one fstat,
+// one bpf_link_info per link).
+constexpr double kSelfCheckS = 1.0;
+
 bool due(std::chrono::steady_clock::time_point& last, double interval_s, std::chrono::steady_clock::time_point now) {
   if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
   last = now;
@@ -171,11 +176,13 @@ class Daemon {
   int run_loop();
   int output_stopped(const OutputStop& s);
   void drain_and_report();
-  void reopen_output();
+  void reopen_output(const char* why);
   void exclude_output();
 
   void on_record(const uint8_t* data, size_t size);
   void emit(EnrichedEvent&& e);
+  void check_self();
+  void tampered(const char* how, const std::string& detail);
   void check_loss();
   void report_health();
   void collect();
@@ -208,6 +215,10 @@ class Daemon {
   };
   Reported reported_, in_flight_;
   bool warned_budget_ = false;
+  OutputWatch output_watch_;
+  std::atomic<bool> reopened_{false};        // the output was opened again (or failed to be): watch it
+  std::optional<std::string> after_reopen_;  // the removal alert, for the reopened output
+  uint64_t shrunk_seen_ = 0;
   bool stopped_waiting_ = false;  // a stop signal came while waiting for the output's reader
 };
 
@@ -366,6 +377,46 @@ void Daemon::on_record(const uint8_t* data, size_t size) {
 void Daemon::emit(EnrichedEvent&& e) {
   events_++;
   out_->push(enc_->encode(e.ev, &e.en));
+  if (e.en.aimed_at_sensor) {
+    out_->push(enc_->sensor_tampered(e.ev, e.en, e.en.aimed_at_sensor));
+    spdlog::warn("sensor tampered: {} aimed at the sensor (see the sensor-tampered event)", e.en.aimed_at_sensor);
+  }
+}
+
+void Daemon::tampered(const char* how, const std::string& detail) {
+  spdlog::warn("sensor tampered: {}", detail);
+  out_->push(enc_->sensor_tampered(how, detail));
+}
+
+// What someone may do to the sensor that no event of its own shows: its
+// output file removed or truncated, its programs' links detached. A removed
+// file is opened again at its path, so what follows (the alert first) is
+// not written into a file nobody can read.
+void Daemon::check_self() {
+  if (reopened_.exchange(false)) {
+    output_watch_.watch(o_.output, STDOUT_FILENO);
+    if (after_reopen_) out_->push(enc_->sensor_tampered("output_removed", *after_reopen_));
+    after_reopen_.reset();
+  }
+  if (auto gone = output_watch_.removed()) {
+    spdlog::warn("sensor tampered: {}", *gone);
+    if (o_.output.empty()) {
+      out_->push(enc_->sensor_tampered("output_removed", *gone));
+    } else {
+      // The alert waits for the new file: pushed now, it would be written
+      // into the removed one, which the writer still holds.
+      after_reopen_ = std::move(gone);
+      reopen_output("the output was removed");
+    }
+  }
+  const uint64_t shrunk = out_->stats().shrunk;
+  if (shrunk > shrunk_seen_)
+    tampered("output_truncated", (o_.output.empty() ? std::string("stdout's file") : o_.output) +
+                                     " was truncated by another process: lines written before are gone");
+  shrunk_seen_ = shrunk;
+  const Sensor::LinkCheck links = sensor_->check_links();
+  for (const std::string& prog : links.gone)
+    tampered("program_detached", "BPF program " + prog + " is no longer attached through the sensor's link");
 }
 
 void Daemon::announce() {
@@ -373,6 +424,7 @@ void Daemon::announce() {
   // in the kernel buffer: events applied afterwards are newer and win.
   enricher_->seed();
   out_->push(enc_->sensor_started(sensor_state(*sensor_)));
+  output_watch_.watch(o_.output, STDOUT_FILENO);
   out_->kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
                to_string(sensor_->transport()), startup_ms_);
@@ -380,9 +432,9 @@ void Daemon::announce() {
 
 int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
-  auto last_stats = start, last_health = start;
+  auto last_stats = start, last_health = start, last_self = start;
   while (!g_stop.load()) {
-    if (g_reopen.exchange(false)) reopen_output();
+    if (g_reopen.exchange(false)) reopen_output("SIGHUP");
     if (auto s = out_->stop_requested()) return output_stopped(*s);
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
@@ -395,6 +447,7 @@ int Daemon::run_loop() {
     const auto now = std::chrono::steady_clock::now();
     if (due(last_stats, o_.stats_interval_s, now)) check_loss();
     if (o_.health_interval_s > 0 && due(last_health, o_.health_interval_s, now)) report_health();
+    if (due(last_self, kSelfCheckS, now)) check_self();
     out_->kick();
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
@@ -405,18 +458,20 @@ int Daemon::run_loop() {
 // once what is queued is written to the old file, so both files hold whole
 // lines and nothing falls between them. Opening can fail: the writer then
 // goes on with the file it has.
-void Daemon::reopen_output() {
+void Daemon::reopen_output(const char* why) {
   if (o_.output.empty()) {
-    spdlog::info("SIGHUP: the output is stdout, nothing to reopen");
+    spdlog::info("{}: the output is stdout, nothing to reopen", why);
     return;
   }
-  out_->reopen([this](const Result<void>& r) {
+  out_->reopen([this, why](const Result<void>& r) {
     if (!r) {
-      spdlog::error("SIGHUP: {}; still writing to the file open before", r.error().message);
+      spdlog::error("{}: {}; still writing to the file open before", why, r.error().message);
+      reopened_.store(true);
       return;
     }
     exclude_output();
-    spdlog::info("SIGHUP: output reopened: {}", o_.output);
+    reopened_.store(true);
+    spdlog::info("{}: output reopened: {}", why, o_.output);
   });
 }
 

@@ -68,6 +68,11 @@ class Encoder {
     uint64_t rss_bytes = 0, peak_rss_bytes = 0, budget_bytes = 0;
   };
   const std::string& health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m);
+  // An alert: something acted on the sensor itself. From an event (`how`:
+  // its action; the event's process is the actor), or from the sensor's own
+  // checks (`how`: what it found, `detail`: the specifics).
+  const std::string& sensor_tampered(const Event& ev, const Enrichment& en, const char* how);
+  const std::string& sensor_tampered(const char* how, const std::string& detail);
 
   const HostInfo& host() const { return host_; }
 

@@ -147,6 +147,62 @@ const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t ev
   return w_.str();
 }
 
+namespace {
+
+// The process that acted, wherever its record keeps it.
+const nj_task* actor_of(const Event& ev) {
+  return std::visit(
+      [](const auto& r) -> const nj_task* {
+        if constexpr (requires { r.op.task; }) return &r.op.task;
+        else if constexpr (requires { r.task; }) return &r.task;
+        else return nullptr;
+      },
+      ev.main);
+}
+
+uint64_t event_id_of(const Event& ev) {
+  return std::visit([](const auto& r) { return r.hdr.event_id; }, ev.main);
+}
+
+}  // namespace
+
+// kind "alert", category intrusion_detection: ECS's words for a finding a
+// SIEM should raise, not just record.
+const std::string& Encoder::sensor_tampered(const Event& ev, const Enrichment& en, const char* how) {
+  en_ = &en;
+  begin(WallClock::boot_now_ns(), "alert", "intrusion_detection", "info", "sensor-tampered", nullptr, 0);
+  if (const nj_task* t = actor_of(ev)) {
+    acting_process(*t);
+    context_fields(*t);
+  }
+  w_.key("nightjar");
+  w_.begin_object();
+  w_.key("tampered");
+  w_.begin_object();
+  w_.kv("how", how);
+  w_.kv("event_id", event_id_string(event_id_of(ev)));
+  w_.end_object();
+  w_.end_object();
+  w_.end_object();
+  en_ = nullptr;
+  return w_.str();
+}
+
+const std::string& Encoder::sensor_tampered(const char* how, const std::string& detail) {
+  en_ = nullptr;
+  begin(WallClock::boot_now_ns(), "alert", "intrusion_detection", "info", "sensor-tampered", nullptr, 0);
+  w_.key("nightjar");
+  w_.begin_object();
+  w_.key("tampered");
+  w_.begin_object();
+  w_.kv("how", how);
+  str("detail", detail, "nightjar.tampered.detail");
+  w_.end_object();
+  w_.end_object();
+  w_.end_object();
+  return w_.str();
+}
+
 const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m) {
   begin(WallClock::boot_now_ns(), "metric", "host", "info", "sensor-health", nullptr, 0);
   w_.key("nightjar");

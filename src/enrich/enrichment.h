@@ -63,6 +63,10 @@ struct Enrichment {
   std::optional<Hold> hold;
   std::optional<uint64_t> absorb;  // the key of the held events to take in
   bool drop = false;               // a rule says the event is not reported (the tracker counts it)
+  // The event acted on this sensor (a signal to it, a ptrace of it, its
+  // memory opened): how, in a word the sensor-tampered event repeats. Set
+  // by a family's tracker; the daemon adds a sensor-tampered event.
+  const char* aimed_at_sensor = nullptr;
 };
 
 struct EnrichedEvent {

@@ -98,6 +98,7 @@ void Sensor::stop() {
   // Nothing is sent any more: the order no longer matters, but the links go
   // in the reverse of their attach order all the same.
   while (!links_.empty()) links_.pop_back();
+  link_progs_.clear();
 }
 
 Result<void> Sensor::configure(const KernelFeatures& features) {
@@ -191,6 +192,10 @@ Result<void> Sensor::attach_all() {
       continue;
     }
     ap.attached = true;
+    struct bpf_link_info info {};
+    uint32_t len = sizeof(info);
+    const bool is_link = bpf_obj_get_info_by_fd(bpf_link__fd(link.get()), &info, &len) == 0;
+    link_progs_.emplace_back(ap.program, is_link ? info.prog_id : 0);
     links_.push_back(std::move(link));
   }
   return {};
@@ -207,6 +212,23 @@ Result<void> Sensor::exclude_fs(uint32_t magic) {
   if (bpf_map_update_elem(bpf_map__fd(skel_->maps.nj_fs_exclude_map), &magic, &one, BPF_ANY) != 0)
     return os_error(errno, "excluding a filesystem");
   return {};
+}
+
+Sensor::LinkCheck Sensor::check_links() const {
+  LinkCheck c;
+  for (size_t i = 0; i < links_.size() && i < link_progs_.size(); i++) {
+    const auto& [name, prog_id] = link_progs_[i];
+    if (!prog_id) {
+      c.unverifiable++;
+      continue;
+    }
+    struct bpf_link_info info {};
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(bpf_link__fd(links_[i].get()), &info, &len) != 0 || info.prog_id != prog_id)
+      c.gone.push_back(name);
+    else c.verified++;
+  }
+  return c;
 }
 
 int Sensor::ringbuf_fd() const { return bpf_map__fd(skel_->maps.nj_rb); }

@@ -120,6 +120,17 @@ class Sensor {
   std::vector<ProgramStats> program_stats() const;
   Result<KernelCounters> counters() const;
   Transport transport() const { return config_.transport; }
+  // Whether every link still holds the program it was made with, as the
+  // kernel reports it (bpf_link_info): a link someone detached or replaced
+  // is named in `gone`. Links that are perf events rather than BPF links
+  // (tracepoints attached through perf_event ioctls before v5.15's
+  // bpf_perf_link use) cannot be asked and are counted as unverifiable.
+  struct LinkCheck {
+    std::vector<std::string> gone;
+    size_t verified = 0;
+    size_t unverifiable = 0;
+  };
+  LinkCheck check_links() const;
   int ringbuf_fd() const;
   int perf_fd() const;
   const SensorConfig& config() const { return config_; }
@@ -136,6 +147,8 @@ class Sensor {
   std::vector<Choice> choices_;
   std::vector<AttachedProgram> programs_;
   std::vector<LinkPtr> links_;
+  // Per link: its program's name and id at attach time (0: not a BPF link).
+  std::vector<std::pair<std::string, uint32_t>> link_progs_;
 };
 
 // Route libbpf's own log lines into spdlog (debug lines only at -v).

@@ -62,20 +62,23 @@ class FdSink : public Sink {
     if (owned_) ::close(fd_);
   }
   WriteResult write(std::string_view lines) override {
+    const bool shrunk = shrunk_since_last_write();
     if (unterminated_) {
-      if (int err = write_all("\n", nullptr)) return {0, err, false};
+      if (int err = write_all("\n", nullptr)) return {0, err, false, shrunk};
       unterminated_ = false;
     }
     size_t off = 0;
     const int err = write_all(lines, &off);
-    if (!err) return {static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')), 0, false};
+    remember_end();
+    if (!err) return {static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')), 0, false, shrunk};
     // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
     const size_t whole = off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
-    WriteResult r{static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false};
+    WriteResult r{static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false, shrunk};
     if (off > whole && !take_back(off - whole)) {
       unterminated_ = true;
       r.torn = true;
     }
+    remember_end();
     return r;
   }
   Result<void> reopen() override {
@@ -87,6 +90,7 @@ class FdSink : public Sink {
     owned_ = true;
     regular_ = is_regular(fd_);
     unterminated_ = false;  // a torn fragment stays in the old file, ended or not
+    end_ = -1;
     return {};
   }
   bool ends_output(int err) const override { return ends_on_epipe_ && err == EPIPE; }
@@ -99,6 +103,18 @@ class FdSink : public Sink {
   }
 
  private:
+  // A regular file shorter than our last write left it: someone else cut
+  // it (truncate, `> file`). Only this sensor appends to it and only this
+  // writer takes bytes back (take_back, which moves end_ with it).
+  bool shrunk_since_last_write() const {
+    struct stat st;
+    return regular_ && end_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_size < end_;
+  }
+  void remember_end() {
+    struct stat st;
+    if (regular_) end_ = ::fstat(fd_, &st) == 0 ? st.st_size : -1;
+  }
+
   // 0 once all of `data` is written, else the errno that stopped it;
   // `*done` says how far it got.
   int write_all(std::string_view data, size_t* done) {
@@ -148,6 +164,7 @@ class FdSink : public Sink {
   std::string path_;  // empty: not reopened
   bool regular_ = false;
   bool unterminated_ = false;  // a torn fragment waits for its newline
+  off_t end_ = -1;             // a regular file's size after our last write (-1: unknown)
 };
 
 }  // namespace
@@ -364,6 +381,7 @@ void AsyncSink::account(const WriteResult& r, size_t batch_lines, uint64_t batch
     stats_.lines_written += batch_lines - failed;
     stats_.lines_failed += failed;
     stats_.torn += r.torn;
+    stats_.shrunk += r.shrunk;
     stats_.failing = r.error != 0;
     if (r.error) stats_.last_error = r.error;
     if (report_fate_ == ReportFate::pending && report_line_ >= batch_first && report_line_ < batch_first + batch_lines)

@@ -25,9 +25,10 @@ namespace nj {
 
 // What one Sink::write achieved.
 struct WriteResult {
-  size_t lines = 0;   // whole lines written, from the front of the block
-  int error = 0;      // 0: the whole block was written; else why the rest was not
-  bool torn = false;  // part of the next line stayed in the output (it could not be taken back)
+  size_t lines = 0;     // whole lines written, from the front of the block
+  int error = 0;        // 0: the whole block was written; else why the rest was not
+  bool torn = false;    // part of the next line stayed in the output (it could not be taken back)
+  bool shrunk = false;  // a regular file was shorter than our last write left it: someone truncated it
 };
 
 class Sink {
@@ -89,8 +90,9 @@ struct OutputPolicy {
 // Counts of the output's fate, since it was opened.
 struct OutputStats {
   uint64_t lines_written = 0;
-  uint64_t lines_failed = 0;   // whole lines the output refused (disk full, reader gone, ...)
-  uint64_t torn = 0;           // partial lines left in an output that cannot be rolled back
+  uint64_t shrunk = 0;        // writes that found the file shorter than the previous one left it (truncated by another)
+  uint64_t lines_failed = 0;  // whole lines the output refused (disk full, reader gone, ...)
+  uint64_t torn = 0;          // partial lines left in an output that cannot be rolled back
   uint64_t queue_dropped = 0;  // lines the queue refused (the writer was behind)
   bool failing = false;        // the last write failed
   int last_error = 0;          // errno of the last failure (0: none yet)

@@ -162,6 +162,23 @@ TEST_F(SinkTest, AFailedReopenKeepsTheOpenFile) {
   EXPECT_EQ(s.stats().lines_failed, 0u);
 }
 
+// Another process cutting the file is seen by the next write, once; the
+// sink's own appends (and a file that only grew) are not.
+TEST_F(SinkTest, ATruncationByAnotherIsSeenByTheNextWrite) {
+  auto s = file();
+  EXPECT_FALSE(s->write("{\"n\":1}\n").shrunk);
+  EXPECT_FALSE(s->write("{\"n\":2}\n").shrunk);
+  {
+    std::ofstream other(path_, std::ios::app);
+    other << "{\"other\":1}\n";
+  }
+  EXPECT_FALSE(s->write("{\"n\":3}\n").shrunk);
+  ASSERT_EQ(::truncate(path_.c_str(), 0), 0);
+  EXPECT_TRUE(s->write("{\"n\":4}\n").shrunk);
+  EXPECT_FALSE(s->write("{\"n\":5}\n").shrunk);
+  EXPECT_EQ(contents(), "{\"n\":4}\n{\"n\":5}\n");
+}
+
 // stdout has no name to open again: a reopen does nothing and succeeds.
 TEST(StdoutSink, ReopenIsANoOp) { EXPECT_TRUE(make_stdout_sink()->reopen()); }
 

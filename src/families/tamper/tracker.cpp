@@ -4,6 +4,7 @@
 
 #include <variant>
 
+#include "families/registry.h"
 #include "families/tamper/view.h"
 #include "util/host.h"
 
@@ -29,6 +30,8 @@ void TamperTracker::on(uint16_t type, const nj_tamper_op& op, const Event& ev, E
   } else if (t.flags & NJ_TGT_GLOBAL_PID) {
     v.target_is_sensor = t.pid == self_pid_;
   }
+  if (v.target_is_sensor)
+    if (const RecordInfo* info = record_info(type)) en.aimed_at_sensor = info->action;
 }
 
 }  // namespace nj
