@@ -15,6 +15,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/gtest-list.cmake")
 if(NOT EXISTS "${NJ_SUITES_BINARY}")
   # Fails when run, as gtest_discover_tests' NOT_BUILT entry does.
   add_test("${NJ_SUITES_PREFIX}NOT_BUILT" "${NJ_SUITES_PREFIX}NOT_BUILT")
+  set_tests_properties("${NJ_SUITES_PREFIX}NOT_BUILT" PROPERTIES LABELS "${NJ_SUITES_LABELS}")
   return()
 endif()
 
