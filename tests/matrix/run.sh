@@ -9,7 +9,7 @@
 #   --mem SIZE        memory per VM (default 2G)
 #   --timeout SECS    hard limit per VM (default 1500)
 #   --suite-timeout S limit for one backend's suite inside the VM (default 420)
-#   --filter F        gtest filter (default Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*)
+#   --filter F        gtest filter (default Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:TamperSelf.*:FileModify*:Verifier*:Loss*:Identity*:Enrich*)
 #   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
 #   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
 #   --offline         no network: use the kernels already in the cache
@@ -46,7 +46,7 @@ SMP=${NJ_MATRIX_SMP:-2}
 MEM=${NJ_MATRIX_MEM:-2G}
 VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-1500}
 SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-420}
-FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*'}
+FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:TamperSelf.*:FileModify*:Verifier*:Loss*:Identity*:Enrich*'}
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
 APT_MAX_AGE=${NJ_MATRIX_APT_MAX_AGE:-86400}
