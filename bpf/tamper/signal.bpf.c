@@ -54,9 +54,11 @@ static __always_inline int signal_generated(void *ctx, int sig, struct kernel_si
 	nj_tamper_op_fill(&rec.op, (struct task_struct *)bpf_get_current_task(), a, 0);
 	nj_target_fill(&rec.op.target, target, true);
 	rec.op.values[0] = sig;
-	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers */
+	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are markers, not pointers;
+	 * read through the helper: 6.12's verifier takes the compared pointer
+	 * for a scalar and refuses a direct load from it */
 	if ((unsigned long)info > 1)
-		rec.op.values[1] = (__u32)info->si_code;
+		rec.op.values[1] = (__u32)BPF_CORE_READ(info, si_code);
 	rec.op.values[2] = result;
 	rec.op.values[3] = group;
 	rec.op.values[4] = 1;
