@@ -21,6 +21,19 @@
 	X(TP, syscalls, sys_exit_rt_sigqueueinfo, 119)    \
 	X(TP, syscalls, sys_enter_rt_tgsigqueueinfo, 120) \
 	X(TP, syscalls, sys_exit_rt_tgsigqueueinfo, 121)  \
-	X(BTF, , signal_generate, 122)
+	X(BTF, , signal_generate, 122)                    \
+	NJB_TAMPER_INJECT_HOOKS(X)
+
+/* inject: ptrace and process_vm_readv/writev pairs. The /proc/<pid>/mem
+ * programs run on the open syscalls' exits, which the file family's rows
+ * (13/14, 19/20) already cover: a second minimal program there would only
+ * double the same tracepoint's cost. */
+#define NJB_TAMPER_INJECT_HOOKS(X)                        \
+	X(TP, syscalls, sys_enter_ptrace, 130)            \
+	X(TP, syscalls, sys_exit_ptrace, 131)             \
+	X(TP, syscalls, sys_enter_process_vm_readv, 132)  \
+	X(TP, syscalls, sys_exit_process_vm_readv, 133)   \
+	X(TP, syscalls, sys_enter_process_vm_writev, 134) \
+	X(TP, syscalls, sys_exit_process_vm_writev, 135)
 
 #endif

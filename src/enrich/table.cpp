@@ -158,6 +158,7 @@ void ProcessTable::seed_one(const ProcInfo& p) {
   ProcInfo& info = edit(s);
   info = p;
   trim_args(info);
+  index_live(p.key);
   seeded_++;
   enforce_cap();
 }
@@ -197,6 +198,7 @@ ProcInfo& ProcessTable::identify(const ProcKey& key, const ProcKey& parent, cons
 void ProcessTable::on_fork(const ProcKey& child, const ProcKey& parent, const std::string& name, uint32_t uid,
                            uint32_t euid, uint32_t gid, uint32_t egid) {
   ProcInfo& c = identify(child, parent, name, uid, euid, gid, egid);
+  index_live(child);
   // Until it execs, the child runs its parent's image.
   if (const ProcInfo* p = find(parent)) {
     c.executable = p->executable;
@@ -210,6 +212,7 @@ void ProcessTable::on_event(const ProcKey& key, const ProcKey& parent, const std
                             uint32_t euid, uint32_t gid, uint32_t egid) {
   if (entries_.peek(key)) return observe(key, parent);
   identify(key, parent, name, uid, euid, gid, egid);
+  index_live(key);
   enforce_cap();
 }
 
@@ -220,6 +223,7 @@ void ProcessTable::on_exec(const ProcInfo& p) {
   info = p;
   info.exited = exited;  // an exit seen before a late exec stays seen
   info.exited_at_ns = exited_at;
+  if (!exited) index_live(p.key);
   trim_args(info);
   enforce_cap();
 }
@@ -233,6 +237,8 @@ void ProcessTable::on_exit(const ProcKey& key, const ProcKey& parent, uint64_t n
     info.exited_at_ns = now_ns;
     exited_.emplace_back(now_ns, key);
   }
+  auto l = live_.find(key.pid);
+  if (l != live_.end() && l->second == key.start) live_.erase(l);
   enforce_cap();
 }
 
@@ -263,6 +269,14 @@ std::vector<std::shared_ptr<const ProcInfo>> ProcessTable::ancestors(const ProcK
     out.push_back(std::move(p));
   }
   return out;
+}
+
+std::shared_ptr<const ProcInfo> ProcessTable::live(uint32_t pid) {
+  auto l = live_.find(pid);
+  if (l == live_.end()) return nullptr;
+  auto p = snapshot(ProcKey{pid, l->second});
+  if (!p) live_.erase(l);  // evicted: the pid says no more than the number
+  return p && !p->exited ? p : nullptr;
 }
 
 void ProcessTable::expire(uint64_t now_ns) {

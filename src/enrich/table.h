@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "util/lru.h"
@@ -112,6 +113,11 @@ class ProcessTable {
   // From the process up through its parents: [parent, grandparent, ...],
   // at most `depth` entries, stopping at the first unknown one.
   std::vector<std::shared_ptr<const ProcInfo>> ancestors(const ProcKey& key, size_t depth);
+  // The live process that has `pid` now, for actions that name their target
+  // only by number (process_vm_writev, a refused ptrace attach): the one the
+  // table last saw start with it (fork, exec, a first event, /proc). Null
+  // when it has exited, was evicted, or was never seen.
+  std::shared_ptr<const ProcInfo> live(uint32_t pid);
 
   void expire(uint64_t now_ns);
   ProcessTableStats stats() const;
@@ -125,12 +131,17 @@ class ProcessTable {
   void enforce_cap();
   bool expire_front();
   void trim_args(ProcInfo& p) const;
+  void index_live(const ProcKey& key) { live_[key.pid] = key.start; }
 
   ProcessTableOptions opts_;
   // Unbounded as a cache: enforce_cap() drops exited entries before the
   // least recently used live one.
   Lru<ProcKey, Slot, ProcKeyHash> entries_{Lru<ProcKey, Slot, ProcKeyHash>::kUnbounded};
   std::list<std::pair<uint64_t, ProcKey>> exited_;  // in exit order
+  // pid -> start of the live process with it. An entry whose process left
+  // the table (evicted) is dropped when looked up, so it holds at most one
+  // entry per pid in use.
+  std::unordered_map<uint32_t, uint64_t> live_;
   uint64_t seeded_ = 0, expired_ = 0;
 };
 

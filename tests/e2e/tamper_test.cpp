@@ -133,7 +133,11 @@ TEST_P(TamperEvents, KillRefusedIsAFailureWithTheNamedPid) {
   EXPECT_EQ(get(e, "error.code"), "EPERM");
   EXPECT_EQ(get(e, "process.user.id"), "65534");
   EXPECT_EQ(get(e, "nightjar.target_from"), "pid");
-  EXPECT_FALSE(has(e, "target.process.entity_id"));
+  // The number resolved by the process table: the decoy is alive.
+  const json id = get(e, "target.process.entity_id");
+  ASSERT_TRUE(id.is_string());
+  EXPECT_NE(id.get<std::string>().find("-" + std::to_string(target) + "-"), std::string::npos) << id;
+  EXPECT_EQ(get(e, "target.process.executable"), NJ_ACTIONS);
   EXPECT_EQ(get(e, "nightjar.tamper.signal.result"), "refused");
   EXPECT_EQ(get(e, "nightjar.backend"), backend());
 }
@@ -146,6 +150,7 @@ TEST_P(TamperEvents, KillOfNobody) {
   EXPECT_EQ(get(e, "event.outcome"), "failure");
   EXPECT_EQ(get(e, "error.code"), "ESRCH");
   EXPECT_EQ(get(e, "nightjar.target_from"), "pid");
+  EXPECT_FALSE(has(e, "target.process.entity_id")) << "no live process has the pid";
 }
 
 // kill(-pgid): one event per process the group held.

@@ -262,5 +262,53 @@ TEST(ProcessTableTest, ForkStormStaysBounded) {
   EXPECT_GT(t.stats().expired + t.stats().evictions, 98000u);
 }
 
+// The live process per pid, for targets named only by number: the newest
+// process with the pid, never an exited one, never a stale start time.
+TEST(ProcessTableTest, LiveProcessPerPid) {
+  FakeProc proc;
+  proc.add(700, 1, 70, "sshd", "/usr/sbin/sshd", {"sshd"});
+  ProcessTable t;
+  t.seed(ProcFs(proc.root()));
+  ASSERT_NE(t.live(700), nullptr) << "seeded from /proc";
+  EXPECT_EQ(t.live(700)->executable, "/usr/sbin/sshd");
+  EXPECT_EQ(t.live(701), nullptr) << "never seen";
+
+  t.on_fork({701, 80}, {700, 70}, "sshd", 0, 0, 0, 0);
+  ASSERT_NE(t.live(701), nullptr) << "a fork makes it live";
+  EXPECT_EQ(t.live(701)->key, (ProcKey{701, 80}));
+  EXPECT_EQ(t.live(701)->executable, "/usr/sbin/sshd") << "its parent's image until it execs";
+  t.on_exec(exec_info(701, 80, {700, 70}, "/usr/bin/bash", {"bash"}));
+  EXPECT_EQ(t.live(701)->executable, "/usr/bin/bash");
+
+  t.on_exit({701, 80}, {700, 70}, 1 * kSec);
+  EXPECT_EQ(t.live(701), nullptr) << "exited, although its entry stays for late events";
+  EXPECT_NE(t.find({701, 80}), nullptr);
+
+  // The pid reused: the new process is the live one; the old one's late
+  // exit must not unindex it.
+  t.on_event({701, 90}, {700, 70}, "worker", 1000, 1000, 1000, 1000);
+  ASSERT_NE(t.live(701), nullptr) << "learned from its first event";
+  EXPECT_EQ(t.live(701)->name, "worker");
+  t.on_exit({701, 80}, {700, 70}, 2 * kSec);
+  ASSERT_NE(t.live(701), nullptr);
+  EXPECT_EQ(t.live(701)->key, (ProcKey{701, 90}));
+
+  // A late exec of the exited process does not bring it back.
+  t.on_exec(exec_info(702, 95, {700, 70}, "/usr/bin/true", {"true"}));
+  t.on_exit({702, 95}, {700, 70}, 3 * kSec);
+  t.on_exec(exec_info(702, 95, {700, 70}, "/usr/bin/true", {"true"}));
+  EXPECT_EQ(t.live(702), nullptr);
+}
+
+TEST(ProcessTableTest, LiveProcessEvictedIsUnknown) {
+  ProcessTable t({.max_entries = 2, .exited_grace_ns = 5 * kSec, .args_bytes_max = 1024});
+  t.on_exec(exec_info(10, 1, {1, 1}, "/a", {"a"}));
+  t.on_exec(exec_info(11, 2, {1, 1}, "/b", {"b"}));
+  t.on_exec(exec_info(12, 3, {1, 1}, "/c", {"c"}));  // pushes 10 out
+  EXPECT_EQ(t.live(10), nullptr);
+  ASSERT_NE(t.live(12), nullptr);
+  EXPECT_EQ(t.live(12)->executable, "/c");
+}
+
 }  // namespace
 }  // namespace nj

@@ -35,4 +35,44 @@ inline void complete_sample(nj::Event&, nj_tmp_signal& r) {
   r.op.values[4] = 1;
 }
 
+// inject: a poke into a tracee, memory written into and read from another
+// process by number, another process's /proc/<pid>/mem opened for writing.
+inline void complete_sample(nj::Event&, nj_tmp_ptrace& r) {
+  tamper_sample::with_target(r.op, NJ_SYS_PTRACE);
+  r.op.args[0] = r.op.values[0] = 4;  // PTRACE_POKETEXT
+  r.op.args[1] = 4343;
+  r.op.args[2] = 0x401000;
+  r.op.args[3] = 0xcccccccccccccccc;
+}
+
+inline void vm_sample(nj_tamper_op& op, uint32_t syscall) {
+  tamper_sample::with_target(op, syscall);
+  op.target = {};
+  op.target.pid = op.target.tid = 4343;
+  op.target.flags = NJ_TGT_GLOBAL_PID;
+  op.args[0] = 4343;
+  op.args[2] = op.args[4] = 1;
+  op.retval = 4096;
+  op.values[0] = 0x7f0000001000;
+  op.values[1] = 4096;
+  op.values[2] = 1;
+}
+
+inline void complete_sample(nj::Event&, nj_tmp_vm_read& r) { vm_sample(r.op, NJ_SYS_PROCESS_VM_READV); }
+inline void complete_sample(nj::Event&, nj_tmp_vm_write& r) { vm_sample(r.op, NJ_SYS_PROCESS_VM_WRITEV); }
+
+inline void complete_sample(nj::Event& ev, nj_tmp_mem_open& r) {
+  tamper_sample::with_target(r.op, NJ_SYS_OPENAT);
+  r.op.retval = 3;
+  r.op.values[0] = 2;        // FMODE_WRITE
+  r.op.values[1] = 0100001;  // O_WRONLY | O_LARGEFILE
+  ev.parts.push_back(part(r.hdr.event_id, NJ_TF_PATH, 0,
+                          std::string("mem\0"
+                                      "4343\0"
+                                      "proc\0",
+                                      14),
+                          0, 4, 98765));
+  r.hdr.nparts = 1;
+}
+
 }  // namespace njt

@@ -80,6 +80,14 @@ struct nj_tamper_target {
  *                (0 delivered, 1 ignored, 2 already pending, 3 queue full,
  *                4 info lost), [3] 1: to the whole thread group,
  *                [4] signal_generate fired (1) or only the syscall was seen (0)
+ *   ptrace:      [0] request, [1] SETREGS (x86-64): the instruction pointer
+ *                the caller set, [2] 1 when [1] was read; args[] as passed
+ *                (request, pid, addr, data: the poke's address and word)
+ *   vm_read/vm_write: [0] first remote iovec's base, [1] its length, [2] 1
+ *                when [0..1] were read; retval: bytes moved; args[] as passed
+ *   mem_open:    [0] the open file's FMODE_READ|FMODE_WRITE bits,
+ *                [1] its f_flags; retval: the fd; args[] not read (the
+ *                exit alone reports it); the path as NJ_TF_PATH
  * Other actions document theirs here as they are added.
  */
 struct nj_tamper_op {

@@ -39,6 +39,8 @@ void target_block(Encoder& e, const nj_tamper_op& op, const TamperView& v) {
     w.kv("id", std::to_string(t.uid));
     w.end_object();
   } else if (v.target) {
+    // Resolved by pid in the process table (target_from stays "pid").
+    e.entity_kv(t.pid, v.target->key.start);
     e.str("name", v.target->name, "target.process.name");
   }
   if (v.target && !v.target->executable.empty()) e.str("executable", v.target->executable, "target.process.executable");

@@ -14,6 +14,16 @@ namespace nj {
 
 void encode_record(Encoder& e, const Event& ev, const nj_tmp_signal& rec);
 
+// inject (encode_inject.cpp): ptrace, process_vm_readv/writev, /proc/<pid>/mem.
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_ptrace& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_vm_read& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_vm_write& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_mem_open& rec);
+// "PTRACE_POKETEXT", ...; the number for requests not reported.
+std::string ptrace_request_name(uint64_t request);
+// A /proc/<pid>/mem open's f_mode read/write bits: "read", "write", "read_write".
+const char* mem_open_mode(uint64_t fmode);
+
 // signal_generate's result (TRACE_SIGNAL_*): "delivered", "ignored", ...
 const char* signal_result_name(uint64_t result);
 // si_code of a signal sent from user space: "SI_USER", "SI_QUEUE", ...

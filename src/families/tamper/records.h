@@ -4,6 +4,11 @@
 
 #include "nightjar/abi.h"
 
-#define NJ_TAMPER_RECORDS(X)                                   \
-  X(NJ_REC_TMP_SIGNAL, nj_tmp_signal, NJ_FAM_TAMPER, "signal", \
-    "tamper.signal tamper.signal.enter tamper.signal_generate")
+#define NJ_TAMPER_RECORDS(X)                                                                                           \
+  X(NJ_REC_TMP_SIGNAL, nj_tmp_signal, NJ_FAM_TAMPER, "signal",                                                         \
+    "tamper.signal tamper.signal.enter tamper.signal_generate")                                                        \
+  X(NJ_REC_TMP_PTRACE, nj_tmp_ptrace, NJ_FAM_TAMPER, "ptrace", "tamper.ptrace tamper.ptrace.enter")                    \
+  X(NJ_REC_TMP_VM_READ, nj_tmp_vm_read, NJ_FAM_TAMPER, "process_vm_read", "tamper.process_vm tamper.process_vm.enter") \
+  X(NJ_REC_TMP_VM_WRITE, nj_tmp_vm_write, NJ_FAM_TAMPER, "process_vm_write",                                           \
+    "tamper.process_vm tamper.process_vm.enter")                                                                       \
+  X(NJ_REC_TMP_MEM_OPEN, nj_tmp_mem_open, NJ_FAM_TAMPER, "proc_mem_open", "tamper.mem_open")

@@ -28,6 +28,9 @@ void TamperTracker::on(uint16_t type, const nj_tamper_op& op, const Event& ev, E
     v.target = table_.snapshot(ProcKey{t.pid, ns_to_ticks(t.start_ns, clock_ticks_)});
     v.target_is_sensor = t.pid == self_pid_;
   } else if (t.flags & NJ_TGT_GLOBAL_PID) {
+    // Only the number is known: the process the table holds live with that
+    // pid now (a number in another pid namespace would name someone else).
+    if (t.pid) v.target = table_.live(t.pid);
     v.target_is_sensor = t.pid == self_pid_;
   }
   if (v.target_is_sensor)
