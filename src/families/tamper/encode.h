@@ -13,6 +13,7 @@
 namespace nj {
 
 void encode_record(Encoder& e, const Event& ev, const nj_tmp_signal& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_creds& rec);  // encode_creds.cpp
 
 // signal_generate's result (TRACE_SIGNAL_*): "delivered", "ignored", ...
 const char* signal_result_name(uint64_t result);

@@ -4,6 +4,7 @@
 
 #include "nightjar/abi.h"
 
-#define NJ_TAMPER_RECORDS(X)                                   \
-  X(NJ_REC_TMP_SIGNAL, nj_tmp_signal, NJ_FAM_TAMPER, "signal", \
-    "tamper.signal tamper.signal.enter tamper.signal_generate")
+#define NJ_TAMPER_RECORDS(X)                                    \
+  X(NJ_REC_TMP_SIGNAL, nj_tmp_signal, NJ_FAM_TAMPER, "signal",  \
+    "tamper.signal tamper.signal.enter tamper.signal_generate") \
+  X(NJ_REC_TMP_CREDS, nj_tmp_creds, NJ_FAM_TAMPER, "credential_change", "tamper.creds tamper.creds.enter")
