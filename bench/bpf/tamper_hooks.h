@@ -8,6 +8,25 @@
 #ifndef NJB_TAMPER_HOOKS_H
 #define NJB_TAMPER_HOOKS_H
 
+/* Credential changes (bpf/tamper/creds.bpf.c): ids 150..164 hold 7 of its 10
+ * syscall pairs; setreuid, setregid and setfsgid run the same bodies as
+ * setresuid, setresgid and setfsuid and are left out for want of ids. */
+#define NJB_TAMPER_CREDS_HOOKS(X)                 \
+	X(TP, syscalls, sys_enter_setuid, 150)    \
+	X(TP, syscalls, sys_exit_setuid, 151)     \
+	X(TP, syscalls, sys_enter_setresuid, 152) \
+	X(TP, syscalls, sys_exit_setresuid, 153)  \
+	X(TP, syscalls, sys_enter_setfsuid, 154)  \
+	X(TP, syscalls, sys_exit_setfsuid, 155)   \
+	X(TP, syscalls, sys_enter_setgid, 156)    \
+	X(TP, syscalls, sys_exit_setgid, 157)     \
+	X(TP, syscalls, sys_enter_setresgid, 158) \
+	X(TP, syscalls, sys_exit_setresgid, 159)  \
+	X(TP, syscalls, sys_enter_setgroups, 160) \
+	X(TP, syscalls, sys_exit_setgroups, 161)  \
+	X(TP, syscalls, sys_enter_capset, 162)    \
+	X(TP, syscalls, sys_exit_capset, 163)
+
 #define NJB_TAMPER_HOOKS(X)                               \
 	X(TP, syscalls, sys_enter_kill, 110)              \
 	X(TP, syscalls, sys_exit_kill, 111)               \
@@ -22,7 +41,8 @@
 	X(TP, syscalls, sys_enter_rt_tgsigqueueinfo, 120) \
 	X(TP, syscalls, sys_exit_rt_tgsigqueueinfo, 121)  \
 	X(BTF, , signal_generate, 122)                    \
-	NJB_TAMPER_INJECT_HOOKS(X)
+	NJB_TAMPER_INJECT_HOOKS(X) \
+	NJB_TAMPER_CREDS_HOOKS(X)
 
 /* inject: ptrace and process_vm_readv/writev pairs. The /proc/<pid>/mem
  * programs run on the open syscalls' exits, which the file family's rows

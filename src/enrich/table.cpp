@@ -247,6 +247,18 @@ void ProcessTable::observe(const ProcKey& key, const ProcKey& parent) {
   if (s && !((*s)->parent == parent)) edit(*s).parent = parent;
 }
 
+void ProcessTable::on_creds(const ProcKey& key, uint32_t uid, uint32_t euid, uint32_t gid, uint32_t egid) {
+  Slot* s = entries_.touch(key);
+  if (!s) return;
+  const ProcInfo& p = **s;
+  if (p.uid == uid && p.euid == euid && p.gid == gid && p.egid == egid) return;
+  ProcInfo& info = edit(*s);
+  info.uid = uid;
+  info.euid = euid;
+  info.gid = gid;
+  info.egid = egid;
+}
+
 const ProcInfo* ProcessTable::find(const ProcKey& key) {
   Slot* s = entries_.get(key);
   return s ? s->get() : nullptr;

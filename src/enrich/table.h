@@ -104,6 +104,10 @@ class ProcessTable {
   void on_exit(const ProcKey& key, const ProcKey& parent, uint64_t now_ns);
   // Any other event: the kernel's view of the parent is recorded.
   void observe(const ProcKey& key, const ProcKey& parent);
+  // A credential change (setuid and kin) of a known process: its ids as
+  // the kernel holds them now, so its next exec compares with these, not
+  // with the ids it forked with.
+  void on_creds(const ProcKey& key, uint32_t uid, uint32_t euid, uint32_t gid, uint32_t egid);
 
   const ProcInfo* find(const ProcKey& key);
   // The entry as it is now, shared rather than copied: the table copies an

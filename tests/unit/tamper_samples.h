@@ -75,4 +75,21 @@ inline void complete_sample(nj::Event& ev, nj_tmp_mem_open& r) {
   r.hdr.nparts = 1;
 }
 
+// A root process dropping to nobody with setresuid: every uid and the
+// effective capabilities change.
+inline void complete_sample(nj::Event&, nj_tmp_creds& r) {
+  r.op.task = make_task(4242, "sample");
+  r.op.task.start_ns = 4'000'000'000ull;
+  r.op.task.parent_start_ns = 1'000'000'000ull;
+  r.op.task.uid = r.op.task.euid = 65534;
+  r.op.syscall = NJ_SYS_SETRESUID;
+  r.op.args[0] = r.op.args[1] = r.op.args[2] = 65534;
+  r.op.values[0] = 0;
+  r.op.values[1] = 65534ull | 65534ull << 32;
+  r.op.values[2] = 0;
+  r.op.values[3] = 65534ull | 65534ull << 32;
+  r.op.values[4] = 0x1ffffffffffull;
+  r.op.values[5] = 0;
+}
+
 }  // namespace njt

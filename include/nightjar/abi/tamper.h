@@ -47,7 +47,8 @@ enum nj_tamper_field {
 #define NJ_TMP_NO_ENTER (1u << 0) /* syscall entry unseen: arguments unknown */
 #define NJ_TMP_PARTS_LOST (1u << 1) /* some parts could not be sent (buffer full) */
 /* exec_memory: earlier events of this process were folded into this one
- * (values[7] says how many): JITs do this all day */
+ * (values[7] says how many): JITs do this all day; credential_change: the
+ * same, for its folded calls (values[7]) */
 #define NJ_TMP_FOLDED (1u << 2)
 
 /* nj_tamper_target.flags */
@@ -88,6 +89,23 @@ struct nj_tamper_target {
  *   mem_open:    [0] the open file's FMODE_READ|FMODE_WRITE bits,
  *                [1] its f_flags; retval: the fd; args[] not read (the
  *                exit alone reports it); the path as NJ_TF_PATH
+ *   credential_change (uids and gids: 32-bit halves, low | high << 32;
+ *                the values the call changes, old then new, interleaved):
+ *                set*uid: [0] old real|effective uid, [1] new real|effective,
+ *                         [2] old saved|fs uid, [3] new saved|fs,
+ *                         [4] old effective capabilities, [5] new
+ *                set*gid: [0]..[3] the same for the gids, [4] [5] 0
+ *                setgroups: [0] old group count, [1] new count,
+ *                         [2] old groups 0|1, [3] new groups 0|1,
+ *                         [4] old groups 2|3, [5] new groups 2|3
+ *                capset:  [0] old effective, [1] new, [2] old permitted,
+ *                         [3] new, [4] old inheritable, [5] new
+ *                [7] same-result calls of this process and syscall folded
+ *                into its earlier events so far (other threads of one
+ *                glibc set*id(), a retry loop), with NJ_TMP_FOLDED.
+ *                setfsuid/setfsgid: retval is -EPERM when the fs id did not
+ *                become the one asked for, else 0 (the kernel returns the
+ *                previous id either way).
  * Other actions document theirs here as they are added.
  */
 struct nj_tamper_op {

@@ -115,6 +115,21 @@ void failed_attempts(Encoder& e) {
   e.w().end_array();
 }
 
+// nightjar.privilege_change: the effective ids before and after an exec
+// that changed them (process.user / process.group are the after).
+void privilege_fields(Encoder& e, const PrivilegeChange& c) {
+  auto& w = e.w();
+  w.key("privilege_change");
+  w.begin_object();
+  w.kn("from_euid", c.from_euid);
+  w.kn("to_euid", c.to_euid);
+  w.kn("from_egid", c.from_egid);
+  w.kn("to_egid", c.to_egid);
+  if (c.setuid) w.kb("setuid", *c.setuid);
+  if (c.setgid) w.kb("setgid", *c.setgid);
+  w.end_object();
+}
+
 }  // namespace
 
 void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
@@ -171,6 +186,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_exec& /*rec*/) {
     if (v.exe_truncated) e.w().kb("path_truncated", true);
     e.w().end_object();
     if (r.old_tid != r.task.pid) e.w().kn("exec_thread", r.old_tid);
+    if (v.privilege) privilege_fields(e, *v.privilege);
   }
   e.w().kn("cgroup_id", r.task.cgroup_id);
   if (r.task.loginuid != 0xffffffffu) e.w().kn("login_uid", r.task.loginuid);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "assemble/assembler.h"
+#include "families/process/privilege.h"
 #include "util/files.h"
 
 namespace nj {
@@ -43,6 +44,9 @@ struct ExecView {
   bool argv_present = false;
   bool argv_truncated = false;
   std::vector<ScriptLevel> kernel_levels;  // NJ_F_SCRIPT parts, by level
+  // A successful exec that changed the effective ids (privilege.h), as the
+  // tracker found it against the process table.
+  std::optional<PrivilegeChange> privilege;
 };
 
 ExecView make_exec_view(const Event& ev);

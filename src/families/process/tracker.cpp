@@ -1,5 +1,6 @@
 #include "families/process/tracker.h"
 
+#include <sys/stat.h>
 #include <sys/sysmacros.h>
 
 #include <type_traits>
@@ -93,6 +94,7 @@ void ProcessTracker::on(const Event& ev, const nj_exec& r, Enrichment& en, uint6
     return;
   }
   if (fold_window_ns_) en.absorb = fold_key;
+  exec.privilege = privilege_of(r, exec);
   table_.on_exec(exec_info(self_of(r.task), parent_of(r.task), r.task, exec));
   en.hash_request = hash_request(r, exec);
 }
@@ -112,6 +114,24 @@ void ProcessTracker::on(const nj_exit& r, uint64_t now_ns) {
 }
 
 void ProcessTracker::on(const nj_unshare& r) { observe(r.task); }
+
+// Before the table forgets the ids the process had. The file's set-id
+// bits are read only when the ids changed (rare), and only from the file
+// the kernel ran: a path that now names another file says nothing.
+std::optional<PrivilegeChange> ProcessTracker::privilege_of(const nj_exec& r, const ExecView& v) {
+  const auto before = table_.snapshot(self_of(r.task));
+  if (!before) return std::nullopt;
+  const ExecIds from{before->uid, before->euid, before->gid, before->egid};
+  const ExecIds to{r.task.uid, r.task.euid, r.task.gid, r.task.egid};
+  if (!privilege_change(from, to, std::nullopt)) return std::nullopt;
+  std::optional<uint32_t> mode;
+  struct stat st {};
+  if (v.exe && !(r.flags & NJ_EXEC_EXE_UNLINKED) && ::stat(v.exe->c_str(), &st) == 0) {
+    const FileId id = exe_id(r);
+    if (st.st_dev == id.dev && st.st_ino == id.ino) mode = st.st_mode;
+  }
+  return privilege_change(from, to, mode);
+}
 
 HashRequest ProcessTracker::hash_request(const nj_exec& r, const ExecView& v) const {
   HashRequest h;

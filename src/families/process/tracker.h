@@ -42,6 +42,7 @@ class ProcessTracker final : public Tracker {
   // Any record with a task: the kernel's view of its parent.
   void observe(const nj_task& t);
   HashRequest hash_request(const nj_exec& r, const ExecView& v) const;
+  std::optional<PrivilegeChange> privilege_of(const nj_exec& r, const ExecView& v);
   // Paths the kernel's walk cut short, completed where they can be.
   void complete_paths(const nj_exec& r, ExecView& v) const;
 

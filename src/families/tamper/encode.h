@@ -13,6 +13,7 @@
 namespace nj {
 
 void encode_record(Encoder& e, const Event& ev, const nj_tmp_signal& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_creds& rec);  // encode_creds.cpp
 
 // inject (encode_inject.cpp): ptrace, process_vm_readv/writev, /proc/<pid>/mem.
 void encode_record(Encoder& e, const Event& ev, const nj_tmp_ptrace& rec);

@@ -10,6 +10,8 @@ namespace {
 
 const std::vector<const char*> kSignalCalls = {
     "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo", "rt_tgsigqueueinfo"};
+const std::vector<const char*> kCredsCalls = {"setuid",   "setreuid",  "setresuid", "setfsuid",  "setgid",
+                                              "setregid", "setresgid", "setfsgid",  "setgroups", "capset"};
 
 // inject: /proc/<pid>/mem opens are seen by exit programs of this family's
 // own on the open syscalls, which the file family hooks too: their names
@@ -52,6 +54,8 @@ std::vector<Hook> tamper_hooks() {
   t.push_back(Hook{"tamper.signal_generate", T, true, "signals sent to another process, with the process reached",
                    tp_btf_everywhere("signal_generate", "tpbtf__signal_generate")});
   for (Hook& h : inject_hooks()) t.push_back(std::move(h));
+  t.push_back(syscall_hook(T, "tamper.creds.enter", "credentials before each call", kCredsCalls, true));
+  t.push_back(syscall_hook(T, "tamper.creds", "credential changes and refusals, old and new", kCredsCalls, false));
   return t;
 }
 

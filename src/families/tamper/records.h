@@ -11,4 +11,5 @@
   X(NJ_REC_TMP_VM_READ, nj_tmp_vm_read, NJ_FAM_TAMPER, "process_vm_read", "tamper.process_vm tamper.process_vm.enter") \
   X(NJ_REC_TMP_VM_WRITE, nj_tmp_vm_write, NJ_FAM_TAMPER, "process_vm_write",                                           \
     "tamper.process_vm tamper.process_vm.enter")                                                                       \
-  X(NJ_REC_TMP_MEM_OPEN, nj_tmp_mem_open, NJ_FAM_TAMPER, "proc_mem_open", "tamper.mem_open")
+  X(NJ_REC_TMP_MEM_OPEN, nj_tmp_mem_open, NJ_FAM_TAMPER, "proc_mem_open", "tamper.mem_open") \
+  X(NJ_REC_TMP_CREDS, nj_tmp_creds, NJ_FAM_TAMPER, "credential_change", "tamper.creds tamper.creds.enter")

@@ -21,6 +21,7 @@ class TamperTracker final : public Tracker {
   ProcessTable& table_;
   long clock_ticks_;
   uint32_t self_pid_;
+  UserDb* users_;
 };
 
 }  // namespace nj

@@ -11,6 +11,7 @@
 
 #include "assemble/assembler.h"
 #include "enrich/table.h"
+#include "families/tamper/creds.h"
 #include "nightjar/abi.h"
 
 namespace nj {
@@ -27,6 +28,7 @@ struct TamperView {
   std::array<std::optional<TamperString>, NJ_TF_MAX> strings;  // by enum nj_tamper_field
   std::shared_ptr<const ProcInfo> target;  // the process table's entry for the target, if it has one
   bool target_is_sensor = false;           // the action was aimed at this sensor
+  CredsNames creds;                        // credential_change: names of the ids it shows
 };
 
 TamperView make_tamper_view(uint16_t type, const Event& ev);

@@ -1,0 +1,271 @@
+// credential_change events from real set*id / setgroups / capset calls on
+// this machine's kernel, asserted field by field (old and new ids with
+// their names, what was asked for, the capabilities lost), once per
+// transport; one event for a multi-threaded setuid(); runuser to nobody;
+// and the exec of a setuid-root file by nobody, whose exec event shows the
+// gain (nightjar.privilege_change).
+//
+// Events are found by the acting process's pid, never by counting what the
+// machine does meanwhile.
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/statvfs.h>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "harness.h"
+
+namespace nj::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kWaitMs = 30000;
+
+std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
+  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
+  return s;
+}
+
+#define ACT(var, ...)                            \
+  json var = try_act({__VA_ARGS__});             \
+  if (var.is_null()) {                           \
+    GTEST_SKIP() << "action not available here"; \
+  }
+
+std::string user_name(uint32_t uid) {
+  const passwd* p = getpwuid(uid);
+  return p ? p->pw_name : "";
+}
+
+std::string group_name(uint32_t gid) {
+  const group* g = getgrgid(gid);
+  return g ? g->gr_name : "";
+}
+
+// {"id": "<id>", "name": "<name>"} as the sensor writes a named id.
+json named(uint32_t id, const std::string& name) {
+  json j = {{"id", std::to_string(id)}};
+  if (!name.empty()) j["name"] = name;
+  return j;
+}
+json user(uint32_t id) { return named(id, user_name(id)); }
+json group_(uint32_t id) { return named(id, group_name(id)); }
+
+class TamperCredsEvents : public ::testing::TestWithParam<std::string> {
+ protected:
+  static void TearDownTestSuite() {
+    for (auto& [transport, s] : sensors()) {
+      expect_clean_stop(*s, transport);
+      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
+    }
+    sensors().clear();
+  }
+  void SetUp() override {
+    auto& s = sensors()[GetParam()];
+    if (!s)
+      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
+                                                                   GetParam(), "--ringbuf-size", "67108864"});
+    s->keep_lines_with({"\"action\":\"credential_change\"", "\"privilege_change\""});
+    lost_at_setup_ = lost_total(*s);
+  }
+  SensorProcess& sensor() { return *sensors()[GetParam()]; }
+  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
+
+  static bool is_creds(const json& x, long pid, const std::string& syscall) {
+    return x.contains("process") && get(x, "event.action") == "credential_change" && get(x, "process.pid") == pid &&
+           get(x, "nightjar.syscall") == syscall;
+  }
+  json find(long pid, const std::string& syscall, const std::function<bool(const json&)>& extra = {}) {
+    return sensor().wait_for([&](const json& x) { return is_creds(x, pid, syscall) && (!extra || extra(x)); }, kWaitMs);
+  }
+
+  uint64_t lost_at_setup_ = 0;
+};
+
+#define FIND(var, what, ...)                                                                                  \
+  json var = find(__VA_ARGS__);                                                                               \
+  if ((var).is_null()) {                                                                                      \
+    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
+    FAIL() << "no " << (what);                                                                                \
+  }
+
+void expect_common(const json& e, const std::string& kind, const std::string& outcome) {
+  EXPECT_EQ(get(e, "event.kind"), "event");
+  EXPECT_EQ(get(e, "event.category"), json::array({"process"}));
+  EXPECT_EQ(get(e, "event.type"), json::array({"change"}));
+  EXPECT_EQ(get(e, "event.outcome"), outcome);
+  EXPECT_EQ(get(e, "process.name"), "nj-actions");
+  EXPECT_EQ(get(e, "process.executable"), NJ_ACTIONS);
+  EXPECT_EQ(get(e, "nightjar.backend"), backend());
+  EXPECT_EQ(get(e, "nightjar.tamper.credentials.kind"), kind);
+  EXPECT_FALSE(has(e, "target"));
+}
+
+// Each role of a uid or gid side.
+void expect_side(const json& side, const json& real, const json& effective, const json& saved, const json& fsid) {
+  EXPECT_EQ(side, json({{"real", real}, {"effective", effective}, {"saved", saved}, {"fs", fsid}}));
+}
+
+TEST_P(TamperCredsEvents, RootDropsToNobodyWithSetresuid) {
+  ACT(a, "tamper-creds-setresuid");
+  const long pid = a["pid"];
+  FIND(e, "setresuid event", pid, "setresuid");
+  expect_common(e, "uid", "success");
+  const json c = get(e, "nightjar.tamper.credentials");
+  expect_side(c["old"], user(0), user(0), user(0), user(0));
+  expect_side(c["new"], user(65534), user(65534), user(65534), user(65534));
+  EXPECT_EQ(c["old"]["real"]["name"], "root");
+  EXPECT_EQ(c["changed"], json::array({"real", "effective", "saved", "fs", "effective_capabilities"}));
+  EXPECT_EQ(c["requested"], json({{"real", user(65534)}, {"effective", user(65534)}, {"saved", user(65534)}}));
+  // Root's capabilities go with the uid: none left.
+  EXPECT_EQ(c["effective_capabilities"]["new"], json({{"hex", "0x0000000000000000"}, {"names", json::array()}}));
+  const json old_caps = c["effective_capabilities"]["old"]["names"];
+  EXPECT_NE(std::find(old_caps.begin(), old_caps.end(), "CAP_SETUID"), old_caps.end()) << old_caps;
+  // The acting process is shown as it is after the call.
+  EXPECT_EQ(get(e, "process.user.id"), "65534");
+  EXPECT_EQ(get(e, "process.real_user.id"), "65534");
+}
+
+TEST_P(TamperCredsEvents, Setresgid) {
+  ACT(a, "tamper-creds-setresgid");
+  const long pid = a["pid"];
+  const uint32_t real = a["real_gid"].get<uint32_t>();
+  FIND(e, "setresgid event", pid, "setresgid");
+  expect_common(e, "gid", "success");
+  const json c = get(e, "nightjar.tamper.credentials");
+  expect_side(c["old"], group_(real), group_(real), group_(real), group_(real));
+  expect_side(c["new"], group_(real), group_(65534), group_(65534), group_(65534));
+  EXPECT_EQ(c["changed"], json::array({"effective", "saved", "fs"}));
+  EXPECT_EQ(c["requested"], json({{"effective", group_(65534)}, {"saved", group_(65534)}}));
+  EXPECT_FALSE(c.contains("effective_capabilities"));
+  EXPECT_EQ(get(e, "process.group.id"), "65534");
+}
+
+TEST_P(TamperCredsEvents, Setgroups) {
+  ACT(a, "tamper-creds-setgroups");
+  const long pid = a["pid"];
+  FIND(e, "setgroups event", pid, "setgroups",
+       [](const json& x) { return get(x, "nightjar.tamper.credentials.new.count") == 3; });
+  expect_common(e, "groups", "success");
+  const json c = get(e, "nightjar.tamper.credentials");
+  EXPECT_EQ(c["old"], json({{"count", 0}, {"groups", json::array()}}));
+  // The kernel keeps them sorted.
+  EXPECT_EQ(c["new"], json({{"count", 3}, {"groups", {group_(4), group_(100), group_(65534)}}}));
+  EXPECT_EQ(c["changed"], json::array({"groups"}));
+  EXPECT_EQ(c["requested"], json({{"count", 3}}));
+}
+
+TEST_P(TamperCredsEvents, CapsetDropsACapability) {
+  ACT(a, "tamper-creds-capset");
+  const long pid = a["pid"];
+  FIND(e, "capset event", pid, "capset");
+  expect_common(e, "capabilities", "success");
+  const json c = get(e, "nightjar.tamper.credentials");
+  EXPECT_EQ(c["changed"], json::array({"effective", "permitted"}));
+  for (const char* set : {"effective", "permitted"}) {
+    const uint64_t before = std::stoull(c["old"][set]["hex"].get<std::string>(), nullptr, 16);
+    const uint64_t after = std::stoull(c["new"][set]["hex"].get<std::string>(), nullptr, 16);
+    EXPECT_EQ(before & ~after, 1ull << 13) << set << ": only CAP_NET_RAW went";
+    EXPECT_EQ(after & ~before, 0u) << set;
+    const json names = c["old"][set]["names"], now = c["new"][set]["names"];
+    EXPECT_NE(std::find(names.begin(), names.end(), "CAP_NET_RAW"), names.end()) << names;
+    EXPECT_EQ(std::find(now.begin(), now.end(), "CAP_NET_RAW"), now.end()) << now;
+    EXPECT_EQ(names.size(), now.size() + 1);
+  }
+  EXPECT_EQ(c["old"]["inheritable"], c["new"]["inheritable"]);
+  EXPECT_FALSE(c.contains("requested"));
+}
+
+TEST_P(TamperCredsEvents, NobodyRefusedSetuidZero) {
+  ACT(a, "tamper-creds-refused");
+  const long pid = a["pid"];
+  FIND(e, "refused setuid event", pid, "setuid");
+  expect_common(e, "uid", "failure");
+  EXPECT_EQ(get(e, "error.code"), "EPERM");
+  const json c = get(e, "nightjar.tamper.credentials");
+  expect_side(c["old"], user(65534), user(65534), user(65534), user(65534));
+  EXPECT_EQ(c["new"], c["old"]);
+  EXPECT_EQ(c["changed"], json::array());
+  EXPECT_EQ(c["requested"], json({{"id", user(0)}}));
+  EXPECT_EQ(get(e, "process.user.id"), "65534");
+  // The drop before it was seen too.
+  FIND(drop, "setresuid event before the refusal", pid, "setresuid");
+  EXPECT_EQ(get(drop, "event.outcome"), "success");
+}
+
+// glibc's setuid() in a process of four threads: four syscalls (one per
+// thread, each thread's credentials are its own), one event.
+TEST_P(TamperCredsEvents, MultiThreadedSetuidIsOneEvent) {
+  ACT(a, "tamper-creds-threads");
+  const long pid = a["pid"];
+  FIND(e, "setuid event", pid, "setuid");
+  expect_common(e, "uid", "success");
+  expect_side(get(e, "nightjar.tamper.credentials.new"), user(65534), user(65534), user(65534), user(65534));
+  const auto all = sensor().all([&](const json& x) { return is_creds(x, pid, "setuid"); }, 2000);
+  EXPECT_EQ(all.size(), 1u) << "one event for the process, not one per thread";
+}
+
+// runuser -u nobody -- true: the real user-space path (PAM, initgroups,
+// setgid, setuid), in runuser or the child it forks for the session.
+TEST_P(TamperCredsEvents, RunuserToNobody) {
+  if (!have_program("runuser")) GTEST_SKIP() << "runuser is not installed";
+  const ToolRun r = run_tool({"runuser", "-u", "nobody", "--", "true"});
+  ASSERT_EQ(r.status, 0) << "runuser -u nobody -- true";
+  auto of_runuser = [&](const std::string& syscall) {
+    return sensor().wait_for(
+        [&](const json& x) {
+          return get(x, "event.action") == "credential_change" && get(x, "nightjar.syscall") == syscall &&
+                 (get(x, "process.pid") == r.pid || get(x, "process.parent.pid") == r.pid);
+        },
+        kWaitMs);
+  };
+  const json uid = of_runuser("setuid"), gid = of_runuser("setgid"), groups = of_runuser("setgroups");
+  if ((uid.is_null() || gid.is_null() || groups.is_null()) && lost_since_setup())
+    GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
+  ASSERT_FALSE(uid.is_null()) << "no setuid event of runuser";
+  ASSERT_FALSE(gid.is_null()) << "no setgid event of runuser";
+  ASSERT_FALSE(groups.is_null()) << "no setgroups event of runuser";
+  EXPECT_EQ(get(uid, "process.name"), "runuser");
+  expect_side(get(uid, "nightjar.tamper.credentials.new"), user(65534), user(65534), user(65534), user(65534));
+  EXPECT_EQ(get(uid, "nightjar.tamper.credentials.old.effective"), user(0));
+  EXPECT_EQ(get(gid, "nightjar.tamper.credentials.new.effective"), group_(65534));
+  // initgroups("nobody"): nobody's groups, its primary one included.
+  const json g = get(groups, "nightjar.tamper.credentials.new.groups");
+  ASSERT_TRUE(g.is_array());
+  EXPECT_NE(std::find(g.begin(), g.end(), group_(65534)), g.end()) << g;
+}
+
+// A setuid-root copy of true(1) run by nobody: its exec event shows the
+// effective uid going from nobody to root.
+TEST_P(TamperCredsEvents, SetuidRootExecShowsThePrivilegeGain) {
+  const std::string dir = temp_dir();
+  struct statvfs st {};
+  ASSERT_EQ(statvfs(dir.c_str(), &st), 0) << dir;
+  if (st.f_flag & ST_NOSUID) GTEST_SKIP() << dir << " is mounted nosuid: set-id bits do nothing there";
+  ACT(a, "tamper-creds-suid-exec", dir);
+  const long pid = a["pid"];
+  const json e = sensor().wait_for([&](const json& x) { return is_exec(x, pid); }, kWaitMs);
+  if (e.is_null() && lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
+  ASSERT_FALSE(e.is_null()) << "no exec event with a privilege_change for " << pid;
+  EXPECT_EQ(get(e, "process.executable"), a["path"]);
+  EXPECT_EQ(get(e, "process.user.id"), "0");
+  EXPECT_EQ(get(e, "process.real_user.id"), "65534");
+  EXPECT_EQ(get(e, "nightjar.privilege_change"), json({{"from_euid", 65534},
+                                                       {"to_euid", 0},
+                                                       {"from_egid", 65534},
+                                                       {"to_egid", 65534},
+                                                       {"setuid", true},
+                                                       {"setgid", false}}));
+  fs::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(TamperCredsTransports, TamperCredsEvents, ::testing::Values("ringbuf", "perfbuf"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace nj::e2e
