@@ -27,7 +27,8 @@
  * Rate: JITs change protections all day. Per process, the first reported
  * call of a window (nj_exec_mem_window_ns) is sent and the later ones only
  * counted; the count rides on the process's next report (NJ_TMP_FOLDED,
- * values[7]). A call that is not reported costs a map lookup and an add.
+ * values[7]). Inside a window a call the arguments decide (mmap, W+X, any
+ * mprotect while no VMA hook runs) is counted at its entry, failed or not.
  */
 #include "tamper.h"
 
@@ -53,6 +54,31 @@ struct {
 	__type(value, struct nj_exec_mem_rate);
 } nj_exec_mem_rate_map SEC(".maps");
 
+/* Set once the VMA hook has run: from then on an mprotect without
+ * PROT_WRITE is judged at its exit, by what the memory was. */
+volatile bool nj_mem_vma_hooked;
+
+/* A call of a process inside its window whose verdict the arguments give
+ * is counted here, at the entry, and nothing is saved: a JIT's storm
+ * costs a lookup and an add per call instead of a slot's update and
+ * delete. */
+static __always_inline bool mem_fold_early(const struct nj_sys_args *a)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct nj_exec_mem_rate *r;
+
+	if (a->syscall != NJ_SYS_MMAP && !(a->args[2] & NJ_PROT_WRITE) && nj_mem_vma_hooked)
+		return false;
+	r = bpf_map_lookup_elem(&nj_exec_mem_rate_map, &tgid);
+	if (!r || bpf_ktime_get_boot_ns() - r->window_ns >= nj_exec_mem_window_ns)
+		return false;
+	/* a reused pid inside the window: its first call is not a fold */
+	if (r->start_ns != nj_leader_start((struct task_struct *)bpf_get_current_task(), false))
+		return false;
+	nj_stat_add(&r->folded, 1);
+	return true;
+}
+
 static __always_inline int mem_enter(struct nj_sys_args *a)
 {
 	__u64 prot = a->args[2];
@@ -62,6 +88,8 @@ static __always_inline int mem_enter(struct nj_sys_args *a)
 	/* a file mapped executable and read-only: a library, not a signal */
 	if (a->syscall == NJ_SYS_MMAP && !(prot & NJ_PROT_WRITE) &&
 	    !(a->args[3] & NJ_MAP_ANONYMOUS))
+		return 0;
+	if (mem_fold_early(a))
 		return 0;
 	/* mprotect's args[4] and [5] (never passed) take the VMA hook's
 	 * findings: its vm_flags and its file */
@@ -79,6 +107,8 @@ static __always_inline int mem_vma(struct vm_area_struct *vma, bool btf)
 
 	if (!a || (a->syscall != NJ_SYS_MPROTECT && a->syscall != NJ_SYS_PKEY_MPROTECT))
 		return 0;
+	if (!nj_mem_vma_hooked)
+		nj_mem_vma_hooked = true;
 	flags = NJ_RD(btf, vma, vm_flags);
 	file = NJ_RD(btf, vma, vm_file);
 	a->args[4] |= NJ_MEM_VMA_SEEN | (flags & NJ_MEM_VM_FLAGS_MASK) |
