@@ -19,10 +19,10 @@
  *     memory that had VM_WRITE, or W+X at once. The tracepoint backend has
  *     no hook inside the call: bpf_find_vma() needs 5.17 and callbacks the
  *     5.10 verifier refuses in any program of the object, and walking the
- *     VMA tree by hand means an rbtree before 6.1 and the maple tree after
- *     (commit d4af56c5c7c6, v6.1), neither a stable layout. There, every
- *     mprotect that asks for PROT_EXEC is reported by the requested
- *     protections alone and says so (values[1] without NJ_MEM_VMA_SEEN).
+ *     VMA tree by hand means an rbtree before 6.1 and the maple tree from
+ *     6.1 on, neither a stable layout. There, every mprotect that asks
+ *     for PROT_EXEC is reported by the requested protections alone and
+ *     says so (values[1] without NJ_MEM_VMA_SEEN).
  *
  * Rate: JITs change protections all day. Per process, the first reported
  * call of a window (nj_exec_mem_window_ns) is sent and the later ones only

@@ -6,10 +6,12 @@
  *
  * Why task:task_rename: every rename goes through __set_task_comm(), which
  * fires it with the task renamed and the new name before it copies the
- * name in, so the task's comm is still the old one. The tracepoint exists
- * on every kernel we support (v3.14); only its typed (tp_btf) form carries
- * the task, so every backend uses that form. Its plain record lost its pid
- * field in v6.13, which does not matter here.
+ * name in, so the task's comm is still the old one. The tracepoint
+ * (include/trace/events/task.h) is older than every kernel we support;
+ * only its typed (tp_btf, v5.5) form carries the task, so every backend
+ * uses that form: the plain record's fields (pid, oldcomm, newcomm,
+ * oom_score_adj) have changed across releases, its typed arguments
+ * (task, comm) have not.
  *
  * It also fires for the rename every exec does (begin_new_exec), which the
  * process family's exec event already says: the task is then in execve
@@ -21,8 +23,8 @@
  * every backend), so the event says which way the name came: a rename
  * without one is a comm file write (write, pwrite64, writev: not hooked,
  * they are the hottest syscalls there are). The kernel lets a process
- * write only its own threads' comm files (comm_write, v2.6.35): another
- * process's returns EINVAL and renames nothing.
+ * write only its own threads' comm files (comm_write, since the file
+ * exists): another process's returns EINVAL and renames nothing.
  */
 #include "tamper.h"
 
