@@ -41,7 +41,16 @@
 	X(TP, syscalls, sys_enter_rt_tgsigqueueinfo, 120) \
 	X(TP, syscalls, sys_exit_rt_tgsigqueueinfo, 121)  \
 	X(BTF, , signal_generate, 122)                    \
-	NJB_TAMPER_INJECT_HOOKS(X) \
+	X(TP, syscalls, sys_enter_mprotect, 165)          \
+	X(TP, syscalls, sys_exit_mprotect, 166)           \
+	X(TP, syscalls, sys_enter_pkey_mprotect, 167)     \
+	X(TP, syscalls, sys_exit_pkey_mprotect, 168)      \
+	X(TP, syscalls, sys_enter_mmap, 169)              \
+	X(TP, syscalls, sys_exit_mmap, 190)               \
+	X(TP, syscalls, sys_enter_prctl, 191)             \
+	X(TP, syscalls, sys_exit_prctl, 192)              \
+	X(BTF, , task_rename, 193)                        \
+	NJB_TAMPER_INJECT_HOOKS(X)                        \
 	NJB_TAMPER_CREDS_HOOKS(X)
 
 /* inject: ptrace and process_vm_readv/writev pairs. The /proc/<pid>/mem

@@ -153,6 +153,10 @@ int main(int argc, char** argv) {
   run->add_option("--udp-window-ms", udp_window_ms,
                   "datagrams of one UDP flow (process, endpoints, direction) within this window are one event")
       ->check(count_check(nj::ranges::udp_window_ms));
+  uint64_t exec_memory_window_ms = 10000;
+  run->add_option("--exec-memory-window-ms", exec_memory_window_ms,
+                  "memory made executable: one event per process per window, the later calls counted into its next")
+      ->check(count_check(nj::ranges::exec_memory_window_ms));
   bool no_connection_end = false;
   run->add_flag("--no-connection-end", no_connection_end, "do not report TCP connections' ends (duration and bytes)");
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
@@ -174,6 +178,7 @@ int main(int argc, char** argv) {
     ro.sensor.modify_window_ns = modify_window_ms * 1000000ull;
     ro.sensor.udp_window_ns = udp_window_ms * 1000000ull;
     ro.sensor.connection_end = !no_connection_end;
+    ro.sensor.exec_memory_window_ns = exec_memory_window_ms * 1000000ull;
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

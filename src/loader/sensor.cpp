@@ -112,6 +112,7 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   rodata->nj_file_modify_window_ns = config_.modify_window_ns;
   rodata->nj_net_conn_end = config_.connection_end;
   rodata->nj_udp_window_ns = config_.udp_window_ns;
+  rodata->nj_exec_mem_window_ns = config_.exec_memory_window_ns;
 
   const int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");

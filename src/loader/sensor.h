@@ -41,6 +41,9 @@ struct SensorConfig {
   // one process's datagrams of one UDP flow.
   bool connection_end = true;
   uint64_t udp_window_ns = 60000000000ull;
+  // Tamper family: the window in which one process's calls making memory
+  // executable are one event (the rest counted into its next).
+  uint64_t exec_memory_window_ns = 10000000000ull;
   bool attach = true;  // false: load only (verifier check)
   // Load every program of this backend whatever the kernel supports (no
   // attach): proves the verifier accepts them on this kernel.

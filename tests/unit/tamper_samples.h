@@ -92,4 +92,27 @@ inline void complete_sample(nj::Event&, nj_tmp_creds& r) {
   r.op.values[5] = 0;
 }
 
+// The memory area: an anonymous RW -> RX mprotect whose VMA was seen, and a
+// prctl rename to a kernel thread's name.
+inline void complete_sample(nj::Event&, nj_tmp_exec_memory& r) {
+  tamper_sample::with_target(r.op, NJ_SYS_MPROTECT);
+  r.op.target = {};
+  r.op.args[0] = 0x7f0000001000ull;
+  r.op.args[1] = 4096;
+  r.op.args[2] = 0x5;
+  r.op.values[0] = 0x5;
+  r.op.values[1] = NJ_MEM_VMA_SEEN | NJ_MEM_VMA_ANON | 0x3;
+  r.op.values[7] = 12;
+  r.op.flags = NJ_TMP_FOLDED;
+}
+
+inline void complete_sample(nj::Event&, nj_tmp_rename& r) {
+  tamper_sample::with_target(r.op, NJ_SYS_PRCTL);
+  r.op.target = {};
+  r.op.args[0] = 15;
+  std::memcpy(&r.op.values[0], "sample", 7);
+  std::memcpy(&r.op.values[2], "[kworker/0:1]", 14);
+  r.op.values[4] = NJ_RENAME_PRCTL;
+}
+
 }  // namespace njt

@@ -51,6 +51,17 @@ enum nj_tamper_field {
  * same, for its folded calls (values[7]) */
 #define NJ_TMP_FOLDED (1u << 2)
 
+/* exec_memory: values[1] */
+#define NJ_MEM_VMA_SEEN (1ull << 63) /* the memory's state is known, not only the request */
+#define NJ_MEM_VMA_ANON (1ull << 62) /* some of it is anonymous */
+#define NJ_MEM_VMA_FILE (1ull << 61) /* some of it maps a file (NJ_TF_PATH: the first one) */
+#define NJ_MEM_VM_FLAGS_MASK \
+	0xffffffffull /* old vm_flags (VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8) */
+
+/* rename: values[4] */
+#define NJ_RENAME_PRCTL 1 /* prctl(PR_SET_NAME) of the caller's own thread */
+#define NJ_RENAME_PROC_COMM 2 /* a write to /proc/<pid>/comm or /proc/<pid>/task/<tid>/comm */
+
 /* nj_tamper_target.flags */
 /* filled from the target's task_struct: pid, tid, start_ns, uid, comm are the kernel's */
 #define NJ_TGT_TASK (1u << 0)
@@ -106,6 +117,14 @@ struct nj_tamper_target {
  *                setfsuid/setfsgid: retval is -EPERM when the fs id did not
  *                become the one asked for, else 0 (the kernel returns the
  *                previous id either way).
+ *   exec_memory: [0] the protections asked for (PROT_*), [1] what is known
+ *                of the memory: NJ_MEM_VMA_* bits and, from the VMAs an
+ *                mprotect changed (kprobe/fentry), the union of their old
+ *                vm_flags in the low 32 bits; mmap: anonymous or file from
+ *                its flags. [7] calls folded into this event (NJ_TMP_FOLDED).
+ *                args as passed (mmap: addr, len, prot, flags, fd).
+ *   rename:      [0..1] the old name, [2..3] the new one (the comm's 16
+ *                bytes, NUL-padded), [4] how (NJ_RENAME_*)
  * Other actions document theirs here as they are added.
  */
 struct nj_tamper_op {

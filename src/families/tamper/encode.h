@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "encode/encoder.h"
 #include "families/tamper/view.h"
@@ -29,6 +31,20 @@ const char* mem_open_mode(uint64_t fmode);
 const char* signal_result_name(uint64_t result);
 // si_code of a signal sent from user space: "SI_USER", "SI_QUEUE", ...
 std::string si_code_name(int32_t code);
+
+// The memory area (encode_mem.cpp): executable memory and renames.
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_exec_memory& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_rename& rec);
+// PROT_* bits as names ("read", "write", "execute"; ["none"] for 0).
+std::vector<std::string> prot_names(uint64_t prot);
+// mmap's MAP_* flags as names ("private", "anonymous", "fixed", ...).
+std::vector<std::string> map_flag_names(uint64_t flags);
+// Why a memory_exec call was reported: "write_execute" (W+X at once),
+// "was_writable" (X on memory that had VM_WRITE), "anonymous" (X on
+// anonymous memory), "requested_execute" (only the request is known).
+const char* memory_exec_reason(uint32_t syscall, uint64_t prot, uint64_t vma);
+// A name dressed as a kernel thread: "[kworker/0:1]", "kworker/0:1", "kthreadd".
+bool looks_like_kernel_thread(std::string_view name);
 
 // How an action's own fields are written, between the common blocks.
 struct TamperShape {

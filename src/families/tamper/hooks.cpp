@@ -43,6 +43,27 @@ std::vector<Hook> inject_hooks() {
   return t;
 }
 
+const std::vector<const char*> kExecMemoryCalls = {"mprotect", "pkey_mprotect", "mmap"};
+
+// The memory area's hooks: executable memory and renames
+// (bpf/tamper/memory.bpf.c, bpf/tamper/rename.bpf.c).
+void memory_hooks(std::vector<Hook>& t) {
+  constexpr Family T = Family::tamper;
+  t.push_back(
+      syscall_hook(T, "tamper.memory_exec.enter", "arguments of calls that ask for PROT_EXEC", kExecMemoryCalls, true));
+  t.push_back(
+      syscall_hook(T, "tamper.memory_exec", "anonymous or writable memory made executable", kExecMemoryCalls, false));
+  // No tracepoint fires inside mprotect with the VMA: without this hook an
+  // mprotect is judged by the protections it asks for alone.
+  t.push_back(Hook{"tamper.memory_exec.vma", T, false, "what an mprotect's memory was (anonymous, writable, its file)",
+                   function_hook("security_file_mprotect", nullptr, nullptr)});
+  t.push_back(Hook{"tamper.rename", T, true, "process and thread renames (prctl, /proc/<pid>/comm)",
+                   tp_btf_everywhere("task_rename", "tpbtf__task_rename")});
+  t.push_back(syscall_hook(T, "tamper.rename.enter", "tells prctl(PR_SET_NAME) renames from comm file writes",
+                           {"prctl"}, true, false));
+  t.push_back(syscall_hook(T, "tamper.rename.exit", "clears the prctl marker", {"prctl"}, false, false));
+}
+
 }  // namespace
 
 std::vector<Hook> tamper_hooks() {
@@ -56,6 +77,7 @@ std::vector<Hook> tamper_hooks() {
   for (Hook& h : inject_hooks()) t.push_back(std::move(h));
   t.push_back(syscall_hook(T, "tamper.creds.enter", "credentials before each call", kCredsCalls, true));
   t.push_back(syscall_hook(T, "tamper.creds", "credential changes and refusals, old and new", kCredsCalls, false));
+  memory_hooks(t);
   return t;
 }
 
