@@ -14,6 +14,15 @@ namespace nj {
 
 void encode_record(Encoder& e, const Event& ev, const nj_tmp_signal& rec);
 
+// Kernel code and namespaces (encode_kernel.cpp).
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_module_load& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_module_unload& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_bpf& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_mount& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_umount& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_mount_api& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_setns& rec);
+
 // signal_generate's result (TRACE_SIGNAL_*): "delivered", "ignored", ...
 const char* signal_result_name(uint64_t result);
 // si_code of a signal sent from user space: "SI_USER", "SI_QUEUE", ...
