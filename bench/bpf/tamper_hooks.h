@@ -51,7 +51,35 @@
 	X(TP, syscalls, sys_exit_prctl, 192)              \
 	X(BTF, , task_rename, 193)                        \
 	NJB_TAMPER_INJECT_HOOKS(X)                        \
-	NJB_TAMPER_CREDS_HOOKS(X)
+	NJB_TAMPER_CREDS_HOOKS(X)                         \
+	NJB_TAMPER_KERNEL_HOOKS(X)
+
+/* Kernel code, mounts and namespaces: one pair per distinct exit body.
+ * init_module and delete_module run finit_module's body, mount_setattr the
+ * mount API's; module:module_load (tp_btf) is left out because the
+ * observer cannot tell a missing BTF tracepoint (no CONFIG_MODULES) from a
+ * broken one. */
+#define NJB_TAMPER_KERNEL_HOOKS(X)                   \
+	X(TP, syscalls, sys_enter_finit_module, 170) \
+	X(TP, syscalls, sys_exit_finit_module, 171)  \
+	X(TP, syscalls, sys_enter_bpf, 172)          \
+	X(TP, syscalls, sys_exit_bpf, 173)           \
+	X(TP, syscalls, sys_enter_mount, 174)        \
+	X(TP, syscalls, sys_exit_mount, 175)         \
+	X(TP, syscalls, sys_enter_umount, 176)       \
+	X(TP, syscalls, sys_exit_umount, 177)        \
+	X(TP, syscalls, sys_enter_setns, 178)        \
+	X(TP, syscalls, sys_exit_setns, 179)         \
+	X(TP, syscalls, sys_enter_fsopen, 180)       \
+	X(TP, syscalls, sys_exit_fsopen, 181)        \
+	X(TP, syscalls, sys_enter_fsconfig, 182)     \
+	X(TP, syscalls, sys_exit_fsconfig, 183)      \
+	X(TP, syscalls, sys_enter_fsmount, 184)      \
+	X(TP, syscalls, sys_exit_fsmount, 185)       \
+	X(TP, syscalls, sys_enter_move_mount, 186)   \
+	X(TP, syscalls, sys_exit_move_mount, 187)    \
+	X(TP, syscalls, sys_enter_open_tree, 188)    \
+	X(TP, syscalls, sys_exit_open_tree, 189)
 
 /* inject: ptrace and process_vm_readv/writev pairs. The /proc/<pid>/mem
  * programs run on the open syscalls' exits, which the file family's rows

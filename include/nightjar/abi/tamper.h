@@ -125,6 +125,22 @@ struct nj_tamper_target {
  *                args as passed (mmap: addr, len, prot, flags, fd).
  *   rename:      [0..1] the old name, [2..3] the new one (the comm's 16
  *                bytes, NUL-padded), [4] how (NJ_RENAME_*)
+ *   module_load: [0] 1: module:module_load gave the name (NJ_TF_NAME),
+ *                [1] dev, [2] inode of finit_module's file (NJ_TF_PATH);
+ *                parameters in NJ_TF_DATA
+ *   module_unload: none (name in NJ_TF_NAME, flags in args[1])
+ *   bpf:         [0] cmd, [1] program type, [2] instruction count (load),
+ *                [3] the program's tag (8 bytes in memory order), [4] its
+ *                id (0: not read), [5] attach type (expected one for a
+ *                load), [6] target fd / link fd, [7] attach flags; name
+ *                NJ_TF_NAME, license NJ_TF_DATA, raw tracepoint NJ_TF_TARGET
+ *   mount, umount, mount_api: strings only (NJ_TF_SOURCE, _TARGET,
+ *                _FSTYPE, _NAME fsconfig key, _DATA options or value);
+ *                mount_setattr: [0] attr_set, [1] attr_clr, [2]
+ *                propagation, [3] userns_fd, [4] 1: struct mount_attr read
+ *   setns:       [0] the namespace's type (CLONE_NEW*), [1] its inode
+ *                number, [2] fd kind (1 namespace file, 2 pidfd, 0 unknown);
+ *                its name in NJ_TF_NAME; a pidfd's process is the target
  * Other actions document theirs here as they are added.
  */
 struct nj_tamper_op {

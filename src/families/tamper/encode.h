@@ -27,6 +27,15 @@ std::string ptrace_request_name(uint64_t request);
 // A /proc/<pid>/mem open's f_mode read/write bits: "read", "write", "read_write".
 const char* mem_open_mode(uint64_t fmode);
 
+// Kernel code and namespaces (encode_kernel.cpp).
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_module_load& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_module_unload& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_bpf& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_mount& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_umount& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_mount_api& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_tmp_setns& rec);
+
 // signal_generate's result (TRACE_SIGNAL_*): "delivered", "ignored", ...
 const char* signal_result_name(uint64_t result);
 // si_code of a signal sent from user space: "SI_USER", "SI_QUEUE", ...
