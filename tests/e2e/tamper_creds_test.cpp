@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "harness.h"
+#include "tamper_suite.h"
 
 namespace nj::e2e {
 namespace {
@@ -25,17 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kWaitMs = 30000;
-
-std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
-  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
-  return s;
-}
-
-#define ACT(var, ...)                            \
-  json var = try_act({__VA_ARGS__});             \
-  if (var.is_null()) {                           \
-    GTEST_SKIP() << "action not available here"; \
-  }
 
 std::string user_name(uint32_t uid) {
   const passwd* p = getpwuid(uid);
@@ -56,25 +46,9 @@ json named(uint32_t id, const std::string& name) {
 json user(uint32_t id) { return named(id, user_name(id)); }
 json group_(uint32_t id) { return named(id, group_name(id)); }
 
-class TamperCredsEvents : public ::testing::TestWithParam<std::string> {
+class TamperCredsEvents : public TamperSuite<TamperCredsEvents> {
  protected:
-  static void TearDownTestSuite() {
-    for (auto& [transport, s] : sensors()) {
-      expect_clean_stop(*s, transport);
-      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
-    }
-    sensors().clear();
-  }
-  void SetUp() override {
-    auto& s = sensors()[GetParam()];
-    if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
-                                                                   GetParam(), "--ringbuf-size", "67108864"});
-    s->keep_lines_with({"\"action\":\"credential_change\"", "\"privilege_change\""});
-    lost_at_setup_ = lost_total(*s);
-  }
-  SensorProcess& sensor() { return *sensors()[GetParam()]; }
-  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
+  void SetUp() override { start({"\"action\":\"credential_change\"", "\"privilege_change\""}); }
 
   static bool is_creds(const json& x, long pid, const std::string& syscall) {
     return x.contains("process") && get(x, "event.action") == "credential_change" && get(x, "process.pid") == pid &&
@@ -83,16 +57,7 @@ class TamperCredsEvents : public ::testing::TestWithParam<std::string> {
   json find(long pid, const std::string& syscall, const std::function<bool(const json&)>& extra = {}) {
     return sensor().wait_for([&](const json& x) { return is_creds(x, pid, syscall) && (!extra || extra(x)); }, kWaitMs);
   }
-
-  uint64_t lost_at_setup_ = 0;
 };
-
-#define FIND(var, what, ...)                                                                                  \
-  json var = find(__VA_ARGS__);                                                                               \
-  if ((var).is_null()) {                                                                                      \
-    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
-    FAIL() << "no " << (what);                                                                                \
-  }
 
 void expect_common(const json& e, const std::string& kind, const std::string& outcome) {
   EXPECT_EQ(get(e, "event.kind"), "event");

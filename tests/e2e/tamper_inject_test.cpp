@@ -16,6 +16,7 @@
 #include <memory>
 
 #include "harness.h"
+#include "tamper_suite.h"
 
 namespace nj::e2e {
 namespace {
@@ -24,36 +25,11 @@ namespace fs = std::filesystem;
 
 constexpr int kWaitMs = 30000;
 
-std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
-  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
-  return s;
-}
-
-#define ACT(var, ...)                            \
-  json var = try_act({__VA_ARGS__});             \
-  if (var.is_null()) {                           \
-    GTEST_SKIP() << "action not available here"; \
-  }
-
-class TamperInjectEvents : public ::testing::TestWithParam<std::string> {
+class TamperInjectEvents : public TamperSuite<TamperInjectEvents> {
  protected:
-  static void TearDownTestSuite() {
-    for (auto& [transport, s] : sensors()) {
-      expect_clean_stop(*s, transport);
-      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
-    }
-    sensors().clear();
-  }
   void SetUp() override {
-    auto& s = sensors()[GetParam()];
-    if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
-                                                                   GetParam(), "--ringbuf-size", "67108864"});
-    s->keep_lines_with({"\"action\":\"ptrace\"", "\"action\":\"process_vm_", "\"action\":\"proc_mem_open\""});
-    lost_at_setup_ = lost_total(*s);
+    start({"\"action\":\"ptrace\"", "\"action\":\"process_vm_", "\"action\":\"proc_mem_open\""});
   }
-  SensorProcess& sensor() { return *sensors()[GetParam()]; }
-  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
 
   json find(const std::string& action, long pid, long target, const std::function<bool(const json&)>& extra) {
     return sensor().wait_for(
@@ -63,16 +39,7 @@ class TamperInjectEvents : public ::testing::TestWithParam<std::string> {
         },
         kWaitMs);
   }
-
-  uint64_t lost_at_setup_ = 0;
 };
-
-#define FIND(var, what, ...)                                                                                  \
-  json var = find(__VA_ARGS__);                                                                               \
-  if ((var).is_null()) {                                                                                      \
-    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
-    FAIL() << "no " << (what);                                                                                \
-  }
 
 std::function<bool(const json&)> request_is(const std::string& name) {
   return [name](const json& x) { return get(x, "nightjar.tamper.ptrace.request") == name; };

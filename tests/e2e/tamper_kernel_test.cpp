@@ -17,6 +17,7 @@
 #include <regex>
 
 #include "harness.h"
+#include "tamper_suite.h"
 
 namespace nj::e2e {
 namespace {
@@ -25,17 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr int kWaitMs = 30000;
 
-std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
-  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
-  return s;
-}
-
-#define ACT(var, why, ...)           \
-  json var = try_act({__VA_ARGS__}); \
-  if (var.is_null()) {               \
-    GTEST_SKIP() << (why);           \
-  }
-
 // Every program of the hook is attached ("tracepoint (3/3 programs)").
 bool all_attached(const std::string& status) {
   std::smatch m;
@@ -43,27 +33,12 @@ bool all_attached(const std::string& status) {
   return std::regex_search(status, m, re) && m[1] == m[2] && m[1] != "0";
 }
 
-class TamperKernelEvents : public ::testing::TestWithParam<std::string> {
+class TamperKernelEvents : public TamperSuite<TamperKernelEvents> {
  protected:
-  static void TearDownTestSuite() {
-    for (auto& [transport, s] : sensors()) {
-      expect_clean_stop(*s, transport);
-      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
-    }
-    sensors().clear();
-  }
   void SetUp() override {
-    auto& s = sensors()[GetParam()];
-    if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
-                                                                   GetParam(), "--ringbuf-size", "67108864"});
-    s->keep_lines_with({"\"action\":\"module_load\"", "\"action\":\"module_unload\"", "\"action\":\"bpf\"",
-                        "\"action\":\"mount\"", "\"action\":\"umount\"", "\"action\":\"mount_api\"",
-                        "\"action\":\"setns\""});
-    lost_at_setup_ = lost_total(*s);
+    start({"\"action\":\"module_load\"", "\"action\":\"module_unload\"", "\"action\":\"bpf\"", "\"action\":\"mount\"",
+           "\"action\":\"umount\"", "\"action\":\"mount_api\"", "\"action\":\"setns\""});
   }
-  SensorProcess& sensor() { return *sensors()[GetParam()]; }
-  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
 
   json find(const std::string& action, long pid, const std::function<bool(const json&)>& extra) {
     return sensor().wait_for(
@@ -72,16 +47,7 @@ class TamperKernelEvents : public ::testing::TestWithParam<std::string> {
         },
         kWaitMs);
   }
-
-  uint64_t lost_at_setup_ = 0;
 };
-
-#define FIND(var, what, ...)                                                                                  \
-  json var = find(__VA_ARGS__);                                                                               \
-  if ((var).is_null()) {                                                                                      \
-    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
-    FAIL() << "no " << (what);                                                                                \
-  }
 
 std::function<bool(const json&)> field_is(const std::string& dotted, const json& v) {
   return [dotted, v](const json& x) { return get(x, dotted) == v; };
@@ -103,7 +69,7 @@ void expect_common(const json& e, const std::string& category, const std::string
 
 // The hiding technique: a directory bound over /proc/<pid>.
 TEST_P(TamperKernelEvents, BindMountOverAProcDirectoryIsFlagged) {
-  ACT(a, "mount actions not available here", "tamper-mount-hide");
+  TAMPER_ACT_OR_SKIP(a, "mount actions not available here", "tamper-mount-hide");
   const long pid = a["pid"], target = a["target_pid"];
   const std::string dir = a["dir"], proc = a["proc_dir"];
 
@@ -131,7 +97,7 @@ TEST_P(TamperKernelEvents, BindMountOverAProcDirectoryIsFlagged) {
 }
 
 TEST_P(TamperKernelEvents, MountApiSequence) {
-  ACT(a, "the mount API (v5.2) is not available here", "tamper-mount-api");
+  TAMPER_ACT_OR_SKIP(a, "the mount API (v5.2) is not available here", "tamper-mount-api");
   const long pid = a["pid"], fs_fd = a["fs_fd"], mount_fd = a["mount_fd"], tree_fd = a["tree_fd"];
   const std::string dir = a["dir"];
   const std::string k = "nightjar.tamper.mount_api.";
@@ -180,7 +146,7 @@ TEST_P(TamperKernelEvents, MountApiSequence) {
 }
 
 TEST_P(TamperKernelEvents, SetnsByNamespaceFileAndByPidfd) {
-  ACT(a, "setns action not available here", "tamper-setns");
+  TAMPER_ACT_OR_SKIP(a, "setns action not available here", "tamper-setns");
   const long pid = a["pid"], target = a["target_pid"], ns_fd = a["ns_fd"], pidfd = a["pidfd"];
   const std::string k = "nightjar.tamper.setns.";
 
@@ -204,7 +170,7 @@ TEST_P(TamperKernelEvents, SetnsByNamespaceFileAndByPidfd) {
 }
 
 TEST_P(TamperKernelEvents, BpfProgramLoadAndCgroupAttach) {
-  ACT(a, "bpf action not available here", "tamper-bpf");
+  TAMPER_ACT_OR_SKIP(a, "bpf action not available here", "tamper-bpf");
   const long pid = a["pid"];
   const std::string k = "nightjar.tamper.bpf.";
 
@@ -240,7 +206,7 @@ TEST_P(TamperKernelEvents, BpfProgramLoadAndCgroupAttach) {
 
 TEST_P(TamperKernelEvents, ModuleFailurePaths) {
   NEED_MODULE_HOOKS();
-  ACT(a, "module syscalls return ENOSYS here", "tamper-module-fail");
+  TAMPER_ACT_OR_SKIP(a, "module syscalls return ENOSYS here", "tamper-module-fail");
   const long pid = a["pid"];
   const std::string k = "nightjar.tamper.module.";
 
@@ -268,7 +234,8 @@ TEST_P(TamperKernelEvents, ModuleFailurePaths) {
 
 TEST_P(TamperKernelEvents, ModuleLoadAndUnload) {
   NEED_MODULE_HOOKS();
-  ACT(a, "no small module on disk to load (the kernel matrix's guests carry no /lib/modules)", "tamper-module-load");
+  TAMPER_ACT_OR_SKIP(a, "no small module on disk to load (the kernel matrix's guests carry no /lib/modules)",
+                     "tamper-module-load");
   const long pid = a["pid"];
   const std::string k = "nightjar.tamper.module.";
   const bool loaded = a["load_errno"] == 0;

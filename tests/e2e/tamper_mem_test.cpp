@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "harness.h"
+#include "tamper_suite.h"
 
 namespace nj::e2e {
 namespace {
@@ -25,44 +26,18 @@ namespace fs = std::filesystem;
 
 constexpr int kWaitMs = 30000;
 
-std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
-  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
-  return s;
-}
-
 std::string hex(long long v) {
   char buf[24];
   std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(v));
   return buf;
 }
 
-#define ACT(var, ...)                            \
-  json var = try_act({__VA_ARGS__});             \
-  if (var.is_null()) {                           \
-    GTEST_SKIP() << "action not available here"; \
-  }
-
-class TamperMemEvents : public ::testing::TestWithParam<std::string> {
+class TamperMemEvents : public TamperSuite<TamperMemEvents> {
  protected:
-  static void TearDownTestSuite() {
-    for (auto& [transport, s] : sensors()) {
-      expect_clean_stop(*s, transport);
-      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
-    }
-    sensors().clear();
-  }
   void SetUp() override {
-    auto& s = sensors()[GetParam()];
     // The storm action waits 1.5 s after its calls: the window must be shorter.
-    if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
-                                                                   GetParam(), "--ringbuf-size", "67108864",
-                                                                   "--exec-memory-window-ms", "1000"});
-    s->keep_lines_with({"\"action\":\"memory_exec\"", "\"action\":\"process_rename\""});
-    lost_at_setup_ = lost_total(*s);
+    start({"\"action\":\"memory_exec\"", "\"action\":\"process_rename\""}, {"--exec-memory-window-ms", "1000"});
   }
-  SensorProcess& sensor() { return *sensors()[GetParam()]; }
-  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
 
   static std::function<bool(const json&)> of(const std::string& action, long pid) {
     return [=](const json& x) { return get(x, "event.action") == action && get(x, "process.pid") == pid; };
@@ -72,16 +47,7 @@ class TamperMemEvents : public ::testing::TestWithParam<std::string> {
     return sensor().wait_for([&](const json& x) { return is(x) && extra(x); }, kWaitMs);
   }
   std::vector<json> all_of(const std::string& action, long pid) { return sensor().all(of(action, pid)); }
-
-  uint64_t lost_at_setup_ = 0;
 };
-
-#define FIND(var, what, ...)                                                                                  \
-  json var = find(__VA_ARGS__);                                                                               \
-  if ((var).is_null()) {                                                                                      \
-    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
-    FAIL() << "no " << (what);                                                                                \
-  }
 
 std::function<bool(const json&)> at(long long address) {
   return [a = hex(address)](const json& x) { return get(x, "nightjar.tamper.memory.address") == a; };

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "harness.h"
+#include "tamper_suite.h"
 
 namespace nj::e2e {
 namespace {
@@ -21,40 +22,13 @@ namespace fs = std::filesystem;
 
 constexpr int kWaitMs = 30000;
 
-std::map<std::string, std::unique_ptr<SensorProcess>>& sensors() {
-  static std::map<std::string, std::unique_ptr<SensorProcess>> s;
-  return s;
-}
-
 bool is_tamper(const json& e, const std::string& action, long pid) {
   return e.contains("process") && get(e, "event.action") == action && get(e, "process.pid") == pid;
 }
 
-#define ACT(var, ...)                            \
-  json var = try_act({__VA_ARGS__});             \
-  if (var.is_null()) {                           \
-    GTEST_SKIP() << "action not available here"; \
-  }
-
-class TamperEvents : public ::testing::TestWithParam<std::string> {
+class TamperEvents : public TamperSuite<TamperEvents> {
  protected:
-  static void TearDownTestSuite() {
-    for (auto& [transport, s] : sensors()) {
-      expect_clean_stop(*s, transport);
-      if (all_passed()) fs::remove_all(fs::path(s->output_path()).parent_path());
-    }
-    sensors().clear();
-  }
-  void SetUp() override {
-    auto& s = sensors()[GetParam()];
-    if (!s)
-      s = std::make_unique<SensorProcess>(std::vector<std::string>{"--events", "process,tamper", "--transport",
-                                                                   GetParam(), "--ringbuf-size", "67108864"});
-    s->keep_lines_with({"\"category\":[\"process\"],\"type\":[\"info\"],\"action\":\"signal\""});
-    lost_at_setup_ = lost_total(*s);
-  }
-  SensorProcess& sensor() { return *sensors()[GetParam()]; }
-  bool lost_since_setup() { return lost_total(sensor()) > lost_at_setup_; }
+  void SetUp() override { start({"\"category\":[\"process\"],\"type\":[\"info\"],\"action\":\"signal\""}); }
 
   // The `action` event of `pid` aimed at `target` (0: any) for which
   // `extra` holds.
@@ -65,16 +39,7 @@ class TamperEvents : public ::testing::TestWithParam<std::string> {
         },
         kWaitMs);
   }
-
-  uint64_t lost_at_setup_ = 0;
 };
-
-#define FIND(var, what, ...)                                                                                  \
-  json var = find(__VA_ARGS__);                                                                               \
-  if ((var).is_null()) {                                                                                      \
-    if (lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile; no " << (what); \
-    FAIL() << "no " << (what);                                                                                \
-  }
 
 // A signal event's predicate: the signal it sent.
 std::function<bool(const json&)> sig_is(long sig) {

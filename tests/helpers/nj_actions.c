@@ -45,9 +45,10 @@
 #include "actions.h"
 
 /* The families whose actions this binary offers, in `list` order. */
-#define NJ_ACTION_FAMILIES(X)                                                                   \
-	X(process)                                                                              \
-	X(file) X(uring) X(net) X(tamper_signal) X(tamper_inject) X(tamper_creds) X(tamper_mem) \
+#define NJ_ACTION_FAMILIES(X)                                                           \
+	X(process)                                                                      \
+	X(file)                                                                         \
+	X(uring) X(net) X(tamper_signal) X(tamper_inject) X(tamper_creds) X(tamper_mem) \
 		X(tamper_kernel)
 
 #define NJ_DECLARE_FAMILY(fam) extern const struct action fam##_actions[];
