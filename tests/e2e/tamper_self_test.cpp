@@ -88,6 +88,34 @@ TEST(TamperSelf, ASignalToTheSensorIsAnAlert) {
   expect_clean_stop(s, "signal");
 }
 
+// A ptrace of the sensor (a seize, then a detach): the ptrace event names
+// the sensor as its target, and the alert follows it.
+TEST(TamperSelf, APtraceOfTheSensorIsAnAlert) {
+  SensorProcess s({"--events", "process,tamper"});
+  json a = try_act({"tamper-ptrace-seize-pid"}, {"NJ_TARGET_PID=" + std::to_string(s.pid())});
+  if (a.is_null()) GTEST_SKIP() << "ptrace not available here";
+  const long pid = a["pid"];
+  json ev = s.wait_for(
+      [&](const json& x) {
+        return get(x, "event.action") == "ptrace" && get(x, "process.pid") == pid &&
+               get(x, "nightjar.tamper.ptrace.request") == "PTRACE_SEIZE";
+      },
+      kWaitMs);
+  ASSERT_FALSE(ev.is_null()) << "no ptrace event";
+  EXPECT_EQ(get(ev, "target.process.pid"), s.pid());
+  EXPECT_EQ(get(ev, "target.process.name"), "nightjar");
+  EXPECT_EQ(get(ev, "nightjar.target_is_sensor"), true);
+  json alert = s.wait_for(
+      [&](const json& x) {
+        return is_alert(x, "ptrace") && get(x, "nightjar.tampered.event_id") == get(ev, "event.id");
+      },
+      kWaitMs);
+  ASSERT_FALSE(alert.is_null()) << "no sensor-tampered alert for the ptrace";
+  EXPECT_EQ(get(alert, "process.pid"), pid);
+  EXPECT_EQ(get(alert, "process.name"), "nj-actions");
+  expect_clean_stop(s, "ptrace");
+}
+
 // SIGTERM stops the sensor: the signal that did it is still reported, and
 // its alert comes before sensor-stopped.
 TEST(TamperSelf, TheSignalThatStopsTheSensorIsReportedBeforeItStops) {

@@ -45,11 +45,11 @@
 #include "actions.h"
 
 /* The families whose actions this binary offers, in `list` order. */
-#define NJ_ACTION_FAMILIES(X)                                                           \
-	X(process)                                                                      \
-	X(file)                                                                         \
-	X(uring) X(net) X(tamper_signal) X(tamper_inject) X(tamper_creds) X(tamper_mem) \
-		X(tamper_kernel)
+#define NJ_ACTION_FAMILIES(X) \
+	X(process)            \
+	X(file)               \
+	X(uring)              \
+	X(net) X(tamper_signal) X(tamper_inject) X(tamper_creds) X(tamper_mem) X(tamper_kernel)
 
 #define NJ_DECLARE_FAMILY(fam) extern const struct action fam##_actions[];
 NJ_ACTION_FAMILIES(NJ_DECLARE_FAMILY)

@@ -311,6 +311,24 @@ static void act_proc_mem(void)
 	j_str("path", path);
 }
 
+/* PTRACE_SEIZE of the process NJ_TARGET_PID names (the sensor, in its
+ * self-defence test). A seize does not stop the tracee, so the sensor never
+ * pauses; it is released when this process exits (a detach would need it
+ * stopped first). */
+static void act_ptrace_seize_pid(void)
+{
+	const char *env = getenv("NJ_TARGET_PID");
+	long pid = env ? strtol(env, NULL, 10) : 0;
+
+	if (pid <= 0)
+		die(2, "NJ_TARGET_PID names no process");
+	if (ptrace(PTRACE_SEIZE, (pid_t)pid, 0, 0))
+		die_errno("PTRACE_SEIZE");
+	j_begin("tamper-ptrace-seize-pid");
+	j_num("pid", getpid());
+	j_num("target_pid", pid);
+}
+
 const struct action tamper_inject_actions[] = {
 	{"tamper-ptrace-poke", act_ptrace_poke},
 	{"tamper-ptrace-seize", act_ptrace_seize},
@@ -319,5 +337,6 @@ const struct action tamper_inject_actions[] = {
 	{"tamper-vm-write", act_vm_write},
 	{"tamper-vm-read", act_vm_read},
 	{"tamper-proc-mem", act_proc_mem},
+	{"tamper-ptrace-seize-pid", act_ptrace_seize_pid},
 	{NULL, NULL},
 };
