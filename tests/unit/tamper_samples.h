@@ -134,7 +134,11 @@ inline void complete_sample(nj::Event& ev, nj_tmp_module_load& r) {
   r.op.args[0] = 3;
   r.op.values[0] = 1;
   tamper_sample::add_part(ev, r.hdr, NJ_TF_NAME, "dummy");
-  tamper_sample::add_part(ev, r.hdr, NJ_TF_PATH, "/lib/modules/6.1.0-sample/kernel/drivers/net/dummy.ko");
+  // As the dentry walk sends it: segments, leaf first.
+  tamper_sample::add_part(ev, r.hdr, NJ_TF_PATH,
+                          std::string("dummy.ko\0net\0drivers\0kernel\0"
+                                      "6.1.0-sample\0modules\0lib\0",
+                                      53));
   tamper_sample::add_part(ev, r.hdr, NJ_TF_DATA, "numdummies=0");
 }
 
