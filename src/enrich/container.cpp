@@ -94,7 +94,11 @@ std::optional<ContainerInfo> match(const std::vector<std::string_view>& cs, size
       // libvirt registers its guests as machines too. A qemu scope holds
       // the VM's host-side process, which is no container.
       if (name.starts_with("qemu-")) return std::nullopt;
-      if (name.starts_with("lxc-")) return ContainerInfo{name.substr(4), "libvirt-lxc"};
+      // "machine-lxc-.scope" names no guest: not a container (found by fuzzing).
+      if (name.starts_with("lxc-")) {
+        if (name.size() == 4) return std::nullopt;
+        return ContainerInfo{name.substr(4), "libvirt-lxc"};
+      }
       if (!name.empty()) return ContainerInfo{name, "systemd-nspawn"};
     }
   }

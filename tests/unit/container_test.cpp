@@ -82,6 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"/machine.slice/machine-my\\x2dbox.scope/payload", "my-box", "systemd-nspawn", "machine-my\\x2dbox.scope"},
         Case{"/machine.slice/machine-lxc\\x2d1234\\x2dweb.scope", "1234-web", "libvirt-lxc",
              "machine-lxc\\x2d1234\\x2dweb.scope"},
+        // a libvirt LXC scope without a guest name (found by fuzzing) is no container
+        Case{"/machine.slice/machine-lxc\\x2d.scope", std::nullopt, "", "machine-lxc\\x2d.scope"},
         // a libvirt VM's qemu process is a host process
         Case{"/machine.slice/machine-qemu\\x2d1\\x2dwin10.scope/libvirt/emulator", std::nullopt, "",
              "machine-qemu\\x2d1\\x2dwin10.scope"},

@@ -12,7 +12,6 @@ namespace nj {
 namespace {
 
 constexpr uint64_t kProtWrite = 0x2;
-constexpr uint64_t kMapAnonymous = 0x20;
 constexpr uint64_t kVmWrite = 0x2;
 
 std::string hex(uint64_t v) {
