@@ -69,10 +69,8 @@ class FdSink : public Sink {
     }
     size_t off = 0;
     const int err = write_all(lines, &off);
-    remember_end();
-    if (!err) return {static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n')), 0, false, shrunk};
     // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
-    const size_t whole = off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
+    const size_t whole = err == 0 ? lines.size() : off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
     WriteResult r{static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false, shrunk};
     if (off > whole && !take_back(off - whole)) {
       unterminated_ = true;
