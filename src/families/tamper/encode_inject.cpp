@@ -121,7 +121,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_tmp_mem_open& r) {
                   w.begin_object();
                   // Walked from the opened file's dentry, leaf first.
                   if (const TamperString* p = string_of(v, NJ_TF_PATH))
-                    e.str("path", walked_path(p->value, p->truncated), "nightjar.tamper.mem_open.path");
+                    e.str("path", p->value, "nightjar.tamper.mem_open.path");
                   w.kv("mode", mem_open_mode(op.values[0]));
                   hex_kv(e, "flags", op.values[1]);
                   w.end_object();

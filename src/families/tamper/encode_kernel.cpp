@@ -47,9 +47,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_tmp_module_load& r) {
     w.key("module");
     w.begin_object();
     part(e, v, NJ_TF_NAME, "name", "nightjar.tamper.module.name");
-    // The file as the kernel's dentry walk gave it (segments, leaf first).
-    if (const TamperString* p = string_of(v, NJ_TF_PATH))
-      e.str("path", walked_path(p->value, p->truncated), "nightjar.tamper.module.path");
+    if (const TamperString* p = string_of(v, NJ_TF_PATH)) e.str("path", p->value, "nightjar.tamper.module.path");
     if (const TamperString* p = string_of(v, NJ_TF_DATA); p && !p->value.empty())
       e.str("parameters", p->value, "nightjar.tamper.module.parameters");
     if (op.syscall == NJ_SYS_FINIT_MODULE) {

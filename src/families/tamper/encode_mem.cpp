@@ -126,7 +126,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_tmp_exec_memory& r) {
       w.key("file");
       w.begin_object();
       // The part is the dentry walk's segments, leaf first.
-      e.str("path", walked_path(path->value, path->truncated), "nightjar.tamper.memory.file.path");
+      e.str("path", path->value, "nightjar.tamper.memory.file.path");
       if (path->truncated) w.kb("path_truncated", true);
       w.kn("inode", path->ino);
       w.kv("device", dev_string(path->dev));

@@ -1,5 +1,7 @@
 #include "families/tamper/view.h"
 
+#include "decode/decode.h"
+
 namespace nj {
 
 TamperView make_tamper_view(uint16_t type, const Event& ev) {
@@ -14,6 +16,9 @@ TamperView make_tamper_view(uint16_t type, const Event& ev) {
     slot->dev = p.dev;
     slot->ino = p.ino;
   }
+  // Every NJ_TF_PATH is a kernel dentry walk (nj_part_path): segments, leaf
+  // first. Joined here once, so no encoder sends the raw form.
+  if (auto& path = v.strings[NJ_TF_PATH]) path->value = walked_path(path->value, path->truncated);
   return v;
 }
 

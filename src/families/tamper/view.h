@@ -17,7 +17,7 @@
 namespace nj {
 
 struct TamperString {
-  std::string value;
+  std::string value;  // NJ_TF_PATH: the walked path, joined
   bool truncated = false;
   uint32_t dev = 0;
   uint64_t ino = 0;
