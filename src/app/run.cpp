@@ -414,8 +414,7 @@ void Daemon::check_self() {
     tampered("output_truncated", (o_.output.empty() ? std::string("stdout's file") : o_.output) +
                                      " was truncated by another process: lines written before are gone");
   shrunk_seen_ = shrunk;
-  const Sensor::LinkCheck links = sensor_->check_links();
-  for (const std::string& prog : links.gone)
+  for (const std::string& prog : sensor_->detached_programs())
     tampered("program_detached", "BPF program " + prog + " is no longer attached through the sensor's link");
 }
 

@@ -217,21 +217,16 @@ Result<void> Sensor::exclude_fs(uint32_t magic) {
   return {};
 }
 
-Sensor::LinkCheck Sensor::check_links() const {
-  LinkCheck c;
+std::vector<std::string> Sensor::detached_programs() const {
+  std::vector<std::string> gone;
   for (size_t i = 0; i < links_.size() && i < link_progs_.size(); i++) {
     const auto& [name, prog_id] = link_progs_[i];
-    if (!prog_id) {
-      c.unverifiable++;
-      continue;
-    }
     struct bpf_link_info info {};
     uint32_t len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(bpf_link__fd(links_[i].get()), &info, &len) != 0 || info.prog_id != prog_id)
-      c.gone.push_back(name);
-    else c.verified++;
+    if (prog_id && (bpf_obj_get_info_by_fd(bpf_link__fd(links_[i].get()), &info, &len) != 0 || info.prog_id != prog_id))
+      gone.push_back(name);
   }
-  return c;
+  return gone;
 }
 
 int Sensor::ringbuf_fd() const { return bpf_map__fd(skel_->maps.nj_rb); }

@@ -123,17 +123,11 @@ class Sensor {
   std::vector<ProgramStats> program_stats() const;
   Result<KernelCounters> counters() const;
   Transport transport() const { return config_.transport; }
-  // Whether every link still holds the program it was made with, as the
-  // kernel reports it (bpf_link_info): a link someone detached or replaced
-  // is named in `gone`. Links that are perf events rather than BPF links
-  // (tracepoints attached through perf_event ioctls before v5.15's
-  // bpf_perf_link use) cannot be asked and are counted as unverifiable.
-  struct LinkCheck {
-    std::vector<std::string> gone;
-    size_t verified = 0;
-    size_t unverifiable = 0;
-  };
-  LinkCheck check_links() const;
+  // The programs whose link no longer holds them, as the kernel reports it
+  // (bpf_link_info): detached or replaced by someone. Links that are perf
+  // events rather than BPF links (tracepoints attached through perf_event
+  // ioctls before v5.15's bpf_perf_link) cannot be asked and are skipped.
+  std::vector<std::string> detached_programs() const;
   int ringbuf_fd() const;
   int perf_fd() const;
   const SensorConfig& config() const { return config_; }
