@@ -147,8 +147,18 @@ static __always_inline int creds_enter(struct nj_sys_args *a)
 	return nj_sys_enter_save(a);
 }
 
+static __always_inline bool nj_creds_same(const struct nj_creds_fold *f, __u64 ts,
+					  const __u64 now[3], long ret)
+{
+	/* signed: another CPU's entry may carry a slightly later clock */
+	return (__s64)(ts - f->ts_ns) < (__s64)NJ_CREDS_FOLD_NS && f->retval == ret &&
+	       f->result[0] == now[0] && f->result[1] == now[1] && f->result[2] == now[2];
+}
+
 /* Whether this call is folded into the process's earlier event, and if
- * not, the count of those folded so far (for values[7]). */
+ * not, the count of those folded so far (for values[7]). The threads of one
+ * glibc setxid run the syscall at the same time on different CPUs: the
+ * first insert (BPF_NOEXIST) decides which of them reports. */
 static __always_inline bool nj_creds_folded(struct task_struct *task, __u32 sc, const __u64 now[3],
 					    long ret, __u64 *folded)
 {
@@ -161,8 +171,7 @@ static __always_inline bool nj_creds_folded(struct task_struct *task, __u32 sc, 
 	struct nj_creds_fold fresh = {};
 	__u64 ts = bpf_ktime_get_ns();
 
-	if (f && ts - f->ts_ns < NJ_CREDS_FOLD_NS && f->retval == ret && f->result[0] == now[0] &&
-	    f->result[1] == now[1] && f->result[2] == now[2]) {
+	if (f && nj_creds_same(f, ts, now, ret)) {
 		__sync_fetch_and_add(&f->folded, 1);
 		return true;
 	}
@@ -173,7 +182,16 @@ static __always_inline bool nj_creds_folded(struct task_struct *task, __u32 sc, 
 	fresh.retval = ret;
 	fresh.folded = f ? f->folded : 0;
 	*folded = fresh.folded;
-	bpf_map_update_elem(&nj_creds_fold_map, &key, &fresh, BPF_ANY);
+	if (!f && bpf_map_update_elem(&nj_creds_fold_map, &key, &fresh, BPF_NOEXIST)) {
+		/* another thread of the process inserted first */
+		f = bpf_map_lookup_elem(&nj_creds_fold_map, &key);
+		if (f && nj_creds_same(f, ts, now, ret)) {
+			__sync_fetch_and_add(&f->folded, 1);
+			return true;
+		}
+	}
+	if (f)
+		bpf_map_update_elem(&nj_creds_fold_map, &key, &fresh, BPF_ANY);
 	return false;
 }
 
