@@ -29,6 +29,8 @@
 //   nj-workload jit-storm N             what a JIT does between compiles: one anonymous
 //                                       page made writable, a byte written, made
 //                                       executable again, N times (2N mprotects)
+//   nj-workload tamper-mix N            one of each cheap tamper action, N times
+//                                       (bench/workloads/tamper.c)
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -47,6 +49,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "tamper.h"
 
 static double now(void)
 {
@@ -608,30 +612,6 @@ static int udp_storm(const char *name, long n, int spread)
 	return errors ? 1 : 0;
 }
 
-/* One page toggled RW -> RX and back with a write in between, the W^X
- * dance a JIT does for every patch: the mprotect hooks' worst case. */
-static int jit_storm(long n)
-{
-	unsigned char *p =
-		mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	long errors = 0;
-
-	if (p == MAP_FAILED) {
-		perror("mmap");
-		return 1;
-	}
-	double t0 = now();
-	for (long i = 0; i < n; i++) {
-		errors += mprotect(p, 4096, PROT_READ | PROT_WRITE) != 0;
-		p[i & 4095] = 0xc3;
-		errors += mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0;
-	}
-	double el = now() - t0;
-	munmap(p, 4096);
-	report("jit-storm", n, errors, el, NULL);
-	return errors ? 1 : 0;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -642,7 +622,7 @@ static void usage(void)
 		"       nj-workload open-tree N [DIR]\n"
 		"       nj-workload connect N\n"
 		"       nj-workload connect-storm|udp-storm|udp-flows N\n"
-		"       nj-workload jit-storm N\n");
+		"       nj-workload jit-storm|tamper-mix N\n");
 	exit(2);
 }
 
@@ -688,6 +668,8 @@ int main(int argc, char **argv)
 		return udp_storm(mode, n, 1);
 	if (!strcmp(mode, "jit-storm"))
 		return jit_storm(n);
+	if (!strcmp(mode, "tamper-mix"))
+		return tamper_mix(n);
 	usage();
 	return 2;
 }

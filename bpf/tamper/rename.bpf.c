@@ -17,7 +17,8 @@
  * process family's exec event already says: the task is then in execve
  * (task->in_execve; where a kernel lacks the bit, fs->in_exec, which
  * check_unsafe_exec sets for the same stretch unless the fs is shared).
- * Kernel threads and io_uring workers name themselves; not reported either.
+ * Kernel threads and io_uring workers name themselves; not reported either,
+ * nor a rename to the name the task already has.
  *
  * A prctl(PR_SET_NAME) leaves a marker at its entry (the syscall pair, on
  * every backend), so the event says which way the name came: a rename
@@ -57,6 +58,21 @@ static __always_inline int rename_exit(void *ctx, long ret, __u8 backend)
 NJ_SYSCALL_ENTER(prctl, NJ_SYS_PRCTL, 2, rename_enter)
 NJ_SYSCALL_EXIT(prctl, rename_exit)
 
+/* Names compared up to their NUL: where __set_task_comm() copies without
+ * padding (strlcpy in older kernels), a shorter name leaves the longer
+ * old one's tail after its NUL, so whole arrays may differ where the
+ * names do not. */
+static __always_inline bool rename_same(const char *a, const char *b)
+{
+	for (int i = 0; i < NJ_COMM_LEN; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			break;
+	}
+	return true;
+}
+
 static __always_inline bool rename_in_exec(struct task_struct *task)
 {
 	if (bpf_core_field_exists(((struct task_struct___nj_no_in_execve *)task)->in_execve))
@@ -89,6 +105,10 @@ int BPF_PROG(tpbtf__task_rename, struct task_struct *task, const char *comm)
 		nj_target_fill(&rec.op.target, task, true);
 	bpf_probe_read_kernel(&rec.op.values[0], NJ_COMM_LEN, task->comm);
 	bpf_probe_read_kernel_str(&rec.op.values[2], NJ_COMM_LEN, comm);
+	/* A thread pool naming its threads again on every task, a daemon
+	 * setting its own name "to be sure": nothing was renamed. */
+	if (rename_same((const char *)&rec.op.values[0], (const char *)&rec.op.values[2]))
+		return 0;
 	nj_tamper_send(ctx, (struct nj_tmp_signal *)&rec, NJ_REC_TMP_RENAME, NJ_BACKEND_TRACEPOINT);
 	return 0;
 }

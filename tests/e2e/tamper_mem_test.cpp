@@ -161,7 +161,8 @@ TEST_P(TamperMemEvents, PrctlRenameToAKernelThreadName) {
   EXPECT_EQ(get(e, "nightjar.tamper.rename.via"), "prctl");
   EXPECT_EQ(get(e, "nightjar.tamper.rename.looks_like_kernel_thread"), true);
   EXPECT_FALSE(has(e, "target"));
-  // The rename every exec does (to "nj-actions") is the exec's, not one of these.
+  // The rename every exec does (to "nj-actions") is the exec's, not one of
+  // these, and the action's second prctl to the same name renamed nothing.
   EXPECT_EQ(all_of("process_rename", pid).size(), 1u);
 }
 

@@ -133,6 +133,9 @@ static void act_rename_prctl(void)
 	prctl(PR_GET_NAME, old);
 	if (prctl(PR_SET_NAME, "[kworker/0:1]"))
 		die_errno("prctl(PR_SET_NAME)");
+	/* the same name again renames nothing: no second event */
+	if (prctl(PR_SET_NAME, "[kworker/0:1]"))
+		die_errno("prctl(PR_SET_NAME)");
 	j_begin("tamper-rename-prctl");
 	j_num("pid", getpid());
 	j_str("old_name", old);
