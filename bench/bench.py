@@ -246,6 +246,13 @@ class Workloads:
             "udp-storm": ["udp-storm", "10000" if s else "500000"],
             "udp-flows": ["udp-flows", "2000" if s else "200000"],
         }
+        # The tamper family's section: a JIT's W^X dance (the issue's
+        # wall-time target) and one of each cheap tamper action, each ~1 s
+        # with no sensor.
+        self.tamper_storms = {
+            "jit-storm": ["jit-storm", "10000" if s else "250000"],
+            "tamper-mix": ["tamper-mix", "2000" if s else "100000"],
+        }
 
     def run(self, argv, timeout=600):
         p = subprocess.run([self.tool] + argv, capture_output=True, text=True, timeout=timeout)
@@ -440,7 +447,7 @@ class Nightjar(Observer):
     # saturation step's millions of lines (GBs) countable in seconds.
     PROCESS_RE = re.compile(rb'"process":\{"pid":(\d+),(?:"thread":\{"id":\d+\},)?"entity_id":"[0-9a-f]+-(\d+-\d+)"')
     PARENT_RE = re.compile(rb'"parent":\{"pid":(\d+),(?:"thread":\{"id":\d+\},)?"entity_id":"[0-9a-f]+-(\d+-\d+)"')
-    ACTION_RE = re.compile(rb'"action":"([a-z-]+)"')
+    ACTION_RE = re.compile(rb'"action":"([a-z_-]+)"')
 
     def count_events(self, parents, selves=(), settle=0.3):
         """Per action, the new events of processes whose parent is in `parents`
@@ -808,8 +815,22 @@ class Suite:
             # and by nightjar.
             self.net_observers = [o for o in self.net_observers if o.name in ("bpf-minimal-batched",
                                                                                "nightjar-network")]
+        # The tamper family's section: the reference programs on the tamper
+        # family's hooks, nightjar's default and the tamper family alone.
+        tam = ["--families", "tamper"]
+        self.tamper_observers = [
+            BpfObserver(obs, "empty", "empty BPF programs (floor)", tam),
+            BpfObserver(obs, "minimal-wakeup", "minimal 64 B record, wake per record", tam),
+            BpfObserver(obs, "minimal-batched", "minimal 64 B record, batched wake-up", tam),
+            Nightjar(nj, self.tmp, "nightjar", "nightjar (default)", []),
+            Nightjar(nj, self.tmp, "nightjar-tamper", "nightjar --events tamper", ["--events", "tamper"]),
+        ]
+        if a.smoke:
+            self.tamper_observers = [o for o in self.tamper_observers if o.name in ("bpf-minimal-batched",
+                                                                                     "nightjar-tamper")]
         if a.only:
             self.observers = [o for o in self.observers if o.name in a.only.split(",")]
+            self.tamper_observers = [o for o in self.tamper_observers if o.name in a.only.split(",")]
             self.file_observers = [o for o in self.file_observers if o.name in a.only.split(",")]
             self.net_observers = [o for o in self.net_observers if o.name in a.only.split(",")]
         self.res = {"machine": machine(), "smoke": a.smoke, "pairs": a.pairs, "storms": {},
@@ -948,6 +969,12 @@ class Suite:
         configurations."""
         self.family_section("network", self.net_observers, self.wl.net_storms)
 
+    def tamper_section(self):
+        """The tamper family: a JIT-like mprotect storm and a mix of its
+        cheap actions, under the reference programs (on the tamper hooks)
+        and nightjar's default and tamper-only configurations."""
+        self.family_section("tamper", self.tamper_observers, self.wl.tamper_storms)
+
     def paced(self):
         rates = [400] if self.smoke else [100, 400, 1600]
         secs = 1.0 if self.smoke else 20.0
@@ -1075,6 +1102,13 @@ class Suite:
                     for rec in ns.get("storms", {}).get(w, {}).get(o.name, []):
                         if not rec.get("delivered", {}).get(act):
                             fail(f"{o.name} delivered no {act} event of the {w}")
+        ts = self.res.get("tamper", {})
+        for o in self.tamper_observers:
+            if isinstance(o, Nightjar):
+                for w, act in (("jit-storm", "memory_exec"), ("tamper-mix", "signal")):
+                    for rec in ts.get("storms", {}).get(w, {}).get(o.name, []):
+                        if not rec.get("delivered", {}).get(act):
+                            fail(f"{o.name} delivered no {act} event of the {w}")
 
     def run(self):
         sysctl = "/proc/sys/kernel/bpf_stats_enabled"
@@ -1094,7 +1128,8 @@ class Suite:
                 prev["errors"] = ERRORS
                 return self.res
             for key, only, section in (("file", self.a.only_file, self.file_section),
-                                       ("network", self.a.only_network, self.network_section)):
+                                       ("network", self.a.only_network, self.network_section),
+                                       ("tamper", self.a.only_tamper, self.tamper_section)):
                 if not only:
                     continue
                 # Re-measure one family's section into an existing results
@@ -1113,6 +1148,8 @@ class Suite:
                 self.file_section()
             if not self.a.no_network:
                 self.network_section()
+            if not self.a.no_tamper:
+                self.tamper_section()
             if not self.a.no_saturation:
                 self.saturation()
         finally:
@@ -1140,16 +1177,19 @@ def main():
     ap.add_argument("--no-network", action="store_true", help="skip the network family's section")
     ap.add_argument("--only-network", action="store_true",
                     help="run only the network family's section, into the --results file (kept otherwise)")
+    ap.add_argument("--no-tamper", action="store_true", help="skip the tamper family's section")
+    ap.add_argument("--only-tamper", action="store_true",
+                    help="run only the tamper family's section, into the --results file (kept otherwise)")
     ap.add_argument("--results", required=True, help="write the raw results JSON here")
     a = ap.parse_args()
+    if a.only_file + a.only_network + a.only_tamper > 1:
+        ap.error("--only-file, --only-network, --only-tamper: one section at a time")
     if a.smoke:
         a.pairs = 1
     t0 = time.monotonic()
     s = Suite(a)
     res = s.run()
-    if a.only_file and a.only_network:
-        ap.error("--only-file and --only-network: one section at a time")
-    if not a.only_saturation and not a.only_file and not a.only_network:
+    if not a.only_saturation and not a.only_file and not a.only_network and not a.only_tamper:
         res["duration_s"] = time.monotonic() - t0
     with open(a.results, "w") as f:
         json.dump(res, f, indent=1)

@@ -194,6 +194,8 @@ def main():
                     help="rewrite only the file family's section of OUT (the rest keeps its numbers)")
     ap.add_argument("--only-network", action="store_true",
                     help="rewrite only the network family's section of OUT (the rest keeps its numbers)")
+    ap.add_argument("--only-tamper", action="store_true",
+                    help="rewrite only the tamper family's section of OUT (the rest keeps its numbers)")
     a = ap.parse_args()
     r = json.load(open(a.results))
     if a.only_file:
@@ -203,6 +205,11 @@ def main():
     if a.only_network:
         splice_net_section(a.out, r, a.command, a.results)
         print(f"wrote the network family's section of {a.out}")
+        return
+    if a.only_tamper:
+        import report_tamper
+        report_tamper.splice(a.out, r, a.command, a.results)
+        print(f"wrote the tamper family's section of {a.out}")
         return
     obs = observers(r)
     m = r["machine"]
@@ -372,6 +379,9 @@ def main():
         L.append(file_section(r["file"], a.command, a.results, None))
     if r.get("network"):
         L.append(net_section(r["network"], a.command, a.results, None))
+    if r.get("tamper"):
+        import report_tamper
+        L.append(report_tamper.section(r["tamper"], a.command, a.results, None))
     L.append(NOTES)
     with open(a.out, "w") as fh:
         fh.write("\n".join(L))

@@ -21,9 +21,12 @@
 #   bash bench/run.sh --only-network
 #                                the same for the network family's section (~10 min):
 #                                its connect and UDP storms
+#   bash bench/run.sh --only-tamper
+#                                the same for the tamper family's section (~8 min):
+#                                its JIT-like mprotect storm and its action mix
 #
 # Other options: --build-dir DIR (default build), --no-build, --pairs N,
-# --no-auditd, --no-saturation, --no-file, --no-network, --only OBSERVER[,OBSERVER] (with a
+# --no-auditd, --no-saturation, --no-file, --no-network, --no-tamper, --only OBSERVER[,OBSERVER] (with a
 # full run these write the doc too, so use them for development only),
 # --only-saturation (re-measure the saturation steps into the last full run's
 # results and regenerate the doc).
@@ -42,8 +45,8 @@ while [ $# -gt 0 ]; do
 	--build-dir) build=$(cd "$2" && pwd); shift ;;
 	--no-build) do_build=0 ;;
 	--pairs | --only) pass+=("$1" "$2"); shift ;;
-	--no-auditd | --no-saturation | --only-saturation | --no-file | --no-network) pass+=("$1") ;;
-	--only-file | --only-network)
+	--no-auditd | --no-saturation | --only-saturation | --no-file | --no-network | --no-tamper) pass+=("$1") ;;
+	--only-file | --only-network | --only-tamper)
 		[ $only_section = 0 ] || { echo "bench/run.sh: one --only-<family> at a time" >&2; exit 2; }
 		pass+=("$1"); rep+=("$1"); only_section=1 ;;
 	*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;

@@ -93,6 +93,14 @@ int BPF_PROG(tpbtf__task_rename, struct task_struct *task, const char *comm)
 		return 0;
 	if ((__u32)task->pid == (__u32)id && rename_in_exec(cur))
 		return 0;
+	/* the names first: a rename to the same name ends here, before the
+	 * identity reads */
+	bpf_probe_read_kernel(&rec.op.values[0], NJ_COMM_LEN, task->comm);
+	bpf_probe_read_kernel_str(&rec.op.values[2], NJ_COMM_LEN, comm);
+	/* A thread pool naming its threads again on every task, a daemon
+	 * setting its own name "to be sure": nothing was renamed. */
+	if (rename_same((const char *)&rec.op.values[0], (const char *)&rec.op.values[2]))
+		return 0;
 	a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
 	if (a && a->syscall == NJ_SYS_PRCTL) {
 		nj_tamper_op_fill(&rec.op, cur, a, 0);
@@ -103,12 +111,6 @@ int BPF_PROG(tpbtf__task_rename, struct task_struct *task, const char *comm)
 	}
 	if ((__u32)task->pid != (__u32)id)
 		nj_target_fill(&rec.op.target, task, true);
-	bpf_probe_read_kernel(&rec.op.values[0], NJ_COMM_LEN, task->comm);
-	bpf_probe_read_kernel_str(&rec.op.values[2], NJ_COMM_LEN, comm);
-	/* A thread pool naming its threads again on every task, a daemon
-	 * setting its own name "to be sure": nothing was renamed. */
-	if (rename_same((const char *)&rec.op.values[0], (const char *)&rec.op.values[2]))
-		return 0;
 	nj_tamper_send(ctx, (struct nj_tmp_signal *)&rec, NJ_REC_TMP_RENAME, NJ_BACKEND_TRACEPOINT);
 	return 0;
 }
