@@ -86,8 +86,8 @@ int tamper_mix(long n)
 		return 1;
 	}
 	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)peer);
-	if (ptrace(PTRACE_SEIZE, tracee, 0, 0) != 0 || ptrace(PTRACE_INTERRUPT, tracee, 0, 0) != 0 ||
-	    waitpid(tracee, &status, 0) != tracee) {
+	if (ptrace(PTRACE_SEIZE, tracee, 0, 0) != 0 ||
+	    ptrace(PTRACE_INTERRUPT, tracee, 0, 0) != 0 || waitpid(tracee, &status, 0) != tracee) {
 		perror("ptrace");
 		kill(peer, SIGKILL);
 		kill(tracee, SIGKILL);
@@ -108,7 +108,8 @@ int tamper_mix(long n)
 		errno = 0;
 		ptrace(PTRACE_PEEKDATA, tracee, &word, 0);
 		errors += errno != 0;
-		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+			       0);
 		errors += p == MAP_FAILED;
 		if (p != MAP_FAILED)
 			munmap(p, 4096);

@@ -3,12 +3,16 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <exception>
+#include <map>
 
+#include "app/config_cli.h"
 #include "app/option_checks.h"
 #include "app/options.h"
 #include "families/file/rules.h"
@@ -31,6 +35,16 @@ std::vector<nj::Family> parse_families(const std::vector<std::string>& names) {
     out.push_back(*f);
   }
   return out;
+}
+
+// Each --events item as typed (the file's line is named with it).
+CLI::Validator family_check() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return nj::family_from_string(s) ? std::string()
+                                         : "unknown event family '" + s + "' (known: " + family_names() + ")";
+      },
+      "FAMILY");
 }
 
 std::optional<nj::Backend> parse_backend(const std::string& s) {
@@ -72,6 +86,33 @@ CLI::Validator path_check() {
       "PATH");
 }
 
+// The configuration file of `run`: --config's (which must exist), else
+// the default one if it exists. Its keys, with where each came from.
+nj::Result<std::map<std::string, std::string>> load_config(CLI::App& run, const std::string& explicit_path) {
+  std::map<std::string, std::string> sources;
+  std::string path = explicit_path;
+  if (path.empty()) {
+    struct stat st {};
+    if (stat(nj::kDefaultConfigPath, &st) != 0 && errno == ENOENT) return sources;
+    path = nj::kDefaultConfigPath;
+  }
+  auto text = nj::read_config_file(path, geteuid());
+  if (!text) return nj::Error{0, "config " + text.error().message};
+  auto entries = nj::parse_config(*text);
+  if (!entries) return nj::Error{0, path + ":" + entries.error().message};
+  auto applied = nj::apply_config(run, *entries, path, &sources);
+  if (!applied) return applied.error();
+  return sources;
+}
+
+constexpr const char* kConfigHeader =
+    "# nightjar configuration (`nightjar default-config` prints this file).\n"
+    "# The keys are the long flags of `nightjar run`, without the dashes; a flag\n"
+    "# given on the command line overrides its key here. Every key is shown\n"
+    "# commented out at its default. `nightjar run --check-config` prints the\n"
+    "# settings in force. The file must be owned by root and writable by no one\n"
+    "# else (nor its directory): it decides what the sensor sees.\n";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +135,17 @@ int main(int argc, char** argv) {
   // somewhere else than asked.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
+  // The defaults as typed are what `--check-config` and `default-config` show.
+  run->option_defaults()->always_capture_default();
+  std::string config_path;
+  run->add_option("--config", config_path,
+                  std::string("read settings from this TOML file (default: ") + nj::kDefaultConfigPath +
+                      " if it exists); flags override it")
+      ->check(path_check());
+  bool check_config = false;
+  run->add_flag("--check-config", check_config,
+                "print the settings in force (the configuration file and the flags) as a configuration file, and "
+                "exit");
   run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640; a FIFO waits for a reader)")
       ->check(path_check());
   std::string on_output_error = "drop";
@@ -101,8 +153,11 @@ int main(int argc, char** argv) {
                   "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")
       ->check(CLI::IsMember({"drop", "stop"}));
   run->add_option("--events", events, "event families to enable (default: all of " + family_names() + ")")
-      ->delimiter(',');
-  run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)");
+      ->delimiter(',')
+      ->check(family_check())
+      ->default_str(family_names());
+  run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)")
+      ->check(CLI::IsMember({"auto", "tracepoint", "kprobe", "fentry"}));
   run->add_option("--transport", transport, "ringbuf|perfbuf")->check(CLI::IsMember({"ringbuf", "perfbuf"}));
   run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes")
       ->check(count_check(nj::ranges::ringbuf_bytes(page)));
@@ -121,7 +176,8 @@ int main(int argc, char** argv) {
   run->add_option("--queue", ro.queue_lines, "output queue capacity in lines")
       ->check(count_check(nj::ranges::queue_lines));
   run->add_option("--duration", ro.duration_s, "stop after this many seconds (default: at SIGINT/SIGTERM)")
-      ->check(seconds_check(nj::ranges::duration));
+      ->check(seconds_check(nj::ranges::duration))
+      ->default_str("");  // 0 is no duration a user may give
   run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events")
       ->check(seconds_check(nj::ranges::health_interval));
   run->add_option("--memory-budget", ro.memory_budget_mib,
@@ -163,12 +219,25 @@ int main(int argc, char** argv) {
                 "ancestors on every event, not only exec");
 
   auto* rules_cmd = app.add_subcommand("file-rules", "print the default file path rules (a --file-rules file)");
+  auto* config_cmd = app.add_subcommand(
+      "default-config", std::string("print the default configuration file (") + nj::kDefaultConfigPath + ")");
   auto* probe = app.add_subcommand("probe", "show what this kernel supports and which program each hook uses");
   probe->add_option("--events", events, "event families (default: all of " + family_names() + ")")->delimiter(',');
   probe->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry");
 
   try {
     app.parse(argc, argv);
+    if (*run) {
+      auto loaded = load_config(*run, config_path);
+      if (!loaded) {
+        std::fprintf(stderr, "nightjar: %s\n", loaded.error().message.c_str());
+        return 2;
+      }
+      if (check_config) {
+        std::fputs(nj::settings_toml(*run, *loaded, false).c_str(), stdout);
+        return 0;
+      }
+    }
     ro.sensor.families = events.empty() ? nj::all_families() : parse_families(events);
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;
@@ -194,6 +263,11 @@ int main(int argc, char** argv) {
   try {
     if (*run) return nj::run_sensor(ro);
     if (*probe) return nj::run_probe(ro.sensor);
+    if (*config_cmd) {
+      std::fputs(kConfigHeader, stdout);
+      std::fputs(nj::settings_toml(*run, {}, true).c_str(), stdout);
+      return 0;
+    }
     if (*rules_cmd) {
       std::fputs(nj::default_file_rules_text(), stdout);
       return 0;
