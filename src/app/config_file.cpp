@@ -151,8 +151,7 @@ std::optional<Scalar> scalar(Cursor& c, std::string* why) {
   if (word == "true" || word == "false") return Scalar{std::string(word), true};
   if (word.empty()) {
     // Text a value cannot start with (a path, a word): name it.
-    while (!c.done() && c.s[c.i] != ' ' && c.s[c.i] != '\t' && c.s[c.i] != '#' && c.s[c.i] != ',' &&
-           c.s[c.i] != ']')
+    while (!c.done() && c.s[c.i] != ' ' && c.s[c.i] != '\t' && c.s[c.i] != '#' && c.s[c.i] != ',' && c.s[c.i] != ']')
       ++c.i;
     word = c.s.substr(start, c.i - start);
     *why = word.empty() ? "a value is missing" : "'" + std::string(word) + "' is not a value (a string needs quotes)";
@@ -270,7 +269,8 @@ Result<std::vector<ConfigEntry>> parse_config(std::string_view text) {
       e->line = n;
       auto [it, fresh] = seen.emplace(e->key, n);
       if (!fresh)
-        return Error{0, std::to_string(n) + ": '" + e->key + "' again (first on line " + std::to_string(it->second) + ")"};
+        return Error{0,
+                     std::to_string(n) + ": '" + e->key + "' again (first on line " + std::to_string(it->second) + ")"};
       out.push_back(std::move(*e));
     }
     if (nl == std::string_view::npos) break;

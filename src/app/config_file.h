@@ -17,9 +17,9 @@
 // with what is wrong: no nightjar key needs them.
 #pragma once
 
+#include <sys/types.h>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 #include "util/result.h"

@@ -148,6 +148,12 @@ int main(int argc, char** argv) {
                 "exit");
   run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640; a FIFO waits for a reader)")
       ->check(path_check());
+  auto* max_size = run->add_option("--output-max-size", ro.output_max_bytes,
+                                   "rotate the --output file before it grows past this many bytes: FILE becomes "
+                                   "FILE.1, older ones move up (0: never; rotation happens between lines)")
+                       ->check(count_check(nj::ranges::output_max_bytes));
+  run->add_option("--output-keep", ro.output_keep, "rotated output files kept (FILE.1 .. FILE.N)")
+      ->check(count_check(nj::ranges::output_keep));
   std::string on_output_error = "drop";
   run->add_option("--on-output-error", on_output_error,
                   "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")
@@ -238,6 +244,8 @@ int main(int argc, char** argv) {
         return 0;
       }
     }
+    if (ro.output_max_bytes && ro.output.empty())
+      throw CLI::ValidationError(max_size->get_name(), "rotation needs an --output file (stdout is not rotated)");
     ro.sensor.families = events.empty() ? nj::all_families() : parse_families(events);
     ro.sensor.backend = parse_backend(backend);
     ro.sensor.transport = transport == "perfbuf" ? nj::Transport::perfbuf : nj::Transport::ringbuf;

@@ -58,6 +58,8 @@ inline constexpr CountRange exec_fold_ms{0, 10000};
 inline constexpr CountRange modify_window_ms{0, 3600000};
 inline constexpr CountRange udp_window_ms{0, 86400000};
 inline constexpr CountRange exec_memory_window_ms{0, 86400000};
+inline constexpr CountRange output_max_bytes{0, uint64_t{1} << 50};
+inline constexpr CountRange output_keep{1, 1000};
 inline constexpr SecondsRange duration{1e9, false};
 inline constexpr SecondsRange health_interval{1e9, true};
 }  // namespace ranges

@@ -10,7 +10,9 @@
 namespace nj {
 
 struct RunOptions {
-  std::string output;  // empty: stdout
+  std::string output;             // empty: stdout
+  uint64_t output_max_bytes = 0;  // size rotation of the output file (0: never)
+  uint32_t output_keep = 5;       // rotated files kept
   SensorConfig sensor;
   int poll_ms = 50;
   uint32_t queue_lines = 65536;

@@ -17,6 +17,12 @@ void OutputWatch::watch(const std::string& path, int fd) {
   name_ = path.empty() ? "stdout's file" : path;
 }
 
+void OutputWatch::adopt(Fd fd, const std::string& path) {
+  fd_ = std::move(fd);
+  reported_ = false;
+  name_ = path;
+}
+
 std::optional<std::string> OutputWatch::removed() {
   struct stat st;
   if (!fd_.valid() || reported_ || ::fstat(fd_.get(), &st) != 0 || st.st_nlink != 0) return std::nullopt;

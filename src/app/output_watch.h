@@ -16,6 +16,10 @@ class OutputWatch {
   // Watches the regular file `path` is now, or `fd`'s file when path is
   // empty (stdout redirected to a file). Anything else is not watched.
   void watch(const std::string& path, int fd);
+  // Watches the file `fd` (taken) is open on, named `path`: the writer
+  // hands over the file a rotation created, so a removal right after it
+  // is not missed while the path is looked up again.
+  void adopt(Fd fd, const std::string& path);
   // What was found, once: "... was removed".
   std::optional<std::string> removed();
 

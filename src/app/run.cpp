@@ -1,5 +1,6 @@
 // `nightjar run`: wire the stages together, run until told to stop, drain,
 // report.
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -142,6 +143,10 @@ std::string families_with_losses(const LossReport& r) {
 class Daemon {
  public:
   explicit Daemon(const RunOptions& o) : o_(o) {}
+  ~Daemon() {
+    if (out_) out_->close();  // no rotation after this
+    if (const int fd = rotated_fd_.exchange(-1); fd >= 0) ::close(fd);
+  }
 
   // The order matters. Every check a user can fail (privileges, output path,
   // BTF, hooks, the reader) comes before anything is attached, so a refusal
@@ -219,7 +224,8 @@ class Daemon {
   std::atomic<bool> reopened_{false};        // the output was opened again (or failed to be): watch it
   std::optional<std::string> after_reopen_;  // the removal alert, for the reopened output
   uint64_t shrunk_seen_ = 0;
-  bool stopped_waiting_ = false;  // a stop signal came while waiting for the output's reader
+  std::atomic<int> rotated_fd_{-1};  // the file a rotation created, for the output watch
+  bool stopped_waiting_ = false;     // a stop signal came while waiting for the output's reader
 };
 
 bool Daemon::load_rules() {
@@ -300,7 +306,14 @@ bool Daemon::open_output() {
     }
     fifo_writer = std::move(w->writer);
   }
-  auto fs = make_file_sink(o_.output);
+  // A rotation's new file is excluded from the file family at once, like
+  // a reopened one; the output watch moves to it at the next self-check.
+  auto fs = make_file_sink(o_.output, RotatePolicy{o_.output_max_bytes, o_.output_keep, [this](int fd) {
+                                                     if (sensor_) exclude_output();
+                                                     const int mine = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                                                     const int old = rotated_fd_.exchange(mine);
+                                                     if (old >= 0) ::close(old);
+                                                   }});
   if (!fs) {
     spdlog::error("{}", fs.error().message);
     return false;
@@ -393,6 +406,7 @@ void Daemon::tampered(const char* how, const std::string& detail) {
 // file is opened again at its path, so what follows (the alert first) is
 // not written into a file nobody can read.
 void Daemon::check_self() {
+  if (const int fd = rotated_fd_.exchange(-1); fd >= 0) output_watch_.adopt(Fd(fd), o_.output);
   if (reopened_.exchange(false)) {
     output_watch_.watch(o_.output, STDOUT_FILENO);
     if (after_reopen_) out_->push(enc_->sensor_tampered("output_removed", *after_reopen_));

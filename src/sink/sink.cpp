@@ -54,31 +54,47 @@ Result<int> open_output_file(const std::string& path);
 class FdSink : public Sink {
  public:
   // A named one (a file) can be opened again by its name.
-  FdSink(int fd, bool owned, bool ends_on_epipe, std::string path = {})
-      : fd_(fd), owned_(owned), ends_on_epipe_(ends_on_epipe), path_(std::move(path)) {
+  FdSink(int fd, bool owned, bool ends_on_epipe, std::string path = {}, RotatePolicy rotate = {})
+      : fd_(fd), owned_(owned), ends_on_epipe_(ends_on_epipe), path_(std::move(path)), rotate_(rotate) {
     regular_ = is_regular(fd_);
   }
   ~FdSink() override {
     if (owned_) ::close(fd_);
   }
+  // With a size limit, the block goes out in pieces of whole lines, each
+  // into a file it fits in; a rotation happens only between pieces.
   WriteResult write(std::string_view lines) override {
-    const bool shrunk = shrunk_since_last_write();
-    if (unterminated_) {
-      if (int err = write_all("\n", nullptr)) return {0, err, false, shrunk};
-      unterminated_ = false;
+    if (!rotate_.max_bytes || !regular_ || path_.empty() || rotate_off_) return write_block(lines);
+    WriteResult total;
+    while (!lines.empty()) {
+      const uint64_t size = end_ >= 0 ? static_cast<uint64_t>(end_) : current_size();
+      size_t cut = fitting_prefix(lines, size < rotate_.max_bytes ? rotate_.max_bytes - size : 0);
+      if (cut == 0 && size > 0) {
+        std::string why = rotate();
+        if (why.empty()) {
+          total.rotated++;
+          continue;
+        }
+        // The file grows past the limit rather than losing lines; the
+        // next reopen (SIGHUP) tries rotating again.
+        total.rotate_error = why;
+        rotate_off_ = true;
+        cut = lines.size();
+      }
+      if (cut == 0) cut = lines.find('\n') + 1;  // one line larger than a whole file
+      WriteResult r = write_block(lines.substr(0, cut));
+      total.lines += r.lines;
+      total.shrunk |= r.shrunk;
+      if (r.error) {
+        total.error = r.error;
+        total.torn = r.torn;
+        return total;
+      }
+      lines.remove_prefix(cut);
     }
-    size_t off = 0;
-    const int err = write_all(lines, &off);
-    // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
-    const size_t whole = err == 0 ? lines.size() : off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
-    WriteResult r{static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false, shrunk};
-    if (off > whole && !take_back(off - whole)) {
-      unterminated_ = true;
-      r.torn = true;
-    }
-    remember_end();
-    return r;
+    return total;
   }
+
   Result<void> reopen() override {
     if (path_.empty()) return {};
     auto fd = open_output_file(path_);
@@ -89,6 +105,7 @@ class FdSink : public Sink {
     regular_ = is_regular(fd_);
     unterminated_ = false;  // a torn fragment stays in the old file, ended or not
     end_ = -1;
+    rotate_off_ = false;
     return {};
   }
   bool ends_output(int err) const override { return ends_on_epipe_ && err == EPIPE; }
@@ -101,6 +118,55 @@ class FdSink : public Sink {
   }
 
  private:
+  // One block of whole lines into the file as it is.
+  WriteResult write_block(std::string_view lines) {
+    const bool shrunk = shrunk_since_last_write();
+    if (unterminated_) {
+      if (int err = write_all("\n", nullptr)) return {0, err, false, shrunk, 0, {}};
+      unterminated_ = false;
+    }
+    size_t off = 0;
+    const int err = write_all(lines, &off);
+    // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
+    const size_t whole = err == 0 ? lines.size() : off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
+    WriteResult r{
+        static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false, shrunk, 0, {}};
+    if (off > whole && !take_back(off - whole)) {
+      unterminated_ = true;
+      r.torn = true;
+    }
+    remember_end();
+    return r;
+  }
+  // The longest run of whole lines at the front of `lines` that fits in
+  // `room` bytes.
+  static size_t fitting_prefix(std::string_view lines, uint64_t room) {
+    if (room >= lines.size()) return lines.size();
+    if (room == 0) return 0;
+    const size_t nl = lines.rfind('\n', room - 1);
+    return nl == std::string_view::npos ? 0 : nl + 1;
+  }
+
+  uint64_t current_size() const {
+    struct stat st;
+    return ::fstat(fd_, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  }
+
+  // FILE -> FILE.1 (and older ones up), then a new FILE; "" when done.
+  std::string rotate() {
+    std::string why = rotate_names(path_, rotate_.keep);
+    if (!why.empty()) return why;
+    auto fd = open_output_file(path_);
+    if (!fd) return fd.error().message + " (after moving it to " + path_ + ".1; still writing there)";
+    if (owned_) ::close(fd_);
+    fd_ = *fd;
+    owned_ = true;
+    unterminated_ = false;
+    end_ = 0;
+    if (rotate_.rotated) rotate_.rotated(fd_);
+    return {};
+  }
+
   // A regular file shorter than our last write left it: someone else cut
   // it (truncate, `> file`). Only this sensor appends to it and only this
   // writer takes bytes back (take_back, which moves end_ with it).
@@ -160,6 +226,8 @@ class FdSink : public Sink {
   bool owned_;
   bool ends_on_epipe_;
   std::string path_;  // empty: not reopened
+  RotatePolicy rotate_;
+  bool rotate_off_ = false;  // a rotation failed: not tried again before a reopen
   bool regular_ = false;
   bool unterminated_ = false;  // a torn fragment waits for its newline
   off_t end_ = -1;             // a regular file's size after our last write (-1: unknown)
@@ -208,10 +276,26 @@ Result<int> open_output_file(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path) {
+Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path, RotatePolicy rotate) {
   auto fd = open_output_file(path);
   if (!fd) return fd.error();
-  return std::unique_ptr<Sink>(std::make_unique<FdSink>(*fd, true, false, path));
+  return std::unique_ptr<Sink>(std::make_unique<FdSink>(*fd, true, false, path, rotate));
+}
+
+std::string rotate_names(const std::string& path, uint32_t keep) {
+  // FILE gone (removed by someone): the older names stay as they are, with
+  // no gap at FILE.1.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "cannot rotate " + path + ": " + std::strerror(errno);
+  for (uint32_t i = keep; i >= 2; --i) {
+    const std::string from = path + "." + std::to_string(i - 1), to = path + "." + std::to_string(i);
+    if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+      return "cannot rotate " + from + " to " + to + ": " + std::strerror(errno);
+  }
+  const std::string first = path + ".1";
+  if (::rename(path.c_str(), first.c_str()) != 0)
+    return "cannot rotate " + path + " to " + first + ": " + std::strerror(errno);
+  return {};
 }
 
 std::string OutputWarnings::failed(int err, uint64_t lines, bool torn, Clock::time_point now) {
@@ -380,11 +464,15 @@ void AsyncSink::account(const WriteResult& r, size_t batch_lines, uint64_t batch
     stats_.lines_failed += failed;
     stats_.torn += r.torn;
     stats_.shrunk += r.shrunk;
+    stats_.rotations += r.rotated;
+    stats_.rotate_failures += !r.rotate_error.empty();
     stats_.failing = r.error != 0;
     if (r.error) stats_.last_error = r.error;
     if (report_fate_ == ReportFate::pending && report_line_ >= batch_first && report_line_ < batch_first + batch_lines)
       report_fate_ = report_line_ < batch_first + r.lines ? ReportFate::written : ReportFate::failed;
   }
+  if (!r.rotate_error.empty() && policy_.warn)
+    policy_.warn("output: " + r.rotate_error + "; the file grows past --output-max-size until the next SIGHUP");
   std::string msg =
       r.error ? warnings_.failed(r.error, failed, r.torn, OutputWarnings::Clock::now()) : warnings_.succeeded();
   if (!msg.empty() && policy_.warn) policy_.warn(msg);

@@ -25,10 +25,12 @@ namespace nj {
 
 // What one Sink::write achieved.
 struct WriteResult {
-  size_t lines = 0;     // whole lines written, from the front of the block
-  int error = 0;        // 0: the whole block was written; else why the rest was not
-  bool torn = false;    // part of the next line stayed in the output (it could not be taken back)
-  bool shrunk = false;  // a regular file was shorter than our last write left it: someone truncated it
+  size_t lines = 0;          // whole lines written, from the front of the block
+  int error = 0;             // 0: the whole block was written; else why the rest was not
+  bool torn = false;         // part of the next line stayed in the output (it could not be taken back)
+  bool shrunk = false;       // a regular file was shorter than our last write left it: someone truncated it
+  uint32_t rotated = 0;      // times the file was rotated before or between these lines
+  std::string rotate_error;  // why a rotation due did not happen ("" when none failed)
 };
 
 class Sink {
@@ -52,9 +54,27 @@ class Sink {
 std::unique_ptr<Sink> make_stdout_sink();
 // The same on any descriptor (owned: closed with the sink).
 std::unique_ptr<Sink> make_fd_sink(int fd, bool owned, bool ends_on_epipe);
+// Size rotation of a file output: before a line would take the file past
+// max_bytes, FILE becomes FILE.1 (FILE.1 FILE.2, ... up to FILE.<keep>, the
+// oldest dropped) and a new FILE is created. Rotation happens only between
+// lines: a line larger than max_bytes gets a file of its own.
+struct RotatePolicy {
+  uint64_t max_bytes = 0;  // 0: never
+  uint32_t keep = 5;       // rotated files kept
+  // Called on the writer's thread with the new FILE's descriptor (the
+  // sink's: dup it to keep it) once it is open, before any line goes in.
+  std::function<void(int)> rotated;
+};
+
 // A JSONL file, appended to, created 0640. Fails now if it cannot be opened
 // or is on a kernel interface (/proc, /sys, ...) that stores nothing.
-Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path);
+Result<std::unique_ptr<Sink>> make_file_sink(const std::string& path, RotatePolicy rotate = {});
+
+// The names FILE.1 .. FILE.<keep> are moved up by one (the last one
+// replaced) and FILE becomes FILE.1. A name missing is skipped; another
+// error stops it ("" when done). Pure file system work, for the sink and
+// its tests.
+std::string rotate_names(const std::string& path, uint32_t keep);
 
 // What the operator reads on stderr about a failing output: the first
 // failure at once, then at most one line per `every` with the count since,
@@ -90,12 +110,14 @@ struct OutputPolicy {
 // Counts of the output's fate, since it was opened.
 struct OutputStats {
   uint64_t lines_written = 0;
-  uint64_t shrunk = 0;        // writes that found the file shorter than the previous one left it (truncated by another)
-  uint64_t lines_failed = 0;  // whole lines the output refused (disk full, reader gone, ...)
-  uint64_t torn = 0;          // partial lines left in an output that cannot be rolled back
-  uint64_t queue_dropped = 0;  // lines the queue refused (the writer was behind)
-  bool failing = false;        // the last write failed
-  int last_error = 0;          // errno of the last failure (0: none yet)
+  uint64_t shrunk = 0;     // writes that found the file shorter than the previous one left it (truncated by another)
+  uint64_t rotations = 0;  // size rotations done (--output-max-size)
+  uint64_t rotate_failures = 0;  // rotations due that failed (the file grew on)
+  uint64_t lines_failed = 0;     // whole lines the output refused (disk full, reader gone, ...)
+  uint64_t torn = 0;             // partial lines left in an output that cannot be rolled back
+  uint64_t queue_dropped = 0;    // lines the queue refused (the writer was behind)
+  bool failing = false;          // the last write failed
+  int last_error = 0;            // errno of the last failure (0: none yet)
 };
 
 // Why the output asks the sensor to stop.

@@ -91,13 +91,15 @@ TEST(Config, AFileOthersCouldChangeIsRefused) {
   const std::string cfg = write_config("poll-ms = 10\n", dir);
   chmod(cfg.c_str(), 0666);
   expect_one_line_error(nightjar({"run", "--config", cfg}),
-                        "config " + cfg + ": refused: writable by anyone: they could change what the sensor does "
-                                          "(chmod go-w)");
+                        "config " + cfg +
+                            ": refused: writable by anyone: they could change what the sensor does "
+                            "(chmod go-w)");
   chmod(cfg.c_str(), 0644);
   ASSERT_EQ(chown(cfg.c_str(), 65534, 65534), 0);
   expect_one_line_error(nightjar({"run", "--config", cfg}),
-                        "config " + cfg + ": refused: owned by uid 65534, not root: its owner could change what the "
-                                          "sensor does");
+                        "config " + cfg +
+                            ": refused: owned by uid 65534, not root: its owner could change what the "
+                            "sensor does");
   ASSERT_EQ(chown(cfg.c_str(), 0, 0), 0);
   chmod(dir.c_str(), 01777);  // like /tmp
   expect_one_line_error(nightjar({"run", "--config", cfg}),
@@ -137,12 +139,9 @@ TEST(Config, TheDefaultFileIsAcceptedWholeAndUncommented) {
   int from_file = 0, unset = 0;
   std::istringstream got(u.out);
   for (std::string l; std::getline(got, l);) {
-    if (l.find("  # " + all + ":") != std::string::npos)
-      ++from_file;
-    else if (l.rfind("# ", 0) == 0 && l.size() > 10 && l.substr(l.size() - 10) == " (not set)")
-      ++unset;
-    else
-      ADD_FAILURE() << "unexpected line: " << l;
+    if (l.find("  # " + all + ":") != std::string::npos) ++from_file;
+    else if (l.rfind("# ", 0) == 0 && l.size() > 10 && l.substr(l.size() - 10) == " (not set)") ++unset;
+    else ADD_FAILURE() << "unexpected line: " << l;
   }
   EXPECT_EQ(from_file, keys) << u.out;
   EXPECT_EQ(unset, 3) << u.out;

@@ -20,14 +20,14 @@ std::string bad(std::string_view text) {
 }
 
 TEST(ConfigFile, KeysValuesAndLines) {
-  const auto e = ok(
-      "# a comment\n"
-      "\n"
-      "output = \"/var/log/nightjar/events.jsonl\"  # where\n"
-      "  ringbuf-size = 8_388_608\r\n"
-      "no-hash = true\n"
-      "events = [\"process\", 'file' , ]\n"
-      "duration = 1.5\n");
+  const auto e =
+      ok("# a comment\n"
+         "\n"
+         "output = \"/var/log/nightjar/events.jsonl\"  # where\n"
+         "  ringbuf-size = 8_388_608\r\n"
+         "no-hash = true\n"
+         "events = [\"process\", 'file' , ]\n"
+         "duration = 1.5\n");
   ASSERT_EQ(e.size(), 5u);
   EXPECT_EQ(e[0].key, "output");
   EXPECT_EQ(e[0].values, std::vector<std::string>{"/var/log/nightjar/events.jsonl"});
