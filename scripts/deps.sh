@@ -14,6 +14,8 @@ packages=(
   # tests (clang-format: the format check; libclang-rt-dev: libFuzzer and the
   # sanitizer runtimes of the default clang, scripts/fuzz.sh)
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format libclang-rt-dev
+  # the metrics file is checked with the Prometheus client's own text parser
+  python3-prometheus-client
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -186,6 +186,12 @@ int main(int argc, char** argv) {
       ->default_str("");  // 0 is no duration a user may give
   run->add_option("--health-interval", ro.health_interval_s, "seconds between sensor-health events")
       ->check(seconds_check(nj::ranges::health_interval));
+  run->add_option("--metrics-file", ro.metrics_file,
+                  "write counters and gauges in the Prometheus text format to FILE (replaced whole; for "
+                  "node_exporter's textfile collector)")
+      ->check(path_check());
+  run->add_option("--metrics-interval", ro.metrics_interval_s, "seconds between writes of the --metrics-file")
+      ->check(seconds_check(nj::ranges::metrics_interval));
   run->add_option("--memory-budget", ro.memory_budget_mib,
                   "resident memory budget in MiB (reported; a warning when over)")
       ->check(count_check(nj::ranges::memory_budget_mib));

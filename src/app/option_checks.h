@@ -62,6 +62,7 @@ inline constexpr CountRange output_max_bytes{0, uint64_t{1} << 50};
 inline constexpr CountRange output_keep{1, 1000};
 inline constexpr SecondsRange duration{1e9, false};
 inline constexpr SecondsRange health_interval{1e9, true};
+inline constexpr SecondsRange metrics_interval{86400, false};
 }  // namespace ranges
 
 }  // namespace nj

@@ -13,6 +13,8 @@ struct RunOptions {
   std::string output;             // empty: stdout
   uint64_t output_max_bytes = 0;  // size rotation of the output file (0: never)
   uint32_t output_keep = 5;       // rotated files kept
+  std::string metrics_file;       // Prometheus text file (empty: none)
+  double metrics_interval_s = 15;
   SensorConfig sensor;
   int poll_ms = 50;
   uint32_t queue_lines = 65536;

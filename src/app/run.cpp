@@ -12,12 +12,15 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
+#include "app/metrics.h"
 #include "app/options.h"
 #include "app/output_watch.h"
 #include "assemble/assembler.h"
@@ -52,6 +55,17 @@ Encoder::Memory memory_use(uint64_t budget) {
   }
   return m;
 }
+
+// Orders (family, action) pairs of strings or string views alike, so a
+// lookup builds no string.
+struct PairLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    const std::string_view a1(a.first), b1(b.first);
+    return a1 < b1 || (a1 == b1 && std::string_view(a.second) < std::string_view(b.second));
+  }
+};
 
 void on_stop(int) { g_stop.store(true); }
 void on_hup(int) { g_reopen.store(true); }
@@ -190,6 +204,8 @@ class Daemon {
   void tampered(const char* how, const std::string& detail);
   void check_loss();
   void report_health();
+  void count_action(const nj_hdr& h);
+  void write_metrics();
   void collect();
   void report_loss();
   bool settle_report();
@@ -224,6 +240,10 @@ class Daemon {
   std::atomic<bool> reopened_{false};        // the output was opened again (or failed to be): watch it
   std::optional<std::string> after_reopen_;  // the removal alert, for the reopened output
   uint64_t shrunk_seen_ = 0;
+  // --metrics-file: events by family and action; when the sensor started.
+  std::map<std::pair<std::string, std::string>, uint64_t, PairLess> by_action_;
+  double started_unix_s_ = 0;
+  bool metrics_failing_ = false;
   std::atomic<int> rotated_fd_{-1};  // the file a rotation created, for the output watch
   bool stopped_waiting_ = false;     // a stop signal came while waiting for the output's reader
 };
@@ -390,6 +410,7 @@ void Daemon::on_record(const uint8_t* data, size_t size) {
 void Daemon::emit(EnrichedEvent&& e) {
   events_++;
   out_->push(enc_->encode(e.ev, &e.en));
+  if (!o_.metrics_file.empty()) count_action(header_of(e.ev.main));
   if (e.en.aimed_at_sensor) {
     out_->push(enc_->sensor_tampered(e.ev, e.en, e.en.aimed_at_sensor));
     spdlog::warn("sensor tampered: {} aimed at the sensor (see the sensor-tampered event)", e.en.aimed_at_sensor);
@@ -437,6 +458,7 @@ void Daemon::announce() {
   // in the kernel buffer: events applied afterwards are newer and win.
   enricher_->seed();
   out_->push(enc_->sensor_started(sensor_state(*sensor_)));
+  started_unix_s_ = static_cast<double>(std::time(nullptr));
   output_watch_.watch(o_.output, STDOUT_FILENO);
   out_->kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
@@ -445,7 +467,7 @@ void Daemon::announce() {
 
 int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
-  auto last_stats = start, last_health = start, last_self = start;
+  auto last_stats = start, last_health = start, last_self = start, last_metrics = start;
   while (!g_stop.load()) {
     if (g_reopen.exchange(false)) reopen_output("SIGHUP");
     if (auto s = out_->stop_requested()) return output_stopped(*s);
@@ -460,6 +482,7 @@ int Daemon::run_loop() {
     const auto now = std::chrono::steady_clock::now();
     if (due(last_stats, o_.stats_interval_s, now)) check_loss();
     if (o_.health_interval_s > 0 && due(last_health, o_.health_interval_s, now)) report_health();
+    if (!o_.metrics_file.empty() && due(last_metrics, o_.metrics_interval_s, now)) write_metrics();
     if (due(last_self, kSelfCheckS, now)) check_self();
     out_->kick();
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
@@ -529,6 +552,39 @@ bool Daemon::settle_report() {
     case ReportFate::written: reported_ = in_flight_; return true;
     default: return true;
   }
+}
+
+void Daemon::count_action(const nj_hdr& h) {
+  const char* family = h.family < NJ_FAM_MAX ? to_string(static_cast<Family>(h.family)) : "unknown";
+  const std::string& action = enc_->last_action();
+  // No string is built for an action already counted.
+  auto it = by_action_.find(std::make_pair(std::string_view(family), std::string_view(action)));
+  if (it != by_action_.end()) {
+    it->second++;
+    return;
+  }
+  by_action_.emplace(std::make_pair(std::string(family), action), 1);
+}
+
+// The metrics file is replaced whole each --metrics-interval and at the
+// stop; a failure is said on stderr once until writing works again.
+void Daemon::write_metrics() {
+  collect();
+  MetricsSnapshot m;
+  m.version = NIGHTJAR_VERSION;
+  m.transport = to_string(sensor_->transport());
+  m.start_time_s = started_unix_s_;
+  for (const auto& [k, n] : by_action_) m.events[{k.first, k.second}] = n;
+  m.loss = report_;
+  m.caches = enricher_->stats();
+  m.output = out_->stats();
+  m.output_queued = m.output.queued;
+  m.memory = memory_use(uint64_t{o_.memory_budget_mib} << 20);
+  std::tie(m.cpu_user_s, m.cpu_system_s) = own_cpu_seconds();
+  auto r = write_metrics_file(o_.metrics_file, prometheus_text(m));
+  if (!r && !metrics_failing_) spdlog::warn("{}; metrics not updated until writing works again", r.error().message);
+  if (r && metrics_failing_) spdlog::info("metrics file {} written again", o_.metrics_file);
+  metrics_failing_ = !r;
 }
 
 void Daemon::report_health() {
@@ -619,6 +675,7 @@ void Daemon::drain_and_report() {
   EnricherStats caches = enricher_->stats();
   out_->push(enc_->sensor_stopped(report_, events_, &caches));
   out_->close();
+  if (!o_.metrics_file.empty()) write_metrics();
   // After close: the last lines' fate counts too.
   const OutputStats os = out_->stats();
   spdlog::info(

@@ -89,6 +89,7 @@ void Encoder::entity_kv(uint32_t pid, uint64_t start_ticks) {
 
 void Encoder::begin(uint64_t boot_ns, const char* kind, const char* category, const char* type, const char* action,
                     const char* outcome, uint64_t event_id, const char* type2) {
+  last_action_ = action;
   w_.clear();
   escaped_.clear();
   w_.begin_object();

@@ -75,6 +75,8 @@ class Encoder {
   const std::string& sensor_tampered(const char* how, const std::string& detail);
 
   const HostInfo& host() const { return host_; }
+  // The event.action of the document encoded last.
+  const std::string& last_action() const { return last_action_; }
 
   // Building blocks for the families' encode_record overloads
   // (src/families/<family>/encode.cpp), in the order a document is written:
@@ -119,6 +121,7 @@ class Encoder {
   const WallClock& clock_;
   HeadReader read_head_;
   JsonWriter w_;
+  std::string last_action_;
   std::vector<const char*> escaped_;
 };
 

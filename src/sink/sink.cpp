@@ -504,7 +504,9 @@ void AsyncSink::reopen(ReopenDone done) {
 
 OutputStats AsyncSink::stats() const {
   std::lock_guard<std::mutex> lk(mu_);
-  return stats_;
+  OutputStats s = stats_;
+  s.queued = queue_lines_;
+  return s;
 }
 
 std::optional<OutputStop> AsyncSink::stop_requested() const {

@@ -116,6 +116,7 @@ struct OutputStats {
   uint64_t lines_failed = 0;     // whole lines the output refused (disk full, reader gone, ...)
   uint64_t torn = 0;             // partial lines left in an output that cannot be rolled back
   uint64_t queue_dropped = 0;    // lines the queue refused (the writer was behind)
+  uint64_t queued = 0;           // lines waiting for the writer now
   bool failing = false;          // the last write failed
   int last_error = 0;            // errno of the last failure (0: none yet)
 };

@@ -69,8 +69,7 @@ TEST_F(RotateTest, KeptFilesHoldTheLastLinesWholeAndInOrder) {
   }
   // The kept files are the written lines' tail, none missing or doubled.
   std::string tail;
-  for (auto it = written.rbegin(); it != written.rend() && tail.size() < kept.size(); ++it)
-    tail.insert(0, *it + "\n");
+  for (auto it = written.rbegin(); it != written.rend() && tail.size() < kept.size(); ++it) tail.insert(0, *it + "\n");
   EXPECT_EQ(kept, tail);
 }
 
@@ -98,8 +97,7 @@ TEST_F(RotateTest, ARotationThatFailsCostsNoLine) {
   EXPECT_EQ(r.error, 0);
   EXPECT_EQ(r.lines, 10u);
   EXPECT_EQ(r.rotated, 0u);
-  EXPECT_NE(r.rotate_error.find("cannot rotate " + path_ + " to " + path_ + ".1"), std::string::npos)
-      << r.rotate_error;
+  EXPECT_NE(r.rotate_error.find("cannot rotate " + path_ + " to " + path_ + ".1"), std::string::npos) << r.rotate_error;
   EXPECT_EQ(slurp(path_), all);
   // Not tried again on every write: once, until a reopen.
   r = (*sink)->write(line(10) + "\n");

@@ -1,0 +1,131 @@
+// The metrics file's text: the exposition format a Prometheus scraper
+// reads (HELP and TYPE once per metric, labels escaped), with the
+// sensor's numbers where they belong.
+#include "app/metrics.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "temp_dir.h"
+
+namespace nj {
+namespace {
+
+MetricsSnapshot sample() {
+  MetricsSnapshot m;
+  m.version = "0.1.0";
+  m.transport = "ringbuf";
+  m.start_time_s = 1795758485;
+  m.events[{"process", "exec"}] = 24;
+  m.events[{"tamper", "signal"}] = 3;
+  m.loss.kernel_lost_total = 7;
+  m.loss.by_family[static_cast<size_t>(Family::file)].kernel_lost_total = 5;
+  m.loss.udp_folded_total = 9;
+  m.output.lines_written = 1000;
+  m.output.rotations = 2;
+  m.output_queued = 12;
+  m.caches.table.size = 321;
+  m.caches.hasher.hits = 44;
+  m.memory = {50 << 20, 60 << 20, 64 << 20};
+  m.cpu_user_s = 1.5;
+  m.cpu_system_s = 0.25;
+  return m;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+bool has_line(const std::string& text, const std::string& line) {
+  const auto l = lines_of(text);
+  return std::find(l.begin(), l.end(), line) != l.end();
+}
+
+TEST(Metrics, NumbersWhereTheyBelong) {
+  const std::string t = prometheus_text(sample());
+  for (const char* want : {
+           "nightjar_info{version=\"0.1.0\",transport=\"ringbuf\"} 1",
+           "nightjar_start_time_seconds 1795758485",
+           "nightjar_events_total{family=\"process\",action=\"exec\"} 24",
+           "nightjar_events_total{family=\"tamper\",action=\"signal\"} 3",
+           "nightjar_events_lost_total{cause=\"kernel_buffer\"} 7",
+           "nightjar_kernel_lost_by_family_total{family=\"file\"} 5",
+           "nightjar_kernel_lost_by_family_total{family=\"process\"} 0",
+           "nightjar_events_filtered_total{cause=\"udp_folded\"} 9",
+           "nightjar_output_lines_written_total 1000",
+           "nightjar_output_rotations_total 2",
+           "nightjar_output_queue_lines 12",
+           "nightjar_cache_entries{cache=\"process_table\"} 321",
+           "nightjar_cache_hits_total{cache=\"hashes\"} 44",
+           "nightjar_resident_memory_bytes 52428800",
+           "nightjar_cpu_seconds_total{mode=\"user\"} 1.5",
+           "nightjar_cpu_seconds_total{mode=\"system\"} 0.25",
+       })
+    EXPECT_TRUE(has_line(t, want)) << want << "\n" << t;
+}
+
+TEST(Metrics, EachMetricHasHelpAndTypeOnceBeforeItsSamples) {
+  const std::string t = prometheus_text(sample());
+  std::set<std::string> typed, helped;
+  std::string current;
+  for (const std::string& l : lines_of(t)) {
+    if (l.rfind("# HELP ", 0) == 0) {
+      const std::string name = l.substr(7, l.find(' ', 7) - 7);
+      EXPECT_TRUE(helped.insert(name).second) << "HELP twice: " << name;
+      continue;
+    }
+    if (l.rfind("# TYPE ", 0) == 0) {
+      std::istringstream in(l.substr(7));
+      std::string name, type;
+      in >> name >> type;
+      EXPECT_TRUE(typed.insert(name).second) << "TYPE twice: " << name;
+      EXPECT_TRUE(type == "counter" || type == "gauge") << l;
+      if (type == "counter") {
+        EXPECT_EQ(name.substr(name.size() - 6), "_total") << name;
+      }
+      current = name;
+      continue;
+    }
+    const std::string name = l.substr(0, l.find_first_of("{ "));
+    EXPECT_EQ(name, current) << "a sample outside its metric's block: " << l;
+  }
+  EXPECT_EQ(typed, helped);
+  EXPECT_GE(typed.size(), 20u);
+}
+
+TEST(Metrics, LabelValuesAreEscaped) {
+  MetricsSnapshot m = sample();
+  m.version = "1\"2\\3\n4";
+  EXPECT_TRUE(has_line(prometheus_text(m), "nightjar_info{version=\"1\\\"2\\\\3\\n4\",transport=\"ringbuf\"} 1"));
+}
+
+TEST(Metrics, TheFileIsReplacedWholeAndReadableByACollector) {
+  njt::TempDir tmp("metrics");
+  const std::string path = (tmp.path() / "nightjar.prom").string();
+  ASSERT_TRUE(write_metrics_file(path, "a 1\n"));
+  ASSERT_TRUE(write_metrics_file(path, "b 2\n"));
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_EQ(ss.str(), "b 2\n");
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0644u);
+  // No temporary file left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(tmp.path()), {}), 1);
+  auto r = write_metrics_file((tmp.path() / "missing" / "x.prom").string(), "a 1\n");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("No such file or directory"), std::string::npos) << r.error().message;
+}
+
+}  // namespace
+}  // namespace nj
