@@ -142,7 +142,8 @@ TEST(Config, TheDefaultFileIsAcceptedWholeAndUncommented) {
   std::istringstream got(u.out);
   for (std::string l; std::getline(got, l);) {
     if (l.find("  # " + all + ":") != std::string::npos) ++from_file;
-    else if (l.rfind("# ", 0) == 0 && l.size() > 10 && l.substr(l.size() - 10) == " (not set)") ++unset;
+    else if (l.rfind("# ", 0) == 0 && l.size() > 10 && l.substr(l.size() - 10) == " (not set)")
+      unset.insert(l.substr(2, l.size() - 12));
     else ADD_FAILURE() << "unexpected line: " << l;
   }
   EXPECT_EQ(from_file, keys) << u.out;

@@ -65,9 +65,9 @@ TEST(Metrics, TheCollectorReadsTheSensorsOwnNumbers) {
   EXPECT_EQ(m["nightjar_events_total"][0]["type"], "counter");
   EXPECT_EQ(m["nightjar_resident_memory_bytes"][0]["type"], "gauge");
   EXPECT_GT(sample(m, "nightjar_resident_memory_bytes"), 1e6);
-  EXPECT_EQ(sample(m, "nightjar_info", {{"version", get(s.events().front(), "nightjar.version")},
-                                        {"transport", "ringbuf"}}),
-            1);
+  EXPECT_EQ(
+      sample(m, "nightjar_info", {{"version", get(s.events().front(), "nightjar.version")}, {"transport", "ringbuf"}}),
+      1);
 
   ASSERT_EQ(s.stop(), 0) << s.stderr_text();
   // The last version is written after the output is closed: it counts
@@ -90,8 +90,7 @@ TEST(Metrics, TheCollectorReadsTheSensorsOwnNumbers) {
 
 TEST(Metrics, AnUnwritableFileIsOneWarningAndTheSensorRunsOn) {
   const std::string dir = temp_dir();
-  SensorProcess s({"--events", "process", "--metrics-file", dir + "/missing/nightjar.prom", "--metrics-interval",
-                   "1"});
+  SensorProcess s({"--events", "process", "--metrics-file", dir + "/missing/nightjar.prom", "--metrics-interval", "1"});
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_EQ(s.stop(), 0) << s.stderr_text();
   const std::string err = s.stderr_text();
