@@ -14,8 +14,9 @@ packages=(
   # tests (clang-format: the format check; libclang-rt-dev: libFuzzer and the
   # sanitizer runtimes of the default clang, scripts/fuzz.sh)
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format libclang-rt-dev
-  # the metrics file is checked with the Prometheus client's own text parser
-  python3-prometheus-client
+  # the metrics file is checked with the Prometheus client's own text parser;
+  # the fleet shipping test runs two real rsyslogd (RELP between them)
+  python3-prometheus-client rsyslog rsyslog-relp
 )
 
 if [ "$(id -u)" -ne 0 ]; then
