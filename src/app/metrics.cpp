@@ -66,33 +66,32 @@ class Text {
 void loss_metrics(Text& t, const LossReport& l) {
   t.family("nightjar_events_lost_total", "counter",
            "Events or records lost, by cause (each cause as in the events-lost report)");
-  for (const auto& [cause, v] : std::initializer_list<std::pair<const char*, uint64_t>>{
-           {"kernel_buffer", l.kernel_lost_total},
-           {"perf_overwrite", l.transport_lost},
-           {"output_queue", l.queue_dropped_total},
-           {"output_failed", l.output_failed_total},
-           {"incomplete", l.incomplete_total},
-           {"orphan_parts", l.orphan_parts_total},
-           {"enter_map_full", l.enter_map_full_total},
-           {"read_error", l.read_errors_total},
-           {"scratch_busy", l.scratch_busy_total},
-           {"program_runs_missed", l.runs_missed_total},
-           {"undecodable", l.decode_errors_total}})
+  for (const auto& [cause, v] :
+       std::initializer_list<std::pair<const char*, uint64_t>>{{"kernel_buffer", l.kernel_lost_total},
+                                                               {"perf_overwrite", l.transport_lost},
+                                                               {"output_queue", l.queue_dropped_total},
+                                                               {"output_failed", l.output_failed_total},
+                                                               {"incomplete", l.incomplete_total},
+                                                               {"orphan_parts", l.orphan_parts_total},
+                                                               {"enter_map_full", l.enter_map_full_total},
+                                                               {"read_error", l.read_errors_total},
+                                                               {"scratch_busy", l.scratch_busy_total},
+                                                               {"program_runs_missed", l.runs_missed_total},
+                                                               {"undecodable", l.decode_errors_total}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
   t.family("nightjar_kernel_lost_by_family_total", "counter", "Records the kernel buffers refused, by event family");
   for (Family f : all_families())
     t.sample(static_cast<double>(l.by_family[static_cast<size_t>(f)].kernel_lost_total), {{"family", to_string(f)}});
   t.one("nightjar_records_sent_total", "counter", "Records the kernel side delivered",
         static_cast<double>(l.records_sent_total));
-  t.one("nightjar_records_read_total", "counter", "Records user space read",
-        static_cast<double>(l.records_read_total));
+  t.one("nightjar_records_read_total", "counter", "Records user space read", static_cast<double>(l.records_read_total));
   t.one("nightjar_records_after_stop_total", "counter", "Records not sent because they came after the stop",
         static_cast<double>(l.records_after_stop_total));
   t.family("nightjar_events_filtered_total", "counter", "Events not reported on purpose, by cause");
-  for (const auto& [cause, v] : std::initializer_list<std::pair<const char*, uint64_t>>{
-           {"file_modify_folded", l.file_folded_total},
-           {"file_excluded_kernel", l.file_excluded_kernel_total},
-           {"udp_folded", l.udp_folded_total}})
+  for (const auto& [cause, v] :
+       std::initializer_list<std::pair<const char*, uint64_t>>{{"file_modify_folded", l.file_folded_total},
+                                                               {"file_excluded_kernel", l.file_excluded_kernel_total},
+                                                               {"udp_folded", l.udp_folded_total}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
 }
 
@@ -118,11 +117,11 @@ void cache_metrics(Text& t, const EnricherStats& s) {
   t.one("nightjar_hash_waiting", "gauge", "Events waiting for their executable's hash now",
         static_cast<double>(s.parked));
   t.family("nightjar_hash_failures_total", "counter", "Executables not hashed, by cause");
-  for (const auto& [cause, v] : std::initializer_list<std::pair<const char*, uint64_t>>{
-           {"too_large", s.hasher.too_large},
-           {"error", s.hasher.errors},
-           {"timeout", s.hash_timeouts},
-           {"queue_full", s.hash_queue_full}})
+  for (const auto& [cause, v] :
+       std::initializer_list<std::pair<const char*, uint64_t>>{{"too_large", s.hasher.too_large},
+                                                               {"error", s.hasher.errors},
+                                                               {"timeout", s.hash_timeouts},
+                                                               {"queue_full", s.hash_queue_full}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
 }
 

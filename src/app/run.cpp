@@ -32,6 +32,8 @@
 #include "order/reorderer.h"
 #include "reader/reader.h"
 #include "sink/sink.h"
+#include "util/cap_drop.h"
+#include "util/caps.h"
 #include "util/fifo.h"
 #include "version.h"
 
@@ -178,6 +180,7 @@ class Daemon {
     route_libbpf_logs();
     if (!open_output()) return stopped_waiting_ ? 0 : 1;
     if (!open_sensor() || !watch_files() || !build_pipeline()) return 1;
+    drop_capabilities();
     announce();
     const int rc = run_loop();
     drain_and_report();
@@ -191,6 +194,7 @@ class Daemon {
   bool watch_files();
   bool open_sensor();
   bool build_pipeline();
+  void drop_capabilities();
   void announce();
   int run_loop();
   int output_stopped(const OutputStop& s);
@@ -451,6 +455,16 @@ void Daemon::check_self() {
   shrunk_seen_ = shrunk;
   for (const std::string& prog : sensor_->detached_programs())
     tampered("program_detached", "BPF program " + prog + " is no longer attached through the sensor's link");
+}
+
+// Attached: loading programs, mounting and raising limits are over. What
+// is kept reads other users' /proc/<pid>/exe and files (seeding, hashing).
+// Failing to drop is a warning: the sensor still works.
+void Daemon::drop_capabilities() {
+  const uint64_t keep = caps_kept_after_attach();
+  if (auto r = drop_capabilities_all_threads(keep); !r)
+    spdlog::warn("could not give up the capabilities no longer needed: {}", r.error().message);
+  else spdlog::debug("capabilities after attaching: {}", cap_names(effective_caps() & keep));
 }
 
 void Daemon::announce() {

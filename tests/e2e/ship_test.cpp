@@ -16,9 +16,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
@@ -99,10 +99,10 @@ TEST(Shipping, RsyslogCarriesEveryLineWholeAndInOrderOverRelp) {
   const std::string dir = temp_dir(), fleet = dir + "/fleet";
   const int port = free_port();
   SensorProcess s({"--events", "process"});
-  Rsyslog collector(dir, "collector",
-                    replaced(slurp(NJ_SOURCE_DIR "/packaging/rsyslog/nightjar-collector.conf"),
-                             {{"port=\"2514\"", "port=\"" + std::to_string(port) + "\""},
-                              {"/var/log/nightjar-fleet", fleet}}));
+  Rsyslog collector(
+      dir, "collector",
+      replaced(slurp(NJ_SOURCE_DIR "/packaging/rsyslog/nightjar-collector.conf"),
+               {{"port=\"2514\"", "port=\"" + std::to_string(port) + "\""}, {"/var/log/nightjar-fleet", fleet}}));
   // The sensor host's rsyslog first: the collector is not up yet, so the
   // lines wait in the forwarder's queue.
   Rsyslog forwarder(dir, "forwarder",
@@ -151,9 +151,9 @@ TEST(Shipping, RsyslogCarriesEveryLineWholeAndInOrderOverRelp) {
 TEST(Shipping, ACollectorOutageLosesNoLine) {
   const std::string dir = temp_dir(), fleet = dir + "/fleet";
   const int port = free_port();
-  const std::string collector_conf = replaced(slurp(NJ_SOURCE_DIR "/packaging/rsyslog/nightjar-collector.conf"),
-                                              {{"port=\"2514\"", "port=\"" + std::to_string(port) + "\""},
-                                               {"/var/log/nightjar-fleet", fleet}});
+  const std::string collector_conf =
+      replaced(slurp(NJ_SOURCE_DIR "/packaging/rsyslog/nightjar-collector.conf"),
+               {{"port=\"2514\"", "port=\"" + std::to_string(port) + "\""}, {"/var/log/nightjar-fleet", fleet}});
   SensorProcess s({"--events", "process"});
   auto collector = std::make_unique<Rsyslog>(dir, "collector", collector_conf);
   Rsyslog forwarder(dir, "forwarder",
