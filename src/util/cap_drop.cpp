@@ -77,9 +77,7 @@ uint64_t status_caps(pid_t tid, const std::string& key) {
 
 }  // namespace
 
-uint64_t caps_kept_after_attach() {
-  return (uint64_t{1} << CAP_SYS_PTRACE) | (uint64_t{1} << CAP_DAC_READ_SEARCH);
-}
+uint64_t caps_kept_after_attach() { return (uint64_t{1} << CAP_SYS_PTRACE) | (uint64_t{1} << CAP_DAC_READ_SEARCH); }
 
 std::string cap_names(uint64_t set) {
   std::string out;
