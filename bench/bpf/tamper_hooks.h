@@ -10,7 +10,10 @@
 
 /* Credential changes (bpf/tamper/creds.bpf.c): ids 150..164 hold 7 of its 10
  * syscall pairs; setreuid, setregid and setfsgid run the same bodies as
- * setresuid, setresgid and setfsuid and are left out for want of ids. */
+ * setresuid, setresgid and setfsuid and are left out for want of ids.
+ * commit_creds (bpf/tamper/commit_creds.bpf.c) is a kprobe/fentry hook,
+ * like security_file_mprotect: the tracepoint backend measured here has
+ * no program there, so it has no row. */
 #define NJB_TAMPER_CREDS_HOOKS(X)                 \
 	X(TP, syscalls, sys_enter_setuid, 150)    \
 	X(TP, syscalls, sys_exit_setuid, 151)     \

@@ -24,7 +24,9 @@ const char* syscall_name(uint32_t s) {
       "setresuid", "setfsuid", "setgid", "setregid", "setresgid", "setfsgid", "setgroups", "capset", "init_module",
       "finit_module", "delete_module", "bpf", "mount", "umount2", "fsopen", "fsconfig", "fsmount", "move_mount",
       "open_tree", "mount_setattr", "setns", "prctl", "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo",
-      "rt_tgsigqueueinfo", "write", "pwrite64", "writev", "pwritev"};
+      "rt_tgsigqueueinfo", "write", "pwrite64", "writev", "pwritev",
+      // NJ_SYS_COMMIT_CREDS: a kernel function, not a syscall (no nightjar.syscall)
+      nullptr};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }

@@ -3,7 +3,10 @@
 // their names, what was asked for, the capabilities lost), once per
 // transport; one event for a multi-threaded setuid(); runuser to nobody;
 // and the exec of a setuid-root file by nobody, whose exec event shows the
-// gain (nightjar.privilege_change).
+// gain (nightjar.privilege_change); on kprobe and fentry, the changes
+// only commit_creds() sees (nobody's unshare(CLONE_NEWUSER), a prctl
+// bounding-set drop), and none of its events for the calls and the exec
+// other events report.
 //
 // Events are found by the acting process's pid, never by counting what the
 // machine does meanwhile.
@@ -11,6 +14,11 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include <bit>
+#include <cstdio>
 
 #include <filesystem>
 #include <functional>
@@ -57,7 +65,29 @@ class TamperCredsEvents : public TamperSuite<TamperCredsEvents> {
   json find(long pid, const std::string& syscall, const std::function<bool(const json&)>& extra = {}) {
     return sensor().wait_for([&](const json& x) { return is_creds(x, pid, syscall) && (!extra || extra(x)); }, kWaitMs);
   }
+  // commit_creds events (kprobe/fentry): no nightjar.syscall, a `via`.
+  static bool is_commit(const json& x, long pid) {
+    return x.contains("process") && get(x, "event.action") == "credential_change" && get(x, "process.pid") == pid &&
+           get(x, "nightjar.tamper.credentials.via") == "commit_creds";
+  }
+  json find_commit(long pid) {
+    return sensor().wait_for([&](const json& x) { return is_commit(x, pid); }, kWaitMs);
+  }
+  std::vector<json> commits_of(long pid, int settle_ms = 1000) {
+    return sensor().all([&](const json& x) { return is_commit(x, pid); }, settle_ms);
+  }
 };
+
+// Only the kprobe and fentry backends hook commit_creds().
+bool commit_creds_seen() { return backend() != "tracepoint"; }
+
+// bpf_task_pt_regs (5.15) gives the syscall in flight; before, "unknown".
+bool kernel_names_syscall() {
+  utsname u{};
+  int major = 0, minor = 0;
+  if (uname(&u) || std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return false;
+  return major > 5 || (major == 5 && minor >= 15);
+}
 
 void expect_common(const json& e, const std::string& kind, const std::string& outcome) {
   EXPECT_EQ(get(e, "event.kind"), "event");
@@ -94,6 +124,8 @@ TEST_P(TamperCredsEvents, RootDropsToNobodyWithSetresuid) {
   // The acting process is shown as it is after the call.
   EXPECT_EQ(get(e, "process.user.id"), "65534");
   EXPECT_EQ(get(e, "process.real_user.id"), "65534");
+  // commit_creds inside the pair's call is the pair's event, not another.
+  EXPECT_EQ(commits_of(pid).size(), 0u);
 }
 
 TEST_P(TamperCredsEvents, Setresgid) {
@@ -173,6 +205,7 @@ TEST_P(TamperCredsEvents, MultiThreadedSetuidIsOneEvent) {
   expect_side(get(e, "nightjar.tamper.credentials.new"), user(65534), user(65534), user(65534), user(65534));
   const auto all = sensor().all([&](const json& x) { return is_creds(x, pid, "setuid"); }, 2000);
   EXPECT_EQ(all.size(), 1u) << "one event for the process, not one per thread";
+  EXPECT_EQ(commits_of(pid).size(), 0u) << "no commit_creds event beside the setuid one";
 }
 
 // runuser -u nobody -- true: the real user-space path (PAM, initgroups,
@@ -226,7 +259,94 @@ TEST_P(TamperCredsEvents, SetuidRootExecShowsThePrivilegeGain) {
                                                        {"to_egid", 65534},
                                                        {"setuid", true},
                                                        {"setgid", false}}));
+  // The exec's commit_creds is the exec's privilege_change, not a credential_change.
+  EXPECT_EQ(commits_of(pid).size(), 0u);
   fs::remove_all(dir);
+}
+
+json roles(const json& id) { return {{"real", id}, {"effective", id}, {"saved", id}, {"fs", id}}; }
+
+json caps(uint64_t set, const json& names) {
+  char hex[24];
+  std::snprintf(hex, sizeof(hex), "0x%016llx", static_cast<unsigned long long>(set));
+  return {{"hex", hex}, {"names", names}};
+}
+
+void expect_in_syscall(const json& c, const char* name, long nr) {
+  if (kernel_names_syscall()) {
+    EXPECT_EQ(c["in_syscall"], name);
+    EXPECT_EQ(c["in_syscall_number"], nr);
+  } else {
+    EXPECT_EQ(c["in_syscall"], "unknown");
+    EXPECT_FALSE(c.contains("in_syscall_number"));
+  }
+}
+
+// nobody's unshare(CLONE_NEWUSER): no set*id or capset call, yet every
+// capability in the new namespace. kprobe/fentry see it in commit_creds;
+// the tracepoint backend has no hook there and must report nothing.
+TEST_P(TamperCredsEvents, NobodyUnsharingAUserNamespaceGainsCapabilities) {
+  TAMPER_ACT_OR_SKIP(a, "unprivileged user namespaces are disabled here", "tamper-creds-userns");
+  const long pid = a["pid"];
+  // The drop before it: the sensor has read this far.
+  FIND(drop, "setresuid event of the drop to nobody", pid, "setresuid");
+  if (!commit_creds_seen()) {
+    EXPECT_EQ(commits_of(pid, 2000).size(), 0u) << "the tracepoint backend has no commit_creds hook";
+    return;
+  }
+  const json e = find_commit(pid);
+  if (e.is_null() && lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
+  ASSERT_FALSE(e.is_null()) << "no commit_creds event for " << pid;
+  expect_common(e, "all", "success");
+  EXPECT_FALSE(has(e, "nightjar.syscall"));
+  const json c = get(e, "nightjar.tamper.credentials");
+  EXPECT_EQ(c["via"], "commit_creds");
+  expect_in_syscall(c, "unshare", SYS_unshare);
+  const uint64_t full = std::stoull(a["caps_after"].get<std::string>(), nullptr, 16);
+  ASSERT_NE(full, 0u) << "the child had no capabilities in its namespace";
+  const json none = caps(0, json::array());
+  EXPECT_EQ(c["old"], json({{"user", roles(user(65534))},
+                            {"group", roles(group_(65534))},
+                            {"capabilities", {{"effective", none}, {"permitted", none}}},
+                            {"user_namespace_inode", a["userns_before"]}}));
+  const json names = c["new"]["capabilities"]["effective"]["names"];
+  EXPECT_EQ(names.size(), static_cast<size_t>(std::popcount(full))) << names;
+  EXPECT_NE(std::find(names.begin(), names.end(), "CAP_SYS_ADMIN"), names.end()) << names;
+  EXPECT_EQ(c["new"], json({{"user", roles(user(65534))},
+                            {"group", roles(group_(65534))},
+                            {"capabilities", {{"effective", caps(full, names)}, {"permitted", caps(full, names)}}},
+                            {"user_namespace_inode", a["userns_after"]}}));
+  json changed = {"effective_capabilities", "permitted_capabilities"};
+  if (a["bounding_changed"] == 1) changed.push_back("bounding_capabilities");
+  changed.push_back("user_namespace");
+  EXPECT_EQ(c["changed"], changed);
+  EXPECT_FALSE(c.contains("requested"));
+  EXPECT_FALSE(c.contains("folded_so_far"));
+  EXPECT_EQ(get(e, "process.user.id"), "65534");
+  EXPECT_EQ(commits_of(pid).size(), 1u);
+}
+
+// A root child's prctl(PR_CAPBSET_DROP, CAP_NET_RAW): only the bounding set
+// changes, which the event names without its values.
+TEST_P(TamperCredsEvents, PrctlBoundingSetDrop) {
+  ACT(a, "tamper-creds-bset-drop");
+  const long pid = a["pid"];
+  if (!commit_creds_seen()) {
+    EXPECT_EQ(commits_of(pid, 2000).size(), 0u) << "the tracepoint backend has no commit_creds hook";
+    return;
+  }
+  const json e = find_commit(pid);
+  if (e.is_null() && lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
+  ASSERT_FALSE(e.is_null()) << "no commit_creds event for " << pid;
+  expect_common(e, "all", "success");
+  const json c = get(e, "nightjar.tamper.credentials");
+  expect_in_syscall(c, "prctl", SYS_prctl);
+  EXPECT_EQ(c["changed"], json::array({"bounding_capabilities"}));
+  EXPECT_EQ(c["old"], c["new"]);
+  EXPECT_EQ(c["old"]["user"], roles(user(0)));
+  EXPECT_EQ(c["old"]["group"], roles(group_(getgid())));
+  EXPECT_EQ(get(e, "process.user.id"), "0");
+  EXPECT_EQ(commits_of(pid).size(), 1u);
 }
 
 INSTANTIATE_TEST_SUITE_P(TamperCredsTransports, TamperCredsEvents, ::testing::Values("ringbuf", "perfbuf"),

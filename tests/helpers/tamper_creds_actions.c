@@ -3,7 +3,9 @@
  * nj-actions: a root child dropping to nobody (setresuid), a setresgid, a
  * setgroups, a capset giving up a capability, a refused setuid(0) as
  * nobody, a multi-threaded process calling setuid() once (glibc runs it in
- * every thread), and the setuid-root helper whose exec gains root.
+ * every thread), the setuid-root helper whose exec gains root; and two
+ * changes no set*id call makes (commit_creds, kprobe/fentry): nobody's
+ * unshare(CLONE_NEWUSER) and a root child's prctl(PR_CAPBSET_DROP).
  *
  * Each change happens in a child (the nj-actions process stays root for
  * the next action); every action prints the child's pid ("pid") and the
@@ -15,8 +17,12 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -260,9 +266,130 @@ static void act_suid_exec(void)
 	j_num("to_euid", 0);
 }
 
+/* A capability set from /proc/self/status ("CapEff", "CapBnd"); -1 when unread. */
+static long status_caps(const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static long userns_inode(int wfd)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/user", &st))
+		child_fail(wfd, "stat /proc/self/ns/user", errno);
+	return (long)st.st_ino;
+}
+
+#define USERNS_REFUSED 3 /* the child's exit status when unshare was refused */
+
+/* nobody's unshare(CLONE_NEWUSER). Values (the report's generic slots):
+ * VAL_FD the user namespace's inode before, VAL_GRANDCHILD after, VAL_TID
+ * CapEff after, VAL_EXEC_ERRNO 1 if CapBnd changed too; on a refusal,
+ * VAL_EXEC_ERRNO is unshare's errno and the exit status USERNS_REFUSED. */
+static void userns_body(int wfd, void *arg)
+{
+	long bset;
+
+	(void)arg;
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		child_fail(wfd, "drop to nobody", errno);
+	child_val(wfd, VAL_FD, userns_inode(wfd));
+	bset = status_caps("CapBnd");
+	if (unshare(CLONE_NEWUSER)) {
+		child_val(wfd, VAL_EXEC_ERRNO, errno);
+		_exit(USERNS_REFUSED);
+	}
+	child_val(wfd, VAL_GRANDCHILD, userns_inode(wfd));
+	child_val(wfd, VAL_TID, status_caps("CapEff"));
+	child_val(wfd, VAL_EXEC_ERRNO, status_caps("CapBnd") != bset);
+	_exit(0);
+}
+
+/* The user namespaces switch of this kernel (Debian's patch, or the
+ * generic limit) says no to unprivileged ones. */
+static int userns_disabled(void)
+{
+	const char *files[] = {"/proc/sys/kernel/unprivileged_userns_clone",
+			       "/proc/sys/user/max_user_namespaces"};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f = fopen(files[i], "r");
+		long v = -1;
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+		if (v == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* nobody's unshare(CLONE_NEWUSER): no capabilities become all of them in
+ * the new namespace, with no set*id or capset call (commit_creds). */
+static void act_userns(void)
+{
+	struct report rep;
+	int rfd, status;
+	char hex[24];
+	pid_t pid = spawn(userns_body, NULL, &rfd);
+
+	finish(pid, rfd, &rep, &status);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == USERNS_REFUSED) {
+		if (userns_disabled())
+			die(77, "unprivileged user namespaces are disabled on this kernel");
+		die(1, "unshare(CLONE_NEWUSER) as nobody: %s",
+		    strerror((int)rep.val[VAL_EXEC_ERRNO]));
+	}
+	expect_exit("user namespace child", status, 0);
+	j_begin("tamper-creds-userns");
+	j_num("pid", pid);
+	j_num("userns_before", rep.val[VAL_FD]);
+	j_num("userns_after", rep.val[VAL_GRANDCHILD]);
+	snprintf(hex, sizeof(hex), "0x%016lx", (unsigned long)rep.val[VAL_TID]);
+	j_str("caps_after", hex);
+	j_num("bounding_changed", rep.val[VAL_EXEC_ERRNO]);
+}
+
+static void bset_body(int wfd, void *arg)
+{
+	(void)arg;
+	if (prctl(PR_CAPBSET_DROP, CAP_NET_RAW, 0, 0, 0))
+		child_fail(wfd, "prctl(PR_CAPBSET_DROP, CAP_NET_RAW)", errno);
+	_exit(0);
+}
+
+/* A root child drops CAP_NET_RAW from its bounding set: prctl, not capset. */
+static void act_bset_drop(void)
+{
+	pid_t pid = creds_child(bset_body, NULL);
+
+	j_begin("tamper-creds-bset-drop");
+	j_num("pid", pid);
+	j_num("dropped", CAP_NET_RAW);
+}
+
 const struct action tamper_creds_actions[] = {
 	{"tamper-creds-setresuid", act_setresuid}, {"tamper-creds-setresgid", act_setresgid},
 	{"tamper-creds-setgroups", act_setgroups}, {"tamper-creds-capset", act_capset},
 	{"tamper-creds-refused", act_refused},	   {"tamper-creds-threads", act_threads},
-	{"tamper-creds-suid-exec", act_suid_exec}, {NULL, NULL},
+	{"tamper-creds-suid-exec", act_suid_exec}, {"tamper-creds-userns", act_userns},
+	{"tamper-creds-bset-drop", act_bset_drop}, {NULL, NULL},
 };

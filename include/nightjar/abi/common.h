@@ -206,6 +206,10 @@ enum nj_syscall {
 	NJ_SYS_PWRITE64 = 94,
 	NJ_SYS_WRITEV = 95,
 	NJ_SYS_PWRITEV = 96,
+	/* not a syscall: credential_change from the kernel's commit_creds()
+	 * (kprobe/fentry), whose values[] layout differs (abi/tamper.h); the
+	 * syscall it ran in is in args[4] */
+	NJ_SYS_COMMIT_CREDS = 97,
 	NJ_SYS_MAX
 };
 

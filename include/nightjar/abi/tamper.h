@@ -58,6 +58,15 @@ enum nj_tamper_field {
 #define NJ_MEM_VM_FLAGS_MASK \
 	0xffffffffull /* old vm_flags (VM_READ 1, VM_WRITE 2, VM_EXEC 4, VM_SHARED 8) */
 
+/* credential_change from commit_creds (syscall NJ_SYS_COMMIT_CREDS):
+ * args[4] bits 32..47, the sets shown only as changed */
+#define NJ_CC_INHERITABLE (1u << 0) /* inheritable capabilities */
+#define NJ_CC_AMBIENT (1u << 1) /* ambient capabilities */
+#define NJ_CC_BOUNDING (1u << 2) /* the capability bounding set */
+#define NJ_CC_SECUREBITS (1u << 3) /* securebits */
+#define NJ_CC_GROUPS (1u << 4) /* the supplementary groups (group_info replaced) */
+#define NJ_CC_NR_UNKNOWN 0xffffffffu /* args[4] low 32 bits: syscall not known */
+
 /* rename: values[4] */
 #define NJ_RENAME_PRCTL 1 /* prctl(PR_SET_NAME) of the caller's own thread */
 #define NJ_RENAME_PROC_COMM 2 /* a write to /proc/<pid>/comm or /proc/<pid>/task/<tid>/comm */
@@ -117,6 +126,16 @@ struct nj_tamper_target {
  *                setfsuid/setfsgid: retval is -EPERM when the fs id did not
  *                become the one asked for, else 0 (the kernel returns the
  *                previous id either way).
+ *                commit_creds (syscall NJ_SYS_COMMIT_CREDS, kprobe/fentry:
+ *                a change outside the calls above): [0] old real|effective
+ *                uid, [1] new, [2] old saved|fs uid, [3] new, [4]..[7] the
+ *                same for the gids; args[0] old effective capabilities,
+ *                [1] new, [2] old permitted, [3] new, [4] the syscall in
+ *                flight (the architecture's number in bits 0..31,
+ *                NJ_CC_NR_UNKNOWN where the kernel does not say), NJ_CC_*
+ *                in bits 32..47, quiet changes folded so far in bits
+ *                48..63 (with NJ_TMP_FOLDED), [5] the user namespace's
+ *                inode number, old | new << 32; retval 0.
  *   exec_memory: [0] the protections asked for (PROT_*), [1] what is known
  *                of the memory: NJ_MEM_VMA_* bits and, from the VMAs an
  *                mprotect changed (kprobe/fentry), the union of their old

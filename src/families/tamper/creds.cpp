@@ -1,6 +1,7 @@
 #include "families/tamper/creds.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "enrich/users.h"
 
@@ -28,8 +29,40 @@ CredsSet side(CredsKind kind, const nj_tamper_op& op, int which) {
       break;
     }
     case CredsKind::capabilities: s.capset = {a, b, c}; break;
+    case CredsKind::all: {
+      const uint64_t g0 = op.values[4 + which], g1 = op.values[6 + which];
+      s.ids = {lo(a), hi(a), lo(b), hi(b)};
+      s.gids = {lo(g0), hi(g0), lo(g1), hi(g1)};
+      s.capset = {op.args[0 + which], op.args[2 + which], 0};
+      s.caps = s.capset[0];
+      s.user_ns = which ? hi(op.args[5]) : lo(op.args[5]);
+      break;
+    }
   }
   return s;
+}
+
+constexpr const char* kRoles[] = {"real", "effective", "saved", "fs"};
+
+// commit_creds: the sets shown only as changed (NJ_CC_*), in this order.
+constexpr std::pair<uint32_t, const char*> kOtherChanges[] = {
+    {NJ_CC_INHERITABLE, "inheritable_capabilities"},
+    {NJ_CC_AMBIENT, "ambient_capabilities"},
+    {NJ_CC_BOUNDING, "bounding_capabilities"},
+    {NJ_CC_SECUREBITS, "securebits"},
+    {NJ_CC_GROUPS, "groups"},
+};
+
+void changed_all(const CredsChange& c, std::vector<std::string>& out) {
+  for (size_t i = 0; i < 4; i++)
+    if (c.before.ids[i] != c.after.ids[i]) out.push_back(std::string(kRoles[i]) + "_user");
+  for (size_t i = 0; i < 4; i++)
+    if (c.before.gids[i] != c.after.gids[i]) out.push_back(std::string(kRoles[i]) + "_group");
+  if (c.before.capset[0] != c.after.capset[0]) out.emplace_back("effective_capabilities");
+  if (c.before.capset[1] != c.after.capset[1]) out.emplace_back("permitted_capabilities");
+  for (const auto& [bit, name] : kOtherChanges)
+    if (c.other_changes & bit) out.emplace_back(name);
+  if (c.before.user_ns != c.after.user_ns) out.emplace_back("user_namespace");
 }
 
 constexpr const char* kCapNames[] = {
@@ -104,6 +137,7 @@ CredsKind creds_kind(uint32_t syscall) {
     case NJ_SYS_SETFSGID: return CredsKind::gid;
     case NJ_SYS_SETGROUPS: return CredsKind::groups;
     case NJ_SYS_CAPSET: return CredsKind::capabilities;
+    case NJ_SYS_COMMIT_CREDS: return CredsKind::all;
     default: return CredsKind::uid;
   }
 }
@@ -113,8 +147,38 @@ CredsChange decode_creds(const nj_tamper_op& op) {
   c.kind = creds_kind(op.syscall);
   c.before = side(c.kind, op, 0);
   c.after = side(c.kind, op, 1);
-  c.folded = op.values[7];
+  if (c.kind == CredsKind::all) {
+    const uint64_t v = op.args[4];
+    if (lo(v) != NJ_CC_NR_UNKNOWN) c.in_syscall = lo(v);
+    c.other_changes = hi(v) & 0xffff;
+    c.folded = v >> 48;
+  } else {
+    c.folded = op.values[7];
+  }
   return c;
+}
+
+std::vector<std::string> creds_changed(const CredsChange& c) {
+  std::vector<std::string> out;
+  switch (c.kind) {
+    case CredsKind::uid:
+    case CredsKind::gid:
+      for (size_t i = 0; i < 4; i++)
+        if (c.before.ids[i] != c.after.ids[i]) out.emplace_back(kRoles[i]);
+      if (c.before.caps != c.after.caps) out.emplace_back("effective_capabilities");
+      break;
+    case CredsKind::groups:
+      if (c.before.group_count != c.after.group_count || c.before.groups != c.after.groups) out.emplace_back("groups");
+      break;
+    case CredsKind::capabilities: {
+      constexpr const char* kSets[] = {"effective", "permitted", "inheritable"};
+      for (size_t i = 0; i < 3; i++)
+        if (c.before.capset[i] != c.after.capset[i]) out.emplace_back(kSets[i]);
+      break;
+    }
+    case CredsKind::all: changed_all(c, out); break;
+  }
+  return out;
 }
 
 std::string capability_name(unsigned bit) {
@@ -149,6 +213,12 @@ CredsIds creds_ids(const nj_tamper_op& op) {
       for (const CredsSet* s : {&c.before, &c.after}) ids.insert(ids.end(), s->groups.begin(), s->groups.end());
       break;
     case CredsKind::capabilities: break;
+    case CredsKind::all:
+      for (const CredsSet* s : {&c.before, &c.after}) {
+        out.users.insert(out.users.end(), s->ids.begin(), s->ids.end());
+        out.groups.insert(out.groups.end(), s->gids.begin(), s->gids.end());
+      }
+      break;
   }
   return out;
 }

@@ -38,6 +38,28 @@ void caps_object(Encoder& e, std::string_view key, uint64_t set) {
   w.end_object();
 }
 
+void roles_object(Encoder& e, std::string_view key, const std::array<uint32_t, 4>& ids,
+                  const std::map<uint32_t, std::string>& names) {
+  auto& w = e.w();
+  w.key(key);
+  w.begin_object();
+  for (size_t i = 0; i < 4; i++) id_object(e, kRoles[i], ids[i], names);
+  w.end_object();
+}
+
+// commit_creds: every id and the capability sets at once.
+void side_all(Encoder& e, const CredsSet& s, const CredsNames& n) {
+  auto& w = e.w();
+  roles_object(e, "user", s.ids, n.users);
+  roles_object(e, "group", s.gids, n.groups);
+  w.key("capabilities");
+  w.begin_object();
+  caps_object(e, "effective", s.capset[0]);
+  caps_object(e, "permitted", s.capset[1]);
+  w.end_object();
+  w.kn("user_namespace_inode", s.user_ns);
+}
+
 // One side of a change: its ids with names, its groups, or its capability sets.
 void side(Encoder& e, const char* key, const CredsChange& c, const CredsSet& s, const CredsNames& n) {
   auto& w = e.w();
@@ -45,6 +67,7 @@ void side(Encoder& e, const char* key, const CredsChange& c, const CredsSet& s, 
   w.key(key);
   w.begin_object();
   switch (c.kind) {
+    case CredsKind::all: side_all(e, s, n); break;
     case CredsKind::uid:
     case CredsKind::gid:
       for (size_t i = 0; i < 4; i++) id_object(e, kRoles[i], s.ids[i], names);
@@ -67,29 +90,6 @@ void side(Encoder& e, const char* key, const CredsChange& c, const CredsSet& s, 
       break;
   }
   w.end_object();
-}
-
-// Which of the shown values differ between old and new.
-std::vector<std::string> changed(const CredsChange& c) {
-  std::vector<std::string> out;
-  switch (c.kind) {
-    case CredsKind::uid:
-    case CredsKind::gid:
-      for (size_t i = 0; i < 4; i++)
-        if (c.before.ids[i] != c.after.ids[i]) out.emplace_back(kRoles[i]);
-      if (c.before.caps != c.after.caps) out.emplace_back("effective_capabilities");
-      break;
-    case CredsKind::groups:
-      if (c.before.group_count != c.after.group_count || c.before.groups != c.after.groups) out.emplace_back("groups");
-      break;
-    case CredsKind::capabilities: {
-      constexpr const char* kSets[] = {"effective", "permitted", "inheritable"};
-      for (size_t i = 0; i < 3; i++)
-        if (c.before.capset[i] != c.after.capset[i]) out.emplace_back(kSets[i]);
-      break;
-    }
-  }
-  return out;
 }
 
 // What the caller asked for: the ids it passed (-1, "unchanged", left
@@ -129,6 +129,7 @@ const char* kind_name(CredsKind k) {
     case CredsKind::gid: return "gid";
     case CredsKind::groups: return "groups";
     case CredsKind::capabilities: return "capabilities";
+    case CredsKind::all: return "all";
   }
   return "uid";
 }
@@ -143,9 +144,16 @@ void encode_record(Encoder& e, const Event& ev, const nj_tmp_creds& r) {
     w.key("credentials");
     w.begin_object();
     w.kv("kind", kind_name(c.kind));
+    if (c.kind == CredsKind::all) {
+      // The syscall the commit happened in, when the kernel says (5.15+).
+      w.kv("via", "commit_creds");
+      const char* name = c.in_syscall ? native_syscall_name(*c.in_syscall) : nullptr;
+      w.kv("in_syscall", name ? name : "unknown");
+      if (c.in_syscall) w.kn("in_syscall_number", *c.in_syscall);
+    }
     side(e, "old", c, c.before, v.creds);
     side(e, "new", c, c.after, v.creds);
-    e.string_array("changed", changed(c));
+    e.string_array("changed", creds_changed(c));
     requested(e, op, v.creds);
     if (c.kind == CredsKind::uid && c.before.caps != c.after.caps) {
       w.key("effective_capabilities");

@@ -103,6 +103,11 @@ std::vector<Hook> tamper_hooks() {
   for (Hook& h : inject_hooks()) t.push_back(std::move(h));
   t.push_back(syscall_hook(T, "tamper.creds.enter", "credentials before each call", kCredsCalls, true));
   t.push_back(syscall_hook(T, "tamper.creds", "credential changes and refusals, old and new", kCredsCalls, false));
+  // kprobe/fentry only: no tracepoint fires in commit_creds(), where every
+  // other way of changing a thread's credentials (an exploit's from an
+  // ioctl, unshare(CLONE_NEWUSER), prctl) ends (bpf/tamper/commit_creds.bpf.c).
+  t.push_back(Hook{"tamper.creds.commit", T, false, "credential changes outside the set*id, setgroups, capset calls",
+                   function_hook("commit_creds", nullptr, nullptr)});
   memory_hooks(t);
   kernel_hooks(t);
   return t;

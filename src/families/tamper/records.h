@@ -12,7 +12,8 @@
   X(NJ_REC_TMP_VM_WRITE, nj_tmp_vm_write, NJ_FAM_TAMPER, "process_vm_write",                                           \
     "tamper.process_vm tamper.process_vm.enter")                                                                       \
   X(NJ_REC_TMP_MEM_OPEN, nj_tmp_mem_open, NJ_FAM_TAMPER, "proc_mem_open", "tamper.mem_open")                           \
-  X(NJ_REC_TMP_CREDS, nj_tmp_creds, NJ_FAM_TAMPER, "credential_change", "tamper.creds tamper.creds.enter")             \
+  X(NJ_REC_TMP_CREDS, nj_tmp_creds, NJ_FAM_TAMPER, "credential_change",                                                \
+    "tamper.creds tamper.creds.enter tamper.creds.commit")                                                             \
   X(NJ_REC_TMP_EXEC_MEMORY, nj_tmp_exec_memory, NJ_FAM_TAMPER, "memory_exec",                                          \
     "tamper.memory_exec tamper.memory_exec.enter tamper.memory_exec.vma")                                              \
   X(NJ_REC_TMP_RENAME, nj_tmp_rename, NJ_FAM_TAMPER, "process_rename",                                                 \
