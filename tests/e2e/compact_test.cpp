@@ -139,7 +139,7 @@ struct Pty {
 // A compact line: time, then the action; or one of the sensor's own
 // stderr lines, whole (stderr shares the terminal).
 const std::regex kCompactLine(R"(^\d\d:\d\d:\d\d\.\d{3} [a-z_-]+ +\S)");
-const std::regex kLogLine(R"(^nightjar: (debug|info|warning|error): \S)");
+const std::regex kLogLine(R"(^nightjar: (trace|debug|info|warning|error|critical): \S)");
 
 std::string re_escape(const std::string& s) {
   return std::regex_replace(s, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
