@@ -38,4 +38,8 @@ inline std::vector<nj::Record> decode_all(const uint8_t* data, size_t size) {
 // sensor's own.
 nlohmann::json check_json_line(std::string_view line);
 
+// A line of the terminal view (encode/compact.h): valid UTF-8, bounded, no
+// byte a terminal acts on but, with `color`, SGR sequences.
+void check_terminal_line(std::string_view out, bool color);
+
 }  // namespace njf

@@ -13,7 +13,7 @@ shift || true
 # libFuzzer takes 0 as "no limit": a run must end.
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: SECONDS must be a positive number, not '$secs'" >&2; exit 2; }
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode assemble encode json_writer exec_view cgroup users dns config)
+[ ${#targets[@]} -gt 0 ] || targets=(decode assemble encode json_writer exec_view cgroup users dns config compact)
 build=${NJ_FUZZ_BUILD_DIR:-build-fuzz}
 
 # Longest input worth trying: a sample of records (one event's parts with
@@ -23,6 +23,7 @@ max_len() {
   case $1 in
     dns) echo 2048 ;;
     decode | assemble | encode | exec_view) echo 8192 ;;
+    compact) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }

@@ -9,12 +9,14 @@
 #include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <map>
 
 #include "app/config_cli.h"
 #include "app/option_checks.h"
 #include "app/options.h"
+#include "encode/compact.h"
 #include "families/file/rules.h"
 #include "version.h"
 
@@ -45,6 +47,16 @@ CLI::Validator family_check() {
                                          : "unknown event family '" + s + "' (known: " + family_names() + ")";
       },
       "FAMILY");
+}
+
+CLI::Validator backend_check() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return s == "auto" || nj::backend_from_string(s)
+                   ? std::string()
+                   : "unknown backend '" + s + "' (auto, tracepoint, kprobe, fentry)";
+      },
+      "BACKEND");
 }
 
 std::optional<nj::Backend> parse_backend(const std::string& s) {
@@ -116,6 +128,9 @@ constexpr const char* kConfigHeader =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // One write(2) per log line: spdlog writes a coloured line in pieces, and
+  // on a terminal the event lines (written whole) would land between them.
+  std::setvbuf(stderr, nullptr, _IOLBF, 1 << 16);
   auto logger = spdlog::stderr_color_mt("nightjar");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("nightjar: %^%l%$: %v");
@@ -134,7 +149,8 @@ int main(int argc, char** argv) {
   // naming the flag and exit 2, never a sensor that runs forever or writes
   // somewhere else than asked.
   const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  auto* run = app.add_subcommand("run", "attach and print events as JSON lines (stdout unless --output)");
+  auto* run = app.add_subcommand(
+      "run", "attach and print events: JSON lines, or compact lines on a terminal (stdout unless --output)");
   // The defaults as typed are what `--check-config` and `default-config` show.
   run->option_defaults()->always_capture_default();
   std::string config_path;
@@ -146,7 +162,8 @@ int main(int argc, char** argv) {
   run->add_flag("--check-config", check_config,
                 "print the settings in force (the configuration file and the flags) as a configuration file, and "
                 "exit");
-  run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640; a FIFO waits for a reader)")
+  run->add_option("-o,--output", ro.output,
+                  "append to FILE, JSON lines unless --format compact (created 0640; a FIFO waits for a reader)")
       ->check(path_check());
   auto* max_size = run->add_option("--output-max-size", ro.output_max_bytes,
                                    "rotate the --output file before it grows past this many bytes: FILE becomes "
@@ -163,7 +180,7 @@ int main(int argc, char** argv) {
       ->check(family_check())
       ->default_str(family_names());
   run->add_option("--backend", backend, "auto|tracepoint|kprobe|fentry (forces that backend where it exists)")
-      ->check(CLI::IsMember({"auto", "tracepoint", "kprobe", "fentry"}));
+      ->check(backend_check());
   run->add_option("--transport", transport, "ringbuf|perfbuf")->check(CLI::IsMember({"ringbuf", "perfbuf"}));
   run->add_option("--ringbuf-size", ro.sensor.ringbuf_bytes, "ring buffer bytes")
       ->check(count_check(nj::ranges::ringbuf_bytes(page)));
@@ -225,6 +242,15 @@ int main(int argc, char** argv) {
   run->add_option("--exec-memory-window-ms", exec_memory_window_ms,
                   "memory made executable: one event per process per window, the later calls counted into its next")
       ->check(count_check(nj::ranges::exec_memory_window_ms));
+  std::string format = "auto", color = "auto";
+  run->add_option("--format", format,
+                  "compact: one readable line per event; json: JSON lines; auto (default): compact when stdout is a "
+                  "terminal and there is no --output, JSON otherwise (a file or a pipe is read by programs)")
+      ->check(CLI::IsMember({"auto", "compact", "json"}));
+  run->add_option("--color", color,
+                  "compact lines in colour: auto (default: on a terminal whose TERM is not dumb, NO_COLOR unset), "
+                  "always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   bool no_connection_end = false;
   run->add_flag("--no-connection-end", no_connection_end, "do not report TCP connections' ends (duration and bytes)");
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
@@ -262,6 +288,16 @@ int main(int argc, char** argv) {
     ro.sensor.udp_window_ns = udp_window_ms * 1000000ull;
     ro.sensor.connection_end = !no_connection_end;
     ro.sensor.exec_memory_window_ns = exec_memory_window_ms * 1000000ull;
+    const nj::ViewChoice view = nj::choose_view(format, color, ro.output.empty() && isatty(STDOUT_FILENO),
+                                                std::getenv("TERM"), std::getenv("NO_COLOR"));
+    ro.compact = view.compact;
+    ro.color = view.color;
+    // The operator's lines (stderr) honour the same choice (spdlog alone
+    // colours any terminal).
+    if (color == "never" || (color == "auto" && !nj::colors_allowed(std::getenv("TERM"), std::getenv("NO_COLOR"))))
+      for (auto& sink : logger->sinks())
+        if (auto* c = dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sink.get()))
+          c->set_color_mode(spdlog::color_mode::never);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -30,6 +30,10 @@ struct RunOptions {
   // --on-output-error stop: the output's first failure ends the sensor
   // (default drop: the lines are counted and the sensor keeps going).
   bool stop_on_output_error = false;
+  // --format / --color: compact lines for a person instead of JSON, in
+  // colour or not (choose_view in encode/compact.h decides "auto").
+  bool compact = false;
+  bool color = false;
 };
 
 int run_sensor(const RunOptions& o);

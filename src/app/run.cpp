@@ -25,6 +25,7 @@
 #include "app/output_watch.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
+#include "encode/compact.h"
 #include "encode/encoder.h"
 #include "families/file/rules.h"
 #include "families/registry.h"
@@ -373,6 +374,7 @@ bool Daemon::open_sensor() {
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
+  if (o_.compact) sink_ = make_compact_sink(std::move(sink_), CompactStyle{o_.color});
   out_.emplace(std::move(sink_), o_.queue_lines,
                OutputPolicy{o_.stop_on_output_error, [](const std::string& m) { spdlog::warn("{}", m); }});
   EnricherOptions eo = o_.enrich;

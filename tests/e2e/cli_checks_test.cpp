@@ -45,6 +45,8 @@ TEST(CliChecks, EveryBadValueIsOneLineNamingTheFlag) {
       {{"run", "--health-interval", "inf"}, "--health-interval"},
       {{"run", "--output", ""}, "--output"},
       {{"run", "--file-rules", ""}, "--file-rules"},
+      {{"run", "--format", "xml"}, "--format"},
+      {{"run", "--color", "yes"}, "--color"},
       {{"run", "--ringbuf-size", "5000"}, "--ringbuf-size"},
       {{"run", "--ringbuf-size", "2048"}, "--ringbuf-size"},
       {{"run", "--ringbuf-size", "4294967296"}, "--ringbuf-size"},
