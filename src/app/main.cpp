@@ -148,6 +148,9 @@ int main(int argc, char** argv) {
                 "exit");
   run->add_option("-o,--output", ro.output, "append JSON lines to FILE (created 0640; a FIFO waits for a reader)")
       ->check(path_check());
+  run->add_flag("--journal", ro.journal,
+                "write each event to the systemd journal (journalctl -t nightjar), beside --output if given; stdout "
+                "is then no output unless --output is -");
   std::string on_output_error = "drop";
   run->add_option("--on-output-error", on_output_error,
                   "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")

@@ -10,7 +10,8 @@
 namespace nj {
 
 struct RunOptions {
-  std::string output;  // empty: stdout
+  std::string output;    // empty: stdout unless journal; "-": stdout
+  bool journal = false;  // --journal: the systemd journal too
   SensorConfig sensor;
   int poll_ms = 50;
   uint32_t queue_lines = 65536;
