@@ -52,6 +52,7 @@ RUN apt-get update \
         libfmt9 \
         libspdlog1.10 \
         libssl3 \
+        libsystemd0 \
         zlib1g \
  && rm -rf /var/lib/apt/lists/*
 

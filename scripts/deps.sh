@@ -11,6 +11,8 @@ packages=(
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
   # the daemon's libraries
   libspdlog-dev nlohmann-json3-dev libcli11-dev libssl-dev
+  # the journal output (--journal)
+  libsystemd-dev
   # tests (clang-format: the format check; libclang-rt-dev: libFuzzer and the
   # sanitizer runtimes of the default clang, scripts/fuzz.sh)
   libgtest-dev libgmock-dev python3 python3-jsonschema clang-format libclang-rt-dev

@@ -171,6 +171,9 @@ int main(int argc, char** argv) {
                        ->check(count_check(nj::ranges::output_max_bytes));
   run->add_option("--output-keep", ro.output_keep, "rotated output files kept (FILE.1 .. FILE.N)")
       ->check(count_check(nj::ranges::output_keep));
+  run->add_flag("--journal", ro.journal,
+                "write each event to the systemd journal (journalctl -t nightjar), beside --output if given; stdout "
+                "is then no output unless --output is -");
   std::string on_output_error = "drop";
   run->add_option("--on-output-error", on_output_error,
                   "drop: count the lines the output refuses and keep going (default); stop: end the sensor, exit 1")

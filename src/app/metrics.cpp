@@ -125,19 +125,34 @@ void cache_metrics(Text& t, const EnricherStats& s) {
     t.sample(static_cast<double>(v), {{"cause", cause}});
 }
 
-void output_metrics(Text& t, const OutputStats& o, uint64_t queued) {
-  t.one("nightjar_output_lines_written_total", "counter", "Lines written to the output",
-        static_cast<double>(o.lines_written));
-  t.one("nightjar_output_lines_failed_total", "counter", "Lines the output refused (disk full, reader gone)",
-        static_cast<double>(o.lines_failed));
-  t.one("nightjar_output_torn_total", "counter", "Partial lines left in an output that cannot take bytes back",
-        static_cast<double>(o.torn));
-  t.one("nightjar_output_queue_dropped_total", "counter", "Lines the output queue refused (the writer was behind)",
-        static_cast<double>(o.queue_dropped));
-  t.one("nightjar_output_queue_lines", "gauge", "Lines waiting in the output queue now", static_cast<double>(queued));
-  t.one("nightjar_output_rotations_total", "counter", "Size rotations of the output file",
-        static_cast<double>(o.rotations));
-  t.one("nightjar_output_failing", "gauge", "1 while the last write to the output failed", o.failing ? 1 : 0);
+// Each output's counts, labelled by its name.
+void output_metrics(Text& t, const std::vector<std::pair<std::string, OutputStats>>& outs) {
+  struct Row {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (*get)(const OutputStats&);
+  };
+  static const Row rows[] = {
+      {"nightjar_output_lines_written_total", "counter", "Lines written to the output",
+       [](const OutputStats& o) { return o.lines_written; }},
+      {"nightjar_output_lines_failed_total", "counter", "Lines the output refused (disk full, reader gone)",
+       [](const OutputStats& o) { return o.lines_failed; }},
+      {"nightjar_output_torn_total", "counter", "Partial lines left in an output that cannot take bytes back",
+       [](const OutputStats& o) { return o.torn; }},
+      {"nightjar_output_queue_dropped_total", "counter", "Lines the output queue refused (the writer was behind)",
+       [](const OutputStats& o) { return o.queue_dropped; }},
+      {"nightjar_output_queue_lines", "gauge", "Lines waiting in the output queue now",
+       [](const OutputStats& o) { return o.queued; }},
+      {"nightjar_output_rotations_total", "counter", "Size rotations of the output file",
+       [](const OutputStats& o) { return o.rotations; }},
+      {"nightjar_output_failing", "gauge", "1 while the last write to the output failed",
+       [](const OutputStats& o) { return uint64_t{o.failing}; }},
+  };
+  for (const Row& r : rows) {
+    t.family(r.name, r.type, r.help);
+    for (const auto& [name, o] : outs) t.sample(static_cast<double>(r.get(o)), {{"output", name}});
+  }
 }
 
 }  // namespace
@@ -152,7 +167,7 @@ std::string prometheus_text(const MetricsSnapshot& m) {
   for (const auto& [key, n] : m.events)
     t.sample(static_cast<double>(n), {{"family", key.first}, {"action", key.second}});
   loss_metrics(t, m.loss);
-  output_metrics(t, m.output, m.output_queued);
+  output_metrics(t, m.outputs);
   cache_metrics(t, m.caches);
   t.one("nightjar_resident_memory_bytes", "gauge", "Resident memory now", static_cast<double>(m.memory.rss_bytes));
   t.one("nightjar_resident_memory_peak_bytes", "gauge", "Highest resident memory so far",

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "encode/encoder.h"
 #include "enrich/enrichment.h"
@@ -24,8 +25,7 @@ struct MetricsSnapshot {
   std::map<std::pair<std::string, std::string>, uint64_t> events;
   LossReport loss;
   EnricherStats caches;
-  OutputStats output;
-  uint64_t output_queued = 0;  // lines waiting for the writer now
+  std::vector<std::pair<std::string, OutputStats>> outputs;  // by name: file, stdout, journal
   Encoder::Memory memory;
   double cpu_user_s = 0, cpu_system_s = 0;
 };

@@ -10,7 +10,8 @@
 namespace nj {
 
 struct RunOptions {
-  std::string output;             // empty: stdout
+  std::string output;             // empty: stdout unless journal; "-": stdout
+  bool journal = false;           // --journal: the systemd journal too
   uint64_t output_max_bytes = 0;  // size rotation of the output file (0: never)
   uint32_t output_keep = 5;       // rotated files kept
   std::string metrics_file;       // Prometheus text file (empty: none)

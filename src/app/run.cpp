@@ -23,6 +23,7 @@
 #include "app/metrics.h"
 #include "app/options.h"
 #include "app/output_watch.h"
+#include "app/outputs.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/compact.h"
@@ -32,6 +33,7 @@
 #include "loader/features.h"
 #include "order/reorderer.h"
 #include "reader/reader.h"
+#include "sink/journal.h"
 #include "sink/sink.h"
 #include "util/cap_drop.h"
 #include "util/caps.h"
@@ -153,15 +155,47 @@ std::string families_with_losses(const LossReport& r) {
   return out;
 }
 
+// " (file 0, journal 12)": each output's share when there are several, of
+// the queue's drops (`since`: the report's "since" counts) or of the
+// output's failures (totals).
+std::string per_output(const LossReport& r, bool since) {
+  if (r.outputs.size() < 2) return "";
+  std::string out;
+  for (const OutputLoss& o : r.outputs)
+    out += (out.empty() ? " (" : ", ") + o.name + " " +
+           std::to_string(since ? o.queue_dropped : o.queue_dropped_total) +
+           (since ? "" : " dropped, " + std::to_string(o.failed_total) + " failed");
+  return out + ")";
+}
+
+// A sensor event with loss counts, encoded once for every output told the
+// same (the usual case: they then get the same line, one timestamp).
+class Encoded {
+ public:
+  template <class Encode>
+  const std::string& get(const Told& told, Encode encode) {
+    if (!for_ || !(*for_ == told)) {
+      line_ = encode();
+      for_ = told;
+    }
+    return line_;
+  }
+
+ private:
+  std::optional<Told> for_;
+  std::string line_;
+};
+
 // The running daemon: the stages, what connects them, and the counts they
 // report. Members are destroyed in reverse order: the reader (which reads
 // the sensor's buffers and feeds the assembler) goes first, the sensor
 // (links, then maps) after every stage that uses it.
 class Daemon {
  public:
-  explicit Daemon(const RunOptions& o) : o_(o) {}
+  // `--output -` is stdout, beside the journal.
+  explicit Daemon(const RunOptions& o) : o_(o), path_(o.output == "-" ? "" : o.output) {}
   ~Daemon() {
-    if (out_) out_->close();  // no rotation after this
+    outs_.close();  // no rotation after this
     if (const int fd = rotated_fd_.exchange(-1); fd >= 0) ::close(fd);
   }
 
@@ -192,13 +226,15 @@ class Daemon {
   bool load_rules();
   bool check_privileges();
   bool open_output();
+  bool open_file_output();
+  std::unique_ptr<Sink> viewed(std::unique_ptr<Sink> s) const;
   bool watch_files();
   bool open_sensor();
   bool build_pipeline();
   void drop_capabilities();
   void announce();
   int run_loop();
-  int output_stopped(const OutputStop& s);
+  int output_stopped(const std::string& name, const OutputStop& s);
   void drain_and_report();
   void reopen_output(const char* why);
   void exclude_output();
@@ -212,18 +248,29 @@ class Daemon {
   void count_action(const nj_hdr& h);
   void write_metrics();
   void collect();
-  void report_loss();
-  bool settle_report();
+  void report_loss(Output& out, const LossReport& r, Encoded& line);
+  void warn_loss();
+  bool settle_report(Output& o);
   void settle_last_report();
 
   const RunOptions& o_;
-  std::unique_ptr<Sink> sink_;  // until the output queue takes it
+  const std::string path_;  // the output file ("": none, or stdout)
+  // A file or stdout is an output (--journal alone: stdout is none, and
+  // whatever it points at is no concern of the output checks).
+  bool jsonl_output() const { return !o_.output.empty() || !o_.journal; }
+  // The outputs opened, until their queues take them: name, JSONL or not, sink.
+  struct Opened {
+    std::string name;
+    bool jsonl;
+    std::unique_ptr<Sink> sink;
+  };
+  std::vector<Opened> opened_;
   std::shared_ptr<const FileRules> file_rules_;
   std::unique_ptr<Sensor> sensor_;
   double startup_ms_ = 0;
   std::optional<WallClock> clock_;
   std::optional<Encoder> enc_;
-  std::optional<AsyncSink> out_;
+  Outputs outs_;
   std::optional<Enricher> enricher_;
   std::optional<Reorderer> reorder_;  // perf buffers only: per-CPU streams merged by time
   std::optional<Assembler> assembler_;
@@ -231,15 +278,11 @@ class Daemon {
   const Enricher::Out emit_ = [this](EnrichedEvent&& e) { emit(std::move(e)); };
 
   uint64_t events_ = 0, decode_errors_ = 0, records_read_ = 0;
+  // The totals; each output's report carries what is new since its last
+  // written one (Output::told). A report in flight becomes that once the
+  // output took it; one the output refused is counted again by its next.
   LossReport report_;
-  // Totals at the last loss report that was written: a report carries what
-  // is new since. One in flight becomes that once the output took it; one
-  // the output refused is counted again by the next.
-  struct Reported {
-    uint64_t kernel_lost = 0, queue_dropped = 0, output_failed = 0;
-    std::array<uint64_t, NJ_FAM_MAX> family_lost{};
-  };
-  Reported reported_, in_flight_;
+  Told said_;  // what stderr's "events lost" lines said so far
   bool warned_budget_ = false;
   OutputWatch output_watch_;
   std::atomic<bool> reopened_{false};        // the output was opened again (or failed to be): watch it
@@ -289,10 +332,11 @@ bool Daemon::watch_files() {
   return true;
 }
 
-// The output file, or the file stdout was redirected to.
+// The output file, or the file stdout was redirected to when it is an output.
 void Daemon::exclude_output() {
+  if (!jsonl_output()) return;
   struct stat st;
-  const int rc = o_.output.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(o_.output.c_str(), &st);
+  const int rc = path_.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(path_.c_str(), &st);
   if (rc == 0 && S_ISREG(st.st_mode)) {
     nj_watch_key k{};
     k.dev = kernel_dev(st.st_dev);
@@ -310,11 +354,26 @@ bool Daemon::check_privileges() {
   return p.ok();
 }
 
+// The file (--output FILE), stdout (no --output, or `--output -`), the
+// journal (--journal): each a sink of its own. With --journal alone, stdout
+// is no output: under systemd it is the journal already.
 bool Daemon::open_output() {
-  if (o_.output.empty()) {
-    sink_ = make_stdout_sink();
-    return true;
+  if (!path_.empty()) {
+    if (!open_file_output()) return false;
+  } else if (!o_.journal || o_.output == "-") {
+    opened_.push_back({"stdout", true, viewed(make_stdout_sink())});
   }
+  if (o_.journal) opened_.push_back({"journal", false, make_journal_sink()});
+  return true;
+}
+
+// The JSONL output as people read it on a terminal (--format compact);
+// the journal keeps the JSON in its own fields.
+std::unique_ptr<Sink> Daemon::viewed(std::unique_ptr<Sink> s) const {
+  return o_.compact ? make_compact_sink(std::move(s), CompactStyle{o_.color}) : std::move(s);
+}
+
+bool Daemon::open_file_output() {
   Fd fifo_writer;  // held until the sink has the FIFO open
   struct stat st;
   if (::stat(o_.output.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
@@ -343,7 +402,7 @@ bool Daemon::open_output() {
     spdlog::error("{}", fs.error().message);
     return false;
   }
-  sink_ = std::move(*fs);
+  opened_.push_back({"file", true, viewed(std::move(*fs))});
   return true;
 }
 
@@ -374,9 +433,15 @@ bool Daemon::open_sensor() {
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
-  if (o_.compact) sink_ = make_compact_sink(std::move(sink_), CompactStyle{o_.color});
-  out_.emplace(std::move(sink_), o_.queue_lines,
-               OutputPolicy{o_.stop_on_output_error, [](const std::string& m) { spdlog::warn("{}", m); }});
+  // Named when it is not the one output people expect (the file or stdout).
+  const bool several = opened_.size() > 1;
+  for (Opened& op : opened_) {
+    auto warn = [name = op.name, named = several || !op.jsonl](const std::string& m) {
+      spdlog::warn("{}", output_warning(m, name, named));
+    };
+    outs_.add(op.name, op.jsonl, std::move(op.sink), o_.queue_lines, OutputPolicy{o_.stop_on_output_error, warn});
+  }
+  opened_.clear();
   EnricherOptions eo = o_.enrich;
   eo.clock_ticks = enc_->host().clock_ticks;
   eo.families.file.rules = file_rules_;
@@ -415,34 +480,35 @@ void Daemon::on_record(const uint8_t* data, size_t size) {
 
 void Daemon::emit(EnrichedEvent&& e) {
   events_++;
-  out_->push(enc_->encode(e.ev, &e.en));
+  outs_.push(enc_->encode(e.ev, &e.en));
   if (!o_.metrics_file.empty()) count_action(header_of(e.ev.main));
   if (e.en.aimed_at_sensor) {
-    out_->push(enc_->sensor_tampered(e.ev, e.en, e.en.aimed_at_sensor));
+    outs_.push(enc_->sensor_tampered(e.ev, e.en, e.en.aimed_at_sensor));
     spdlog::warn("sensor tampered: {} aimed at the sensor (see the sensor-tampered event)", e.en.aimed_at_sensor);
   }
 }
 
 void Daemon::tampered(const char* how, const std::string& detail) {
   spdlog::warn("sensor tampered: {}", detail);
-  out_->push(enc_->sensor_tampered(how, detail));
+  outs_.push(enc_->sensor_tampered(how, detail));
 }
 
 // What someone may do to the sensor that no event of its own shows: its
 // output file removed or truncated, its programs' links detached. A removed
 // file is opened again at its path, so what follows (the alert first) is
-// not written into a file nobody can read.
+// not written into a file nobody can read. (The journal is journald's to
+// keep: nothing of it is watched.)
 void Daemon::check_self() {
-  if (const int fd = rotated_fd_.exchange(-1); fd >= 0) output_watch_.adopt(Fd(fd), o_.output);
+  if (const int fd = rotated_fd_.exchange(-1); fd >= 0) output_watch_.adopt(Fd(fd), path_);
   if (reopened_.exchange(false)) {
-    output_watch_.watch(o_.output, STDOUT_FILENO);
-    if (after_reopen_) out_->push(enc_->sensor_tampered("output_removed", *after_reopen_));
+    output_watch_.watch(path_, STDOUT_FILENO);
+    if (after_reopen_) outs_.push(enc_->sensor_tampered("output_removed", *after_reopen_));
     after_reopen_.reset();
   }
   if (auto gone = output_watch_.removed()) {
     spdlog::warn("sensor tampered: {}", *gone);
-    if (o_.output.empty()) {
-      out_->push(enc_->sensor_tampered("output_removed", *gone));
+    if (path_.empty()) {
+      outs_.push(enc_->sensor_tampered("output_removed", *gone));
     } else {
       // The alert waits for the new file: pushed now, it would be written
       // into the removed one, which the writer still holds.
@@ -450,9 +516,10 @@ void Daemon::check_self() {
       reopen_output("the output was removed");
     }
   }
-  const uint64_t shrunk = out_->stats().shrunk;
+  const Output* file = outs_.jsonl();
+  const uint64_t shrunk = file ? file->sink->stats().shrunk : 0;
   if (shrunk > shrunk_seen_)
-    tampered("output_truncated", (o_.output.empty() ? std::string("stdout's file") : o_.output) +
+    tampered("output_truncated", (path_.empty() ? std::string("stdout's file") : path_) +
                                      " was truncated by another process: lines written before are gone");
   shrunk_seen_ = shrunk;
   for (const std::string& prog : sensor_->detached_programs())
@@ -473,10 +540,10 @@ void Daemon::announce() {
   // Processes older than the sensor, read while their events (if any) wait
   // in the kernel buffer: events applied afterwards are newer and win.
   enricher_->seed();
-  out_->push(enc_->sensor_started(sensor_state(*sensor_)));
+  outs_.push(enc_->sensor_started(sensor_state(*sensor_)));
   started_unix_s_ = static_cast<double>(std::time(nullptr));
-  output_watch_.watch(o_.output, STDOUT_FILENO);
-  out_->kick();
+  if (jsonl_output()) output_watch_.watch(path_, STDOUT_FILENO);
+  outs_.kick();
   spdlog::info("nightjar {} running: transport {}, started in {:.0f} ms", NIGHTJAR_VERSION,
                to_string(sensor_->transport()), startup_ms_);
 }
@@ -486,7 +553,7 @@ int Daemon::run_loop() {
   auto last_stats = start, last_health = start, last_self = start, last_metrics = start;
   while (!g_stop.load()) {
     if (g_reopen.exchange(false)) reopen_output("SIGHUP");
-    if (auto s = out_->stop_requested()) return output_stopped(*s);
+    if (auto s = outs_.stop_requested()) return output_stopped(s->first, s->second);
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
       spdlog::error("{}", n.error().message);
@@ -500,7 +567,7 @@ int Daemon::run_loop() {
     if (o_.health_interval_s > 0 && due(last_health, o_.health_interval_s, now)) report_health();
     if (!o_.metrics_file.empty() && due(last_metrics, o_.metrics_interval_s, now)) write_metrics();
     if (due(last_self, kSelfCheckS, now)) check_self();
-    out_->kick();
+    outs_.kick();
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
   return 0;
@@ -509,13 +576,15 @@ int Daemon::run_loop() {
 // SIGHUP (logrotate renamed the file away): the writer opens the path again
 // once what is queued is written to the old file, so both files hold whole
 // lines and nothing falls between them. Opening can fail: the writer then
-// goes on with the file it has.
+// goes on with the file it has. The file is the only output with a name to
+// open again: stdout cannot be, the journal is a socket libsystemd finds.
 void Daemon::reopen_output(const char* why) {
-  if (o_.output.empty()) {
-    spdlog::info("{}: the output is stdout, nothing to reopen", why);
+  Output* file = outs_.jsonl();
+  if (path_.empty() || !file) {
+    spdlog::info("{}: the output is {}, nothing to reopen", why, jsonl_output() ? "stdout" : "the journal");
     return;
   }
-  out_->reopen([this, why](const Result<void>& r) {
+  file->sink->reopen([this, why](const Result<void>& r) {
     if (!r) {
       spdlog::error("{}: {}; still writing to the file open before", why, r.error().message);
       reopened_.store(true);
@@ -523,49 +592,59 @@ void Daemon::reopen_output(const char* why) {
     }
     exclude_output();
     reopened_.store(true);
-    spdlog::info("{}: output reopened: {}", why, o_.output);
+    spdlog::info("{}: output reopened: {}", why, path_);
   });
 }
 
 // At the end, the fate of a report still queued is waited for (briefly):
 // the final one must not count again what that one counts.
 void Daemon::settle_last_report() {
-  for (int i = 0; i < 100 && !settle_report(); i++) {
-    out_->kick();
+  for (int i = 0; i < 100; i++) {
+    bool settled = true;
+    for (Output& o : outs_.all()) settled &= settle_report(o);
+    if (settled) return;
+    outs_.kick();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
 }
 
 // The output's end (its reader left) is a normal stop; its failure under
 // --on-output-error stop is not.
-int Daemon::output_stopped(const OutputStop& s) {
+int Daemon::output_stopped(const std::string& name, const OutputStop& s) {
+  const std::string which = outs_.several() || name == "journal" ? "output " + name : "output";
   if (!s.failure) {
-    spdlog::info("stopping: the output's reader went away ({})", std::strerror(s.error));
+    spdlog::info("stopping: the {}'s reader went away ({})", which, std::strerror(s.error));
     return 0;
   }
-  spdlog::error("stopping: the output failed ({}) and --on-output-error is stop", std::strerror(s.error));
+  spdlog::error("stopping: the {} failed ({}) and --on-output-error is stop", which, std::strerror(s.error));
   return 1;
 }
 
+// Each output is told what it was not yet told: the queue or the output may
+// be the thing that fails, so a report is pushed regardless, and what it
+// counts is counted again by that output's next unless it was written.
+// While an output fails, each lost report is itself a lost line, so one is
+// tried every check: the first written after the output recovers carries
+// the whole outage.
 void Daemon::check_loss() {
   clock_->refresh();
-  if (!settle_report()) return;
   collect();
-  if (!report_.kernel_lost && !report_.queue_dropped && !report_.output_failed) return;
-  // The queue or the output may be the thing that fails: this line is
-  // pushed regardless, and what it counts is counted again by the next
-  // unless it was written. While the output fails, each lost report is
-  // itself a lost line, so one is tried every check: the first written
-  // after the output recovers carries the whole outage.
-  report_loss();
+  warn_loss();
+  Encoded report;
+  for (Output& o : outs_.all()) {
+    if (!settle_report(o)) continue;
+    LossReport r = report_;
+    count_since(r, o.told);
+    if (has_news(r)) report_loss(o, r, report);
+  }
 }
 
-// false while the last report is still queued: what it counts is not yet
-// known delivered or lost.
-bool Daemon::settle_report() {
-  switch (out_->report_fate()) {
+// false while the output's last report is still queued: what it counts is
+// not yet known delivered or lost.
+bool Daemon::settle_report(Output& o) {
+  switch (o.sink->report_fate()) {
     case ReportFate::pending: return false;
-    case ReportFate::written: reported_ = in_flight_; return true;
+    case ReportFate::written: o.told = o.in_flight; return true;
     default: return true;
   }
 }
@@ -593,8 +672,7 @@ void Daemon::write_metrics() {
   for (const auto& [k, n] : by_action_) m.events[{k.first, k.second}] = n;
   m.loss = report_;
   m.caches = enricher_->stats();
-  m.output = out_->stats();
-  m.output_queued = m.output.queued;
+  for (Output& o : outs_.all()) m.outputs.emplace_back(o.name, o.sink->stats());
   m.memory = memory_use(uint64_t{o_.memory_budget_mib} << 20);
   std::tie(m.cpu_user_s, m.cpu_system_s) = own_cpu_seconds();
   auto r = write_metrics_file(o_.metrics_file, prometheus_text(m));
@@ -610,9 +688,17 @@ void Daemon::report_health() {
     warned_budget_ = true;
     spdlog::warn("resident memory {} MiB is over the {} MiB budget", mem.rss_bytes >> 20, o_.memory_budget_mib);
   }
-  out_->push(enc_->health(report_, enricher_->stats(), events_, mem));
+  const EnricherStats caches = enricher_->stats();
+  Encoded health;
+  for (Output& o : outs_.all()) {
+    LossReport r = report_;
+    count_since(r, o.told);
+    o.push(health.get(o.told, [&] { return enc_->health(r, caches, events_, mem); }));
+  }
 }
 
+// The totals; the "since the last report" counts are each output's own
+// (count_since).
 void Daemon::collect() {
   if (auto kc = sensor_->counters()) {
     report_.kernel_lost_total = kc->lost;
@@ -631,32 +717,30 @@ void Daemon::collect() {
     }
   }
   report_.transport_lost = reader_->transport_lost();
-  const OutputStats os = out_->stats();
-  report_.queue_dropped_total = os.queue_dropped;
-  report_.output_failed_total = os.lines_failed;
-  report_.output_torn_total = os.torn;
+  outs_.fill(report_);
   report_.incomplete_total = assembler_->stats().incomplete;
   report_.orphan_parts_total = assembler_->stats().orphan_parts;
   report_.decode_errors_total = decode_errors_;
   report_.records_read_total = records_read_;
-  report_.kernel_lost = report_.kernel_lost_total - reported_.kernel_lost;
-  report_.queue_dropped = report_.queue_dropped_total - reported_.queue_dropped;
-  report_.output_failed = report_.output_failed_total - reported_.output_failed;
-  for (size_t f = 0; f < NJ_FAM_MAX; f++)
-    report_.by_family[f].kernel_lost = report_.by_family[f].kernel_lost_total - reported_.family_lost[f];
 }
 
-// In-band for the SIEM, on stderr for the operator: the same counts.
-void Daemon::report_loss() {
-  out_->push_report(enc_->loss(report_));
-  in_flight_ = {report_.kernel_lost_total, report_.queue_dropped_total, report_.output_failed_total, {}};
-  for (size_t f = 0; f < NJ_FAM_MAX; f++) in_flight_.family_lost[f] = report_.by_family[f].kernel_lost_total;
-  // The output's failures have their own lines (OutputWarnings): this one
-  // is about events the pipeline lost.
-  if (!report_.kernel_lost && !report_.queue_dropped) return;
-  const std::string families = families_with_losses(report_);
-  spdlog::warn("events lost: {} in the kernel buffers{}, {} in the output queue", report_.kernel_lost,
-               families.empty() ? "" : " (" + families + ")", report_.queue_dropped);
+// In-band for the SIEM: the report `r` (counted for `out`) to `out` alone.
+void Daemon::report_loss(Output& out, const LossReport& r, Encoded& line) {
+  out.push_report(line.get(out.told, [&] { return enc_->loss(r); }));
+  out.in_flight = told_by(r);
+}
+
+// On stderr for the operator, once: the events the pipeline lost since the
+// last such line. The outputs' failures have their own lines
+// (OutputWarnings).
+void Daemon::warn_loss() {
+  LossReport r = report_;
+  count_since(r, said_);
+  said_ = told_by(report_);
+  if (!r.kernel_lost && !r.queue_dropped) return;
+  const std::string families = families_with_losses(r);
+  spdlog::warn("events lost: {} in the kernel buffers{}, {} in the output queue{}", r.kernel_lost,
+               families.empty() ? "" : " (" + families + ")", r.queue_dropped, per_output(r, true));
 }
 
 // Stop producing, then drain: what was sent is then exactly what is read
@@ -686,21 +770,32 @@ void Daemon::drain_and_report() {
         after.incomplete - before.incomplete, after.orphan_parts - before.orphan_parts);
   enricher_->flush(emit_);
   settle_last_report();
+  // The last words count every line before them (a journald that stalls
+  // costs a second per batch).
+  outs_.settle(std::chrono::seconds(3));
   collect();
-  if (report_.kernel_lost || report_.queue_dropped || report_.output_failed) report_loss();
+  warn_loss();
   EnricherStats caches = enricher_->stats();
-  out_->push(enc_->sensor_stopped(report_, events_, &caches));
-  out_->close();
+  Encoded report, stopped;
+  for (Output& o : outs_.all()) {
+    LossReport r = report_;
+    count_since(r, o.told);
+    const Told told = o.told;  // the stopped line counts like the report it follows
+    if (has_news(r)) report_loss(o, r, report);
+    o.push(stopped.get(told, [&] { return enc_->sensor_stopped(r, events_, &caches); }));
+  }
+  outs_.close();
   if (!o_.metrics_file.empty()) write_metrics();
   // After close: the last lines' fate counts too.
-  const OutputStats os = out_->stats();
+  LossReport last = report_;
+  outs_.fill(last);
   spdlog::info(
       "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, output failed {} lines "
-      "({} partial), incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}; {} records held "
-      "back after the stop",
-      events_, report_.kernel_lost_total, report_.transport_lost, os.queue_dropped, os.lines_failed, os.torn,
-      report_.incomplete_total, report_.orphan_parts_total, report_.enter_map_full_total, decode_errors_,
-      report_.records_after_stop_total);
+      "({} partial){}, incomplete {}, orphan parts {}, syscall state not stored {}, undecodable {}; {} records "
+      "held back after the stop",
+      events_, report_.kernel_lost_total, report_.transport_lost, last.queue_dropped_total, last.output_failed_total,
+      last.output_torn_total, per_output(last, false), report_.incomplete_total, report_.orphan_parts_total,
+      report_.enter_map_full_total, decode_errors_, report_.records_after_stop_total);
 }
 
 }  // namespace

@@ -22,11 +22,24 @@ struct FamilyLoss {
   uint64_t records_sent_total = 0;
 };
 
+// One output's share of the output counts, when the sensor writes to
+// several (the file and the journal): each has its own queue and writer.
+struct OutputLoss {
+  std::string name;  // "file", "stdout", "journal"
+  uint64_t written_total = 0;
+  uint64_t queue_dropped = 0;  // since the last report
+  uint64_t queue_dropped_total = 0;
+  uint64_t failed = 0;  // since the last report
+  uint64_t failed_total = 0;
+  uint64_t torn_total = 0;
+};
+
 struct LossReport {
   uint64_t kernel_lost = 0;  // records the kernel buffers refused, since the last report
   uint64_t kernel_lost_total = 0;
   uint64_t transport_lost = 0;  // perf buffer overwrite reports
-  uint64_t queue_dropped = 0;   // lines the sink queue refused, since the last report
+  // The output counts, summed over the outputs (`outputs` has each one's).
+  uint64_t queue_dropped = 0;  // lines the sink queue refused, since the last report
   uint64_t queue_dropped_total = 0;
   uint64_t output_failed = 0;  // lines the output refused (disk full, reader gone), since the last report
   uint64_t output_failed_total = 0;
@@ -46,6 +59,7 @@ struct LossReport {
   uint64_t file_folded_total = 0;           // modifications inside the modify window
   uint64_t file_excluded_kernel_total = 0;  // an exclusion matched in the kernel
   uint64_t udp_folded_total = 0;            // UDP datagrams inside their flow's window
+  std::vector<OutputLoss> outputs;          // each output, in the order they were opened (empty: not written)
 };
 
 struct SensorState {

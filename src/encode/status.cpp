@@ -26,6 +26,24 @@ void by_family_fields(JsonWriter& w, const LossReport& r) {
   w.end_object();
 }
 
+// Each output's share of the output counts, keyed by the output's name.
+void output_fields(JsonWriter& w, const LossReport& r) {
+  w.key("outputs");
+  w.begin_object();
+  for (const OutputLoss& o : r.outputs) {
+    w.key(o.name);
+    w.begin_object();
+    w.kn("written_total", o.written_total);
+    w.kn("queue_dropped", o.queue_dropped);
+    w.kn("queue_dropped_total", o.queue_dropped_total);
+    w.kn("failed", o.failed);
+    w.kn("failed_total", o.failed_total);
+    w.kn("torn_total", o.torn_total);
+    w.end_object();
+  }
+  w.end_object();
+}
+
 void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("kernel_lost", r.kernel_lost);
   w.kn("kernel_lost_total", r.kernel_lost_total);
@@ -46,6 +64,7 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("records_sent_total", r.records_sent_total);
   w.kn("records_read_total", r.records_read_total);
   by_family_fields(w, r);
+  if (!r.outputs.empty()) output_fields(w, r);
 }
 
 void cache_fields(JsonWriter& w, const EnricherStats& s) {

@@ -78,7 +78,8 @@ TEST(Metrics, TheCollectorReadsTheSensorsOwnNumbers) {
   const json& stopped = events.back();
   ASSERT_EQ(get(stopped, "event.action"), "sensor-stopped");
   EXPECT_EQ(sum(m, "nightjar_events_total"), get(stopped, "nightjar.events").get<double>());
-  EXPECT_EQ(sample(m, "nightjar_output_lines_written_total"), static_cast<double>(s.lines().size()));
+  EXPECT_EQ(sample(m, "nightjar_output_lines_written_total", {{"output", "file"}}),
+            static_cast<double>(s.lines().size()));
   EXPECT_EQ(sample(m, "nightjar_events_lost_total", {{"cause", "kernel_buffer"}}),
             get(stopped, "nightjar.loss.kernel_lost_total").get<double>());
   EXPECT_EQ(sample(m, "nightjar_records_read_total"), get(stopped, "nightjar.loss.records_read_total").get<double>());

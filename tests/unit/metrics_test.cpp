@@ -27,9 +27,11 @@ MetricsSnapshot sample() {
   m.loss.kernel_lost_total = 7;
   m.loss.by_family[static_cast<size_t>(Family::file)].kernel_lost_total = 5;
   m.loss.udp_folded_total = 9;
-  m.output.lines_written = 1000;
-  m.output.rotations = 2;
-  m.output_queued = 12;
+  OutputStats file;
+  file.lines_written = 1000;
+  file.rotations = 2;
+  file.queued = 12;
+  m.outputs = {{"file", file}, {"journal", OutputStats{}}};
   m.caches.table.size = 321;
   m.caches.hasher.hits = 44;
   m.memory = {50 << 20, 60 << 20, 64 << 20};
@@ -61,9 +63,10 @@ TEST(Metrics, NumbersWhereTheyBelong) {
            "nightjar_kernel_lost_by_family_total{family=\"file\"} 5",
            "nightjar_kernel_lost_by_family_total{family=\"process\"} 0",
            "nightjar_events_filtered_total{cause=\"udp_folded\"} 9",
-           "nightjar_output_lines_written_total 1000",
-           "nightjar_output_rotations_total 2",
-           "nightjar_output_queue_lines 12",
+           "nightjar_output_lines_written_total{output=\"file\"} 1000",
+           "nightjar_output_lines_written_total{output=\"journal\"} 0",
+           "nightjar_output_rotations_total{output=\"file\"} 2",
+           "nightjar_output_queue_lines{output=\"file\"} 12",
            "nightjar_cache_entries{cache=\"process_table\"} 321",
            "nightjar_cache_hits_total{cache=\"hashes\"} 44",
            "nightjar_resident_memory_bytes 52428800",
