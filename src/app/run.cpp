@@ -23,6 +23,7 @@
 #include "app/metrics.h"
 #include "app/options.h"
 #include "app/output_watch.h"
+#include "app/service_notify.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/encoder.h"
@@ -180,6 +181,7 @@ class Daemon {
     if (!open_sensor() || !watch_files() || !build_pipeline()) return 1;
     announce();
     const int rc = run_loop();
+    service_.stopping();
     drain_and_report();
     return rc;
   }
@@ -246,6 +248,7 @@ class Daemon {
   bool metrics_failing_ = false;
   std::atomic<int> rotated_fd_{-1};  // the file a rotation created, for the output watch
   bool stopped_waiting_ = false;     // a stop signal came while waiting for the output's reader
+  ServiceNotifier service_;          // systemd's READY=1 and watchdog (Type=notify)
 };
 
 bool Daemon::load_rules() {
@@ -485,6 +488,12 @@ int Daemon::run_loop() {
     if (!o_.metrics_file.empty() && due(last_metrics, o_.metrics_interval_s, now)) write_metrics();
     if (due(last_self, kSelfCheckS, now)) check_self();
     out_->kick();
+    // Ready once sensor-started is out (written or failed): whoever waits on
+    // the unit finds it in the output.
+    service_.turn(now, [this] {
+      const OutputStats st = out_->stats();
+      return st.lines_written + st.lines_failed + st.queue_dropped > 0;
+    });
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
   return 0;
