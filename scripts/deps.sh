@@ -11,7 +11,8 @@ packages=(
   clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
   # the daemon's libraries
   libspdlog-dev nlohmann-json3-dev libcli11-dev libssl-dev
-  # the journal output (--journal)
+  # the journal output (--journal) and sd_notify(3): readiness and watchdog
+  # under systemd (Type=notify)
   libsystemd-dev
   # tests (clang-format: the format check; libclang-rt-dev: libFuzzer and the
   # sanitizer runtimes of the default clang, scripts/fuzz.sh)
@@ -19,6 +20,11 @@ packages=(
   # the metrics file is checked with the Prometheus client's own text parser;
   # the fleet shipping test runs two real rsyslogd (RELP between them)
   python3-prometheus-client rsyslog rsyslog-relp
+  # the Debian package: dpkg-shlibdeps (dpkg-dev) for its dependencies,
+  # lintian, and what its test checks the installed files with (groff and
+  # man-db render the manual page, logrotate parses its snippet, systemd
+  # verifies the unit)
+  dpkg-dev lintian groff-base man-db logrotate systemd
 )
 
 if [ "$(id -u)" -ne 0 ]; then

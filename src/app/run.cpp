@@ -24,6 +24,7 @@
 #include "app/options.h"
 #include "app/output_watch.h"
 #include "app/outputs.h"
+#include "app/service_notify.h"
 #include "assemble/assembler.h"
 #include "decode/decode.h"
 #include "encode/compact.h"
@@ -218,6 +219,7 @@ class Daemon {
     drop_capabilities();
     announce();
     const int rc = run_loop();
+    service_.stopping();
     drain_and_report();
     return rc;
   }
@@ -294,6 +296,7 @@ class Daemon {
   bool metrics_failing_ = false;
   std::atomic<int> rotated_fd_{-1};  // the file a rotation created, for the output watch
   bool stopped_waiting_ = false;     // a stop signal came while waiting for the output's reader
+  ServiceNotifier service_;          // systemd's READY=1 and watchdog (Type=notify)
 };
 
 bool Daemon::load_rules() {
@@ -568,6 +571,15 @@ int Daemon::run_loop() {
     if (!o_.metrics_file.empty() && due(last_metrics, o_.metrics_interval_s, now)) write_metrics();
     if (due(last_self, kSelfCheckS, now)) check_self();
     outs_.kick();
+    // Ready once sensor-started is out (written or failed) on every output:
+    // whoever waits on the unit finds it there.
+    service_.turn(now, [this] {
+      for (Output& o : outs_.all()) {
+        const OutputStats st = o.sink->stats();
+        if (st.lines_written + st.lines_failed + st.queue_dropped == 0) return false;
+      }
+      return true;
+    });
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
   return 0;
