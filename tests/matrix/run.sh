@@ -7,8 +7,9 @@
 #   --jobs N          VMs run in parallel (default 2)
 #   --smp N           vCPUs per VM (default 2)
 #   --mem SIZE        memory per VM (default 2G)
-#   --timeout SECS    hard limit per VM (default 1500)
-#   --suite-timeout S limit for one backend's suite inside the VM (default 420)
+#   --timeout SECS    hard limit per VM (default 2400)
+#   --suite-timeout S limit for one backend's suite inside the VM (default 720; CI runs
+#                     the matrix beside the other build types, which slows it)
 #   --filter F        gtest filter (default Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*)
 #   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
 #   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
@@ -44,8 +45,8 @@ LOGS=$OUT/logs
 JOBS=${NJ_MATRIX_JOBS:-2}
 SMP=${NJ_MATRIX_SMP:-2}
 MEM=${NJ_MATRIX_MEM:-2G}
-VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-1500}
-SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-420}
+VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-2400}
+SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-720}
 FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*'}
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
