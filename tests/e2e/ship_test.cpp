@@ -7,6 +7,7 @@
 // must be the sensor's file, byte for byte: every line complete (a 30 KB
 // command line too) and in order, even when the collector comes up only
 // after the events were written.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -72,8 +73,8 @@ class Rsyslog {
     log_ = dir + "/" + name + ".log";
     pid_ = fork();
     if (pid_ == 0) {
-      freopen(log_.c_str(), "w", stderr);
-      freopen(log_.c_str(), "a", stdout);
+      const int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) _exit(126);
       execl("/usr/sbin/rsyslogd", "rsyslogd", "-n", "-f", conf_.c_str(), "-i", (dir + "/" + name + ".pid").c_str(),
             static_cast<char*>(nullptr));
       _exit(127);
