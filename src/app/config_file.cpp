@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -276,6 +277,45 @@ Result<std::vector<ConfigEntry>> parse_config(std::string_view text) {
     if (nl == std::string_view::npos) break;
     pos = nl + 1;
   }
+  return out;
+}
+
+std::map<std::string, std::string> settings_values(std::string_view text) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    const bool defaulted = line.substr(0, 2) == "# ";
+    if (defaulted) line.remove_prefix(2);
+    if (defaulted && line.size() > 10 && line.substr(line.size() - 10) == " (not set)") {
+      out[std::string(line.substr(0, line.size() - 10))] = "(not set)";
+      continue;
+    }
+    const size_t eq = line.find(" = ");
+    if (eq == std::string_view::npos) continue;
+    std::string_view value = line.substr(eq + 3);
+    // The source comment of a set key is the last thing on its line.
+    if (!defaulted) {
+      const size_t src = value.rfind("  # ");
+      if (src != std::string_view::npos) value = value.substr(0, src);
+    }
+    out[std::string(line.substr(0, eq))] = std::string(value);
+  }
+  return out;
+}
+
+std::vector<std::string> changed_keys(const std::map<std::string, std::string>& before,
+                                      const std::map<std::string, std::string>& after) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : after) {
+    auto it = before.find(k);
+    if (it == before.end() || it->second != v) out.push_back(k);
+  }
+  for (const auto& [k, v] : before)
+    if (!after.count(k)) out.push_back(k);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <sys/types.h>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,14 @@ struct FileFacts {
   mode_t mode = 0;
 };
 std::string config_owner_problem(const FileFacts& file, const FileFacts& dir, uid_t euid);
+
+// The settings `--check-config` prints, by key: "key = value  # source"
+// and "# key = default" give value, "# key (not set)" gives "(not set)".
+std::map<std::string, std::string> settings_values(std::string_view text);
+// The keys whose value differs between two such maps (either side
+// missing counts), in key order.
+std::vector<std::string> changed_keys(const std::map<std::string, std::string>& before,
+                                      const std::map<std::string, std::string>& after);
 
 // The file read whole after the checks above (stat of the file and its
 // directory); errors name the path.

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <exception>
 #include <map>
+#include <sstream>
 
 #include "app/config_cli.h"
 #include "app/option_checks.h"
@@ -125,16 +126,31 @@ constexpr const char* kConfigHeader =
     "# settings in force. The file must be owned by root and writable by no one\n"
     "# else (nor its directory): it decides what the sensor sees.\n";
 
+enum class Command { none, run, probe };
+
+// What the command line asks for. exit >= 0: print out and err, exit with it.
+struct Parsed {
+  int exit = -1;
+  std::string out, err;
+  Command command = Command::none;
+  nj::RunOptions ro;
+  std::string settings;  // `run`: the settings in force, as --check-config prints them
+  bool verbose = false;
+  bool plain_log = false;  // stderr without colour
+  Parsed& fail(int status, const std::string& message) {
+    exit = status;
+    err = "nightjar: " + message + "\n";
+    return *this;
+  }
+};
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  // One write(2) per log line: spdlog writes a coloured line in pieces, and
-  // on a terminal the event lines (written whole) would land between them.
-  std::setvbuf(stderr, nullptr, _IOLBF, 1 << 16);
-  auto logger = spdlog::stderr_color_mt("nightjar");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("nightjar: %^%l%$: %v");
-
+// The command line (and for `run`, the configuration file) parsed into
+// what to do. Run again on SIGHUP with the same argv to read the file
+// again: it prints nothing itself.
+static Parsed parse_command_line(int argc, char** argv) {
+  Parsed out;
   CLI::App app{"nightjar: a Linux EDR sensor built on eBPF"};
   app.set_version_flag("--version", NIGHTJAR_VERSION);
   app.require_subcommand(1);
@@ -270,13 +286,12 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
     if (*run) {
       auto loaded = load_config(*run, config_path);
-      if (!loaded) {
-        std::fprintf(stderr, "nightjar: %s\n", loaded.error().message.c_str());
-        return 2;
-      }
+      if (!loaded) return out.fail(2, loaded.error().message);
+      out.settings = nj::settings_toml(*run, *loaded, false);
       if (check_config) {
-        std::fputs(nj::settings_toml(*run, *loaded, false).c_str(), stdout);
-        return 0;
+        out.out = out.settings;
+        out.exit = 0;
+        return out;
       }
     }
     if (ro.output_max_bytes && ro.output.empty())
@@ -297,34 +312,74 @@ int main(int argc, char** argv) {
     ro.color = view.color;
     // The operator's lines (stderr) honour the same choice (spdlog alone
     // colours any terminal).
-    if (color == "never" || (color == "auto" && !nj::colors_allowed(std::getenv("TERM"), std::getenv("NO_COLOR"))))
-      for (auto& sink : logger->sinks())
-        if (auto* c = dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sink.get()))
-          c->set_color_mode(spdlog::color_mode::never);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "nightjar: %s (see --help)\n", e.what());
-    return 2;
+    out.plain_log =
+        color == "never" || (color == "auto" && !nj::colors_allowed(std::getenv("TERM"), std::getenv("NO_COLOR")));
+  } catch (const CLI::Error& e) {
+    // Help and version are exits too (status 0, text on stdout).
+    std::ostringstream o, err;
+    out.exit = app.exit(e, o, err);
+    out.out = o.str();
+    out.err = err.str();
+    if (dynamic_cast<const CLI::ParseError*>(&e) && !dynamic_cast<const CLI::Success*>(&e) &&
+        !dynamic_cast<const CLI::CallForHelp*>(&e) && !dynamic_cast<const CLI::CallForAllHelp*>(&e) &&
+        !dynamic_cast<const CLI::CallForVersion*>(&e))
+      return out.fail(2, std::string(e.what()) + " (see --help)");
+    return out;
   }
-  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+  out.verbose = verbose;
+  out.ro = std::move(ro);
+  if (*run) out.command = Command::run;
+  if (*probe) out.command = Command::probe;
+  if (*config_cmd) {
+    out.out = std::string(kConfigHeader) + nj::settings_toml(*run, {}, true);
+    out.exit = 0;
+  }
+  if (*rules_cmd) {
+    out.out = nj::default_file_rules_text();
+    out.exit = 0;
+  }
+  return out;
+}
+
+int main(int argc, char** argv) {
+  // One write(2) per log line: spdlog writes a coloured line in pieces, and
+  // on a terminal the event lines (written whole) would land between them.
+  std::setvbuf(stderr, nullptr, _IOLBF, 1 << 16);
+  auto logger = spdlog::stderr_color_mt("nightjar");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("nightjar: %^%l%$: %v");
+
+  Parsed p = parse_command_line(argc, argv);
+  if (p.exit >= 0) {
+    std::fputs(p.out.c_str(), stdout);
+    std::fputs(p.err.c_str(), stderr);
+    return p.exit;
+  }
+  if (p.plain_log)
+    for (auto& sink : logger->sinks())
+      if (auto* c = dynamic_cast<spdlog::sinks::stderr_color_sink_mt*>(sink.get()))
+        c->set_color_mode(spdlog::color_mode::never);
+  spdlog::set_level(p.verbose ? spdlog::level::debug : spdlog::level::info);
 
   try {
-    if (*run) return nj::run_sensor(ro);
-    if (*probe) return nj::run_probe(ro.sensor);
-    if (*config_cmd) {
-      std::fputs(kConfigHeader, stdout);
-      std::fputs(nj::settings_toml(*run, {}, true).c_str(), stdout);
-      return 0;
+    if (p.command == Command::run) {
+      // SIGHUP reads the configuration again: the same command line, the
+      // file as it is now.
+      p.ro.settings = p.settings;
+      p.ro.reload = [argc, argv](nj::RunOptions& ro, std::string& settings, std::string& error) {
+        Parsed q = parse_command_line(argc, argv);
+        if (q.exit >= 0) {
+          error = q.err.empty() ? "the command line no longer parses" : q.err;
+          while (!error.empty() && error.back() == '\n') error.pop_back();
+          return false;
+        }
+        ro = std::move(q.ro);
+        settings = std::move(q.settings);
+        return true;
+      };
+      return nj::run_sensor(p.ro);
     }
-    if (*rules_cmd) {
-      std::fputs(nj::default_file_rules_text(), stdout);
-      return 0;
-    }
+    if (p.command == Command::probe) return nj::run_probe(p.ro.sensor);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     return 1;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ struct RunOptions {
   // colour or not (choose_view in encode/compact.h decides "auto").
   bool compact = false;
   bool color = false;
+  // The settings in force as `--check-config` prints them, and how to read
+  // them again (SIGHUP): the new options, their settings, or why not.
+  std::string settings;
+  std::function<bool(RunOptions& ro, std::string& settings, std::string& error)> reload;
 };
 
 int run_sensor(const RunOptions& o);

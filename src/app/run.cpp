@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 
+#include "app/config_file.h"
 #include "app/metrics.h"
 #include "app/options.h"
 #include "app/output_watch.h"
@@ -239,6 +240,8 @@ class Daemon {
   int output_stopped(const std::string& name, const OutputStop& s);
   void drain_and_report();
   void reopen_output(const char* why);
+  void reload_config();
+  bool apply_live(const std::string& key, const RunOptions& n);
   void exclude_output();
 
   void on_record(const uint8_t* data, size_t size);
@@ -255,7 +258,8 @@ class Daemon {
   bool settle_report(Output& o);
   void settle_last_report();
 
-  const RunOptions& o_;
+  RunOptions o_;  // a copy: SIGHUP changes the settings that can change live
+  std::map<std::string, std::string> settings_ = settings_values(o_.settings);
   const std::string path_;  // the output file ("": none, or stdout)
   // A file or stdout is an output (--journal alone: stdout is none, and
   // whatever it points at is no concern of the output checks).
@@ -555,7 +559,10 @@ int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start, last_self = start, last_metrics = start;
   while (!g_stop.load()) {
-    if (g_reopen.exchange(false)) reopen_output("SIGHUP");
+    if (g_reopen.exchange(false)) {
+      reload_config();
+      reopen_output("SIGHUP");
+    }
     if (auto s = outs_.stop_requested()) return output_stopped(s->first, s->second);
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
@@ -583,6 +590,50 @@ int Daemon::run_loop() {
     if (o_.duration_s > 0 && std::chrono::duration<double>(now - start).count() >= o_.duration_s) break;
   }
   return 0;
+}
+
+// SIGHUP: the configuration file again, with the same command line. What
+// can change while running is applied; every other key that changed is
+// named, and keeps its value until a restart. A file that no longer reads
+// is an error line: the settings in force stay.
+void Daemon::reload_config() {
+  if (!o_.reload) return;
+  RunOptions n;
+  std::string settings, error;
+  if (!o_.reload(n, settings, error)) {
+    spdlog::error("SIGHUP: the configuration was not read again: {}; the settings in force stay",
+                  error.rfind("nightjar: ", 0) == 0 ? error.substr(10) : error);
+    return;
+  }
+  const auto after = settings_values(settings);
+  std::string applied, restart;
+  for (const std::string& key : changed_keys(settings_, after)) {
+    std::string& list = apply_live(key, n) ? applied : restart;
+    list += (list.empty() ? "" : ", ") + key;
+    if (&list == &applied) settings_[key] = after.count(key) ? after.at(key) : "";
+  }
+  if (!applied.empty()) spdlog::info("SIGHUP: configuration read again; applied: {}", applied);
+  if (!restart.empty())
+    spdlog::warn("SIGHUP: {} changed in the configuration but take effect only when the sensor restarts", restart);
+  if (applied.empty() && restart.empty()) spdlog::info("SIGHUP: configuration read again; nothing changed");
+}
+
+// The settings that take effect while running: when reports and metrics
+// are written, and the memory budget.
+bool Daemon::apply_live(const std::string& key, const RunOptions& n) {
+  if (key == "health-interval") {
+    o_.health_interval_s = n.health_interval_s;
+  } else if (key == "metrics-file") {
+    o_.metrics_file = n.metrics_file;
+  } else if (key == "metrics-interval") {
+    o_.metrics_interval_s = n.metrics_interval_s;
+  } else if (key == "memory-budget") {
+    o_.memory_budget_mib = n.memory_budget_mib;
+    warned_budget_ = false;
+  } else {
+    return false;
+  }
+  return true;
 }
 
 // SIGHUP (logrotate renamed the file away): the writer opens the path again

@@ -3,8 +3,11 @@
 // the line and the key, an unsafe file is refused, and the default file
 // the package ships is accepted whole.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <chrono>
+#include <thread>
 
 #include <algorithm>
 #include <fstream>
@@ -171,6 +174,39 @@ TEST(Config, ARunTakesItsSettingsFromTheFile) {
         << name << " attached though the file names only the process family";
   }
   expect_schema_valid(out);
+}
+
+// SIGHUP reads the file again: what can change live is applied (here the
+// health reports' interval: they start coming every second), what cannot
+// is named and keeps its value, and a file that no longer reads is one
+// error line while the sensor runs on with its settings.
+TEST(Config, SighupReadsTheFileAgain) {
+  const std::string dir = temp_dir();
+  const std::string cfg = write_config("health-interval = 60\n", dir);
+  SensorProcess s({"--events", "process", "--config", cfg});
+  write_config("health-interval = 1\nhash-cache = 10\n", dir);
+  kill(s.pid(), SIGHUP);
+  const json health = s.wait_for([](const json& e) { return get(e, "event.action") == "sensor-health"; }, 10000);
+  EXPECT_FALSE(health.is_null()) << s.stderr_text();
+  write_config("health-interval = [\n", dir);
+  kill(s.pid(), SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Still running, still reporting every second.
+  const size_t reports = s.all([](const json& e) { return get(e, "event.action") == "sensor-health"; }).size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  EXPECT_GT(s.all([](const json& e) { return get(e, "event.action") == "sensor-health"; }).size(), reports);
+  EXPECT_EQ(s.stop(), 0) << s.stderr_text();
+  const std::string err = s.stderr_text();
+  EXPECT_NE(err.find("nightjar: info: SIGHUP: configuration read again; applied: health-interval\n"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("nightjar: warning: SIGHUP: hash-cache changed in the configuration but take effect only when "
+                     "the sensor restarts\n"),
+            std::string::npos)
+      << err;
+  EXPECT_NE(err.find("nightjar: error: SIGHUP: the configuration was not read again: " + cfg +
+                     ":1: an array must close on its line; the settings in force stay\n"),
+            std::string::npos)
+      << err;
 }
 
 }  // namespace

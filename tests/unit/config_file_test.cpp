@@ -109,3 +109,32 @@ TEST(ConfigFile, OwnerAndModeRule) {
 
 }  // namespace
 }  // namespace nj
+
+namespace nj {
+namespace {
+
+TEST(ConfigSettings, ValuesFromTheCheckConfigText) {
+  const auto v = settings_values(
+      "output = \"/var/log/x.jsonl\"  # /etc/nightjar/nightjar.toml:3\n"
+      "# on-output-error = \"drop\"\n"
+      "events = [\"process\", \"file\"]  # command line\n"
+      "# duration (not set)\n"
+      "# a comment line without a setting\n");
+  EXPECT_EQ(v, (std::map<std::string, std::string>{{"output", "\"/var/log/x.jsonl\""},
+                                                   {"on-output-error", "\"drop\""},
+                                                   {"events", "[\"process\", \"file\"]"},
+                                                   {"duration", "(not set)"}}));
+}
+
+TEST(ConfigSettings, ChangedKeysIgnoreWhereAValueCameFrom) {
+  const auto before = settings_values("a = 1  # f:1\nb = 2  # f:2\n# c = 3\n# d (not set)\n");
+  // The same values from elsewhere; b changed, c set to its default, d set,
+  // e new.
+  const auto after = settings_values("a = 1  # command line\nb = 5  # f:2\nc = 3  # f:7\nd = 4  # f:8\ne = 1\n");
+  EXPECT_EQ(changed_keys(before, after), (std::vector<std::string>{"b", "d", "e"}));
+  EXPECT_EQ(changed_keys(after, before), (std::vector<std::string>{"b", "d", "e"}));
+  EXPECT_TRUE(changed_keys(before, before).empty());
+}
+
+}  // namespace
+}  // namespace nj
