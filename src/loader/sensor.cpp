@@ -223,7 +223,9 @@ std::vector<std::string> Sensor::detached_programs() const {
     const auto& [name, prog_id] = link_progs_[i];
     struct bpf_link_info info {};
     uint32_t len = sizeof(info);
-    if (prog_id && (bpf_obj_get_info_by_fd(bpf_link__fd(links_[i].get()), &info, &len) != 0 || info.prog_id != prog_id))
+    // Only an answer is evidence: a refused query (EPERM where the kernel
+    // wants CAP_BPF for every bpf() command) says nothing about the link.
+    if (prog_id && bpf_obj_get_info_by_fd(bpf_link__fd(links_[i].get()), &info, &len) == 0 && info.prog_id != prog_id)
       gone.push_back(name);
   }
   return gone;

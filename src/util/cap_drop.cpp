@@ -18,6 +18,11 @@
 #include "util/caps.h"
 #include "util/files.h"
 
+// Older uapi headers lack it; its number is ABI.
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
 namespace nj {
 namespace {
 
@@ -77,7 +82,20 @@ uint64_t status_caps(pid_t tid, const std::string& key) {
 
 }  // namespace
 
-uint64_t caps_kept_after_attach() { return (uint64_t{1} << CAP_SYS_PTRACE) | (uint64_t{1} << CAP_DAC_READ_SEARCH); }
+uint64_t caps_kept_after_attach() {
+  uint64_t keep = (uint64_t{1} << CAP_SYS_PTRACE) | (uint64_t{1} << CAP_DAC_READ_SEARCH);
+  // Every bpf() command on the sensor's own map and link descriptors (its
+  // counters, file watches, the link check) needs bpf_capable() while
+  // kernel.unprivileged_bpf_disabled is set (Debian's default) on kernels
+  // before v6.5, which checked it for every command; v6.5 moved the check
+  // into map and program creation. CAP_BPF where the kernel has it (v5.8),
+  // else CAP_SYS_ADMIN. The matrix's 5.10 lost its counters, watches and
+  // link checks without it.
+  int last_cap = 40;
+  if (auto l = read_line("/proc/sys/kernel/cap_last_cap")) last_cap = std::atoi(l->c_str());
+  keep |= uint64_t{1} << (last_cap >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN);
+  return keep;
+}
 
 std::string cap_names(uint64_t set) {
   std::string out;

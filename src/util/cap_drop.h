@@ -1,7 +1,8 @@
 // Giving up capabilities once the programs are attached: what the daemon
 // still needs afterwards is reading other users' /proc/<pid>/exe and
-// files (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH); loading BPF programs,
-// mounting, raising limits and everything else is over. A flaw in a
+// files (CAP_SYS_PTRACE, CAP_DAC_READ_SEARCH) and bpf() on its own maps and
+// links (CAP_BPF, see caps_kept_after_attach); attaching tracing programs
+// (CAP_PERFMON), mounting, raising limits and everything else is over. A flaw in a
 // parser after that point can no longer load a program or a module.
 //
 // Capabilities, the bounding set, the ambient set and no_new_privs are

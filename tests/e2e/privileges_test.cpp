@@ -1,7 +1,7 @@
 // After attaching, the sensor keeps only what reading other users'
 // processes and files needs: every thread (the writer and hash threads
-// exist before the programs are attached) holds CAP_DAC_READ_SEARCH and
-// CAP_SYS_PTRACE alone, in its effective, permitted and bounding sets,
+// exist before the programs are attached) holds CAP_DAC_READ_SEARCH,
+// CAP_SYS_PTRACE and CAP_BPF alone, in its effective, permitted and bounding sets,
 // nothing inheritable or ambient, and no_new_privs; and the sensor still
 // does its work (an exec of another user's process is reported and
 // hashed).
@@ -15,6 +15,10 @@
 #include <map>
 
 #include "harness.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
 
 namespace nj::e2e {
 namespace {
@@ -33,7 +37,10 @@ std::map<std::string, std::string> status_of(const std::string& task) {
 
 TEST(Privileges, EveryThreadKeepsOnlyWhatReadingProcessesNeeds) {
   SensorProcess s({"--events", "process"});
-  const uint64_t keep = (uint64_t{1} << CAP_DAC_READ_SEARCH) | (uint64_t{1} << CAP_SYS_PTRACE);
+  // And CAP_BPF: bpf() on its own maps and links needs it where
+  // unprivileged BPF is disabled, on kernels before 6.5.
+  const uint64_t keep =
+      (uint64_t{1} << CAP_DAC_READ_SEARCH) | (uint64_t{1} << CAP_SYS_PTRACE) | (uint64_t{1} << CAP_BPF);
   int threads = 0;
   for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(s.pid()) + "/task")) {
     const auto st = status_of(t.path().string());
