@@ -214,7 +214,7 @@ class JournalSink : public Sink {
     // libsystemd reports a missing socket as success ("the journal is not
     // available"): the lines would be gone without a count.
     struct stat st;
-    if (::stat(kJournalSocket, &st) != 0 || !S_ISSOCK(st.st_mode)) return {0, ENOENT, false, false, 0, {}};
+    if (::stat(kJournalSocket, &st) != 0 || !S_ISSOCK(st.st_mode)) return {.error = ENOENT};
     // Made on the writer's thread, the only one that calls write.
     if (!alarm_) alarm_ = std::make_unique<StallAlarm>();
     WriteResult r;

@@ -122,15 +122,16 @@ class FdSink : public Sink {
   WriteResult write_block(std::string_view lines) {
     const bool shrunk = shrunk_since_last_write();
     if (unterminated_) {
-      if (int err = write_all("\n", nullptr)) return {0, err, false, shrunk, 0, {}};
+      if (int err = write_all("\n", nullptr)) return {.error = err, .shrunk = shrunk};
       unterminated_ = false;
     }
     size_t off = 0;
     const int err = write_all(lines, &off);
     // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
     const size_t whole = err == 0 ? lines.size() : off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
-    WriteResult r{
-        static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')), err, false, shrunk, 0, {}};
+    WriteResult r{.lines = static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')),
+                  .error = err,
+                  .shrunk = shrunk};
     if (off > whole && !take_back(off - whole)) {
       unterminated_ = true;
       r.torn = true;

@@ -25,12 +25,12 @@ namespace nj {
 
 // What one Sink::write achieved.
 struct WriteResult {
-  size_t lines = 0;          // whole lines written, from the front of the block
-  int error = 0;             // 0: the whole block was written; else why the rest was not
-  bool torn = false;         // part of the next line stayed in the output (it could not be taken back)
-  bool shrunk = false;       // a regular file was shorter than our last write left it: someone truncated it
-  uint32_t rotated = 0;      // times the file was rotated before or between these lines
-  std::string rotate_error;  // why a rotation due did not happen ("" when none failed)
+  size_t lines = 0;               // whole lines written, from the front of the block
+  int error = 0;                  // 0: the whole block was written; else why the rest was not
+  bool torn = false;              // part of the next line stayed in the output (it could not be taken back)
+  bool shrunk = false;            // a regular file was shorter than our last write left it: someone truncated it
+  uint32_t rotated = 0;           // times the file was rotated before or between these lines
+  std::string rotate_error = {};  // why a rotation due did not happen ("" when none failed)
 };
 
 class Sink {

@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "util/caps.h"
-#include "util/files.h"
 
 // Older uapi headers lack it; its number is ABI.
 #ifndef CAP_BPF
@@ -91,9 +90,7 @@ uint64_t caps_kept_after_attach() {
   // into map and program creation. CAP_BPF where the kernel has it (v5.8),
   // else CAP_SYS_ADMIN. The matrix's 5.10 lost its counters, watches and
   // link checks without it.
-  int last_cap = 40;
-  if (auto l = read_line("/proc/sys/kernel/cap_last_cap")) last_cap = std::atoi(l->c_str());
-  keep |= uint64_t{1} << (last_cap >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN);
+  keep |= uint64_t{1} << (cap_last_cap() >= CAP_BPF ? CAP_BPF : CAP_SYS_ADMIN);
   return keep;
 }
 
@@ -110,8 +107,8 @@ Result<void> drop_capabilities_all_threads(uint64_t keep) {
   if (::syscall(SYS_capget, &hdr, data) != 0) return os_error(errno, "reading the capabilities");
   const uint64_t permitted = (uint64_t{data[0].permitted} | uint64_t{data[1].permitted} << 32) & keep;
   const bool setpcap = data[0].effective & (1u << CAP_SETPCAP);
-  g_target = {{static_cast<uint32_t>(permitted), static_cast<uint32_t>(permitted >> 32)}, 63, keep, setpcap};
-  if (auto l = read_line("/proc/sys/kernel/cap_last_cap")) g_target.last_cap = std::atoi(l->c_str());
+  g_target = {
+      {static_cast<uint32_t>(permitted), static_cast<uint32_t>(permitted >> 32)}, cap_last_cap(), keep, setpcap};
   g_done = 0;
   g_failed = 0;
 

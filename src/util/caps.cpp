@@ -83,6 +83,11 @@ std::string describe_needs(const std::vector<CapNeed>& needs) {
   return out;
 }
 
+int cap_last_cap() {
+  auto l = read_line("/proc/sys/kernel/cap_last_cap");
+  return l ? std::atoi(l->c_str()) : 40;
+}
+
 uint64_t effective_caps() {
   __user_cap_header_struct hdr{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
@@ -103,7 +108,7 @@ bool release_at_least(const char* release, int major, int minor) {
 
 PrivilegeContext read_privilege_context(uint64_t perf_pages_per_cpu) {
   PrivilegeContext c;
-  if (auto l = read_line("/proc/sys/kernel/cap_last_cap")) c.last_cap = std::atoi(l->c_str());
+  c.last_cap = cap_last_cap();
   // The mount point's file system type, which needs no privileges: what is
   // inside it does (tracefs is 0700).
   struct statfs fs;

@@ -48,6 +48,9 @@ std::string cap_name(int cap);
 // "CAP_BPF (or CAP_SYS_ADMIN), CAP_DAC_READ_SEARCH"
 std::string describe_needs(const std::vector<CapNeed>& needs);
 
+// /proc/sys/kernel/cap_last_cap (40 when it cannot be read).
+int cap_last_cap();
+
 // The effective set of this process (capget(2)); 0 when it cannot be read.
 uint64_t effective_caps();
 // The system as it is now, for a sensor with perf buffers of this many
