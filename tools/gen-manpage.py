@@ -163,8 +163,12 @@ Stop: what the kernel already delivered is written, then a
 \fBsensor\-stopped\fR line with the totals.
 .TP
 .B SIGHUP
-Reopen the \fB\-\-output\fR file (after logrotate renamed it). The
-configuration file is read at start only.
+Reopen the \fB\-\-output\fR file (after logrotate renamed it), and read the
+configuration file and the file rules again: the file rules, \fBoutput\fR,
+\fBoutput\-max\-size\fR, \fBoutput\-keep\fR, \fBformat\fR, \fBcolor\fR,
+\fBhealth\-interval\fR, \fBmetrics\-file\fR, \fBmetrics\-interval\fR and
+\fBmemory\-budget\fR take effect at once; any other key that changed is named
+in a warning and waits for a restart.
 .SH SYSTEMD
 The unit \fInightjar.service\fR is of \fBType=notify\fR: the sensor sends
 READY=1 once its programs are attached and the \fBsensor\-started\fR line is

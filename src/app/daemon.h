@@ -82,10 +82,16 @@ class Daemon {
 
  private:
   bool load_rules();
+  bool file_family() const;
+  // The kernel's share of a rule set (the watch map, the excluded
+  // filesystems); `replace`: entries of the set before are removed.
+  void install_watches(const FileRules& r, bool replace);
+  FamilyOptions family_options() const;
   bool check_privileges();
   bool open_output();
   bool open_file_output();
   std::unique_ptr<Sink> viewed(std::unique_ptr<Sink> s) const;
+  Result<std::unique_ptr<Sink>> file_sink(const std::string& path);
   bool watch_files();
   bool open_sensor();
   bool build_pipeline();
@@ -95,9 +101,17 @@ class Daemon {
   int output_stopped(const std::string& name, const OutputStop& s);
   void drain_and_report();
   void reopen_output(const char* why);
-  void reload_config();
+  bool reload_config();
   bool apply_live(const std::string& key, const RunOptions& n);
-  void exclude_output();
+  bool output_key(const std::string& key, const RunOptions& n);
+  bool replace_output();
+  enum class Reread { same, applied, failed };
+  Reread reload_rules(const RunOptions& n);
+  // Excludes the output file from the file family (another process writing
+  // to it would be an event about every event); the writer thread calls it
+  // for a rotation's new file. Its key, if it is a file.
+  std::optional<nj_watch_key> exclude_output(const std::string& path);
+  std::optional<nj_watch_key> exclude_output_locked(const std::string& path);
 
   void on_record(const uint8_t* data, size_t size);
   void emit(EnrichedEvent&& e);
@@ -115,7 +129,7 @@ class Daemon {
 
   RunOptions o_;  // a copy: SIGHUP changes the settings that can change live
   std::map<std::string, std::string> settings_ = settings_values(o_.settings);
-  const std::string path_;  // the output file ("": none, or stdout)
+  std::string path_;  // the output file ("": none, or stdout); the main thread's
   // A file or stdout is an output (--journal alone: stdout is none, and
   // whatever it points at is no concern of the output checks).
   bool jsonl_output() const { return !o_.output.empty() || !o_.journal; }
@@ -127,6 +141,10 @@ class Daemon {
   };
   std::vector<Opened> opened_;
   std::shared_ptr<const FileRules> file_rules_;
+  uint32_t loaded_depth_ = 0;  // what the programs were loaded with (read-only data)
+  bool loaded_reads_ = false;
+  std::mutex watch_mu_;    // the watch map: rules read again vs a rotation's new file
+  bool reoutput_ = false;  // SIGHUP: an output setting changed
   std::unique_ptr<Sensor> sensor_;
   double startup_ms_ = 0;
   std::optional<WallClock> clock_;

@@ -1,49 +1,151 @@
-// SIGHUP: the configuration read again, and the outputs opened again.
+// SIGHUP: the configuration read again (what can change while running is
+// applied: file rules, outputs, report intervals), and the output file
+// opened again (logrotate).
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <vector>
+
 #include "app/daemon.h"
+#include "encode/compact.h"
 
 namespace nj {
 
-// The output file, or the file stdout was redirected to when it is an output.
-void Daemon::exclude_output() {
-  if (!jsonl_output()) return;
+namespace {
+
+std::pair<uint32_t, uint64_t> id_of(const nj_watch_key& k) { return {k.dev, k.ino}; }
+
+// A JSONL file, not stdout ("" or "-"): the only output that can be
+// pointed elsewhere while running.
+bool is_file_output(const std::string& output) { return !output.empty() && output != "-"; }
+
+bool is_fifo(const std::string& path) {
   struct stat st;
-  const int rc = path_.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(path_.c_str(), &st);
-  if (rc == 0 && S_ISREG(st.st_mode)) {
-    nj_watch_key k{};
-    k.dev = kernel_dev(st.st_dev);
-    k.ino = st.st_ino;
-    (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
+  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+}  // namespace
+
+std::optional<nj_watch_key> Daemon::exclude_output(const std::string& path) {
+  std::lock_guard<std::mutex> lk(watch_mu_);
+  return exclude_output_locked(path);
+}
+
+// The output file, or the file stdout was redirected to when it is an output.
+std::optional<nj_watch_key> Daemon::exclude_output_locked(const std::string& path) {
+  if (!jsonl_output()) return std::nullopt;
+  struct stat st;
+  const int rc = path.empty() ? ::fstat(STDOUT_FILENO, &st) : ::stat(path.c_str(), &st);
+  if (rc != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  nj_watch_key k{};
+  k.dev = kernel_dev(st.st_dev);
+  k.ino = st.st_ino;
+  (void)sensor_->add_watch(k, nj_watch{0, NJ_WATCH_EXCLUDE});
+  return k;
+}
+
+// The new entries go in before the old ones go out: a path both sets watch
+// or exclude is never uncovered in between (a record sent meanwhile may
+// carry an old rule's number: it names no rule of the new set, which
+// numbers its rules after the old ones, and is tagged by its path alone).
+void Daemon::install_watches(const FileRules& r, bool replace) {
+  std::lock_guard<std::mutex> lk(watch_mu_);
+  std::set<std::pair<uint32_t, uint64_t>> keys;
+  for (const Watch& w : resolve_watches(r)) {
+    if (auto e = sensor_->add_watch(w.key, w.value); !e) {
+      spdlog::warn("file rule for {}: {}", w.path, e.error().message);
+      break;
+    }
+    keys.insert(id_of(w.key));
   }
+  std::set<uint32_t> magic;
+  for (const std::string& fs : r.excluded_fs) {
+    magic.insert(fs_magic(fs));
+    if (auto e = sensor_->exclude_fs(fs_magic(fs)); !e) spdlog::warn("exclude-fs {}: {}", fs, e.error().message);
+  }
+  if (auto k = exclude_output_locked(path_)) keys.insert(id_of(*k));
+  spdlog::debug("file rules: {} rules, {} watched identities", r.rules.size(), keys.size());
+  if (!replace) return;
+  auto gone = sensor_->retain_watches([&](const nj_watch_key& k) { return keys.count(id_of(k)) > 0; });
+  auto fs_gone = sensor_->retain_excluded_fs([&](uint32_t m) { return magic.count(m) > 0; });
+  if (!gone || !fs_gone)
+    spdlog::warn("file rules: entries of the rules before could not all be removed from the kernel's maps: {}",
+                 (!gone ? gone.error() : fs_gone.error()).message);
+}
+
+FamilyOptions Daemon::family_options() const {
+  FamilyOptions f;
+  f.file.rules = file_rules_;
+  f.file.watch = [this](const Watch& w) {
+    if (auto r = sensor_->add_watch(w.key, w.value); !r) spdlog::debug("file watch {}: {}", w.path, r.error().message);
+  };
+  return f;
 }
 
 // SIGHUP: the configuration file again, with the same command line. What
 // can change while running is applied; every other key that changed is
 // named, and keeps its value until a restart. A file that no longer reads
-// is an error line: the settings in force stay.
-void Daemon::reload_config() {
-  if (!o_.reload) return;
+// is an error line: the settings in force stay. True when the output was
+// opened anew (with its new settings): there is nothing left to reopen.
+bool Daemon::reload_config() {
+  if (!o_.reload) return false;
   RunOptions n;
   std::string settings, error;
   if (!o_.reload(n, settings, error)) {
     spdlog::error("SIGHUP: the configuration was not read again: {}; the settings in force stay",
                   error.rfind("nightjar: ", 0) == 0 ? error.substr(10) : error);
-    return;
+    return false;
   }
   const auto after = settings_values(settings);
+  auto adopt = [&](const std::string& key) {
+    if (after.count(key)) settings_[key] = after.at(key);
+    else settings_.erase(key);
+  };
+  auto add = [](std::string& list, const std::string& key) { list += (list.empty() ? "" : ", ") + key; };
   std::string applied, restart;
+  std::vector<std::string> output_keys;
+  const RunOptions before = o_;
+  reoutput_ = false;
   for (const std::string& key : changed_keys(settings_, after)) {
-    std::string& list = apply_live(key, n) ? applied : restart;
-    list += (list.empty() ? "" : ", ") + key;
-    if (&list == &applied) settings_[key] = after.count(key) ? after.at(key) : "";
+    if (key == "file-rules") continue;  // below: the file may have changed, not only its name
+    if (apply_live(key, n)) {
+      add(applied, key);
+      adopt(key);
+    } else if (output_key(key, n)) {
+      output_keys.push_back(key);
+    } else {
+      add(restart, key);
+    }
+  }
+  // The output's settings change together or not at all (the new file could
+  // not be opened: said, and tried again at the next SIGHUP).
+  bool reopened = false;
+  if (reoutput_ && replace_output()) {
+    reopened = true;
+    for (const std::string& key : output_keys) {
+      add(applied, key);
+      adopt(key);
+    }
+  } else if (reoutput_) {
+    o_.output = before.output;
+    o_.output_max_bytes = before.output_max_bytes;
+    o_.output_keep = before.output_keep;
+    o_.compact = before.compact;
+    o_.color = before.color;
+  }
+  if (const Reread r = reload_rules(n); r != Reread::failed) {
+    if (r == Reread::applied) add(applied, "file-rules");
+    adopt("file-rules");
   }
   if (!applied.empty()) spdlog::info("SIGHUP: configuration read again; applied: {}", applied);
   if (!restart.empty())
     spdlog::warn("SIGHUP: {} changed in the configuration but take effect only when the sensor restarts", restart);
   if (applied.empty() && restart.empty()) spdlog::info("SIGHUP: configuration read again; nothing changed");
+  return reopened;
 }
 
 // The settings that take effect while running: when reports and metrics
@@ -64,6 +166,94 @@ bool Daemon::apply_live(const std::string& key, const RunOptions& n) {
   return true;
 }
 
+// The JSONL output's settings: its file (another file, not stdout or a
+// FIFO, whose reader would be waited for), rotation and view. They take
+// effect when the output is opened anew (replace_output).
+bool Daemon::output_key(const std::string& key, const RunOptions& n) {
+  if (!outs_.jsonl()) return false;
+  if (key == "output") {
+    if (!is_file_output(o_.output) || !is_file_output(n.output) || is_fifo(n.output)) return false;
+    o_.output = n.output;
+  } else if (key == "output-max-size") {
+    o_.output_max_bytes = n.output_max_bytes;
+  } else if (key == "output-keep") {
+    o_.output_keep = n.output_keep;
+  } else if (key == "format") {
+    o_.compact = n.compact;
+  } else if (key == "color") {
+    o_.color = n.color;
+  } else {
+    return false;
+  }
+  reoutput_ = true;
+  return true;
+}
+
+// The JSONL output opened anew with its settings: the new file is opened
+// here (a path that cannot be is an error line, and nothing changes); the
+// writer takes it once what is queued is written to the old one, so no line
+// is split between them or lost.
+bool Daemon::replace_output() {
+  Output* out = outs_.jsonl();
+  const std::string path = is_file_output(o_.output) ? o_.output : "";
+  Result<std::unique_ptr<Sink>> next =
+      path.empty() ? Result<std::unique_ptr<Sink>>(viewed(make_stdout_sink())) : file_sink(path);
+  if (!next) {
+    spdlog::error("SIGHUP: the output settings were not applied: {}; still writing to {}", next.error().message,
+                  path_.empty() ? "stdout" : path_);
+    return false;
+  }
+  if (path != path_) spdlog::info("SIGHUP: output moves from {} to {}", path_, path);
+  path_ = path;
+  (void)exclude_output(path);
+  auto sink = std::make_shared<std::unique_ptr<Sink>>(std::move(*next));
+  out->sink->reopen(
+      [this, path](const Result<void>&) {
+        reopened_.store(true);
+        spdlog::info("SIGHUP: output opened anew: {}", path.empty() ? "stdout" : path);
+      },
+      [sink]() -> Result<std::unique_ptr<Sink>> { return std::move(*sink); });
+  return true;
+}
+
+// The file rules again: their file may have another name, or the same name
+// and new lines. A set that does not read is an error line and the rules in
+// force stay. The kernel was loaded with the depth and read reporting of
+// the first set: a new set that needs more gets what the programs can do,
+// and is told so.
+Daemon::Reread Daemon::reload_rules(const RunOptions& n) {
+  if (!file_family()) return Reread::same;
+  auto r = n.file_rules.empty() ? Result<FileRules>(default_file_rules()) : load_file_rules(n.file_rules);
+  if (!r) {
+    spdlog::error("SIGHUP: the file rules were not read again: {}; the rules in force stay", r.error().message);
+    return Reread::failed;
+  }
+  if (r->text == file_rules_->text) return Reread::same;
+  r->first_number = file_rules_->first_number + static_cast<uint32_t>(file_rules_->rules.size());
+  auto next = std::make_shared<const FileRules>(std::move(*r));
+  bool reads = false, deep = false;
+  for (const FileRule& rule : next->rules) {
+    reads |= rule.read;
+    deep |= (rule.read || rule.exclude) && next->depth > loaded_depth_;
+  }
+  if (reads && !loaded_reads_)
+    spdlog::warn(
+        "SIGHUP: the new file rules report reads, which the programs were loaded without: reads are "
+        "reported after a restart");
+  if (deep)
+    spdlog::warn(
+        "SIGHUP: the new file rules look {} directories up, the programs {}: deeper files are covered "
+        "after a restart",
+        next->depth, loaded_depth_);
+  install_watches(*next, true);
+  file_rules_ = next;
+  o_.file_rules = n.file_rules;
+  enricher_->reconfigure(family_options());
+  spdlog::info("SIGHUP: file rules read again from {}: {} rules", n.file_rules.empty() ? "the defaults" : n.file_rules,
+               next->rules.size());
+  return Reread::applied;
+}
+
 // SIGHUP (logrotate renamed the file away): the writer opens the path again
 // once what is queued is written to the old file, so both files hold whole
 // lines and nothing falls between them. Opening can fail: the writer then
@@ -75,15 +265,15 @@ void Daemon::reopen_output(const char* why) {
     spdlog::info("{}: the output is {}, nothing to reopen", why, jsonl_output() ? "stdout" : "the journal");
     return;
   }
-  file->sink->reopen([this, why](const Result<void>& r) {
+  file->sink->reopen([this, why, path = path_](const Result<void>& r) {
     if (!r) {
       spdlog::error("{}: {}; still writing to the file open before", why, r.error().message);
       reopened_.store(true);
       return;
     }
-    exclude_output();
+    (void)exclude_output(path);
     reopened_.store(true);
-    spdlog::info("{}: output reopened: {}", why, path_);
+    spdlog::info("{}: output reopened: {}", why, path);
   });
 }
 

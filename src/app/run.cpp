@@ -137,21 +137,13 @@ bool Daemon::load_rules() {
 // the output file (another process writing to it would be an event about
 // every event).
 bool Daemon::watch_files() {
-  const auto& fams = o_.sensor.families;
-  if (std::find(fams.begin(), fams.end(), Family::file) == fams.end()) return true;
-  size_t n = 0;
-  for (const Watch& w : resolve_watches(*file_rules_)) {
-    if (auto r = sensor_->add_watch(w.key, w.value); !r) {
-      spdlog::warn("file rule for {}: {}", w.path, r.error().message);
-      break;
-    }
-    n++;
-  }
-  for (const std::string& fs : file_rules_->excluded_fs)
-    if (auto r = sensor_->exclude_fs(fs_magic(fs)); !r) spdlog::warn("exclude-fs {}: {}", fs, r.error().message);
-  exclude_output();
-  spdlog::debug("file rules: {} rules, {} watched identities", file_rules_->rules.size(), n);
+  if (file_family()) install_watches(*file_rules_, false);
   return true;
+}
+
+bool Daemon::file_family() const {
+  const auto& fams = o_.sensor.families;
+  return std::find(fams.begin(), fams.end(), Family::file) != fams.end();
 }
 
 // Capabilities, not uid 0: root in a container without them fails here
@@ -199,20 +191,26 @@ bool Daemon::open_file_output() {
     }
     fifo_writer = std::move(w->writer);
   }
-  // A rotation's new file is excluded from the file family at once, like
-  // a reopened one; the output watch moves to it at the next self-check.
-  auto fs = make_file_sink(o_.output, RotatePolicy{o_.output_max_bytes, o_.output_keep, [this](int fd) {
-                                                     if (sensor_) exclude_output();
-                                                     const int mine = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
-                                                     const int old = rotated_fd_.exchange(mine);
-                                                     if (old >= 0) ::close(old);
-                                                   }});
+  auto fs = file_sink(o_.output);
   if (!fs) {
     spdlog::error("{}", fs.error().message);
     return false;
   }
-  opened_.push_back({"file", true, viewed(std::move(*fs))});
+  opened_.push_back({"file", true, std::move(*fs)});
   return true;
+}
+
+// A rotation's new file is excluded from the file family at once, like a
+// reopened one; the output watch moves to it at the next self-check.
+Result<std::unique_ptr<Sink>> Daemon::file_sink(const std::string& path) {
+  auto fs = make_file_sink(path, RotatePolicy{o_.output_max_bytes, o_.output_keep, [this, path](int fd) {
+                                                if (sensor_) (void)exclude_output(path);
+                                                const int mine = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                                                const int old = rotated_fd_.exchange(mine);
+                                                if (old >= 0) ::close(old);
+                                              }});
+  if (!fs) return fs.error();
+  return viewed(std::move(*fs));
 }
 
 // Loads and attaches: the last step a user's kernel can refuse.
@@ -227,6 +225,8 @@ bool Daemon::open_sensor() {
     cfg.watch_reads |= r.read;
   }
   cfg.watch_depth = std::max(cfg.watch_depth, 1u);  // the output file is excluded by identity
+  loaded_depth_ = cfg.watch_depth;
+  loaded_reads_ = cfg.watch_reads;
   const auto t0 = std::chrono::steady_clock::now();
   auto sensor = Sensor::open(cfg, features);
   if (!sensor) {
@@ -253,10 +253,7 @@ bool Daemon::build_pipeline() {
   opened_.clear();
   EnricherOptions eo = o_.enrich;
   eo.clock_ticks = enc_->host().clock_ticks;
-  eo.families.file.rules = file_rules_;
-  eo.families.file.watch = [this](const Watch& w) {
-    if (auto r = sensor_->add_watch(w.key, w.value); !r) spdlog::debug("file watch {}: {}", w.path, r.error().message);
-  };
+  eo.families = family_options();
   enricher_.emplace(eo);
   assembler_.emplace(o_.window_ms * 1000000ull, o_.max_pending,
                      [this](Event&& ev) { enricher_->submit(std::move(ev), WallClock::boot_now_ns(), emit_); });
@@ -323,10 +320,7 @@ int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
   auto last_stats = start, last_health = start, last_self = start, last_metrics = start;
   while (!g_stop.load()) {
-    if (g_reopen.exchange(false)) {
-      reload_config();
-      reopen_output("SIGHUP");
-    }
+    if (g_reopen.exchange(false) && !reload_config()) reopen_output("SIGHUP");
     if (auto s = outs_.stop_requested()) return output_stopped(s->first, s->second);
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {

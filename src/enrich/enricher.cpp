@@ -38,6 +38,11 @@ void Enricher::seed() {
   for (auto& t : trackers_) t->seed();
 }
 
+void Enricher::reconfigure(const FamilyOptions& f) {
+  opts_.families = f;
+  for (auto& t : trackers_) t->reconfigure(f);
+}
+
 void Enricher::names(Enrichment& en, const nj_task& t) {
   en.user = users_.user_name(t.euid);
   en.real_user = users_.user_name(t.uid);

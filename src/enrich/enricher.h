@@ -67,6 +67,9 @@ class Enricher {
 
   // Start-up: what existed before the sensor (processes already running).
   void seed();
+  // The family settings read again (SIGHUP): events handled from now on
+  // follow them.
+  void reconfigure(const FamilyOptions& f);
   void submit(Event&& ev, uint64_t now_ns, const Out& out);
   // Releases parked events whose hash is ready or whose wait is over, and
   // lets the trackers age their state.

@@ -24,6 +24,8 @@ class Tracker {
   virtual void track(const Event& ev, Enrichment& en, uint64_t now_ns) = 0;
   // Periodically, with the pipeline's clock: age the state.
   virtual void poll(uint64_t /*now_ns*/) {}
+  // SIGHUP: the family settings read again, on the thread that runs track().
+  virtual void reconfigure(const FamilyOptions& /*o*/) {}
   // The tracker's counters, into the stage's.
   virtual void add_stats(EnricherStats& /*s*/) const {}
 };

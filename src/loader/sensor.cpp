@@ -217,6 +217,36 @@ Result<void> Sensor::exclude_fs(uint32_t magic) {
   return {};
 }
 
+namespace {
+
+// The keys first, then the deletions: a hash map iterated while deleting
+// can start over or skip keys.
+template <class K>
+Result<size_t> retain_keys(int fd, const std::function<bool(const K&)>& keep, const char* what) {
+  std::vector<K> gone;
+  K key{}, next{};
+  const K* prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    if (!keep(next)) gone.push_back(next);
+    key = next;
+    prev = &key;
+  }
+  if (errno != ENOENT) return os_error(errno, std::string("listing ") + what);
+  for (const K& k : gone)
+    if (bpf_map_delete_elem(fd, &k) != 0 && errno != ENOENT) return os_error(errno, std::string("removing ") + what);
+  return gone.size();
+}
+
+}  // namespace
+
+Result<size_t> Sensor::retain_watches(const std::function<bool(const nj_watch_key&)>& keep) {
+  return retain_keys<nj_watch_key>(bpf_map__fd(skel_->maps.nj_watch_map), keep, "file watches");
+}
+
+Result<size_t> Sensor::retain_excluded_fs(const std::function<bool(uint32_t)>& keep) {
+  return retain_keys<uint32_t>(bpf_map__fd(skel_->maps.nj_fs_exclude_map), keep, "excluded filesystems");
+}
+
 std::vector<std::string> Sensor::detached_programs() const {
   std::vector<std::string> gone;
   for (size_t i = 0; i < links_.size() && i < link_progs_.size(); i++) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,6 +113,10 @@ class Sensor {
   // whose writes are not reported (nj_fs_exclude_map).
   Result<void> add_watch(const nj_watch_key& key, const nj_watch& value);
   Result<void> exclude_fs(uint32_t magic);
+  // Rules read again (SIGHUP): the new entries are added first, then these
+  // remove every entry `keep` refuses; the count removed.
+  Result<size_t> retain_watches(const std::function<bool(const nj_watch_key&)>& keep);
+  Result<size_t> retain_excluded_fs(const std::function<bool(uint32_t)>& keep);
   // Stops every program from producing at one instant: the stop flag every
   // program checks before it sends is set, programs already past that check
   // are waited for, then the links are destroyed (maps stay). A final drain

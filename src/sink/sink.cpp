@@ -412,18 +412,20 @@ void AsyncSink::run() {
     uint64_t first = 0;  // the batch's first line's number
     bool idle = false;
     ReopenDone reopen;
+    Replacement replacement;
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait_for(lk, std::chrono::milliseconds(100), [&] { return closing_ || kicked_ || reopen_; });
       kicked_ = false;
       reopen.swap(reopen_);
+      replacement.swap(replacement_);
       if (queue_.empty()) {
         if (closing_ && !reopen) break;
         idle = true;
       }
     }
     if (idle && reopen) {
-      reopen(inner_->reopen());
+      reopen(reopen_inner(replacement));
       continue;
     }
     if (idle) {
@@ -443,7 +445,7 @@ void AsyncSink::run() {
     account(inner_->write(batch), lines, first);
     // What was queued before the reopen went to the old file, what follows
     // goes to the new one.
-    if (reopen) reopen(inner_->reopen());
+    if (reopen) reopen(reopen_inner(replacement));
     if (batch.capacity() > kKeepBytes) {
       std::string().swap(batch);
       batch.reserve(kReserveBytes);
@@ -495,12 +497,21 @@ void AsyncSink::close() {
   if (worker_.joinable()) worker_.join();
 }
 
-void AsyncSink::reopen(ReopenDone done) {
+void AsyncSink::reopen(ReopenDone done, Replacement replacement) {
   {
     std::lock_guard<std::mutex> lk(mu_);
     reopen_ = std::move(done);
+    replacement_ = std::move(replacement);
   }
   cv_.notify_one();
+}
+
+Result<void> AsyncSink::reopen_inner(const Replacement& replacement) {
+  if (!replacement) return inner_->reopen();
+  auto next = replacement();
+  if (!next) return next.error();
+  inner_ = std::move(*next);
+  return {};
 }
 
 OutputStats AsyncSink::stats() const {

@@ -154,14 +154,19 @@ class AsyncSink {
   // Set once the output asks the sensor to stop; cheap, for the main loop.
   std::optional<OutputStop> stop_requested() const;
   // Has the writer reopen the output once the lines queued so far are
-  // written; `done` gets the result, on the writer's thread.
+  // written; `done` gets the result, on the writer's thread. With
+  // `replacement` (settings read again: another path, rotation, format),
+  // the writer makes a new sink with it instead, and keeps the one it has
+  // if that fails.
   using ReopenDone = std::function<void(const Result<void>&)>;
-  void reopen(ReopenDone done);
+  using Replacement = std::function<Result<std::unique_ptr<Sink>>()>;
+  void reopen(ReopenDone done, Replacement replacement = {});
 
  private:
   bool queue_line(std::string_view line, bool report);
   void run();
   void account(const WriteResult& r, size_t batch_lines, uint64_t batch_first);
+  Result<void> reopen_inner(const Replacement& replacement);
   std::unique_ptr<Sink> inner_;
   size_t max_lines_;
   OutputPolicy policy_;
@@ -178,6 +183,7 @@ class AsyncSink {
   bool kicked_ = false;
   bool closing_ = false;
   ReopenDone reopen_;  // asked for, not done yet
+  Replacement replacement_;
   OutputStats stats_;
   std::atomic<int> stop_error_{0};
   std::atomic<bool> stop_failure_{false};

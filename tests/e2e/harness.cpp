@@ -86,9 +86,22 @@ Command run_command(const std::vector<std::string>& argv, int uid) {
 }
 
 SensorProcess::SensorProcess(std::vector<std::string> extra) {
-  std::string dir = temp_dir();
-  path_ = dir + "/events.jsonl";
+  path_ = temp_dir() + "/events.jsonl";
+  start(std::move(extra), true);
+}
+
+SensorProcess::SensorProcess(std::vector<std::string> extra, std::string output) : path_(std::move(output)) {
+  start(std::move(extra), false);
+}
+
+void SensorProcess::start(std::vector<std::string> extra, bool output_flag) {
+  const std::string dir = temp_dir();
   err_path_ = dir + "/stderr";
+  const std::string no_config = dir + "/empty.toml";
+  if (std::find(extra.begin(), extra.end(), "--config") == extra.end()) {
+    std::ofstream{no_config};
+    chmod(no_config.c_str(), 0600);
+  }
   pid_ = fork();
   if (pid_ == 0) {
     int e = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -96,7 +109,10 @@ SensorProcess::SensorProcess(std::vector<std::string> extra) {
     int devnull = open("/dev/null", O_RDWR);
     dup2(devnull, 0);
     dup2(devnull, 1);
-    std::vector<std::string> argv{NJ_BINARY, "run", "--output", path_};
+    std::vector<std::string> argv{NJ_BINARY, "run"};
+    if (output_flag) argv.insert(argv.end(), {"--output", path_});
+    if (std::find(extra.begin(), extra.end(), "--config") == extra.end())
+      argv.insert(argv.end(), {"--config", no_config});
     const char* forced = getenv("NJ_E2E_BACKEND");
     if (forced && *forced && std::find(extra.begin(), extra.end(), "--backend") == extra.end()) {
       argv.push_back("--backend");

@@ -26,7 +26,12 @@ class SensorProcess {
   // Starts `nightjar run --output <tmp> <extra...>` (with `--events process`
   // unless extra names the families) and waits until its sensor-started
   // event is written.
+  // An empty configuration file is passed unless extra has `--config`: a
+  // /etc/nightjar/nightjar.toml on the machine must not change the tests.
   explicit SensorProcess(std::vector<std::string> extra);
+  // The same with the output file named by the configuration file in
+  // extra, not on the command line: `output` is where it is read.
+  SensorProcess(std::vector<std::string> extra, std::string output);
   ~SensorProcess();
 
   // Every JSON line written so far (parsed; a line that does not parse
@@ -54,6 +59,7 @@ class SensorProcess {
   std::string stderr_text();
 
  private:
+  void start(std::vector<std::string> extra, bool output_flag);
   int pid_ = -1;
   std::string path_;
   std::string err_path_;

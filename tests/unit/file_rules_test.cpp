@@ -268,6 +268,18 @@ TEST(RuleByNumber, OneBased) {
   EXPECT_EQ(rule_by_number(r, UINT32_MAX), nullptr);
 }
 
+// Rules read again are numbered after the set they replace: a number the
+// kernel sent under the old set names none of the new one.
+TEST(RuleByNumber, ASetReadAgainIsNumberedAfterTheOldOne) {
+  FileRules r = parse_ok(kMatchRules);
+  r.first_number = 6;
+  EXPECT_EQ(rule_by_number(r, 1), nullptr);
+  EXPECT_EQ(rule_by_number(r, 5), nullptr);
+  EXPECT_EQ(rule_by_number(r, 6), &r.rules[0]);
+  EXPECT_EQ(rule_by_number(r, 10), &r.rules[4]);
+  EXPECT_EQ(rule_by_number(r, 11), nullptr);
+}
+
 // ---- default rules ----
 
 TEST(DefaultFileRules, ParseAndCoverWhatTheyShould) {
@@ -362,6 +374,20 @@ TEST(ResolveWatches, BothFlags) {
   ASSERT_EQ(w.size(), 2u);
   expect_watch(w[0], t.root(), "/srv/x", 1, NJ_WATCH_READ);
   expect_watch(w[1], t.root(), "/srv/x", 2, NJ_WATCH_EXCLUDE);
+}
+
+TEST(ResolveWatches, NumbersFollowTheSetsFirstNumber) {
+  WatchTree t;
+  FileRules r = parse_ok(kWatchRules);
+  r.first_number = 8;
+  std::vector<Watch> w = sorted(resolve_watches(r, t.root()));
+  ASSERT_EQ(w.size(), 8u);
+  expect_watch(w[0], t.root(), "/etc/cron.d", 9, NJ_WATCH_READ);
+  expect_watch(w[7], t.root(), "/var/cache", 12, NJ_WATCH_EXCLUDE);
+  t.mkdir("/home/dave/.ssh");
+  auto one = watch_for(r, "/home/dave/.ssh", t.root());
+  ASSERT_TRUE(one);
+  expect_watch(*one, t.root(), "/home/dave/.ssh", 10, NJ_WATCH_READ);
 }
 
 // A path a rule covers at its top, created after start.

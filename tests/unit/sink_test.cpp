@@ -162,6 +162,47 @@ TEST_F(SinkTest, AFailedReopenKeepsTheOpenFile) {
   EXPECT_EQ(s.stats().lines_failed, 0u);
 }
 
+// Settings read again: the writer takes the new sink between two lines, the
+// lines queued before it went to the old one, and the counts go on.
+TEST_F(SinkTest, AReplacementTakesOverBetweenLines) {
+  AsyncSink s(file(), 100);
+  s.push("one");
+  s.push("two");
+  const std::string old = path_;
+  path_ = (dir_ / "moved.jsonl").string();
+  auto next = std::make_shared<std::unique_ptr<Sink>>(file());
+  std::promise<Result<void>> done;
+  s.reopen([&](const Result<void>& r) { done.set_value(r); },
+           [next]() -> Result<std::unique_ptr<Sink>> { return std::move(*next); });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+  s.push("three");
+  s.close();
+  EXPECT_EQ(contents(), "three\n");
+  std::ifstream in(old);
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), "one\ntwo\n");
+  EXPECT_EQ(s.stats().lines_written, 3u);
+}
+
+// A replacement that cannot be made: said, and the sink it had goes on.
+TEST_F(SinkTest, AFailedReplacementKeepsTheSink) {
+  AsyncSink s(file(), 100);
+  std::promise<Result<void>> done;
+  s.reopen([&](const Result<void>& r) { done.set_value(r); },
+           []() -> Result<std::unique_ptr<Sink>> {
+             return Error{ENOENT, "no such output"};
+           });
+  auto f = done.get_future();
+  ASSERT_EQ(f.wait_for(std::chrono::seconds(2)), std::future_status::ready);
+  const Result<void> r = f.get();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "no such output");
+  s.push("still");
+  s.close();
+  EXPECT_EQ(contents(), "still\n");
+}
+
 // Another process cutting the file is seen by the next write, once; the
 // sink's own appends (and a file that only grew) are not.
 TEST_F(SinkTest, ATruncationByAnotherIsSeenByTheNextWrite) {

@@ -157,6 +157,7 @@ const FileRules& default_file_rules() {
 
 Result<FileRules> parse_file_rules(const std::string& text, const std::string& origin) {
   FileRules out;
+  out.text = text;
   std::istringstream in(text);
   std::string line;
   int n = 0;
@@ -242,8 +243,8 @@ void merge_tags(std::vector<std::string>& to, const std::vector<std::string>& fr
 }
 
 const FileRule* rule_by_number(const FileRules& r, uint32_t rule) {
-  if (rule == 0 || rule > r.rules.size()) return nullptr;
-  return &r.rules[rule - 1];
+  if (rule < r.first_number || rule - r.first_number >= r.rules.size()) return nullptr;
+  return &r.rules[rule - r.first_number];
 }
 
 std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root) {
@@ -259,7 +260,8 @@ std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root) 
       for (size_t k = 0; k < g.gl_pathc; k++) {
         std::string p = std::string(g.gl_pathv[k]).substr(root.size());
         if (!rule_covers(rule.pattern, p)) continue;
-        if (auto w = stat_watch(root, p, static_cast<uint32_t>(i + 1), kernel_flags(rule))) out.push_back(*w);
+        if (auto w = stat_watch(root, p, r.first_number + static_cast<uint32_t>(i), kernel_flags(rule)))
+          out.push_back(*w);
       }
     }
     globfree(&g);
@@ -275,7 +277,7 @@ std::optional<Watch> watch_for(const FileRules& r, const std::string& path, cons
     if (!rule.read && !rule.exclude) continue;
     const RulePattern& rp = compiled(rule, tmp);
     if (rp.parts.size() != xc.size() || !covers_parts(rp, xc)) continue;
-    return stat_watch(root, path, static_cast<uint32_t>(i + 1), kernel_flags(rule));
+    return stat_watch(root, path, r.first_number + static_cast<uint32_t>(i), kernel_flags(rule));
   }
   return std::nullopt;
 }

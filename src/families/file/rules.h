@@ -45,10 +45,14 @@ struct FileRule {
 };
 
 struct FileRules {
-  std::vector<FileRule> rules;           // rule n is reported as n + 1
+  std::vector<FileRule> rules;  // rules[i] is reported as first_number + i
+  // Rules read again (SIGHUP) are numbered after the ones they replace, so
+  // a record the kernel sent under the old map names no rule of the new set.
+  uint32_t first_number = 1;
   std::vector<std::string> excluded_fs;  // filesystem type names
   std::vector<uint32_t> excluded_magic;  // their s_magic, in the same order
   uint32_t depth = 5;                    // dentries the kernel looks up per file (see nj_watch_depth)
+  std::string text;                      // what they were parsed from (SIGHUP: changed or not)
 };
 
 // The rules shipped with the sensor (docs/events/file.md lists them).
@@ -68,7 +72,8 @@ struct RuleMatch {
 RuleMatch match_rules(const FileRules& r, const std::string& path);
 // Adds the tags `from` has and `to` lacks, in order.
 void merge_tags(std::vector<std::string>& to, const std::vector<std::string>& from);
-// The tags of rule number `rule` (1-based, as the kernel reports it).
+// The rule the kernel reports as number `rule`; null for 0 or a number of
+// another set.
 const FileRule* rule_by_number(const FileRules& r, uint32_t rule);
 
 struct Watch {

@@ -10,12 +10,14 @@
 
 namespace nj {
 
-FileTracker::FileTracker(const TrackerContext& ctx)
-    : proc_root_(ctx.proc_root),
-      users_(ctx.users),
-      opts_(ctx.families.file),
-      rules_(ctx.families.file.rules ? ctx.families.file.rules
-                                     : std::make_shared<const FileRules>(default_file_rules())) {}
+FileTracker::FileTracker(const TrackerContext& ctx) : proc_root_(ctx.proc_root), users_(ctx.users) {
+  reconfigure(ctx.families);
+}
+
+void FileTracker::reconfigure(const FamilyOptions& o) {
+  opts_ = o.file;
+  rules_ = o.file.rules ? o.file.rules : std::make_shared<const FileRules>(default_file_rules());
+}
 
 void FileTracker::track(const Event& ev, Enrichment& en, uint64_t now_ns) {
   std::visit(

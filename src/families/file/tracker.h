@@ -18,6 +18,7 @@ class FileTracker final : public Tracker {
   explicit FileTracker(const TrackerContext& ctx);
 
   void track(const Event& ev, Enrichment& en, uint64_t now_ns) override;
+  void reconfigure(const FamilyOptions& o) override;
   void add_stats(EnricherStats& s) const override;
 
  private:
