@@ -166,7 +166,8 @@ void Encoder::context_fields(const nj_task& /*t*/) {
   if (!en_ || !en_->container) return;
   w_.key("container");
   w_.begin_object();
-  w_.kv("id", en_->container->id);
+  // A machine or LXC name is whatever its owner named the cgroup.
+  str("id", en_->container->id, "container.id");
   w_.kv("runtime", en_->container->runtime);
   w_.end_object();
 }

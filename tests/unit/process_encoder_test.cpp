@@ -118,6 +118,18 @@ TEST_F(EncoderTest, ExecFailureShowsTheCallersImage) {
   EXPECT_EQ(j["file"]["name"], "rm");
 }
 
+// A container's name comes from a cgroup path anyone who can make a
+// machine names: bytes that are not UTF-8 are escaped and said so.
+TEST_F(EncoderTest, AContainerNameThatIsNotUtf8IsEscapedAndListed) {
+  const uint64_t id = 0x0030000000000abcull;
+  Enrichment en;
+  en.container = ContainerInfo{"box\xff", "systemd-nspawn"};
+  json j = encode(event_of(exec_of(0, 1), {str_bytes(id, NJ_F_FILENAME, 0, "/bin/true")}), &en);
+  EXPECT_EQ(j["container"]["id"], "box\\xff");
+  EXPECT_EQ(j["container"]["runtime"], "systemd-nspawn");
+  EXPECT_EQ(j["nightjar"]["escaped_fields"], json::array({"container.id"}));
+}
+
 TEST_F(EncoderTest, ExecFlagsAndIncomplete) {
   nj_exec e = exec_of(0, 2);
   e.flags = NJ_EXEC_ARGV_UNREADABLE | NJ_EXEC_NO_ENTER | NJ_EXEC_PARTS_LOST;
