@@ -86,6 +86,7 @@ class Daemon {
   // The kernel's share of a rule set (the watch map, the excluded
   // filesystems); `replace`: entries of the set before are removed.
   void install_watches(const FileRules& r, bool replace);
+  void refresh_watches();
   FamilyOptions family_options() const;
   bool check_privileges();
   bool open_output();

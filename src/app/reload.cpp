@@ -75,6 +75,15 @@ void Daemon::install_watches(const FileRules& r, bool replace) {
   if (!gone || !fs_gone)
     spdlog::warn("file rules: entries of the rules before could not all be removed from the kernel's maps: {}",
                  (!gone ? gone.error() : fs_gone.error()).message);
+  else if (*gone) spdlog::debug("file rules: {} watched identities no longer wanted", *gone);
+}
+
+// The rules' paths looked up again, now and then: a watched path that
+// appeared without an event naming it (inside a directory moved into place
+// whole) is covered from then on, and the identity of a watched file that
+// was deleted leaves the map before a new file can reuse its inode number.
+void Daemon::refresh_watches() {
+  if (file_family()) install_watches(*file_rules_, true);
 }
 
 FamilyOptions Daemon::family_options() const {
@@ -228,7 +237,10 @@ Daemon::Reread Daemon::reload_rules(const RunOptions& n) {
     spdlog::error("SIGHUP: the file rules were not read again: {}; the rules in force stay", r.error().message);
     return Reread::failed;
   }
-  if (r->text == file_rules_->text) return Reread::same;
+  if (r->text == file_rules_->text) {
+    install_watches(*file_rules_, true);  // the paths again: see refresh_watches
+    return Reread::same;
+  }
   r->first_number = file_rules_->first_number + static_cast<uint32_t>(file_rules_->rules.size());
   auto next = std::make_shared<const FileRules>(std::move(*r));
   bool reads = false, deep = false;

@@ -93,6 +93,9 @@ SensorState sensor_state(const Sensor& s) {
 // How often the sensor checks its output file and its links (one fstat,
 // one bpf_link_info per link).
 constexpr double kSelfCheckS = 1.0;
+// How often the file rules' paths are looked up again (a glob and a stat
+// per rule; Daemon::refresh_watches).
+constexpr double kWatchRefreshS = 60.0;
 
 bool due(std::chrono::steady_clock::time_point& last, double interval_s, std::chrono::steady_clock::time_point now) {
   if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
@@ -318,7 +321,7 @@ void Daemon::announce() {
 
 int Daemon::run_loop() {
   const auto start = std::chrono::steady_clock::now();
-  auto last_stats = start, last_health = start, last_self = start, last_metrics = start;
+  auto last_stats = start, last_health = start, last_self = start, last_metrics = start, last_watch = start;
   while (!g_stop.load()) {
     if (g_reopen.exchange(false) && !reload_config()) reopen_output("SIGHUP");
     if (auto s = outs_.stop_requested()) return output_stopped(s->first, s->second);
@@ -335,6 +338,7 @@ int Daemon::run_loop() {
     if (o_.health_interval_s > 0 && due(last_health, o_.health_interval_s, now)) report_health();
     if (!o_.metrics_file.empty() && due(last_metrics, o_.metrics_interval_s, now)) write_metrics();
     if (due(last_self, kSelfCheckS, now)) check_self();
+    if (due(last_watch, kWatchRefreshS, now)) refresh_watches();
     outs_.kick();
     // Ready once sensor-started is out (written or failed) on every output:
     // whoever waits on the unit finds it there.

@@ -99,6 +99,29 @@ TEST(Reload, SighupSwapsTheFileRules) {
   expect_schema_valid(s.output_path());
 }
 
+// A watched path that appears inside a directory moved into place whole
+// makes no event naming it; SIGHUP (and, every minute, the sensor itself)
+// looks the rules' paths up again, and its reads are reported from then on.
+TEST(Reload, SighupLooksTheRulesPathsUpAgain) {
+  const std::string dir = temp_dir();
+  const std::string rules = dir + "/rules";
+  write_file(rules, dir + "/*/.ssh/ nj-ssh read\n");
+  SensorProcess s({"--events", "process,file", "--file-rules", rules});
+  s.keep_lines_with({dir});
+  ASSERT_EQ(mkdir((dir + "/staging").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir + "/staging/.ssh").c_str(), 0700), 0);
+  write_file(dir + "/staging/.ssh/key", "secret\n");
+  ASSERT_EQ(rename((dir + "/staging").c_str(), (dir + "/bob").c_str()), 0);
+  kill(s.pid(), SIGHUP);
+  ASSERT_TRUE(stderr_has(s, "SIGHUP: configuration read again; nothing changed", 10000)) << s.stderr_text();
+  const std::string key = dir + "/bob/.ssh/key";
+  ASSERT_EQ(run_command({"/bin/cat", key}).status, 0);
+  const json read = s.wait_for([&](const json& e) { return is_read_of(e, key); }, 10000);
+  ASSERT_FALSE(read.is_null()) << s.stderr_text();
+  EXPECT_EQ(get(read, "nightjar.file.tags"), json::array({"nj-ssh"}));
+  EXPECT_EQ(s.stop(), 0) << s.stderr_text();
+}
+
 // The configuration names another output file and a size rotation. Every
 // exec of a loop running across the SIGHUP is in exactly one of the files,
 // each line whole, and the new file rotates at its new size.
