@@ -283,6 +283,7 @@ TEST_P(FileEvents, TmpfileCreatedThenNamed) {
   expect_identity(c, a, "obj");
   EXPECT_EQ(get(c, "nightjar.file.open_flags"), json::array({"O_WRONLY", "O_TMPFILE"}));
   EXPECT_EQ(get(c, "nightjar.file.requested_mode"), "0600");
+  EXPECT_EQ(get(c, "nightjar.file.unlinked"), true) << "no name until the linkat";
   FIND(l, "create", a["pid"], a["path"], "linkat");
   expect_common(l, a["pid"]);
   EXPECT_EQ(get(l, "file.target_path"), dir_ + "/" + anon);
@@ -662,6 +663,7 @@ TEST_P(FileEvents, FchmodSetgid) {
   expect_identity(e, a, "obj");
   EXPECT_EQ(get(e, "file.type"), "file");
   EXPECT_EQ(get(e, "file.mode"), "2750") << "the file as the exit saw it";
+  EXPECT_FALSE(has(e, "nightjar.file.unlinked"));
 }
 
 TEST_P(FileEvents, FchmodatSticky) {
@@ -917,9 +919,12 @@ TEST_P(FileEvents, FileDeletedWhileOpen) {
   expect_common(c, a["pid"]);
   expect_identity(c, a, "obj");
   EXPECT_EQ(get(c, "nightjar.file.new_mode"), "0700");
+  EXPECT_EQ(get(c, "nightjar.file.unlinked"), true) << c.dump();
   FIND(t, "modify", a["pid"], a["path"], "ftruncate");
   expect_identity(t, a, "obj");
   EXPECT_EQ(get(t, "nightjar.file.length"), 1);
+  EXPECT_EQ(get(t, "nightjar.file.unlinked"), true) << t.dump();
+  EXPECT_FALSE(has(d, "nightjar.file.unlinked")) << d.dump();
 }
 
 // ---------------------------------------------------------------------------

@@ -123,6 +123,9 @@ void nightjar_file(Encoder& e, const FileView& v) {
     e.str("path_as_passed", v.object.as_passed, "nightjar.file.path_as_passed");
   if (v.object.truncated) e.w().kb("path_truncated", true);
   if (v.object.unresolved) e.w().kb("path_unresolved", true);
+  // Reached through an fd after its last name went (deleted while open, an
+  // O_TMPFILE or memfd file): the path names nothing one could open now.
+  if ((op.flags & NJ_FILE_OBJ_KNOWN) && op.obj.nlink == 0 && v.type != NJ_REC_FILE_DELETE) e.w().kb("unlinked", true);
   if (v.original) {
     e.w().key("original");
     e.w().begin_object();
