@@ -81,9 +81,9 @@ std::optional<std::pair<std::string, OutputStop>> Outputs::stop_requested() cons
 
 // All at once: a journald that stalls costs its writer at most a second
 // per batch, and the file's writer drains meanwhile.
-void Outputs::close() {
+void Outputs::close(std::chrono::milliseconds limit) {
   std::vector<std::thread> closing;
-  for (Output& o : outs_) closing.emplace_back([&o] { o.sink->close(); });
+  for (Output& o : outs_) closing.emplace_back([&o, limit] { o.sink->close(limit); });
   for (std::thread& t : closing) t.join();
 }
 

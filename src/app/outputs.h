@@ -68,7 +68,9 @@ class Outputs {
   void kick();
   // The first output that asks the sensor to stop, and its name.
   std::optional<std::pair<std::string, OutputStop>> stop_requested() const;
-  void close();
+  // Each output gets `limit` to write what it was given, then is abandoned
+  // (AsyncSink::close).
+  void close(std::chrono::milliseconds limit = AsyncSink::kNoLimit);
   // Waits (at most `limit`) until every output tried every line it was
   // given: the counts then cover them all.
   void settle(std::chrono::milliseconds limit);

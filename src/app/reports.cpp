@@ -268,7 +268,10 @@ void Daemon::drain_and_report() {
     if (has_news(r)) report_loss(o, r, report);
     o.push(stopped.get(told, [&] { return enc_->sensor_stopped(r, events_, &caches); }));
   }
-  outs_.close();
+  // A pipe or terminal whose reader stopped reading would hold the stop
+  // for as long as it likes: what it has not taken by then is given up
+  // (counted). A file is never given up: its writes always make progress.
+  outs_.close(std::chrono::seconds(2));
   if (!o_.metrics_file.empty()) write_metrics();
   // After close: the last lines' fate counts too.
   LossReport last = report_;

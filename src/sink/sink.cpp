@@ -7,9 +7,14 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 
 namespace nj {
 
@@ -109,6 +114,7 @@ class FdSink : public Sink {
     return {};
   }
   bool ends_output(int err) const override { return ends_on_epipe_ && err == EPIPE; }
+  void abandon() override { abandoned_.store(true); }
   // A pipe reports its last reader gone as POLLERR on the write end: a
   // quiet machine's sensor learns it without an event to write.
   int ended() const override {
@@ -186,12 +192,16 @@ class FdSink : public Sink {
     size_t off = 0;
     int err = 0;
     while (off < data.size()) {
+      if (abandoned_.load() && !writable_now()) {
+        err = EINTR;
+        break;
+      }
       ssize_t n = ::write(fd_, data.data() + off, data.size() - off);
       if (n > 0) {
         off += static_cast<size_t>(n);
         continue;
       }
-      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EINTR && !abandoned_.load()) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         struct pollfd p = {fd_, POLLOUT, 0};
         if (::poll(&p, 1, kStallMs) > 0) continue;
@@ -218,6 +228,11 @@ class FdSink : public Sink {
     return ::ftruncate(fd_, end) == 0 && ::lseek(fd_, end, SEEK_SET) == end;
   }
 
+  bool writable_now() const {
+    struct pollfd p = {fd_, POLLOUT, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & POLLOUT);
+  }
+
   static bool is_regular(int fd) {
     struct stat st;
     return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -232,6 +247,7 @@ class FdSink : public Sink {
   bool regular_ = false;
   bool unterminated_ = false;  // a torn fragment waits for its newline
   off_t end_ = -1;             // a regular file's size after our last write (-1: unknown)
+  std::atomic<bool> abandoned_{false};
 };
 
 }  // namespace
@@ -455,6 +471,11 @@ void AsyncSink::run() {
   }
   if (policy_.warn)
     if (std::string msg = warnings_.flush(); !msg.empty()) policy_.warn(msg);
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    finished_ = true;
+  }
+  finished_cv_.notify_all();
 }
 
 // The writer thread's bookkeeping of one batch: counts, the report line's
@@ -487,14 +508,51 @@ void AsyncSink::account(const WriteResult& r, size_t batch_lines, uint64_t batch
   }
 }
 
-void AsyncSink::close() {
+namespace {
+
+// Interrupts a write blocked in the kernel: no SA_RESTART, so write(2)
+// returns (EINTR, or the bytes it took). SIGURG is ignored by default, so a
+// stray one elsewhere in the process does nothing either.
+constexpr int kInterruptSignal = SIGURG;
+
+void install_interrupt_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa = {};
+    sa.sa_handler = [](int) {};
+    sigemptyset(&sa.sa_mask);
+    sigaction(kInterruptSignal, &sa, nullptr);
+  });
+}
+
+}  // namespace
+
+void AsyncSink::close(std::chrono::milliseconds limit) {
   {
     std::lock_guard<std::mutex> lk(mu_);
     if (closing_ && !worker_.joinable()) return;
     closing_ = true;
   }
   cv_.notify_one();
-  if (worker_.joinable()) worker_.join();
+  if (!worker_.joinable()) return;
+  std::unique_lock<std::mutex> lk(mu_);
+  if (!finished_cv_.wait_for(lk, limit, [this] { return finished_; })) {
+    const uint64_t failed_before = stats_.lines_failed;
+    inner_->abandon();
+    install_interrupt_handler();
+    // Until the writer is out of its loop: a write interrupted after it
+    // took some bytes is restarted for the rest, and blocks again.
+    while (!finished_cv_.wait_for(lk, std::chrono::milliseconds(50), [this] { return finished_; }))
+      pthread_kill(worker_.native_handle(), kInterruptSignal);
+    const uint64_t given_up = stats_.lines_failed - failed_before;
+    lk.unlock();
+    if (policy_.warn)
+      policy_.warn("output: lines still not taken at the stop (is its reader reading?): " + std::to_string(given_up) +
+                   " given up");
+  } else {
+    lk.unlock();
+  }
+  worker_.join();
 }
 
 void AsyncSink::reopen(ReopenDone done, Replacement replacement) {
@@ -510,7 +568,10 @@ Result<void> AsyncSink::reopen_inner(const Replacement& replacement) {
   if (!replacement) return inner_->reopen();
   auto next = replacement();
   if (!next) return next.error();
-  inner_ = std::move(*next);
+  {
+    std::lock_guard<std::mutex> lk(mu_);  // close() may be abandoning it
+    std::swap(inner_, *next);
+  }
   return {};
 }
 

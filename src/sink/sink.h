@@ -48,6 +48,11 @@ class Sink {
   // Such an end seen without writing (a pipe's reader closed it): the
   // errno a write would get, else 0. Asked while there is nothing to write.
   virtual int ended() const { return 0; }
+  // The sensor is stopping and the output did not take its lines in time
+  // (a pipe whose reader stopped reading): a write waiting for room gives
+  // up when interrupted, and every later one at once. Called from another
+  // thread than write().
+  virtual void abandon() {}
 };
 
 // stdout (the CLI's debug mode, or a pipe to another program).
@@ -148,7 +153,10 @@ class AsyncSink {
   // or sooner once enough of them wait.
   void kick();
   // Blocks until everything queued was attempted; then the writer stops.
-  void close();
+  // An output that has not taken it all within `limit` is abandoned: its
+  // writer is interrupted and what it did not write is counted as failed.
+  void close(std::chrono::milliseconds limit = kNoLimit);
+  static constexpr std::chrono::milliseconds kNoLimit = std::chrono::hours(24 * 365);
   OutputStats stats() const;
   uint64_t dropped() const { return stats().queue_dropped; }
   // Set once the output asks the sensor to stop; cheap, for the main loop.
@@ -182,6 +190,8 @@ class AsyncSink {
   ReportFate report_fate_ = ReportFate::none;
   bool kicked_ = false;
   bool closing_ = false;
+  bool finished_ = false;  // the writer left its loop
+  std::condition_variable finished_cv_;
   ReopenDone reopen_;  // asked for, not done yet
   Replacement replacement_;
   OutputStats stats_;

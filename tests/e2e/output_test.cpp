@@ -80,6 +80,7 @@ class Nightjar {
     return rc;
   }
   std::string err() const { return slurp(err_); }
+  pid_t pid() const { return pid_; }
   bool wait_err(const std::string& needle, std::chrono::milliseconds limit) {
     const auto end = std::chrono::steady_clock::now() + limit;
     while (err().find(needle) == std::string::npos) {
@@ -264,6 +265,37 @@ TEST_F(OutputTest, StdoutsReaderLeavingEndsTheSensor) {
   ASSERT_EQ(rc, 0) << "still running 10 s after its reader left: " << err;
   EXPECT_NE(err.find("stopping: the output's reader went away (Broken pipe)"), std::string::npos) << err;
   EXPECT_NE(err.find("stopped: "), std::string::npos) << err;
+}
+
+// `nightjar run | less` and nobody scrolls: the pipe fills, the writer waits
+// for room. A stop must not wait for the reader: what it has not taken two
+// seconds into the stop is given up, counted and said.
+TEST_F(OutputTest, AReaderThatStopsReadingCannotHoldTheStop) {
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  Nightjar s({"--events", "process"}, p[1], dir_ + "/stderr");
+  close(p[1]);
+  // The sensor-started line read, then no more: the reader is alive.
+  std::string first;
+  char c;
+  struct pollfd pfd = {p[0], POLLIN, 0};
+  while (first.find('\n') == std::string::npos && poll(&pfd, 1, 60000) > 0 && read(p[0], &c, 1) == 1) first += c;
+  ASSERT_FALSE(first.empty()) << s.err();
+  // More than the pipe holds (64 KiB; an exec's three events are ~3 KiB).
+  exec_true(100);
+  ASSERT_TRUE(s.wait_err("running", 1s)) << s.err();
+  const auto t0 = std::chrono::steady_clock::now();
+  kill(s.pid(), SIGTERM);
+  const int rc = s.wait(30s);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  close(p[0]);
+  const std::string err = s.err();
+  ASSERT_EQ(rc, 0) << "the stop waited " << took << " s for a reader that does not read: " << err;
+  EXPECT_LT(took, 15.0) << err;
+  EXPECT_NE(err.find("output: lines still not taken at the stop (is its reader reading?): "), std::string::npos) << err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(err, m, std::regex("output failed ([0-9]+) lines"))) << err;
+  EXPECT_GT(std::stoul(m[1]), 0u) << err;
 }
 
 }  // namespace

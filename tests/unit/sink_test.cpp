@@ -3,6 +3,7 @@
 // timer, or at close; a full queue drops and counts.
 #include "sink/sink.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <future>
 #include <iterator>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -201,6 +203,34 @@ TEST_F(SinkTest, AFailedReplacementKeepsTheSink) {
   s.push("still");
   s.close();
   EXPECT_EQ(contents(), "still\n");
+}
+
+// A pipe whose reader never reads: close() waits its limit, then gives the
+// rest up, counted and said, instead of waiting for the reader forever.
+TEST(AsyncSinkClose, AReaderThatDoesNotReadIsGivenUpAfterTheLimit) {
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+  std::vector<std::string> said;
+  std::mutex mu;
+  AsyncSink s(make_fd_sink(p[1], true, true), 100000, OutputPolicy{false, [&](const std::string& m) {
+                                                                     std::lock_guard<std::mutex> lk(mu);
+                                                                     said.push_back(m);
+                                                                   }});
+  const std::string line(999, 'x');
+  for (int i = 0; i < 200; i++) ASSERT_TRUE(s.push(line));  // 200 KB: three times what the pipe holds
+  s.kick();
+  const auto t0 = std::chrono::steady_clock::now();
+  s.close(std::chrono::milliseconds(300));
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_LT(took, 5.0);
+  const OutputStats st = s.stats();
+  EXPECT_GT(st.lines_failed, 0u);
+  EXPECT_EQ(st.lines_written + st.lines_failed, 200u);
+  std::lock_guard<std::mutex> lk(mu);
+  ASSERT_FALSE(said.empty());
+  EXPECT_EQ(said.back(), "output: lines still not taken at the stop (is its reader reading?): " +
+                             std::to_string(st.lines_failed) + " given up");
+  ::close(p[0]);
 }
 
 // Another process cutting the file is seen by the next write, once; the
