@@ -132,6 +132,15 @@ bool has_action(const std::string& path, const std::string& action, std::chrono:
   return true;
 }
 
+// The first line from a pipe, as `head -1` reads it (a minute at most).
+std::string read_line(int fd) {
+  std::string line;
+  char c;
+  struct pollfd pfd = {fd, POLLIN, 0};
+  while (line.find('\n') == std::string::npos && poll(&pfd, 1, 60000) > 0 && read(fd, &c, 1) == 1) line += c;
+  return line;
+}
+
 class OutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -247,10 +256,7 @@ TEST_F(OutputTest, StdoutsReaderLeavingEndsTheSensor) {
   Nightjar s({"--events", "process"}, p[1], dir_ + "/stderr");
   close(p[1]);
   // `| head -1`: one line read, then the read end closed.
-  std::string first;
-  char c;
-  struct pollfd pfd = {p[0], POLLIN, 0};
-  while (first.find('\n') == std::string::npos && poll(&pfd, 1, 60000) > 0 && read(p[0], &c, 1) == 1) first += c;
+  const std::string first = read_line(p[0]);
   close(p[0]);
   ASSERT_FALSE(first.empty()) << s.err();
   EXPECT_EQ(get(json::parse(first), "event.action"), "sensor-started");
@@ -276,10 +282,7 @@ TEST_F(OutputTest, AReaderThatStopsReadingCannotHoldTheStop) {
   Nightjar s({"--events", "process"}, p[1], dir_ + "/stderr");
   close(p[1]);
   // The sensor-started line read, then no more: the reader is alive.
-  std::string first;
-  char c;
-  struct pollfd pfd = {p[0], POLLIN, 0};
-  while (first.find('\n') == std::string::npos && poll(&pfd, 1, 60000) > 0 && read(p[0], &c, 1) == 1) first += c;
+  const std::string first = read_line(p[0]);
   ASSERT_FALSE(first.empty()) << s.err();
   // More than the pipe holds (64 KiB; an exec's three events are ~3 KiB).
   exec_true(100);
