@@ -98,9 +98,9 @@ events=$root/var/log/nightjar/events.jsonl
 # The lines of the events file with this text (read from the host, through
 # the container's root).
 lines_with() { grep -F -- "$1" "${2:-$events}" 2>/dev/null || true; }
-# The sensor's own lines in the unit's journal that are not info.
 # The unit's journal in this boot of the container (its own boot id).
 journal() { in_ct journalctl -b -u nightjar -o cat --no-pager; }
+# The sensor's own lines in it that are not info.
 sensor_complaints() { journal | grep -E '^nightjar: (warning|error|critical)' || true; }
 
 # The container's root: this machine's / under an overlay whose upper layer
@@ -120,11 +120,12 @@ t_built=$(date +%s.%N)
 # ---- the container
 mkdir "$root/nj-test"
 cp "$deb" "$root/nj-test/"
-# Nothing of the host's configuration that would change what is tested: a
-# previous nightjar's configuration, drop-ins or events.
-# The host's journal files too (same machine id): the container's journald
-# keeps its own in /run.
-rm -rf "$root/etc/nightjar" "$root/etc/systemd/system/nightjar.service.d" "$root/var/log/nightjar" "$root/var/log/journal"
+# Nothing of the host's that would change what is tested: a nightjar's
+# configuration, unit installed by hand (it would override the package's),
+# drop-ins or events; its journal files (same machine id: the container's
+# journald keeps its own in /run).
+rm -rf "$root/etc/nightjar" "$root/etc/systemd/system/nightjar.service" "$root/etc/systemd/system/nightjar.service.d" \
+  "$root/var/log/nightjar" "$root/var/log/journal"
 # A build machine's (Docker's) policy-rc.d forbids starting services from
 # maintainer scripts; a machine run by systemd has none. man-db's trigger
 # (seconds) has nothing to do with the unit.
@@ -138,7 +139,12 @@ rm -f "$root/usr/sbin/policy-rc.d" "$root/var/lib/man-db/auto-update"
 # but loopback. tracefs is not mounted in the container (systemd's
 # sys-kernel-tracing.mount needs CAP_SYS_RAWIO): the sensor mounts it, in its
 # own mount namespace (PrivateMounts=).
-systemd-nspawn --quiet --register=no --keep-unit --machine="$machine" --directory="$root" \
+# Where systemd runs this machine, nspawn asks it for a scope of its own (with
+# the cgroup delegation the container's systemd needs); elsewhere there is no
+# one to ask, and the container shares the caller's cgroup (--keep-unit).
+scope=()
+[ -d /run/systemd/system ] || scope=(--keep-unit)
+systemd-nspawn --quiet --register=no "${scope[@]}" --machine="$machine" --directory="$root" \
   --boot --console=pipe --private-users=no --private-network \
   --capability=CAP_BPF,CAP_PERFMON --system-call-filter='bpf perf_event_open' \
   systemd.unit=basic.target </dev/null >"$dir/nspawn.log" 2>&1 &
