@@ -198,6 +198,11 @@ caps_ok() {
 }
 caps_ok
 [ "$(in_ct ls "/proc/$pid/task" | wc -l)" -ge 2 ] || fail "one thread only: the writer threads were not checked"
+# tracefs: absent from the container, mounted by the sensor (CAP_SYS_ADMIN)
+# in its own mount namespace, where it stays (PrivateMounts=).
+tracefs_in() { in_ct awk '$5 == "/sys/kernel/tracing" && $0 ~ / - tracefs / { found = 1 } END { exit !found }' "/proc/$1/mountinfo"; }
+tracefs_in "$pid" || fail "no tracefs on /sys/kernel/tracing in the sensor's mount namespace"
+if tracefs_in 1; then fail "the sensor's tracefs shows in the container's own mount namespace"; fi
 
 # ---- an exec in the container. BPF gives the host's pid (process.pid); the
 # fork that made it says which pid the container gave it (process.vpid),
