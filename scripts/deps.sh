@@ -25,6 +25,9 @@ packages=(
   # man-db render the manual page, logrotate parses its snippet, systemd
   # verifies the unit)
   dpkg-dev lintian groff-base man-db logrotate systemd
+  # the unit's test boots a container with systemd as its PID 1
+  # (systemd-nspawn) and runs the installed package's service in it
+  systemd-container
 )
 
 if [ "$(id -u)" -ne 0 ]; then

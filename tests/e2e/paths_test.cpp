@@ -1,11 +1,16 @@
 // Paths the kernel's dentry walk cannot finish (too long, too deep, longer
 // than PATH_MAX) and directories removed under a process: what the output
 // says must never read like a whole, live path when it is not one.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -93,6 +98,39 @@ TEST_F(Paths, ExecutableAndCwdDeeperThanTheWalkAreCompleted) {
   EXPECT_EQ(b["process"]["working_directory"], dir);
   EXPECT_FALSE(b["nightjar"].contains("working_directory_truncated"));
   EXPECT_FALSE(b["nightjar"]["exe"].contains("path_truncated"));
+}
+
+// The packaged unit's case: ProtectSystem= and PrivateTmp= give the sensor a
+// mount namespace of its own, a copy of the host's in which no other process
+// lives. The process is in PID 1's, the host's: its links are completed all
+// the same. Needs PID 1's namespace readable and this test's own (a sandbox
+// whose PID 1 root may not inspect cannot say which namespace is the host's;
+// the kernel matrix's VMs can).
+TEST_F(Paths, CompletedForTheHostWhenTheSensorHasAMountNamespaceOfItsOwn) {
+  char pid1[64] = {}, mine[64] = {};
+  if (::readlink("/proc/1/ns/mnt", pid1, sizeof(pid1) - 1) <= 0)
+    GTEST_SKIP() << "PID 1's mount namespace cannot be read here: " << std::strerror(errno);
+  ASSERT_GT(::readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1), 0);
+  if (std::string(pid1) != mine) GTEST_SKIP() << "this test does not run in PID 1's mount namespace";
+  const std::string dir = make_chain(root_, 100, 3);
+  fs::copy_file("/bin/sleep", dir + "/sleep");
+  // The sensor starts in a new mount namespace (receiving the host's mounts,
+  // as systemd's are); this test goes back to the host's.
+  const int host = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(host, 0);
+  ASSERT_EQ(::unshare(CLONE_NEWNS), 0) << std::strerror(errno);
+  ASSERT_EQ(::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr), 0) << std::strerror(errno);
+  SensorProcess& s = sensor();
+  ASSERT_EQ(::setns(host, CLONE_NEWNS), 0) << std::strerror(errno);
+  ::close(host);
+  char sensor_ns[64] = {};
+  ASSERT_GT(::readlink(("/proc/" + std::to_string(s.pid()) + "/ns/mnt").c_str(), sensor_ns, sizeof(sensor_ns) - 1), 0);
+  ASSERT_NE(std::string(sensor_ns), pid1);
+  json e = exec_of(s, run_sh("cd " + dir + " && exec ./sleep 1"));
+  EXPECT_EQ(e["process"]["working_directory"], dir);
+  EXPECT_FALSE(e["nightjar"].contains("working_directory_truncated"));
+  EXPECT_EQ(e["process"]["executable"], dir + "/sleep");
+  EXPECT_FALSE(e["nightjar"]["exe"].contains("path_truncated"));
 }
 
 // Longer than PATH_MAX (made one relative step at a time, which no shell's

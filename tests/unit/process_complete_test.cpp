@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "decode/decode.h"
@@ -72,6 +73,33 @@ TEST(CompleteFromLink, LinkTextWithTheTail) {
   // ...unless the file's own name ends that way.
   ASSERT_EQ(::symlink("/srv/x (deleted)", (dir + "/odd").c_str()), 0);
   EXPECT_EQ(complete_from_link("/x (deleted)", dir + "/odd", probe), "/srv/x (deleted)");
+}
+
+// A /proc of symbolic links: the namespace links are read, never followed.
+void ns_link(const std::string& proc, const std::string& who, const std::string& ns) {
+  std::filesystem::create_directories(proc + "/" + who + "/ns");
+  ASSERT_EQ(::symlink(ns.c_str(), (proc + "/" + who + "/ns/mnt").c_str()), 0);
+}
+
+TEST(HostMountNs, PidOnesNotTheSensorsOwn) {
+  njt::TempDir d("hostns");
+  const std::string proc = d.path().string();
+  const PathProbe probe = system_path_probe();
+  EXPECT_FALSE(host_mount_ns(proc, probe));
+  // PID 1 unreadable (hidepid, a more privileged PID 1): the sensor's own.
+  ns_link(proc, "self", "mnt:[4026532300]");
+  EXPECT_EQ(host_mount_ns(proc, probe), "mnt:[4026532300]");
+  // Under ProtectSystem= the sensor's own is a private copy: PID 1's wins.
+  ns_link(proc, "1", "mnt:[4026531841]");
+  EXPECT_EQ(host_mount_ns(proc, probe), "mnt:[4026531841]");
+}
+
+TEST(LinksComparable, OnlyInTheHostsNamespace) {
+  EXPECT_TRUE(links_comparable("mnt:[1]", "mnt:[1]"));
+  EXPECT_FALSE(links_comparable("mnt:[2]", "mnt:[1]"));     // a container's
+  EXPECT_FALSE(links_comparable(std::nullopt, "mnt:[1]"));  // gone, or not ours to read
+  EXPECT_FALSE(links_comparable("mnt:[1]", std::nullopt));
+  EXPECT_FALSE(links_comparable(std::nullopt, std::nullopt));
 }
 
 }  // namespace

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <optional>
 
 #include <string>
 
 #include "records.h"
+#include "temp_dir.h"
 #include "util/host.h"
 
 namespace nj {
@@ -141,6 +144,44 @@ TEST_F(ProcessTrackerTest, ExitMarksTheProcessAndPollExpiresIt) {
   EnricherStats s;
   tracker.add_stats(s);
   EXPECT_EQ(s.table.expired, 1u);
+}
+
+// The nightjar.service case: the sensor in a mount namespace of its own
+// (ProtectSystem=, PrivateTmp=), the process in the host's (PID 1's). A
+// /proc of symbolic links, read as the real one is (readlink).
+class ProcessTrackerPaths : public ::testing::Test {
+ protected:
+  void link(const std::string& target, const std::string& at) {
+    std::filesystem::create_directories(std::filesystem::path(proc_ + at).parent_path());
+    ASSERT_EQ(::symlink(target.c_str(), (proc_ + at).c_str()), 0);
+  }
+  // An exec by pid 100 whose working directory the walk cut: tail /deep/dir.
+  std::optional<std::string> cwd_seen() {
+    ProcessTable table;
+    ProcessTracker tracker{TrackerContext{table, proc_, kTicks, 0}};
+    Enrichment en;
+    tracker.track(
+        njt::event_of(njt::exec_rec(1, 1), {njt::str_bytes(1, NJ_F_CWD, 0, "dir\0deep\0"s, NJ_STR_TRUNCATED)}), en, 0);
+    return std::get<ExecView>(en.view).cwd;
+  }
+  njt::TempDir dir_{"tracker-ns"};
+  std::string proc_ = dir_.path().string();
+};
+
+TEST_F(ProcessTrackerPaths, CwdCompletedForAProcessInPidOnesNamespace) {
+  link("mnt:[4026532300]", "/self/ns/mnt");
+  link("mnt:[4026531841]", "/1/ns/mnt");
+  link("mnt:[4026531841]", "/100/ns/mnt");
+  link("/srv/a/b/deep/dir", "/100/cwd");
+  EXPECT_EQ(cwd_seen(), "/srv/a/b/deep/dir");
+}
+
+TEST_F(ProcessTrackerPaths, CwdLeftCutForAProcessInAnotherNamespace) {
+  // A container's process: its link names a path under the container's root.
+  link("mnt:[4026531841]", "/1/ns/mnt");
+  link("mnt:[4026532999]", "/100/ns/mnt");
+  link("/srv/a/b/deep/dir", "/100/cwd");
+  EXPECT_EQ(cwd_seen(), ".../deep/dir");
 }
 
 }  // namespace

@@ -29,6 +29,15 @@ PathProbe system_path_probe() {
   return p;
 }
 
+std::optional<std::string> host_mount_ns(const std::string& proc_root, const PathProbe& probe) {
+  if (auto pid1 = probe.readlink(proc_root + "/1/ns/mnt")) return pid1;
+  return probe.readlink(proc_root + "/self/ns/mnt");
+}
+
+bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns) {
+  return process_ns && host_ns && *process_ns == *host_ns;
+}
+
 std::optional<std::string> complete_file(const std::string& tail, const std::vector<std::string>& candidates, FileId id,
                                          const PathProbe& probe) {
   for (const std::string& c : candidates) {

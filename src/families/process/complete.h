@@ -31,6 +31,18 @@ PathProbe system_path_probe();
 std::optional<std::string> complete_file(const std::string& tail, const std::vector<std::string>& candidates, FileId id,
                                          const PathProbe& probe);
 
+// The mount namespace whose paths events name (the text of an ns/mnt link):
+// PID 1's, the host's view. Not the sensor's own: under systemd's
+// ProtectSystem= or PrivateTmp= the sensor has a namespace of its own, a
+// copy in which no other process lives. Where PID 1's link cannot be read (a
+// /proc mounted hidepid=, a PID 1 holding capabilities the sensor lacks), the
+// sensor's own: right whenever the sensor runs in the host's namespace.
+std::optional<std::string> host_mount_ns(const std::string& proc_root, const PathProbe& probe);
+
+// Whether a process's /proc links (cwd, exe) name paths from the same root as
+// the kernel's walk: only when it lives in the host's mount namespace.
+bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns);
+
 // A link in /proc/<pid> (exe, cwd) read back: its text without the
 // " (deleted)" the kernel adds for an unlinked file, if it ends with `tail`.
 std::optional<std::string> complete_from_link(const std::string& tail, const std::string& link, const PathProbe& probe);

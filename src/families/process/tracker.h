@@ -51,9 +51,9 @@ class ProcessTracker final : public Tracker {
   long clock_ticks_;
   uint64_t fold_window_ns_;
   PathProbe probe_ = system_path_probe();
-  // The sensor's mount namespace: /proc links of processes in another one
-  // name paths under another root than the walk's.
-  std::optional<std::string> own_mnt_ns_;
+  // The host's mount namespace (complete.h): /proc links of processes in
+  // another one name paths under another root than the walk's.
+  std::optional<std::string> host_mnt_ns_;
 };
 
 }  // namespace nj
