@@ -170,6 +170,7 @@ in_ct dpkg -i "/nj-test/$(basename "$deb")" >"$dir/install.log" 2>&1 || {
 [ "$(lines_with '"action":"sensor-started"' | wc -l)" -eq 1 ] || fail "no sensor-started line when the install returned"
 [ "$(prop StatusText)" = "attached, writing events" ] || fail "status text: $(prop StatusText)"
 [ "$(prop WatchdogUSec)" = 30s ] || fail "WatchdogUSec=$(prop WatchdogUSec)"
+[ "$(prop LogRateLimitIntervalUSec)" = 0 ] || fail "LogRateLimitIntervalUSec=$(prop LogRateLimitIntervalUSec): journald would drop --journal events uncounted"
 [ "$(prop NRestarts)" = 0 ] || fail "restarted already: NRestarts=$(prop NRestarts)"
 pid=$(prop MainPID)
 [ "$pid" -gt 0 ] || fail "MainPID=$pid"
