@@ -89,6 +89,7 @@ class Daemon {
   void refresh_watches();
   FamilyOptions family_options() const;
   bool check_privileges();
+  void warn_pid_namespace();
   bool open_output();
   bool open_file_output();
   std::unique_ptr<Sink> viewed(std::unique_ptr<Sink> s) const;

@@ -155,7 +155,22 @@ bool Daemon::check_privileges() {
   const bool perf = o_.sensor.transport == Transport::perfbuf;
   auto p = nj::check_privileges(CapUse::run, perf ? o_.sensor.perf_pages : 0);
   if (!p) spdlog::error("{} (run as root or grant them: README, \"Running without root\")", p.error().message);
+  if (p) warn_pid_namespace();
   return p.ok();
+}
+
+// The kernel's helpers report pids of the initial PID namespace; in one of
+// its own (a container without --pid=host) the sensor cannot find them in
+// its /proc, nor tell its own activity from others'.
+void Daemon::warn_pid_namespace() {
+  char link[64];
+  const ssize_t n = ::readlink("/proc/self/ns/pid", link, sizeof(link));
+  if (n <= 0 || is_initial_pid_ns(std::string_view(link, static_cast<size_t>(n)))) return;
+  spdlog::warn(
+      "the sensor runs in a PID namespace of its own ({}): events carry the host's pids, which its /proc does not "
+      "show, so processes are not enriched and its own activity is reported; run it in the host's PID namespace "
+      "(e.g. docker --pid=host)",
+      std::string_view(link, static_cast<size_t>(n)));
 }
 
 // The file (--output FILE), stdout (no --output, or `--output -`), the

@@ -126,6 +126,8 @@ std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t 
   return std::string(buf, entity_id_ticks(boot_id, tgid, start_ticks, buf));
 }
 
+bool is_initial_pid_ns(std::string_view ns_link) { return ns_link == "pid:[4026531836]"; }
+
 std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks) {
   return entity_id_ticks(boot_id, tgid, ns_to_ticks(start_boot_ns, clock_ticks));
 }

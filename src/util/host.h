@@ -18,6 +18,11 @@ struct HostInfo {
 
 HostInfo read_host_info();
 
+// Whether a /proc/<pid>/ns/pid link's text names the initial PID namespace,
+// whose inode number is fixed (PROC_PID_INIT_INO, include/linux/proc_ns.h).
+// BPF helpers report pids of that namespace only.
+bool is_initial_pid_ns(std::string_view ns_link);
+
 // Converts CLOCK_BOOTTIME nanoseconds (what BPF records carry) to wall
 // time. The offset is re-measured by refresh() so clock steps are followed.
 class WallClock {

@@ -293,5 +293,20 @@ TEST(CliChecks, NobodyWithTheCapabilitiesRunsTheSensor) {
   std::filesystem::remove_all(dir);
 }
 
+// In a container without the host's PID namespace the sensor cannot match
+// the kernel's pids with its /proc: it says so at start, and runs.
+TEST(CliChecks, APidNamespaceOfItsOwnIsNamed) {
+  const std::string dir = temp_dir();
+  const Command c = run_command({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", NJ_BINARY, "run", "--output",
+                                 dir + "/events.jsonl", "--events", "process", "--duration", "1"});
+  EXPECT_EQ(c.status, 0) << c.err;
+  EXPECT_NE(c.err.find("nightjar: warning: the sensor runs in a PID namespace of its own (pid:["), std::string::npos)
+      << c.err;
+  const Command host =
+      run_command({NJ_BINARY, "run", "--output", dir + "/host.jsonl", "--events", "process", "--duration", "1"});
+  EXPECT_EQ(host.status, 0) << host.err;
+  EXPECT_EQ(host.err.find("PID namespace"), std::string::npos) << host.err;
+}
+
 }  // namespace
 }  // namespace nj::e2e

@@ -62,6 +62,15 @@ TEST(EntityId, Format) {
   EXPECT_EQ(entity_id("abcd", 7, 1'000'000'000ull, 100), "abcd-7-100");
 }
 
+// The initial PID namespace's inode number is fixed; any other is a
+// namespace of its own (a container's).
+TEST(PidNamespace, OnlyTheInitialOneIsInitial) {
+  EXPECT_TRUE(is_initial_pid_ns("pid:[4026531836]"));
+  EXPECT_FALSE(is_initial_pid_ns("pid:[4026532501]"));
+  EXPECT_FALSE(is_initial_pid_ns(""));
+  EXPECT_FALSE(is_initial_pid_ns("pid:[4026531836"));
+}
+
 TEST(EntityId, NsToTicks) {
   EXPECT_EQ(ns_to_ticks(0, 100), 0u);
   EXPECT_EQ(ns_to_ticks(9'999'999, 100), 0u);
