@@ -175,7 +175,7 @@ std::string per_output(const LossReport& r, bool since) {
 class Encoded {
  public:
   template <class Encode>
-  const std::string& get(const Told& told, Encode encode) {
+  const Line& get(const Told& told, Encode encode) {
     if (!for_ || !(*for_ == told)) {
       line_ = encode();
       for_ = told;
@@ -185,7 +185,7 @@ class Encoded {
 
  private:
   std::optional<Told> for_;
-  std::string line_;
+  Line line_;
 };
 
 // The running daemon: the stages, what connects them, and the counts they
@@ -440,6 +440,8 @@ bool Daemon::open_sensor() {
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
+  enc_->keep_fields(
+      std::any_of(opened_.begin(), opened_.end(), [](const Opened& op) { return op.sink->wants_fields(); }));
   // Named when it is not the one output people expect (the file or stdout).
   const bool several = opened_.size() > 1;
   for (Opened& op : opened_) {
