@@ -20,6 +20,7 @@
 #include "decode/decode.h"
 #include "encode/encoder.h"
 #include "file_samples.h"
+#include "files.h"
 #include "line_fields_reference.h"
 #include "loader/program_table.h"
 #include "network_samples.h"
@@ -46,12 +47,7 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 const Hook* find_hook(const std::string& name) {
   for (const Hook& h : hook_table())
