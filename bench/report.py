@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 
 WORKLOADS = ["exec", "file", "open", "connect"]
 WL_TARGET = {"exec": 1.05, "file": 1.15, "open": 1.40, "connect": 1.08}
@@ -184,6 +185,12 @@ set key top right""")
     return made
 
 
+def families():
+    """The families with a section of their own, in the document's order."""
+    import report_tamper
+    return [FILE, NETWORK, report_tamper.TAMPER]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("results")
@@ -198,19 +205,11 @@ def main():
                     help="rewrite only the tamper family's section of OUT (the rest keeps its numbers)")
     a = ap.parse_args()
     r = json.load(open(a.results))
-    if a.only_file:
-        splice_file_section(a.out, r, a.command, a.results)
-        print(f"wrote the file family's section of {a.out}")
-        return
-    if a.only_network:
-        splice_net_section(a.out, r, a.command, a.results)
-        print(f"wrote the network family's section of {a.out}")
-        return
-    if a.only_tamper:
-        import report_tamper
-        report_tamper.splice(a.out, r, a.command, a.results)
-        print(f"wrote the tamper family's section of {a.out}")
-        return
+    for fam in families():
+        if getattr(a, "only_" + fam.key):
+            splice_section(fam, a.out, r, a.command, a.results)
+            print(f"wrote the {fam.key} family's section of {a.out}")
+            return
     obs = observers(r)
     m = r["machine"]
     me = r.get("machine_end", m)
@@ -375,13 +374,9 @@ def main():
     L.append("## Against the goals\n")
     L.append(goals(r, obs))
     L.append(limits(r))
-    if r.get("file"):
-        L.append(file_section(r["file"], a.command, a.results, None))
-    if r.get("network"):
-        L.append(net_section(r["network"], a.command, a.results, None))
-    if r.get("tamper"):
-        import report_tamper
-        L.append(report_tamper.section(r["tamper"], a.command, a.results, None))
+    for fam in families():
+        if r.get(fam.key):
+            L.append(family_section(fam, r[fam.key], a.command, a.results, None))
     L.append(NOTES)
     with open(a.out, "w") as fh:
         fh.write("\n".join(L))
@@ -674,6 +669,175 @@ def limits(r):
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------- family sections
+
+@dataclass
+class Family:
+    """What one family's section of docs/benchmarks.md says: family_section
+    writes it from its storms' results (r[key]) with these."""
+    key: str  # its results' key, its --only-<key>
+    title: str  # "File family": the section's heading and its subsections' prefix
+    begin: str  # the markers around the section, for splicing it alone
+    end: str
+    workloads: list
+    target: dict  # wall-time goals by workload
+    desc: dict  # what each workload does
+    names: dict  # observers' names in the tables
+    nightjars: list  # the nightjar configurations it runs
+    hooks: list  # the hooks its storms drive
+    judged: object  # results -> the nightjar configuration its goals judge
+    earlier: str  # the intro's sentence when the sections around it are from an earlier run ({earlier}: its commit)
+    observers: str  # the observers paragraph
+    argv_source: str  # the workloads' source, in the workload table's heading
+    kernel_text: str  # the paragraph above the in-kernel cost table ({min_runs}: MIN_RUNS)
+    daemon: object  # (results, observers) -> the daemon table
+    daemon_note: str  # the paragraph below it
+    goals: object  # results -> the goals table
+    limits: object  # results -> where the time goes
+    after: str = None  # the section it follows when spliced into a document without it
+    machine_above: bool = False  # the machine is the one in the document's first table (else described here)
+    other_sessions: bool = True  # the caveats name other sessions' qemu and nightjar processes
+    cpu_note: bool = True  # other processes' CPU use (other_cpu_note)
+    wall_text: str = ("As above: wall time under the observer / wall time with no sensor, interleaved pairs, median "
+                      "[min–max].\n")
+    kernel_marks: bool = True  # ✓ / ✗ against the 1.5× goal
+    kernel_heads: list = None  # the ratio's and the run count's columns (default: the judged one's name)
+
+
+def family_rows(fam, sec):
+    """(storm, hook) pairs the storms drive: the judged nightjar ran the
+    hook's program at least MIN_RUNS times in that storm."""
+    return [(w, h) for w in fam.workloads for h in fam.hooks if file_cnt(sec, fam.judged(sec), w, h) >= MIN_RUNS]
+
+
+def family_intro(fam, sec, command, results, earlier):
+    m, me = sec["machine"], sec.get("machine_end", sec["machine"])
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(results)))
+    where = (f"on the machine above (kernel {m['kernel']}, {m['nproc']} CPUs; tracepoint backend)." if fam.machine_above
+             else f"on a VM with {m['nproc']} CPUs ({m.get('model', '?')}), kernel {m['kernel']}, tracepoint backend; "
+                  f"load average {' / '.join(m.get('loadavg', ['?']))} at the start, "
+                  f"{' / '.join(me.get('loadavg', ['?']))} at the end.")
+    L = [f"Measured with `{command}` (as root) at nightjar commit {m.get('commit', '?')}, {when}, in "
+         f"{sec.get('duration_s', 0) / 60:.1f} min, {sec['pairs']} interleaved pairs per cell, " + where
+         + (fam.earlier.format(earlier=earlier) if earlier else "")]
+    if m.get("qemu_running") or me.get("qemu_running"):
+        L.append(f"\n**Caveat: {max(m.get('qemu_running', 0), me.get('qemu_running', 0))} qemu-system process(es) "
+                 + ("of other sessions " if fam.other_sessions else "") + "were running during these measurements.**")
+    if fam.other_sessions and (m.get("other_nightjar") or me.get("other_nightjar")):
+        L.append("\n**Caveat: another nightjar process (another session's tests) was running at the start or end "
+                 "of these measurements, its programs on the same hooks.**")
+    L.append(other_cpu_note(sec) if fam.cpu_note else "")
+    return L
+
+
+def family_section(fam, sec, command, results, earlier):
+    """One family's section. `earlier`: the commit of the sections around it
+    when they come from an earlier run (--only-<key>), else None."""
+    obs = [o for o in sec["observers"] if any(o in sec["storms"].get(w, {}) for w in fam.workloads)]
+    L = [fam.begin, f"## {fam.title}\n"] + family_intro(fam, sec, command, results, earlier)
+    L.append(fam.observers)
+    L.append(table(["workload", "what", f"argv ({fam.argv_source})"],
+                   [[w, fam.desc[w], "`nj-workload " + " ".join(sec["workload_args"][w]) + "`"]
+                    for w in fam.workloads]) + "\n")
+
+    L.append(f"### {fam.title}: wall-time overhead\n")
+    L.append(fam.wall_text)
+
+    def ratio_cell(o, w):
+        xs = sec["ratios"].get(w, {}).get(o, [])
+        return f"{med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–"
+    rows = [[fam.names.get(o, o)] + [ratio_cell(o, w) for w in fam.workloads] for o in obs]
+    rows.append(["*goal for nightjar*"] + [f"≤ {fam.target[w]:.2f}" if w in fam.target else "–"
+                                          for w in fam.workloads])
+    rows.append(["*no sensor, median wall time*"] +
+                [f"{med([x['elapsed'] for x in sec['storms'].get(w, {}).get('none', [])]) or 0:.3f} s"
+                 for w in fam.workloads])
+    L.append(table(["observer"] + fam.workloads, rows) + "\n")
+
+    L.append(f"### {fam.title}: in-kernel cost per program run\n")
+    L.append(fam.kernel_text.format(min_runs=MIN_RUNS))
+    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched"] + fam.nightjars if o in obs]
+    judged = fam.judged(sec)
+    rows = []
+    for w, h in family_rows(fam, sec):
+        vals = [file_ns(sec, o, w, h) for o in kobs]
+        nj, mb = file_ns(sec, judged, w, h), file_ns(sec, "bpf-minimal-batched", w, h)
+        ratio = nj / mb if nj and mb else None
+        mark = "" if ratio is None or not fam.kernel_marks else (" ✗" if ratio > 1.5 else " ✓")
+        rows.append([w, h] + [f(v, "{:.0f}") for v in vals] + [f(ratio, "{:.2f}×") + mark,
+                                                              file_cnt(sec, judged, w, h)])
+    L.append(table(["storm", "hook"] + [f"{fam.names.get(o, o)} (ns)" for o in kobs] +
+                   (fam.kernel_heads or [f"{fam.names[judged]} / batched", "its runs"]), rows) + "\n")
+
+    L.append(f"### {fam.title}: the daemon, delivery, memory\n")
+    L.append(fam.daemon(sec, obs))
+    L.append(fam.daemon_note)
+
+    L.append(f"### {fam.title}: against the goals\n")
+    L.append(fam.goals(sec))
+    L.append(fam.limits(sec))
+    L.append(fam.end)
+    return "\n".join(L) + "\n"
+
+
+def storm_daemon_table(fam, sec, obs, delivery):
+    """Each observer's delivery per storm (`delivery(sec, o, w)`: delivered
+    and generated events), CPU, losses, memory and start-up."""
+    rows = []
+    for o in obs:
+        cells = []
+        for w in fam.workloads:
+            recs = sec["storms"].get(w, {}).get(o, [])
+            ev = sum(x.get("events", 0) for x in recs)
+            if o in fam.nightjars and recs:
+                got, gen = delivery(sec, o, w)
+                cells.append(f"{got}/{gen}")
+            elif recs and ev:
+                cells.append(f"{ev / sum(x['ops'] for x in recs):.1f} records/iteration")
+            else:
+                cells.append("–")
+        recs = [x for w in fam.workloads for x in sec["storms"].get(w, {}).get(o, [])]
+        cpu = sum(x.get("cpu_s", 0) for x in recs)
+        ev = sum(x.get("events", 0) for x in recs)
+        stopped = sec["stopped"].get(o, [])
+        if any("loss" in st for st in stopped):
+            lost = str(sum(lost_sum(st["loss"]) for st in stopped if "loss" in st))
+        else:
+            lost = str(sum(st.get("lost") or 0 for st in stopped)) if stopped else "–"
+        rss, st = sec["rss"].get(o), med(sec["startup"].get(o, []))
+        rows.append([fam.names.get(o, o)] + cells +
+                    [f"{cpu:.2f} s, {ev} events" + (f" ({1000 * cpu / ev:.3f} s / 1000)" if ev and
+                                                    o in fam.nightjars else ""), lost,
+                     f(rss / 1024 if rss else None, "{:.1f} MiB"),
+                     f(st * 1000 if st is not None else None, "{:.0f} ms")])
+    return table(["observer"] + [f"{w}: delivered / generated" for w in fam.workloads] +
+                 ["CPU and events, all storms", "lost (all runs)", "peak RSS (VmHWM)", "start-up (median)"],
+                 rows) + "\n"
+
+
+def splice_section(fam, path, r, command, results):
+    """Rewrite one family's section of an existing docs/benchmarks.md (or
+    add it after the section it follows, or before "Reading the numbers"),
+    leaving the rest as it is."""
+    if not r.get(fam.key):
+        raise SystemExit(f"report.py: no {fam.key} section in " + results)
+    old = open(path).read() if os.path.exists(path) else ""
+    commit = re.search(r"\| nightjar commit \| (\S+) \|", old)
+    sec = family_section(fam, r[fam.key], command, results, commit.group(1) if commit else "?")
+    if fam.begin in old and fam.end in old:
+        new = old[:old.index(fam.begin)] + sec.rstrip("\n") + old[old.index(fam.end) + len(fam.end):]
+    elif fam.after and fam.after in old:
+        i = old.index(fam.after) + len(fam.after)
+        new = old[:i] + "\n\n" + sec.rstrip("\n") + old[i:]
+    elif "\n## Reading the numbers" in old:
+        i = old.index("\n## Reading the numbers")
+        new = old[:i] + "\n" + sec + old[i:]
+    else:
+        new = old + "\n" + sec
+    with open(path, "w") as fh:
+        fh.write(new)
+
+
 # ---------------------------------------------------------------- file family
 
 FILE_WORKLOADS = ["file", "open", "open-tree"]
@@ -704,11 +868,6 @@ def file_cnt(fs, o, w, h):
     return fs.get("storm_progs", {}).get(o, {}).get(w, {}).get(h, {}).get("cnt", 0)
 
 
-def file_rows(fs):
-    """(storm, hook) pairs the storms drive: nightjar (default) ran the
-    hook's program at least MIN_RUNS times in that storm."""
-    return [(w, h) for w in FILE_WORKLOADS for h in FILE_HOOKS if file_cnt(fs, "nightjar", w, h) >= MIN_RUNS]
-
 
 def file_daemon(fs, o):
     """CPU s per 1000 events and the file storm's events/s, over every file storm of observer o."""
@@ -725,15 +884,15 @@ def file_goals(fs):
         rows.append([f"wall-time ratio, {w} storm", f"≤ {FILE_TARGET[w]:.2f}", f(v, "{:.3f}"),
                      "–" if v is None else ("met" if v <= FILE_TARGET[w] else "**not met**")])
     worst = None
-    for w, h in file_rows(fs):
+    for w, h in family_rows(FILE, fs):
         nj, mb = file_ns(fs, "nightjar", w, h), file_ns(fs, "bpf-minimal-batched", w, h)
         if nj and mb and (worst is None or nj / mb > worst[2]):
             worst = (w, h, nj / mb)
     if worst:
-        pairs = [(file_ns(fs, "nightjar", w, h), file_ns(fs, "bpf-minimal-batched", w, h)) for w, h in file_rows(fs)]
+        pairs = [(file_ns(fs, "nightjar", w, h), file_ns(fs, "bpf-minimal-batched", w, h)) for w, h in family_rows(FILE, fs)]
         ok = sum(1 for nj, mb in pairs if nj and mb and nj <= 1.5 * mb)
         rows.append(["in-kernel cost per run vs batched minimal", f"≤ 1.5× on every file hook a storm drives "
-                     f"(≥ {MIN_RUNS} runs)", f"{ok} of {len(file_rows(fs))} within; worst {worst[2]:.2f}× "
+                     f"(≥ {MIN_RUNS} runs)", f"{ok} of {len(family_rows(FILE, fs))} within; worst {worst[2]:.2f}× "
                      f"({worst[1]}, {worst[0]} storm)", "met" if worst[2] <= 1.5 else "**not met**"])
     per, _ = file_daemon(fs, "nightjar")
     if per is not None:
@@ -742,32 +901,8 @@ def file_goals(fs):
     return table(["goal", "target", "measured", ""], rows) + "\n"
 
 
-def file_section(fs, command, results, earlier):
-    """The file family's section. `earlier`: the commit of the sections
-    around it when they come from an earlier run (--only-file), else None."""
-    m, me = fs["machine"], fs.get("machine_end", fs["machine"])
-    obs = [o for o in fs["observers"] if any(o in fs["storms"].get(w, {}) for w in FILE_WORKLOADS)]
-    L = [FILE_BEGIN, "## File family\n"]
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(results)))
-    intro = (f"Measured with `{command}` (as root) at nightjar commit {m.get('commit', '?')}, {when}, in "
-             f"{fs.get('duration_s', 0) / 60:.1f} min, {fs['pairs']} interleaved pairs per cell, on the machine "
-             f"above (kernel {m['kernel']}, {m['nproc']} CPUs; tracepoint backend).")
-    if earlier:
-        intro += (f" The sections above are from an earlier full run (nightjar commit {earlier}), from before the "
-                  "file family: there nightjar and the reference programs hooked no file syscall, so their file and "
-                  "open columns are this machine's noise floor, and nothing above was re-measured for this "
-                  "section.")
-    L.append(intro)
-    if m.get("qemu_running") or me.get("qemu_running"):
-        L.append(f"\n**Caveat: {max(m.get('qemu_running', 0), me.get('qemu_running', 0))} qemu-system process(es) "
-                 "of other sessions were running during these measurements.**")
-    if m.get("other_nightjar") or me.get("other_nightjar"):
-        L.append("\n**Caveat: another nightjar process (another session's tests) was running at the start or end "
-                 "of these measurements, its programs on the same hooks.**")
-    L.append("")
-    n_file = len(FILE_HOOKS)
-    L.append(f"""Observers, as above; the reference programs are now on every hook nightjar's default attaches on this
-kernel: the process family's {len(HOOK_ORDER)} and the file family's {n_file} (entry and exit of openat, open,
+FILE_OBSERVERS = f"""Observers, as above; the reference programs are now on every hook nightjar's default attaches on this
+kernel: the process family's {len(HOOK_ORDER)} and the file family's {len(FILE_HOOKS)} (entry and exit of openat, open,
 creat, openat2, mkdir(at), mknod(at), symlink(at), link(at), unlink(at), rmdir, rename(at)(2), (f)truncate,
 (f)chmod(at)(2), (f|l)chown(at), utime(s), utimensat, futimesat, (f|l)setxattr, (f|l)removexattr, memfd_create:
 `bench/bpf/file_hooks.h`). A program on a syscall's entry and one on its exit are two runs per call.
@@ -778,45 +913,10 @@ creat, openat2, mkdir(at), mknod(at), symlink(at), link(at), unlink(at), rmdir, 
 - **nightjar --events file**: the file family alone.
 - **nightjar, no read rules**: the default rules without their `read` flags (`--file-rules`): no read is
   reported, only the output file is watched, and the kernel climbs 1 dentry per open.
-""")
-    L.append(table(["workload", "what", "argv (bench/workloads/nj-workload.c)"],
-                   [[w, FILE_DESC[w], "`nj-workload " + " ".join(fs["workload_args"][w]) + "`"]
-                    for w in FILE_WORKLOADS]) + "\n")
+"""
 
-    L.append("### File family: wall-time overhead\n")
-    L.append("As above: wall time under the observer / wall time with no sensor, interleaved pairs, median "
-             "[min–max].\n")
 
-    def ratio_cell(o, w):
-        xs = fs["ratios"].get(w, {}).get(o, [])
-        return f"{med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–"
-    rows = [[FILE_NAMES.get(o, o)] + [ratio_cell(o, w) for w in FILE_WORKLOADS] for o in obs]
-    rows.append(["*goal for nightjar*"] + [f"≤ {FILE_TARGET[w]:.2f}" for w in FILE_WORKLOADS])
-    rows.append(["*no sensor, median wall time*"] +
-                [f"{med([x['elapsed'] for x in fs['storms'].get(w, {}).get('none', [])]) or 0:.3f} s"
-                 for w in FILE_WORKLOADS])
-    L.append(table(["observer"] + FILE_WORKLOADS, rows) + "\n")
-
-    L.append("### File family: in-kernel cost per program run\n")
-    L.append("`run_time_ns / run_cnt` of each program over each storm alone (statistics read before and after "
-             "every storm), summed over the observer's sessions: one program takes different paths in different "
-             "storms (a read-only open is dropped, a created file is reported). Rows: the hooks a storm drives, "
-             f"where nightjar's program ran at least {MIN_RUNS} times in it; the file family's other hooks are "
-             "attached in every session but no storm calls them. Goal: nightjar within 1.5× of the batched "
-             "minimal program on the same hook.\n")
-    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched"] + FILE_NIGHTJARS if o in obs]
-    rows = []
-    for w, h in file_rows(fs):
-        vals = [file_ns(fs, o, w, h) for o in kobs]
-        nj, mb = file_ns(fs, "nightjar", w, h), file_ns(fs, "bpf-minimal-batched", w, h)
-        ratio = nj / mb if nj and mb else None
-        mark = "" if ratio is None else (" ✗" if ratio > 1.5 else " ✓")
-        rows.append([w, h] + [f(v, "{:.0f}") for v in vals] + [f(ratio, "{:.2f}×") + mark,
-                                                              file_cnt(fs, "nightjar", w, h)])
-    L.append(table(["storm", "hook"] + [f"{FILE_NAMES.get(o, o)} (ns)" for o in kobs] +
-                   ["nightjar / batched", "nightjar runs"], rows) + "\n")
-
-    L.append("### File family: the daemon, delivery, memory\n")
+def file_daemon_table(fs, obs):
     rows = []
     for o in obs:
         per, ev = file_daemon(fs, o)
@@ -842,38 +942,9 @@ creat, openat2, mkdir(at), mknod(at), symlink(at), link(at), unlink(at), rmdir, 
                      f"{open_cpu:.2f} s, {open_ev} events" if opens else "–", lost,
                      f(rss / 1024 if rss else None, "{:.1f} MiB"),
                      f(st * 1000 if st is not None else None, "{:.0f} ms")])
-    L.append(table(["observer", "CPU s / 1000 events (file storm)", "events written during the file storm (median "
-                    "rate)", "file storm: events delivered / generated", "CPU and events in the open storms (all runs)",
-                    "lost (all runs)", "peak RSS (VmHWM)", "start-up (median)"], rows) + "\n")
-    L.append("Generated events of a file storm of N: N creates, N chmods, N renames, N deletes, matched in "
-             "nightjar's output by the workload's pid (`process.pid`). CPU: the observer's process (all threads) "
-             "from the storm's start until its output stopped growing (the backlog drained). *Events written*: "
-             "JSON lines (nightjar) or records (minimal) per second of the storm's wall time.\n")
-
-    L.append("### File family: against the goals\n")
-    L.append(file_goals(fs))
-    L.append(file_limits(fs))
-    L.append(FILE_END)
-    return "\n".join(L) + "\n"
-
-
-def splice_file_section(path, r, command, results):
-    """Rewrite the file family's section of an existing docs/benchmarks.md
-    (or add it before "Reading the numbers"), leaving the rest as it is."""
-    if not r.get("file"):
-        raise SystemExit("report.py: no file section in " + results)
-    old = open(path).read() if os.path.exists(path) else ""
-    commit = re.search(r"\| nightjar commit \| (\S+) \|", old)
-    sec = file_section(r["file"], command, results, commit.group(1) if commit else "?")
-    if FILE_BEGIN in old and FILE_END in old:
-        new = old[:old.index(FILE_BEGIN)] + sec.rstrip("\n") + old[old.index(FILE_END) + len(FILE_END):]
-    elif "\n## Reading the numbers" in old:
-        i = old.index("\n## Reading the numbers")
-        new = old[:i] + "\n" + sec + old[i:]
-    else:
-        new = old + "\n" + sec
-    with open(path, "w") as fh:
-        fh.write(new)
+    return table(["observer", "CPU s / 1000 events (file storm)", "events written during the file storm (median "
+                  "rate)", "file storm: events delivered / generated", "CPU and events in the open storms (all runs)",
+                  "lost (all runs)", "peak RSS (VmHWM)", "start-up (median)"], rows) + "\n"
 
 
 def file_limits(fs):
@@ -1017,6 +1088,27 @@ def file_loss_note(fs):
             f"and a closing record); it delivered {got} of the storms' {gen} events.")
 
 
+FILE = Family(
+    key="file", title="File family", begin=FILE_BEGIN, end=FILE_END, workloads=FILE_WORKLOADS, target=FILE_TARGET,
+    desc=FILE_DESC, names=FILE_NAMES, nightjars=FILE_NIGHTJARS, hooks=FILE_HOOKS, judged=lambda fs: "nightjar",
+    earlier=" The sections above are from an earlier full run (nightjar commit {earlier}), from before the file "
+            "family: there nightjar and the reference programs hooked no file syscall, so their file and open "
+            "columns are this machine's noise floor, and nothing above was re-measured for this section.",
+    observers=FILE_OBSERVERS, argv_source="bench/workloads/nj-workload.c",
+    kernel_text="`run_time_ns / run_cnt` of each program over each storm alone (statistics read before and after "
+                "every storm), summed over the observer's sessions: one program takes different paths in different "
+                "storms (a read-only open is dropped, a created file is reported). Rows: the hooks a storm drives, "
+                "where nightjar's program ran at least {min_runs} times in it; the file family's other hooks are "
+                "attached in every session but no storm calls them. Goal: nightjar within 1.5× of the batched "
+                "minimal program on the same hook.\n",
+    daemon=file_daemon_table,
+    daemon_note="Generated events of a file storm of N: N creates, N chmods, N renames, N deletes, matched in "
+                "nightjar's output by the workload's pid (`process.pid`). CPU: the observer's process (all threads) "
+                "from the storm's start until its output stopped growing (the backlog drained). *Events written*: "
+                "JSON lines (nightjar) or records (minimal) per second of the storm's wall time.\n",
+    goals=file_goals, limits=file_limits, machine_above=True, cpu_note=False,
+    kernel_heads=["nightjar / batched", "nightjar runs"])
+
 
 # ---------------------------------------------------------------- network family
 
@@ -1057,11 +1149,6 @@ def net_judged(ns):
     return "nightjar" if "nightjar" in ns["observers"] else "nightjar-network"
 
 
-def net_rows(ns):
-    """(storm, hook) pairs the storms drive: the judged nightjar ran the
-    hook's program at least MIN_RUNS times in that storm."""
-    return [(w, h) for w in NET_WORKLOADS for h in NET_HOOKS if file_cnt(ns, net_judged(ns), w, h) >= MIN_RUNS]
-
 
 def net_ratio(ns, w, o=None):
     return med(ns["ratios"].get(w, {}).get(o or net_judged(ns), []))
@@ -1087,7 +1174,7 @@ def net_goals(ns):
     v = net_ratio(ns, "connect-storm")
     rows.append(["wall-time ratio, connect storm", "≤ 1.08", f(v, "{:.3f}"),
                  "–" if v is None else ("met" if v <= 1.08 else "**not met**")])
-    pairs = [(w, h, file_ns(ns, net_judged(ns), w, h), file_ns(ns, "bpf-minimal-batched", w, h)) for w, h in net_rows(ns)]
+    pairs = [(w, h, file_ns(ns, net_judged(ns), w, h), file_ns(ns, "bpf-minimal-batched", w, h)) for w, h in family_rows(NETWORK, ns)]
     pairs = [(w, h, nj, mb) for w, h, nj, mb in pairs if nj and mb]
     if pairs:
         ok = [p for p in pairs if p[2] <= 1.5 * p[3]]
@@ -1129,32 +1216,7 @@ def other_cpu_note(sec):
                 for n, h in hogs[:6]) + (f"; {len(hogs) - 6} more" if len(hogs) > 6 else "") + ".\n")
 
 
-def net_section(ns, command, results, earlier):
-    """The network family's section. `earlier`: the commit of the process
-    sections when they come from an earlier run (--only-network), else None."""
-    m, me = ns["machine"], ns.get("machine_end", ns["machine"])
-    obs = [o for o in ns["observers"] if any(o in ns["storms"].get(w, {}) for w in NET_WORKLOADS)]
-    L = [NET_BEGIN, "## Network family\n"]
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(results)))
-    intro = (f"Measured with `{command}` (as root) at nightjar commit {m.get('commit', '?')}, {when}, in "
-             f"{ns.get('duration_s', 0) / 60:.1f} min, {ns['pairs']} interleaved pairs per cell, on a VM with "
-             f"{m['nproc']} CPUs ({m.get('model', '?')}), kernel {m['kernel']}, tracepoint backend; load "
-             f"average {' / '.join(m.get('loadavg', ['?']))} at the start, {' / '.join(me.get('loadavg', ['?']))} "
-             "at the end.")
-    if earlier:
-        intro += (f" The process sections above are from an earlier full run (nightjar commit {earlier}), from "
-                  "before the network family: there nightjar and the reference programs hooked no network syscall, "
-                  "so the connect column of the first table is this machine's noise floor, and nothing above was "
-                  "re-measured for this section.")
-    L.append(intro)
-    if m.get("qemu_running") or me.get("qemu_running"):
-        L.append(f"\n**Caveat: {max(m.get('qemu_running', 0), me.get('qemu_running', 0))} qemu-system process(es) "
-                 "of other sessions were running during these measurements.**")
-    if m.get("other_nightjar") or me.get("other_nightjar"):
-        L.append("\n**Caveat: another nightjar process (another session's tests) was running at the start or end "
-                 "of these measurements, its programs on the same hooks.**")
-    L.append(other_cpu_note(ns))
-    L.append(f"""Observers: the reference programs (empty; minimal 64-byte record, woken per record or batched) on the
+NET_OBSERVERS = f"""Observers: the reference programs (empty; minimal 64-byte record, woken per record or batched) on the
 network family's {len(NET_HOOKS)} hooks (`bench/bpf/network_hooks.h`, `nj-bench-observer --families network`):
 entry and exit of connect, sendto, sendmsg, sendmmsg, recvfrom, recvmsg, recvmmsg and listen, the exits of
 accept and accept4, and `sock:inet_sock_set_state`. The storms drive no other family's hooks. A minimal program
@@ -1164,88 +1226,7 @@ records every run; nightjar's entries save the arguments of UDP sockets only, an
 - **nightjar (default)**: every family (process, file, network), default options (UDP window 60 s,
   connections' ends reported).
 - **nightjar --events network**: the network family alone.
-""")
-    L.append(table(["workload", "what", "argv (bench/workloads/nj-workload.c)"],
-                   [[w, NET_DESC[w], "`nj-workload " + " ".join(ns["workload_args"][w]) + "`"]
-                    for w in NET_WORKLOADS]) + "\n")
-
-    L.append("### Network family: wall-time overhead\n")
-    L.append("As above: wall time under the observer / wall time with no sensor, interleaved pairs, median "
-             "[min–max].\n")
-
-    def ratio_cell(o, w):
-        xs = ns["ratios"].get(w, {}).get(o, [])
-        return f"{med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–"
-    rows = [[NET_NAMES.get(o, o)] + [ratio_cell(o, w) for w in NET_WORKLOADS] for o in obs]
-    rows.append(["*goal for nightjar*"] + [f"≤ {NET_TARGET[w]:.2f}" if w in NET_TARGET else "–"
-                                          for w in NET_WORKLOADS])
-    rows.append(["*no sensor, median wall time*"] +
-                [f"{med([x['elapsed'] for x in ns['storms'].get(w, {}).get('none', [])]) or 0:.3f} s"
-                 for w in NET_WORKLOADS])
-    L.append(table(["observer"] + NET_WORKLOADS, rows) + "\n")
-
-    L.append("### Network family: in-kernel cost per program run\n")
-    L.append("`run_time_ns / run_cnt` of each program over each storm alone (statistics read just before and "
-             "just after the workload), summed over the observer's sessions. Rows: the hooks a storm drives, where "
-             f"nightjar's program ran at least {MIN_RUNS} times in it. Goal: nightjar within 1.5× of the batched "
-             "minimal program on the same hook.\n")
-    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched"] + NET_NIGHTJARS if o in obs]
-    rows = []
-    for w, h in net_rows(ns):
-        vals = [file_ns(ns, o, w, h) for o in kobs]
-        nj, mb = file_ns(ns, net_judged(ns), w, h), file_ns(ns, "bpf-minimal-batched", w, h)
-        ratio = nj / mb if nj and mb else None
-        mark = "" if ratio is None else (" ✗" if ratio > 1.5 else " ✓")
-        rows.append([w, h] + [f(v, "{:.0f}") for v in vals] + [f(ratio, "{:.2f}×") + mark,
-                                                              file_cnt(ns, net_judged(ns), w, h)])
-    L.append(table(["storm", "hook"] + [f"{NET_NAMES.get(o, o)} (ns)" for o in kobs] +
-                   [f"{NET_NAMES[net_judged(ns)]} / batched", "its runs"], rows) + "\n")
-
-    L.append("### Network family: the daemon, delivery, memory\n")
-    rows = []
-    for o in obs:
-        cells = []
-        for w in NET_WORKLOADS:
-            recs = ns["storms"].get(w, {}).get(o, [])
-            ev = sum(x.get("events", 0) for x in recs)
-            if o in NET_NIGHTJARS and recs:
-                got, gen = net_delivery(ns, o, w)
-                cells.append(f"{got}/{gen}")
-            elif recs and ev:
-                cells.append(f"{ev / sum(x['ops'] for x in recs):.1f} records/iteration")
-            else:
-                cells.append("–")
-        recs = [x for w in NET_WORKLOADS for x in ns["storms"].get(w, {}).get(o, [])]
-        cpu = sum(x.get("cpu_s", 0) for x in recs)
-        ev = sum(x.get("events", 0) for x in recs)
-        stopped = ns["stopped"].get(o, [])
-        if any("loss" in st for st in stopped):
-            kern, allv = net_lost(ns, o)
-            lost = str(allv)
-        else:
-            lost = str(sum(st.get("lost") or 0 for st in stopped)) if stopped else "–"
-        rss = ns["rss"].get(o)
-        st = med(ns["startup"].get(o, []))
-        rows.append([NET_NAMES.get(o, o)] + cells +
-                    [f"{cpu:.2f} s, {ev} events" + (f" ({1000 * cpu / ev:.3f} s / 1000)" if ev and
-                                                    o in NET_NIGHTJARS else ""), lost,
-                     f(rss / 1024 if rss else None, "{:.1f} MiB"),
-                     f(st * 1000 if st is not None else None, "{:.0f} ms")])
-    L.append(table(["observer"] + [f"{w}: delivered / generated" for w in NET_WORKLOADS] +
-                   ["CPU and events, all storms", "lost (all runs)", "peak RSS (VmHWM)", "start-up (median)"],
-                   rows) + "\n")
-    L.append("Generated events per run, matched in nightjar's output by the workload's pid (`process.pid`; a "
-             "connection's end is attributed to whoever opened it): connect-storm of N: N `connect`, N `accept`, "
-             "2N `close` (each side's end) and one `listen`; udp-storm: 2 `udp` (the sender's flow and the "
-             "receiver's, each reported once in the 60 s window, the other datagrams folded into them in the "
-             "kernel); udp-flows of N: N + 1 `udp`. CPU: the observer's process (all threads) from each storm's "
-             "start until its output stopped growing. For the minimal programs: records per iteration.\n")
-
-    L.append("### Network family: against the goals\n")
-    L.append(net_goals(ns))
-    L.append(net_limits(ns))
-    L.append(NET_END)
-    return "\n".join(L) + "\n"
+"""
 
 
 def net_per_iter(ns, o, w):
@@ -1373,27 +1354,27 @@ def net_limits(ns):
     return "\n".join(out) + "\n"
 
 
-def splice_net_section(path, r, command, results):
-    """Rewrite the network family's section of an existing
-    docs/benchmarks.md (or add it after the file family's, or before
-    "Reading the numbers"), leaving the rest as it is."""
-    if not r.get("network"):
-        raise SystemExit("report.py: no network section in " + results)
-    old = open(path).read() if os.path.exists(path) else ""
-    commit = re.search(r"\| nightjar commit \| (\S+) \|", old)
-    sec = net_section(r["network"], command, results, commit.group(1) if commit else "?")
-    if NET_BEGIN in old and NET_END in old:
-        new = old[:old.index(NET_BEGIN)] + sec.rstrip("\n") + old[old.index(NET_END) + len(NET_END):]
-    elif FILE_END in old:
-        i = old.index(FILE_END) + len(FILE_END)
-        new = old[:i] + "\n\n" + sec.rstrip("\n") + old[i:]
-    elif "\n## Reading the numbers" in old:
-        i = old.index("\n## Reading the numbers")
-        new = old[:i] + "\n" + sec + old[i:]
-    else:
-        new = old + "\n" + sec
-    with open(path, "w") as fh:
-        fh.write(new)
+NETWORK = Family(
+    key="network", title="Network family", begin=NET_BEGIN, end=NET_END, workloads=NET_WORKLOADS, target=NET_TARGET,
+    desc=NET_DESC, names=NET_NAMES, nightjars=NET_NIGHTJARS, hooks=NET_HOOKS, judged=net_judged,
+    earlier=" The process sections above are from an earlier full run (nightjar commit {earlier}), from before the "
+            "network family: there nightjar and the reference programs hooked no network syscall, so the connect "
+            "column of the first table is this machine's noise floor, and nothing above was re-measured for this "
+            "section.",
+    observers=NET_OBSERVERS, argv_source="bench/workloads/nj-workload.c",
+    kernel_text="`run_time_ns / run_cnt` of each program over each storm alone (statistics read just before and "
+                "just after the workload), summed over the observer's sessions. Rows: the hooks a storm drives, "
+                "where nightjar's program ran at least {min_runs} times in it. Goal: nightjar within 1.5× of the "
+                "batched minimal program on the same hook.\n",
+    daemon=lambda ns, obs: storm_daemon_table(NETWORK, ns, obs, net_delivery),
+    daemon_note="Generated events per run, matched in nightjar's output by the workload's pid (`process.pid`; a "
+                "connection's end is attributed to whoever opened it): connect-storm of N: N `connect`, N `accept`, "
+                "2N `close` (each side's end) and one `listen`; udp-storm: 2 `udp` (the sender's flow and the "
+                "receiver's, each reported once in the 60 s window, the other datagrams folded into them in the "
+                "kernel); udp-flows of N: N + 1 `udp`. CPU: the observer's process (all threads) from each storm's "
+                "start until its output stopped growing. For the minimal programs: records per iteration.\n",
+    goals=lambda ns: net_goals(ns), limits=lambda ns: net_limits(ns), after=FILE_END)
+
 
 NOTES = """
 ## Reading the numbers

@@ -2,9 +2,6 @@
 it): its storms' wall time against no sensor, the in-kernel cost of each of
 its programs the storms drive beside the reference programs on the same
 hooks, and what the daemon delivered."""
-import os
-import time
-
 import report as R
 
 TAMPER_WORKLOADS = ["jit-storm", "tamper-mix"]
@@ -48,11 +45,6 @@ def judged(ts):
     return "nightjar" if "nightjar" in ts["observers"] else "nightjar-tamper"
 
 
-def rows_driven(ts):
-    return [(w, h) for w in TAMPER_WORKLOADS for h in TAMPER_HOOKS
-            if R.file_cnt(ts, judged(ts), w, h) >= R.MIN_RUNS]
-
-
 def ratio(ts, w, o=None):
     return R.med(ts["ratios"].get(w, {}).get(o or judged(ts), []))
 
@@ -71,7 +63,7 @@ def goals(ts):
     rows.append(["wall-time ratio, JIT-like storm", "≤ 1.10", f"{R.f(v, '{:.3f}')} (empty programs: "
                  f"{R.f(e, '{:.3f}')})", "–" if v is None else ("met" if v <= 1.10 else "**not met**")])
     pairs = [(w, h, R.file_ns(ts, judged(ts), w, h), R.file_ns(ts, "bpf-minimal-batched", w, h))
-             for w, h in rows_driven(ts)]
+             for w, h in R.family_rows(TAMPER, ts)]
     pairs = [p for p in pairs if p[2] and p[3]]
     if pairs:
         ok = [p for p in pairs if p[2] <= 1.5 * p[3]]
@@ -91,117 +83,6 @@ def goals(ts):
         rows.append(["wall-time ratio, tamper-mix (3 events per iteration)", "reported (no target)",
                      f"{v:.3f}; {got} of {gen} events delivered", "–"])
     return R.table(["goal", "target", "measured", ""], rows) + "\n"
-
-
-def intro(ts, command, results, earlier):
-    m, me = ts["machine"], ts.get("machine_end", ts["machine"])
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(os.path.getmtime(results)))
-    L = [f"Measured with `{command}` (as root) at nightjar commit {m.get('commit', '?')}, {when}, in "
-         f"{ts.get('duration_s', 0) / 60:.1f} min, {ts['pairs']} interleaved pairs per cell, on a VM with "
-         f"{m['nproc']} CPUs ({m.get('model', '?')}), kernel {m['kernel']}, tracepoint backend; load average "
-         f"{' / '.join(m.get('loadavg', ['?']))} at the start, {' / '.join(me.get('loadavg', ['?']))} at the end."
-         + (f" The sections above are from an earlier run (nightjar commit {earlier}) and were not re-measured "
-            "for this one." if earlier else "")]
-    if m.get("qemu_running") or me.get("qemu_running"):
-        L.append(f"\n**Caveat: {max(m.get('qemu_running', 0), me.get('qemu_running', 0))} qemu-system process(es) "
-                 "were running during these measurements.**")
-    L.append(R.other_cpu_note(ts))
-    return L
-
-
-def section(ts, command, results, earlier):
-    obs = [o for o in ts["observers"] if any(o in ts["storms"].get(w, {}) for w in TAMPER_WORKLOADS)]
-    L = [TAMPER_BEGIN, "## Tamper family\n"] + intro(ts, command, results, earlier)
-    L.append(f"""Observers: the reference programs (empty; minimal 64-byte record, woken per record or batched) on the
-tamper family's {len(R.hook_order("tamper"))} hooks (`bench/bpf/tamper_hooks.h`, `nj-bench-observer --families
-tamper`: the syscall pairs of signals, ptrace, process_vm, credentials, mprotect, mmap, prctl, modules, bpf,
-mounts and setns, and `signal_generate` and `task_rename`). A minimal program records every run; nightjar's
-entries save a call's arguments only when it can matter (an `mprotect` or `mmap` asking for `PROT_EXEC`,
-a `prctl(PR_SET_NAME)`), and calls of a process inside its `memory_exec` window are counted at the entry.
-
-- **nightjar (default)**: every family, default options (`--exec-memory-window-ms` 10000).
-- **nightjar --events tamper**: the tamper family alone.
-""")
-    L.append(R.table(["workload", "what", "argv (bench/workloads/tamper.c)"],
-                     [[w, TAMPER_DESC[w], "`nj-workload " + " ".join(ts["workload_args"][w]) + "`"]
-                      for w in TAMPER_WORKLOADS]) + "\n")
-
-    L.append("### Tamper family: wall-time overhead\n")
-    L.append("Wall time under the observer / wall time with no sensor, interleaved pairs, median [min–max].\n")
-
-    def ratio_cell(o, w):
-        xs = ts["ratios"].get(w, {}).get(o, [])
-        return f"{R.med(xs):.3f} [{min(xs):.2f}–{max(xs):.2f}]" if xs else "–"
-    rows = [[TAMPER_NAMES.get(o, o)] + [ratio_cell(o, w) for w in TAMPER_WORKLOADS] for o in obs]
-    rows.append(["*goal for nightjar*"] + [f"≤ {TAMPER_TARGET[w]:.2f}" if w in TAMPER_TARGET else "–"
-                                          for w in TAMPER_WORKLOADS])
-    rows.append(["*no sensor, median wall time*"] +
-                [f"{R.med([x['elapsed'] for x in ts['storms'].get(w, {}).get('none', [])]) or 0:.3f} s"
-                 for w in TAMPER_WORKLOADS])
-    L.append(R.table(["observer"] + TAMPER_WORKLOADS, rows) + "\n")
-
-    L.append("### Tamper family: in-kernel cost per program run\n")
-    L.append("`run_time_ns / run_cnt` of each program over each storm alone, summed over the observer's "
-             f"sessions. Rows: the hooks a storm drives, where nightjar's program ran at least {R.MIN_RUNS} times "
-             "in it (`memopen_sys_exit_openat` is nightjar's `/proc/<pid>/mem` check on the `openat` exit, "
-             "beside the file family's program there; the reference observers do not hook it here). The "
-             "programs that send an event read the caller's identity (about 15 reads) and more: they cost "
-             "more than a 64-byte record; the ones that decide nothing happened cost less.\n")
-    kobs = [o for o in ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched"] + TAMPER_NIGHTJARS if o in obs]
-    rows = []
-    for w, h in rows_driven(ts):
-        vals = [R.file_ns(ts, o, w, h) for o in kobs]
-        nj, mb = R.file_ns(ts, judged(ts), w, h), R.file_ns(ts, "bpf-minimal-batched", w, h)
-        rt = nj / mb if nj and mb else None
-        rows.append([w, h] + [R.f(v, "{:.0f}") for v in vals] + [R.f(rt, "{:.2f}×"),
-                                                                R.file_cnt(ts, judged(ts), w, h)])
-    L.append(R.table(["storm", "hook"] + [f"{TAMPER_NAMES.get(o, o)} (ns)" for o in kobs] +
-                     [f"{TAMPER_NAMES[judged(ts)]} / batched", "its runs"], rows) + "\n")
-
-    L.append("### Tamper family: the daemon, delivery, memory\n")
-    rows = []
-    for o in obs:
-        cells = []
-        for w in TAMPER_WORKLOADS:
-            recs = ts["storms"].get(w, {}).get(o, [])
-            ev = sum(x.get("events", 0) for x in recs)
-            if o in TAMPER_NIGHTJARS and recs:
-                got, gen = delivery(ts, o, w)
-                cells.append(f"{got}/{gen}")
-            elif recs and ev:
-                cells.append(f"{ev / sum(x['ops'] for x in recs):.1f} records/iteration")
-            else:
-                cells.append("–")
-        recs = [x for w in TAMPER_WORKLOADS for x in ts["storms"].get(w, {}).get(o, [])]
-        cpu = sum(x.get("cpu_s", 0) for x in recs)
-        ev = sum(x.get("events", 0) for x in recs)
-        stopped = ts["stopped"].get(o, [])
-        if any("loss" in st for st in stopped):
-            lost = str(sum(R.lost_sum(st["loss"]) for st in stopped if "loss" in st))
-        else:
-            lost = str(sum(st.get("lost") or 0 for st in stopped)) if stopped else "–"
-        rss, st = ts["rss"].get(o), R.med(ts["startup"].get(o, []))
-        rows.append([TAMPER_NAMES.get(o, o)] + cells +
-                    [f"{cpu:.2f} s, {ev} events" + (f" ({1000 * cpu / ev:.3f} s / 1000)" if ev and
-                                                    o in TAMPER_NIGHTJARS else ""), lost,
-                     R.f(rss / 1024 if rss else None, "{:.1f} MiB"), R.f(st * 1000 if st is not None else None,
-                                                                        "{:.0f} ms")])
-    L.append(R.table(["observer"] + [f"{w}: delivered / generated" for w in TAMPER_WORKLOADS] +
-                     ["CPU and events, all storms", "lost (all runs)", "peak RSS (VmHWM)", "start-up (median)"],
-                     rows) + "\n")
-    L.append("Generated events per run, matched in nightjar's output by the workload's pid: jit-storm: one "
-             "`memory_exec` (the first executable mapping; the process's later calls fall in its window and "
-             "are counted in the kernel, a count that rides on the process's next report); tamper-mix of N: "
-             "N + 2 `signal` (the two `SIGKILL`s at the end), N `process_vm_read`, N `proc_mem_open` and one "
-             "`ptrace` (the seize). The tamper-mix "
-             "storm makes events faster than the daemon writes them: what the kernel buffer could not hold is "
-             "counted lost (the column), never silently.\n")
-
-    L.append("### Tamper family: against the goals\n")
-    L.append(goals(ts))
-    L.append(limits(ts))
-    L.append(TAMPER_END)
-    return "\n".join(L) + "\n"
 
 
 def limits(ts):
@@ -233,24 +114,37 @@ def limits(ts):
         "the qemu matrix (TCG), where wall-time ratios mean nothing, so the target is unmeasured there.\n"])
 
 
-def splice(path, r, command, results):
-    """Rewrite the tamper family's section of an existing docs/benchmarks.md
-    (or add it after the network family's), leaving the rest as it is."""
-    import re
-    if not r.get("tamper"):
-        raise SystemExit("report.py: no tamper section in " + results)
-    old = open(path).read() if os.path.exists(path) else ""
-    commit = re.search(r"\| nightjar commit \| (\S+) \|", old)
-    sec = section(r["tamper"], command, results, commit.group(1) if commit else "?")
-    if TAMPER_BEGIN in old and TAMPER_END in old:
-        new = old[:old.index(TAMPER_BEGIN)] + sec.rstrip("\n") + old[old.index(TAMPER_END) + len(TAMPER_END):]
-    elif R.NET_END in old:
-        i = old.index(R.NET_END) + len(R.NET_END)
-        new = old[:i] + "\n\n" + sec.rstrip("\n") + old[i:]
-    elif "\n## Reading the numbers" in old:
-        i = old.index("\n## Reading the numbers")
-        new = old[:i] + "\n" + sec + old[i:]
-    else:
-        new = old + "\n" + sec
-    with open(path, "w") as fh:
-        fh.write(new)
+TAMPER = R.Family(
+    key="tamper", title="Tamper family", begin=TAMPER_BEGIN, end=TAMPER_END, workloads=TAMPER_WORKLOADS,
+    target=TAMPER_TARGET, desc=TAMPER_DESC, names=TAMPER_NAMES, nightjars=TAMPER_NIGHTJARS, hooks=TAMPER_HOOKS,
+    judged=judged,
+    earlier=" The sections above are from an earlier run (nightjar commit {earlier}) and were not re-measured for "
+            "this one.",
+    observers=f"""Observers: the reference programs (empty; minimal 64-byte record, woken per record or batched) on the
+tamper family's {len(R.hook_order("tamper"))} hooks (`bench/bpf/tamper_hooks.h`, `nj-bench-observer --families
+tamper`: the syscall pairs of signals, ptrace, process_vm, credentials, mprotect, mmap, prctl, modules, bpf,
+mounts and setns, and `signal_generate` and `task_rename`). A minimal program records every run; nightjar's
+entries save a call's arguments only when it can matter (an `mprotect` or `mmap` asking for `PROT_EXEC`,
+a `prctl(PR_SET_NAME)`), and calls of a process inside its `memory_exec` window are counted at the entry.
+
+- **nightjar (default)**: every family, default options (`--exec-memory-window-ms` 10000).
+- **nightjar --events tamper**: the tamper family alone.
+""",
+    argv_source="bench/workloads/tamper.c",
+    wall_text="Wall time under the observer / wall time with no sensor, interleaved pairs, median [min–max].\n",
+    kernel_text="`run_time_ns / run_cnt` of each program over each storm alone, summed over the observer's "
+                "sessions. Rows: the hooks a storm drives, where nightjar's program ran at least {min_runs} times "
+                "in it (`memopen_sys_exit_openat` is nightjar's `/proc/<pid>/mem` check on the `openat` exit, "
+                "beside the file family's program there; the reference observers do not hook it here). The "
+                "programs that send an event read the caller's identity (about 15 reads) and more: they cost "
+                "more than a 64-byte record; the ones that decide nothing happened cost less.\n",
+    kernel_marks=False,
+    daemon=lambda ts, obs: R.storm_daemon_table(TAMPER, ts, obs, delivery),
+    daemon_note="Generated events per run, matched in nightjar's output by the workload's pid: jit-storm: one "
+                "`memory_exec` (the first executable mapping; the process's later calls fall in its window and "
+                "are counted in the kernel, a count that rides on the process's next report); tamper-mix of N: "
+                "N + 2 `signal` (the two `SIGKILL`s at the end), N `process_vm_read`, N `proc_mem_open` and one "
+                "`ptrace` (the seize). The tamper-mix "
+                "storm makes events faster than the daemon writes them: what the kernel buffer could not hold is "
+                "counted lost (the column), never silently.\n",
+    goals=goals, limits=limits, after=R.NET_END, other_sessions=False)

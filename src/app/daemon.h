@@ -44,7 +44,7 @@ struct PairLess {
 class Encoded {
  public:
   template <class Encode>
-  const std::string& get(const Told& told, Encode encode) {
+  const Line& get(const Told& told, Encode encode) {
     if (!for_ || !(*for_ == told)) {
       line_ = encode();
       for_ = told;
@@ -54,7 +54,7 @@ class Encoded {
 
  private:
   std::optional<Told> for_;
-  std::string line_;
+  Line line_;
 };
 
 // The running daemon: the stages, what connects them, and the counts they

@@ -54,6 +54,10 @@ bool Output::settled() const {
   return s.lines_written + s.lines_failed + s.queue_dropped >= pushed;
 }
 
+void Outputs::push(const Line& line) {
+  for (Output& o : outs_) o.push(line);
+}
+
 void Outputs::push(std::string_view line) {
   for (Output& o : outs_) o.push(line);
 }

@@ -48,13 +48,15 @@ struct Output {
   Told told, in_flight;  // its last written report, and the one queued
   uint64_t pushed = 0;   // lines given to it
 
-  void push(std::string_view line) {
+  // A line, and its fields for an output that wants them (the journal).
+  void push(std::string_view line, const LineFields* fields = nullptr) {
     pushed++;
-    sink->push(line);
+    sink->push(line, fields);
   }
-  void push_report(std::string_view line) {
+  void push(const Line& line) { push(line, &line.fields); }
+  void push_report(const Line& line) {
     pushed++;
-    sink->push_report(line);
+    sink->push_report(line, &line.fields);
   }
   // Every line given to it was tried (written, failed or dropped).
   bool settled() const;
@@ -63,7 +65,8 @@ struct Output {
 class Outputs {
  public:
   void add(std::string name, bool jsonl, std::unique_ptr<Sink> sink, size_t max_lines, OutputPolicy policy);
-  // Every line goes to every output.
+  // Every line goes to every output (a Line with its fields).
+  void push(const Line& line);
   void push(std::string_view line);
   void kick();
   // The first output that asks the sensor to stop, and its name.

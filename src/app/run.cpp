@@ -260,6 +260,8 @@ bool Daemon::open_sensor() {
 bool Daemon::build_pipeline() {
   clock_.emplace();
   enc_.emplace(read_host_info(), *clock_, file_head_reader());
+  enc_->keep_fields(
+      std::any_of(opened_.begin(), opened_.end(), [](const Opened& op) { return op.sink->wants_fields(); }));
   // Named when it is not the one output people expect (the file or stdout).
   const bool several = opened_.size() > 1;
   for (Opened& op : opened_) {

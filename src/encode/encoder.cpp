@@ -271,14 +271,14 @@ void Encoder::nightjar_end() {
 // (src/families/<family>/encode.h, gathered in families/encoders.h): a
 // registered type without one does not compile. A part is never an
 // event's main record (the assembler drops orphan parts).
-const std::string& Encoder::encode(const Event& ev, const Enrichment* en) {
+const Line& Encoder::encode(const Event& ev, const Enrichment* en) {
   en_ = en;
   std::visit(
       [&](const auto& r) {
         if constexpr (!std::is_same_v<std::decay_t<decltype(r)>, StrPart>) encode_record(*this, ev, r);
       },
       ev.main);
-  return w_.str();
+  return w_.line();
 }
 
 }  // namespace nj

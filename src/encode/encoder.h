@@ -72,23 +72,29 @@ class Encoder {
  public:
   Encoder(HostInfo host, const WallClock& clock, HeadReader read_head);
 
-  // The event as one JSON line (no trailing newline). `en` adds what the
-  // process table and caches know (null: the kernel's fields only).
-  const std::string& encode(const Event& ev, const Enrichment* en = nullptr);
-  const std::string& sensor_started(const SensorState& s);
-  const std::string& sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches = nullptr);
-  const std::string& loss(const LossReport& r);
+  // The event as one JSON line (no trailing newline), with the fields a
+  // summary of it needs (Line). `en` adds what the process table and
+  // caches know (null: the kernel's fields only). Each document is valid
+  // until the next one is encoded.
+  const Line& encode(const Event& ev, const Enrichment* en = nullptr);
+  const Line& sensor_started(const SensorState& s);
+  const Line& sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches = nullptr);
+  const Line& loss(const LossReport& r);
   struct Memory {
     uint64_t rss_bytes = 0, peak_rss_bytes = 0, budget_bytes = 0;
   };
-  const std::string& health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m);
+  const Line& health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m);
   // An alert: something acted on the sensor itself. From an event (`how`:
   // its action; the event's process is the actor), or from the sensor's own
   // checks (`how`: what it found, `detail`: the specifics).
-  const std::string& sensor_tampered(const Event& ev, const Enrichment& en, const char* how);
-  const std::string& sensor_tampered(const char* how, const std::string& detail);
+  const Line& sensor_tampered(const Event& ev, const Enrichment& en, const char* how);
+  const Line& sensor_tampered(const char* how, const std::string& detail);
 
   const HostInfo& host() const { return host_; }
+  // Whether each Line's fields are kept (by default they are): an output
+  // that builds its own form of each event reads them, the JSON outputs
+  // do not.
+  void keep_fields(bool on) { w_.keep_fields(on); }
   // The event.action of the document encoded last.
   const std::string& last_action() const { return last_action_; }
 

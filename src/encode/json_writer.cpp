@@ -114,25 +114,30 @@ void JsonWriter::sep() {
 
 void JsonWriter::begin_object() {
   sep();
+  keep_.open(out_.fields, false);
   out_ += '{';
   first_ = true;
 }
 void JsonWriter::end_object() {
+  keep_.close();
   out_ += '}';
   first_ = false;
 }
 void JsonWriter::begin_array() {
   sep();
+  keep_.open(out_.fields, true);
   out_ += '[';
   first_ = true;
 }
 void JsonWriter::end_array() {
+  keep_.close();
   out_ += ']';
   first_ = false;
 }
 
 void JsonWriter::key(std::string_view k) {
   sep();
+  keep_.key(k);
   raw_string(k);
   out_ += ':';
   after_key_ = true;
@@ -187,9 +192,12 @@ bool JsonWriter::string(std::string_view s) {
   sep();
   if (valid_utf8(s)) {
     raw_string(s);
+    keep_.text(out_.fields, s);
     return true;
   }
-  raw_string(escape_bytes(s));
+  const std::string escaped = escape_bytes(s);
+  raw_string(escaped);
+  keep_.text(out_.fields, escaped);
   return false;
 }
 
@@ -199,7 +207,10 @@ bool JsonWriter::string_array(const std::vector<std::string>& items) {
   begin_array();
   for (const auto& i : items) {
     sep();
-    raw_string(all_valid ? std::string_view(i) : std::string_view(escape_always(i)));
+    const std::string escaped = all_valid ? std::string() : escape_always(i);
+    const std::string_view v = all_valid ? std::string_view(i) : std::string_view(escaped);
+    raw_string(v);
+    keep_.text(out_.fields, v);
   }
   end_array();
   return all_valid;
@@ -210,19 +221,23 @@ void JsonWriter::number(uint64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
+  keep_.text(out_.fields, std::string_view(buf, static_cast<size_t>(r.ptr - buf)), false);
 }
 void JsonWriter::number(int64_t v) {
   sep();
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
   out_.append(buf, static_cast<size_t>(r.ptr - buf));
+  keep_.text(out_.fields, std::string_view(buf, static_cast<size_t>(r.ptr - buf)), false);
 }
 void JsonWriter::boolean(bool v) {
   sep();
+  keep_.other(out_.fields);
   out_ += v ? "true" : "false";
 }
 void JsonWriter::null() {
   sep();
+  keep_.other(out_.fields);
   out_ += "null";
 }
 

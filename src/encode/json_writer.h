@@ -6,12 +6,17 @@
 // each backslash doubled, so the original bytes can be recovered exactly;
 // string() returns false for it and the encoder lists the field under
 // nightjar.escaped_fields.
+//
+// It keeps the few fields a summary of the document needs (LineField) as
+// it writes them: the document it hands on is a Line, the JSON and those.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "encode/line_fields.h"
 
 namespace nj {
 
@@ -60,15 +65,20 @@ class JsonWriter {
   }
 
   std::string& str() { return out_; }
+  // The document and its fields (all "" when not kept).
+  const Line& line() const { return out_; }
+  void keep_fields(bool on) { keep_.keep(on); }
   void clear() {
     out_.clear();
     first_ = true;
+    keep_.reset(out_.fields);
   }
 
  private:
   void sep();
   void raw_string(std::string_view s);
-  std::string out_;
+  Line out_;
+  FieldKeeper keep_;
   bool first_ = true;
   bool after_key_ = false;
 };

@@ -122,7 +122,7 @@ void filter_fields(JsonWriter& w, const LossReport& r, const EnricherStats* s) {
 
 }  // namespace
 
-const std::string& Encoder::sensor_started(const SensorState& s) {
+const Line& Encoder::sensor_started(const SensorState& s) {
   begin(WallClock::boot_now_ns(), "state", "host", "start", "sensor-started", "success", 0);
   w_.key("nightjar");
   w_.begin_object();
@@ -134,10 +134,10 @@ const std::string& Encoder::sensor_started(const SensorState& s) {
   w_.end_object();
   w_.end_object();
   w_.end_object();
-  return w_.str();
+  return w_.line();
 }
 
-const std::string& Encoder::loss(const LossReport& r) {
+const Line& Encoder::loss(const LossReport& r) {
   begin(WallClock::boot_now_ns(), "metric", "host", "info", "events-lost", nullptr, 0);
   w_.key("nightjar");
   w_.begin_object();
@@ -147,10 +147,10 @@ const std::string& Encoder::loss(const LossReport& r) {
   w_.end_object();
   w_.end_object();
   w_.end_object();
-  return w_.str();
+  return w_.line();
 }
 
-const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches) {
+const Line& Encoder::sensor_stopped(const LossReport& totals, uint64_t events, const EnricherStats* caches) {
   begin(WallClock::boot_now_ns(), "state", "host", "end", "sensor-stopped", "success", 0);
   w_.key("nightjar");
   w_.begin_object();
@@ -163,7 +163,7 @@ const std::string& Encoder::sensor_stopped(const LossReport& totals, uint64_t ev
   if (caches) cache_fields(w_, *caches);
   w_.end_object();
   w_.end_object();
-  return w_.str();
+  return w_.line();
 }
 
 namespace {
@@ -187,7 +187,7 @@ uint64_t event_id_of(const Event& ev) {
 
 // kind "alert", category intrusion_detection: ECS's words for a finding a
 // SIEM should raise, not just record.
-const std::string& Encoder::sensor_tampered(const Event& ev, const Enrichment& en, const char* how) {
+const Line& Encoder::sensor_tampered(const Event& ev, const Enrichment& en, const char* how) {
   en_ = &en;
   begin(WallClock::boot_now_ns(), "alert", "intrusion_detection", "info", "sensor-tampered", nullptr, 0);
   if (const nj_task* t = actor_of(ev)) {
@@ -204,10 +204,10 @@ const std::string& Encoder::sensor_tampered(const Event& ev, const Enrichment& e
   w_.end_object();
   w_.end_object();
   en_ = nullptr;
-  return w_.str();
+  return w_.line();
 }
 
-const std::string& Encoder::sensor_tampered(const char* how, const std::string& detail) {
+const Line& Encoder::sensor_tampered(const char* how, const std::string& detail) {
   en_ = nullptr;
   begin(WallClock::boot_now_ns(), "alert", "intrusion_detection", "info", "sensor-tampered", nullptr, 0);
   w_.key("nightjar");
@@ -219,10 +219,10 @@ const std::string& Encoder::sensor_tampered(const char* how, const std::string& 
   w_.end_object();
   w_.end_object();
   w_.end_object();
-  return w_.str();
+  return w_.line();
 }
 
-const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m) {
+const Line& Encoder::health(const LossReport& r, const EnricherStats& s, uint64_t events, const Memory& m) {
   begin(WallClock::boot_now_ns(), "metric", "host", "info", "sensor-health", nullptr, 0);
   w_.key("nightjar");
   w_.begin_object();
@@ -242,7 +242,7 @@ const std::string& Encoder::health(const LossReport& r, const EnricherStats& s, 
   cache_fields(w_, s);
   w_.end_object();
   w_.end_object();
-  return w_.str();
+  return w_.line();
 }
 
 }  // namespace nj

@@ -10,15 +10,12 @@
 
 #include <cerrno>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "families/registry.h"
 
 namespace nj {
 
 namespace {
-
-using json = nlohmann::json;
 
 // How long journald may accept nothing before the lines waiting for it
 // count as failed (the file output's stall limit too): libsystemd's socket
@@ -28,25 +25,8 @@ constexpr long kStallMs = 1000;
 // A MESSAGE is a summary: a 4 KiB path stays whole in NIGHTJAR_JSON.
 constexpr size_t kMessageMax = 512;
 
-const json* at(const json& j, std::initializer_list<const char*> path) {
-  const json* p = &j;
-  for (const char* k : path) {
-    if (!p->is_object()) return nullptr;
-    auto it = p->find(k);
-    if (it == p->end()) return nullptr;
-    p = &*it;
-  }
-  return p;
-}
-
-// A string or a number as text, "" when absent or of another type.
-std::string text(const json& j, std::initializer_list<const char*> path) {
-  const json* v = at(j, path);
-  if (!v) return "";
-  if (v->is_string()) return v->get<std::string>();
-  if (v->is_number_integer()) return v->dump();
-  return "";
-}
+// The fields as the encoder kept them: no line is parsed again here.
+using F = LineField;
 
 // The summary is one line whatever a path holds: control bytes are shown
 // as \xNN (NIGHTJAR_JSON keeps the bytes).
@@ -65,37 +45,33 @@ void append_visible(std::string& out, std::string_view s) {
 
 // What the event is about besides its process, from the ECS fields every
 // family that has one uses: a file, a peer, a DNS name, a target process.
-std::string object_of(const json& ev) {
-  if (std::string p = text(ev, {"file", "path"}); !p.empty()) return p;
-  if (std::string ip = text(ev, {"destination", "ip"}); !ip.empty()) {
-    std::string port = text(ev, {"destination", "port"});
+std::string object_of(const LineFieldsView& f) {
+  if (!f[F::file_path].empty()) return std::string(f[F::file_path]);
+  if (!f[F::destination_ip].empty()) {
+    std::string ip(f[F::destination_ip]);
     if (ip.find(':') != std::string::npos) ip = "[" + ip + "]";
-    return "to " + ip + (port.empty() ? "" : ":" + port);
+    return "to " + ip + (f[F::destination_port].empty() ? "" : ":" + std::string(f[F::destination_port]));
   }
-  if (std::string q = text(ev, {"dns", "question", "name"}); !q.empty()) return "query " + q;
-  if (std::string t = text(ev, {"target", "process", "name"}); !t.empty()) {
-    std::string pid = text(ev, {"target", "process", "pid"});
-    return "target " + t + (pid.empty() ? "" : " pid " + pid);
-  }
+  if (!f[F::dns_question].empty()) return "query " + std::string(f[F::dns_question]);
+  if (!f[F::target_name].empty())
+    return "target " + std::string(f[F::target_name]) +
+           (f[F::target_pid].empty() ? "" : " pid " + std::string(f[F::target_pid]));
   return "";
 }
 
 // "exec /usr/bin/curl pid 1234 by bash", "open /usr/bin/cat pid 7 by bash:
 // /etc/shadow (failure EACCES)", "sensor-stopped".
-std::string message_of(const json& ev) {
-  std::string m = text(ev, {"event", "action"});
+std::string message_of(const LineFieldsView& f) {
+  std::string m(f[F::action]);
   if (m.empty()) m = "event";
-  std::string who = text(ev, {"process", "executable"});
-  if (who.empty()) who = text(ev, {"process", "name"});
-  if (!who.empty()) m += " " + who;
-  if (std::string pid = text(ev, {"process", "pid"}); !pid.empty()) m += " pid " + pid;
-  if (std::string parent = text(ev, {"process", "parent", "name"}); !parent.empty()) m += " by " + parent;
-  if (std::string what = object_of(ev); !what.empty()) m += ": " + what;
-  if (std::string detail = text(ev, {"nightjar", "tampered", "detail"}); !detail.empty()) m += ": " + detail;
-  if (text(ev, {"event", "outcome"}) == "failure") {
-    std::string code = text(ev, {"error", "code"});
-    m += code.empty() ? " (failure)" : " (failure " + code + ")";
-  }
+  const std::string_view who = f[F::executable].empty() ? f[F::name] : f[F::executable];
+  if (!who.empty()) (m += " ") += who;
+  if (!f[F::pid].empty()) (m += " pid ") += f[F::pid];
+  if (!f[F::parent_name].empty()) (m += " by ") += f[F::parent_name];
+  if (std::string what = object_of(f); !what.empty()) m += ": " + what;
+  if (!f[F::tampered_detail].empty()) (m += ": ") += f[F::tampered_detail];
+  if (f[F::outcome] == "failure")
+    m += f[F::error_code].empty() ? " (failure)" : " (failure " + std::string(f[F::error_code]) + ")";
   std::string out;
   append_visible(out, m);
   if (out.size() > kMessageMax) {
@@ -110,20 +86,17 @@ std::string message_of(const json& ev) {
 
 // The registry's family for the event's action ("signal" -> tamper), else
 // ECS's first category, else the sensor's own.
-std::string family_of(const json& ev, const std::string& action) {
+std::string_view family_of(const LineFieldsView& f) {
   for (const RecordInfo& r : record_types())
-    if (action == r.action) return to_string(r.family);
-  if (const json* c = at(ev, {"event", "category"}); c && c->is_array() && !c->empty() && c->front().is_string()) {
-    const std::string cat = c->front().get<std::string>();
-    return cat == "host" || cat == "intrusion_detection" ? "sensor" : cat;
-  }
-  return "sensor";
+    if (f[F::action] == r.action) return to_string(r.family);
+  const std::string_view cat = f[F::category];
+  return cat.empty() || cat == "host" || cat == "intrusion_detection" ? "sensor" : cat;
 }
 
 // Alerts (sensor-tampered) and loss reports are what an operator must not
 // miss in `journalctl -p warning`.
-int priority_of(const json& ev, const std::string& action) {
-  return text(ev, {"event", "kind"}) == "alert" || action == "events-lost" ? kJournalWarning : kJournalInfo;
+int priority_of(const LineFieldsView& f) {
+  return f[F::kind] == "alert" || f[F::action] == "events-lost" ? kJournalWarning : kJournalInfo;
 }
 
 }  // namespace
@@ -142,27 +115,25 @@ std::string journal_field_name(std::string_view name) {
   return out;
 }
 
-JournalEntry journal_entry(std::string_view line) {
+JournalEntry journal_entry(std::string_view line, const LineFieldsView& f) {
   JournalEntry e;
-  json ev = json::parse(line, nullptr, false);
-  if (ev.is_discarded() || !ev.is_object()) ev = json::object();
-  const std::string action = text(ev, {"event", "action"});
-  e.priority = priority_of(ev, action);
-  e.message = message_of(ev);
+  e.priority = priority_of(f);
+  e.message = message_of(f);
   e.fields.push_back("MESSAGE=" + e.message);
   e.fields.push_back("PRIORITY=" + std::to_string(e.priority));
   e.fields.push_back("SYSLOG_IDENTIFIER=nightjar");
-  auto add = [&](std::string_view name, const std::string& value) {
-    if (!value.empty()) e.fields.push_back(journal_field_name(name) + "=" + value);
+  auto add = [&](std::string_view name, std::string_view value) {
+    if (value.empty()) return;
+    std::string& field = e.fields.emplace_back(journal_field_name(name));
+    (field += '=') += value;
   };
-  add("nightjar.action", action);
-  add("nightjar.family", family_of(ev, action));
-  add("nightjar.event.id", text(ev, {"event", "id"}));
-  add("nightjar.outcome", text(ev, {"event", "outcome"}));
-  add("nightjar.pid", text(ev, {"process", "pid"}));
-  add("nightjar.exe", text(ev, {"process", "executable"}));
-  std::string user = text(ev, {"process", "user", "name"});
-  add("nightjar.user", user.empty() ? text(ev, {"process", "user", "id"}) : user);
+  add("nightjar.action", f[F::action]);
+  add("nightjar.family", family_of(f));
+  add("nightjar.event.id", f[F::id]);
+  add("nightjar.outcome", f[F::outcome]);
+  add("nightjar.pid", f[F::pid]);
+  add("nightjar.exe", f[F::executable]);
+  add("nightjar.user", f[F::user_name].empty() ? f[F::user_id] : f[F::user_name]);
   e.fields.push_back("NIGHTJAR_JSON=" + std::string(line));
   return e;
 }
@@ -210,7 +181,10 @@ class StallAlarm {
 
 class JournalSink : public Sink {
  public:
-  WriteResult write(std::string_view lines) override {
+  bool wants_fields() const override { return true; }
+  // Lines without their fields: entries that hold their JSON alone.
+  WriteResult write(std::string_view lines) override { return write_with_fields(lines, {}); }
+  WriteResult write_with_fields(std::string_view lines, std::string_view fields) override {
     // libsystemd reports a missing socket as success ("the journal is not
     // available"): the lines would be gone without a count.
     struct stat st;
@@ -223,7 +197,7 @@ class JournalSink : public Sink {
     while (start < lines.size()) {
       size_t end = lines.find('\n', start);
       if (end == std::string_view::npos) end = lines.size();
-      JournalEntry e = journal_entry(lines.substr(start, end - start));
+      JournalEntry e = journal_entry(lines.substr(start, end - start), unpack_fields(fields));
       iov.clear();
       for (std::string& f : e.fields) iov.push_back({f.data(), f.size()});
       alarm_->arm(kStallMs);

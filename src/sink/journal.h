@@ -4,8 +4,10 @@
 // the fields people filter on (NIGHTJAR_ACTION, NIGHTJAR_PID, ...) as
 // fields of their own.
 //
-// The entry is built from the JSON line alone, the same line every other
-// output gets, so the journal holds exactly what the file holds.
+// The entry is built from the JSON line, the same line every other output
+// gets, so the journal holds exactly what the file holds, and from the
+// fields the encoder kept while writing it (encode/line_fields.h): the
+// writer parses no JSON per event.
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "encode/line_fields.h"
 #include "sink/sink.h"
 
 namespace nj {
@@ -37,10 +40,10 @@ struct JournalEntry {
   std::vector<std::string> fields;  // every field, MESSAGE, PRIORITY and NIGHTJAR_JSON included
 };
 
-// The entry for one JSON line (without its newline). A line that does not
-// parse still becomes an entry (its JSON kept as it is): nothing the other
-// outputs get is kept from the journal.
-JournalEntry journal_entry(std::string_view json_line);
+// The entry for one JSON line (without its newline) and its fields. A line
+// without fields (none were given) still becomes an entry, its JSON kept
+// as it is: nothing the other outputs get is kept from the journal.
+JournalEntry journal_entry(std::string_view json_line, const LineFieldsView& fields);
 
 // The journal as an output: each line of a block one entry. A missing
 // socket (journald not running) fails the block with ENOENT, a journald that

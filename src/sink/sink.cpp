@@ -370,20 +370,21 @@ constexpr size_t kKeepBytes = 4 << 20;
 }  // namespace
 
 AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines, OutputPolicy policy)
-    : inner_(std::move(inner)), max_lines_(max_lines), policy_(std::move(policy)) {
+    : inner_(std::move(inner)), fields_(inner_->wants_fields()), max_lines_(max_lines), policy_(std::move(policy)) {
   queue_.reserve(kReserveBytes);
   worker_ = std::thread([this] { run(); });
 }
 
 AsyncSink::~AsyncSink() { close(); }
 
-bool AsyncSink::push(std::string_view line) { return queue_line(line, false); }
+bool AsyncSink::push(std::string_view line, const LineFields* fields) { return queue_line(line, fields, false); }
 
-bool AsyncSink::push_report(std::string_view line) { return queue_line(line, true); }
+bool AsyncSink::push_report(std::string_view line, const LineFields* fields) { return queue_line(line, fields, true); }
 
 // A report's number is taken with the line, under the same lock: the writer
 // may take the batch the moment the lock is released.
-bool AsyncSink::queue_line(std::string_view line, bool report) {
+bool AsyncSink::queue_line(std::string_view line, const LineFields* fields, bool report) {
+  static const LineFields kNone;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -394,6 +395,7 @@ bool AsyncSink::queue_line(std::string_view line, bool report) {
     }
     queue_.append(line);
     queue_.push_back('\n');
+    if (fields_) pack_fields(fields ? *fields : kNone, queue_fields_);
     queue_lines_++;
     accepted_++;
     if (report) {
@@ -421,7 +423,7 @@ void AsyncSink::kick() {
 }
 
 void AsyncSink::run() {
-  std::string batch;
+  std::string batch, batch_fields;
   batch.reserve(kReserveBytes);
   for (;;) {
     size_t lines = 0;
@@ -454,11 +456,12 @@ void AsyncSink::run() {
     {
       std::lock_guard<std::mutex> lk(mu_);
       batch.swap(queue_);
+      batch_fields.swap(queue_fields_);
       lines = queue_lines_;
       first = accepted_ - lines + 1;
       queue_lines_ = 0;
     }
-    account(inner_->write(batch), lines, first);
+    account(fields_ ? inner_->write_with_fields(batch, batch_fields) : inner_->write(batch), lines, first);
     // What was queued before the reopen went to the old file, what follows
     // goes to the new one.
     if (reopen) reopen(reopen_inner(replacement));
@@ -468,6 +471,8 @@ void AsyncSink::run() {
     } else {
       batch.clear();
     }
+    if (batch_fields.capacity() > kKeepBytes) std::string().swap(batch_fields);
+    else batch_fields.clear();
   }
   if (policy_.warn)
     if (std::string msg = warnings_.flush(); !msg.empty()) policy_.warn(msg);

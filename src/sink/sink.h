@@ -19,6 +19,7 @@
 #include <string_view>
 #include <thread>
 
+#include "encode/line_fields.h"
 #include "util/result.h"
 
 namespace nj {
@@ -38,6 +39,11 @@ class Sink {
   virtual ~Sink() = default;
   // One or more complete lines, each ending in '\n'.
   virtual WriteResult write(std::string_view lines) = 0;
+  // An output that builds its own form of each event from the line's
+  // fields (the journal) says so: AsyncSink then queues each line's fields
+  // beside it and hands them over, packed (pack_fields) in the lines' order.
+  virtual bool wants_fields() const { return false; }
+  virtual WriteResult write_with_fields(std::string_view lines, std::string_view /*fields*/) { return write(lines); }
   // Opens the output again by its name (logrotate renamed it away). An
   // output without a name (stdout) has nothing to reopen. On failure the
   // sink keeps what it had open.
@@ -139,13 +145,14 @@ class AsyncSink {
  public:
   AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines, OutputPolicy policy = {});
   ~AsyncSink();
-  // Queues a copy of one line (no newline). false: the queue was full and
+  // Queues a copy of one line (no newline), and of its fields where the
+  // output wants them (none given: all ""). false: the queue was full and
   // the line was dropped (counted).
-  bool push(std::string_view line);
+  bool push(std::string_view line, const LineFields* fields = nullptr);
   // The same for a line whose delivery the caller needs to know (a loss
   // report: what it counts must be counted again by the next one if it was
   // lost); report_fate() then follows it.
-  bool push_report(std::string_view line);
+  bool push_report(std::string_view line, const LineFields* fields = nullptr);
   ReportFate report_fate() const;
   // Has the writer write what is queued. The pipeline calls it once per
   // batch of events it handled: waking the writer per line cost a context
@@ -171,11 +178,12 @@ class AsyncSink {
   void reopen(ReopenDone done, Replacement replacement = {});
 
  private:
-  bool queue_line(std::string_view line, bool report);
+  bool queue_line(std::string_view line, const LineFields* fields, bool report);
   void run();
   void account(const WriteResult& r, size_t batch_lines, uint64_t batch_first);
   Result<void> reopen_inner(const Replacement& replacement);
   std::unique_ptr<Sink> inner_;
+  const bool fields_;  // the output wants each line's fields
   size_t max_lines_;
   OutputPolicy policy_;
   OutputWarnings warnings_;  // the writer thread's
@@ -184,6 +192,7 @@ class AsyncSink {
   // The queued lines, newline-terminated, back to back: one block the
   // writer takes whole (by swapping buffers) and writes with one call.
   std::string queue_;
+  std::string queue_fields_;  // the queued lines' fields, when the output wants them
   size_t queue_lines_ = 0;
   uint64_t accepted_ = 0;     // lines queued so far: the last one's number
   uint64_t report_line_ = 0;  // the number of the last report line

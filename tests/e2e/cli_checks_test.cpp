@@ -91,13 +91,6 @@ TEST(CliChecks, HelpShowsTheRanges) {
   EXPECT_NE(c.out.find("0 (none) or a number of seconds above 0"), std::string::npos) << c.out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // `argv` in the background, stderr to err_path, stdout to /dev/null.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& err_path) {
   const pid_t pid = fork();
@@ -107,28 +100,15 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& err_path) {
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(e, 2);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   return pid;
-}
-
-bool eventually(const std::function<bool()>& pred, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 // The exit status within timeout_ms, else -1 (and the process is killed).
 int wait_exit(pid_t pid, int timeout_ms) {
   int st = 0;
-  if (!eventually([&] { return waitpid(pid, &st, WNOHANG) == pid; }, timeout_ms)) {
+  if (!wait_until([&] { return waitpid(pid, &st, WNOHANG) == pid; }, timeout_ms)) {
     kill(pid, SIGKILL);
     waitpid(pid, &st, 0);
     return -1;
@@ -153,7 +133,7 @@ struct FifoSensor {
     std::filesystem::remove_all(dir);
   }
   bool says_waiting() {
-    return eventually(
+    return wait_until(
         [&] { return slurp(err).find("waiting for a reader on FIFO " + fifo + "\n") != std::string::npos; }, 30000);
   }
 };
@@ -273,11 +253,11 @@ TEST(CliChecks, NobodyWithTheCapabilitiesRunsTheSensor) {
     return std::any_of(v.begin(), v.end(), pred);
   };
   ASSERT_TRUE(
-      eventually([&] { return has([](const json& e) { return e["event"]["action"] == "sensor-started"; }); }, 60000))
+      wait_until([&] { return has([](const json& e) { return e["event"]["action"] == "sensor-started"; }); }, 60000))
       << slurp(err);
   const ToolRun t = run_tool({"/bin/true"});
   ASSERT_EQ(t.status, 0);
-  const bool seen = eventually([&] { return has([&](const json& e) { return is_exec(e, t.pid); }); }, 10000);
+  const bool seen = wait_until([&] { return has([&](const json& e) { return is_exec(e, t.pid); }); }, 10000);
   EXPECT_TRUE(seen) << "no exec event for /bin/true (pid " << t.pid << "): " << slurp(err);
   kill(pid, SIGTERM);
   EXPECT_EQ(wait_exit(pid, 30000), 0) << slurp(err);

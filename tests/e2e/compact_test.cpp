@@ -46,11 +46,7 @@ class Watched {
       for (auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
       std::vector<std::string> argv{NJ_BINARY, "run", "--events", "process"};
       argv.insert(argv.end(), args.begin(), args.end());
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-      a.push_back(nullptr);
-      execv(a[0], a.data());
-      _exit(127);
+      exec_or_exit(argv);
     }
     close(out);
     reader_ = std::thread([this] {

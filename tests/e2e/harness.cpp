@@ -23,13 +23,6 @@ namespace nj::e2e {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 int decode_status(int st) {
   if (WIFEXITED(st)) return WEXITSTATUS(st);
   if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
@@ -72,11 +65,7 @@ Command run_command(const std::vector<std::string>& argv, int uid) {
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     if (uid >= 0 && (setgid(uid) != 0 || setuid(uid) != 0)) _exit(126);
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   int st = 0;
   waitpid(pid, &st, 0);
@@ -126,11 +115,7 @@ void SensorProcess::start(std::vector<std::string> extra, bool output_flag) {
       argv.push_back("process");
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv);
   }
   // Attaching a hundred kprobes takes tens of seconds in the matrix's
   // emulated VMs; a sensor that is up is seen at once.
@@ -146,12 +131,15 @@ SensorProcess::~SensorProcess() {
 
 std::string SensorProcess::stderr_text() { return slurp(err_path_); }
 
-std::vector<std::string> SensorProcess::lines() {
-  std::vector<std::string> out;
-  std::istringstream in(slurp(path_));
-  std::string l;
-  while (std::getline(in, l)) out.push_back(l);
-  return out;
+std::vector<std::string> SensorProcess::lines() { return lines_of(slurp(path_)); }
+
+void exec_or_exit(const std::vector<std::string>& argv, bool search) {
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (search) execvp(args[0], args.data());
+  else execv(args[0], args.data());
+  _exit(127);
 }
 
 const std::vector<json>& SensorProcess::events() {
@@ -296,11 +284,7 @@ ToolRun run_tool(const std::vector<std::string>& argv, const std::vector<std::st
     dup2(devnull, 0);
     dup2(devnull, 1);
     for (const auto& kv : env) putenv(const_cast<char*>(kv.c_str()));
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    exec_or_exit(argv, true);
   }
   int st = 0;
   waitpid(r.pid, &st, 0);

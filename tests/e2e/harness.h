@@ -8,9 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "files.h"
+
 namespace nj::e2e {
 
 using json = nlohmann::json;
+using njt::lines_of;
+using njt::parse_jsonl;
+using njt::read_jsonl;
+using njt::slurp;
+using njt::wait_until;
+
+// In a forked child: runs argv (execvp's PATH search when `search`), or
+// ends the child with 127.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv, bool search = false);
 
 struct Command {
   int status = -1;  // exit code, or 128 + signal

@@ -43,25 +43,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<json> parse_lines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l)) {
-    json j = json::parse(l, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << "not JSON: " << l.substr(0, 200);
-    if (!j.is_discarded()) out.push_back(std::move(j));
-  }
-  return out;
-}
-
 // A mount namespace of its own, with journald running in it (or, `absent`,
 // no journald: nothing listens at the socket's path).
 class Journald {
@@ -114,7 +95,7 @@ class Journald {
     argv.insert(argv.end(), matches.begin(), matches.end());
     Command c = run_command(argv);
     EXPECT_EQ(c.status, 0) << c.err;
-    return parse_lines(c.out);
+    return parse_jsonl(c.out);
   }
 
  private:
@@ -137,11 +118,7 @@ class Sensor {
       dup2(devnull, 1);
       std::vector<std::string> argv{NJ_BINARY, "run"};
       argv.insert(argv.end(), args.begin(), args.end());
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-      a.push_back(nullptr);
-      execv(a[0], a.data());
-      _exit(127);
+      exec_or_exit(argv);
     }
   }
   ~Sensor() {
@@ -173,12 +150,7 @@ class Sensor {
 };
 
 bool wait_for_text(const std::string& path, const std::string& needle, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (slurp(path).find(needle) == std::string::npos) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
+  return wait_until([&] { return slurp(path).find(needle) != std::string::npos; }, static_cast<int>(limit.count()));
 }
 
 class JournalOutput : public ::testing::Test {
@@ -204,7 +176,7 @@ class JournalOutput : public ::testing::Test {
     if (status) *status = rc;
     else EXPECT_EQ(rc, 0) << s.err();
     if (err) *err = s.err();
-    return parse_lines(slurp(out_));
+    return parse_jsonl(slurp(out_));
   }
   std::string dir_, out_;
 };

@@ -91,17 +91,9 @@ TEST(Loss, SustainedOverloadIsReportedWhileItLasts) {
           "process", static_cast<char*>(nullptr));
     _exit(127);
   }
-  auto stderr_text = [&] {
-    std::ifstream in(err_path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  };
-  auto wait_stderr = [&](const std::string& needle, double limit_s) {
-    const auto t0 = std::chrono::steady_clock::now();
-    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < limit_s) {
-      if (stderr_text().find(needle) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+  auto stderr_text = [&] { return slurp(err_path); };
+  auto wait_stderr = [&](const std::string& needle, int limit_s) {
+    return wait_until([&] { return stderr_text().find(needle) != std::string::npos; }, limit_s * 1000);
   };
   ASSERT_TRUE(wait_stderr(" running: ", 15)) << stderr_text();
 

@@ -52,15 +52,14 @@ TEST(Metrics, TheCollectorReadsTheSensorsOwnNumbers) {
   const json a = act("exec");
   ASSERT_FALSE(s.wait_for([&](const json& e) { return is_exec(e, a["pid"]); }).is_null());
   // Written each second while it runs, and parsed each time.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   json m;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (std::filesystem::exists(prom)) {
-      m = parse_metrics(prom);
-      if (sample(m, "nightjar_events_total", {{"family", "process"}, {"action", "exec"}}) >= 1) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  wait_until(
+      [&] {
+        if (!std::filesystem::exists(prom)) return false;
+        m = parse_metrics(prom);
+        return sample(m, "nightjar_events_total", {{"family", "process"}, {"action", "exec"}}) >= 1;
+      },
+      10000, 200);
   ASSERT_GE(sample(m, "nightjar_events_total", {{"family", "process"}, {"action", "exec"}}), 1) << m.dump();
   EXPECT_EQ(m["nightjar_events_total"][0]["type"], "counter");
   EXPECT_EQ(m["nightjar_resident_memory_bytes"][0]["type"], "gauge");

@@ -26,13 +26,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // `nightjar run ARGS` with stdout on `out_fd` and stderr in a file, as an
 // operator would start it (SensorProcess always writes to its own file).
 class Nightjar {
@@ -47,11 +40,7 @@ class Nightjar {
       dup2(devnull, 0);
       std::vector<std::string> argv{NJ_BINARY, "run"};
       argv.insert(argv.end(), args.begin(), args.end());
-      std::vector<char*> a;
-      for (auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
-      a.push_back(nullptr);
-      execv(a[0], a.data());
-      _exit(127);
+      exec_or_exit(argv);
     }
   }
   ~Nightjar() {
@@ -82,12 +71,7 @@ class Nightjar {
   std::string err() const { return slurp(err_); }
   pid_t pid() const { return pid_; }
   bool wait_err(const std::string& needle, std::chrono::milliseconds limit) {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (err().find(needle) == std::string::npos) {
-      if (std::chrono::steady_clock::now() > end) return false;
-      std::this_thread::sleep_for(20ms);
-    }
-    return true;
+    return wait_until([&] { return err().find(needle) != std::string::npos; }, static_cast<int>(limit.count()));
   }
 
  private:
@@ -107,29 +91,9 @@ void exec_true(int n) {
   }
 }
 
-// Every line of `text` parsed; a line that is not JSON (a torn or merged
-// one) fails the test.
-std::vector<json> parse_lines(const std::string& text) {
-  std::vector<json> out;
-  std::istringstream in(text);
-  std::string l;
-  while (std::getline(in, l)) {
-    try {
-      out.push_back(json::parse(l));
-    } catch (const std::exception& ex) {
-      ADD_FAILURE() << "not a JSON line (" << ex.what() << "): " << l.substr(0, 200);
-    }
-  }
-  return out;
-}
-
 bool has_action(const std::string& path, const std::string& action, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (slurp(path).find("\"action\":\"" + action + "\"") == std::string::npos) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
+  const std::string needle = "\"action\":\"" + action + "\"";
+  return wait_until([&] { return slurp(path).find(needle) != std::string::npos; }, static_cast<int>(limit.count()));
 }
 
 // The first line from a pipe, as `head -1` reads it (a minute at most).
@@ -171,7 +135,7 @@ TEST_F(OutputTest, AFullDiskCostsWholeLinesCountedAndReportedOnceThereIsRoom) {
   const std::string full = slurp(out);
   ASSERT_FALSE(full.empty());
   EXPECT_EQ(full.back(), '\n') << "no partial line left at the end";
-  const size_t lines_when_full = parse_lines(full).size();
+  const size_t lines_when_full = parse_jsonl(full).size();
 
   // Room again: writing resumes by itself, and the loss is reported in-band.
   ASSERT_EQ(mount("tmpfs", mnt_.c_str(), "tmpfs", MS_REMOUNT, "size=256m"), 0) << strerror(errno);
@@ -180,14 +144,14 @@ TEST_F(OutputTest, AFullDiskCostsWholeLinesCountedAndReportedOnceThereIsRoom) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   json report;
   while (report.is_null() && std::chrono::steady_clock::now() < deadline) {
-    for (const json& e : parse_lines(slurp(out)))
+    for (const json& e : parse_jsonl(slurp(out)))
       if (get(e, "event.action") == "events-lost" && get(e, "nightjar.loss.output_failed") > 0) report = e;
     std::this_thread::sleep_for(50ms);
   }
   ASSERT_FALSE(report.is_null()) << "no events-lost line counting output_failed: " << s.err();
   EXPECT_EQ(s.stop(), 0) << s.err();
 
-  const std::vector<json> ev = parse_lines(slurp(out));
+  const std::vector<json> ev = parse_jsonl(slurp(out));
   ASSERT_GT(ev.size(), lines_when_full);
   EXPECT_EQ(get(ev.front(), "event.action"), "sensor-started");
   ASSERT_EQ(get(ev.back(), "event.action"), "sensor-stopped");

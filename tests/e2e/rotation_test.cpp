@@ -18,22 +18,6 @@
 namespace nj::e2e {
 namespace {
 
-std::vector<std::string> raw_lines(const std::string& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-bool wait_until(const std::function<bool()>& done, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 constexpr uint64_t kMax = 65536;
 
 TEST(Rotation, UnderLoadEveryLineWholeOnceAndInOrder) {
@@ -52,7 +36,7 @@ TEST(Rotation, UnderLoadEveryLineWholeOnceAndInOrder) {
   auto count = [&](const std::string& what) {
     size_t c = 0;
     for (int k = files(); k >= 0; --k)
-      for (const std::string& l : raw_lines(k ? path + "." + std::to_string(k) : path))
+      for (const std::string& l : lines_of(slurp(k ? path + "." + std::to_string(k) : path)))
         c += l.find(what) != std::string::npos;
     return c;
   };
@@ -65,7 +49,7 @@ TEST(Rotation, UnderLoadEveryLineWholeOnceAndInOrder) {
       [&] {
         size_t c = 0;
         for (int k = files(); k >= 0; --k)
-          for (const std::string& l : raw_lines(k ? path + "." + std::to_string(k) : path))
+          for (const std::string& l : lines_of(slurp(k ? path + "." + std::to_string(k) : path)))
             c += l.find(exec_of_tag) != std::string::npos && l.find(true_args) != std::string::npos;
         last = c;
         return c == 400;
@@ -82,7 +66,7 @@ TEST(Rotation, UnderLoadEveryLineWholeOnceAndInOrder) {
   ASSERT_EQ(unlink(path.c_str()), 0);
   ASSERT_TRUE(wait_until(
       [&] {
-        const auto lines = raw_lines(path);
+        const auto lines = lines_of(slurp(path));
         return std::any_of(lines.begin(), lines.end(),
                            [](const std::string& l) { return l.find("\"action\":\"sensor-tampered\"") != l.npos; });
       },
@@ -100,7 +84,7 @@ TEST(Rotation, UnderLoadEveryLineWholeOnceAndInOrder) {
     struct stat st {};
     ASSERT_EQ(stat(f.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0640u);
-    const auto lines = raw_lines(f);
+    const auto lines = lines_of(slurp(f));
     // One line may exceed the limit only when it is alone in its file.
     if (lines.size() > 1) {
       EXPECT_LE(static_cast<uint64_t>(st.st_size), kMax);

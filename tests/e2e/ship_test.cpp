@@ -28,13 +28,6 @@
 namespace nj::e2e {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string replaced(std::string text, const std::vector<std::pair<std::string, std::string>>& subs) {
   for (const auto& [from, to] : subs) {
     const size_t at = text.find(from);
@@ -122,13 +115,13 @@ TEST(Shipping, RsyslogCarriesEveryLineWholeAndInOrderOverRelp) {
 
   // One file, named after this host, equal to the sensor's file.
   std::string got, file;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (std::filesystem::exists(fleet))
-      for (const auto& f : std::filesystem::directory_iterator(fleet)) file = f.path().string();
-    if (!file.empty() && (got = slurp(file)).size() >= sent.size()) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  wait_until(
+      [&] {
+        if (std::filesystem::exists(fleet))
+          for (const auto& f : std::filesystem::directory_iterator(fleet)) file = f.path().string();
+        return !file.empty() && (got = slurp(file)).size() >= sent.size();
+      },
+      60000, 200);
   ASSERT_FALSE(file.empty()) << "nothing arrived\nforwarder: " << forwarder.log() << "\ncollector: " << collector.log();
   char host[256] = {};
   gethostname(host, sizeof(host) - 1);
@@ -171,25 +164,18 @@ TEST(Shipping, ACollectorOutageLosesNoLine) {
   std::this_thread::sleep_for(std::chrono::seconds(1));
   collector = std::make_unique<Rsyslog>(dir, "collector2", collector_conf);
   ASSERT_EQ(s.stop(), 0) << s.stderr_text();
-  std::vector<std::string> sent;
-  {
-    std::istringstream in(slurp(s.output_path()));
-    for (std::string l; std::getline(in, l);) sent.push_back(l);
-  }
+  const std::vector<std::string> sent = lines_of(slurp(s.output_path()));
   std::vector<std::string> got;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    got.clear();
-    if (std::filesystem::exists(fleet))
-      for (const auto& f : std::filesystem::directory_iterator(fleet)) {
-        std::istringstream in(slurp(f.path().string()));
-        for (std::string l; std::getline(in, l);) got.push_back(l);
-      }
-    if (std::all_of(sent.begin(), sent.end(),
-                    [&](const std::string& l) { return std::find(got.begin(), got.end(), l) != got.end(); }))
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  wait_until(
+      [&] {
+        got.clear();
+        if (std::filesystem::exists(fleet))
+          for (const auto& f : std::filesystem::directory_iterator(fleet))
+            for (std::string& l : lines_of(slurp(f.path().string()))) got.push_back(std::move(l));
+        return std::all_of(sent.begin(), sent.end(),
+                           [&](const std::string& l) { return std::find(got.begin(), got.end(), l) != got.end(); });
+      },
+      60000, 200);
   for (const std::string& l : sent)
     EXPECT_NE(std::find(got.begin(), got.end(), l), got.end()) << "never arrived: " << l.substr(0, 200);
   // With repeats removed (first arrival kept), the order is the sensor's.

@@ -62,33 +62,10 @@ class Storm {
   std::vector<std::thread> threads_;
 };
 
-// Every line of a JSONL file, parsed; a line that does not parse fails.
-std::vector<json> read_jsonl(const std::string& path) {
-  std::vector<json> out;
-  std::ifstream in(path);
-  for (std::string l; std::getline(in, l);) {
-    try {
-      out.push_back(json::parse(l));
-    } catch (const std::exception& ex) {
-      ADD_FAILURE() << path << ": not valid JSON (" << ex.what() << "): " << l;
-    }
-  }
-  return out;
-}
-
 uint64_t loss_of(const json& stopped) {
   const json& l = stopped["nightjar"]["loss"];
   return l.value("kernel_lost_total", 0ull) + l.value("transport_lost_total", 0ull) +
          l.value("queue_dropped_total", 0ull);
-}
-
-bool wait_until(const std::function<bool()>& done, int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 class StopStorm : public ::testing::TestWithParam<std::string> {};

@@ -26,23 +26,11 @@ bool is_alert(const json& e, const std::string& how) {
   return get(e, "event.action") == "sensor-tampered" && get(e, "nightjar.tampered.how") == how;
 }
 
-// Every line of a file, parsed (a line that does not parse fails).
-std::vector<json> read_lines(const std::string& path) {
-  std::vector<json> out;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    out.push_back(json::parse(line));
-  }
-  return out;
-}
-
 // Waits until pred holds for a line of the file at `path` (read again each
 // time: it may be a new file).
 json wait_in_file(const std::string& path, const std::function<bool(const json&)>& pred) {
   for (int waited = 0; waited < kWaitMs; waited += 100) {
-    for (const json& e : read_lines(path))
+    for (const json& e : read_jsonl(path))
       if (pred(e)) return e;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
@@ -124,7 +112,7 @@ TEST(TamperSelf, TheSignalThatStopsTheSensorIsReportedBeforeItStops) {
   Command c = run_command({"/bin/kill", "-TERM", pid});
   ASSERT_EQ(c.status, 0) << c.err;
   EXPECT_EQ(s.stop(0 /* already signalled: only wait */), 0) << s.stderr_text();
-  const std::vector<json> all = read_lines(s.output_path());
+  const std::vector<json> all = read_jsonl(s.output_path());
   size_t alert = all.size(), stopped = all.size();
   for (size_t i = 0; i < all.size(); i++) {
     if (is_alert(all[i], "signal") && get(all[i], "process.name") == "kill") alert = std::min(alert, i);

@@ -15,18 +15,14 @@
 
 #include "encode/compact_fields.h"
 #include "families/registry.h"
+#include "files.h"
 
 using namespace nj;
 using json = nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 const std::vector<std::string> kSchemaParts = {"process", "file", "network", "tamper", "sensor"};
 

@@ -15,18 +15,14 @@
 
 #include "encode/encoder.h"
 #include "encode/json_writer.h"
+#include "files.h"
 
 using namespace nj;
 using json = nlohmann::json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 // The n-th documented example of `action` on `page` (docs/...), as one line.
 json example(const std::string& page, const std::string& action, int n = 0) {

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "files.h"
 #include "temp_dir.h"
 
 namespace nj {
@@ -40,12 +41,8 @@ MetricsSnapshot sample() {
   return m;
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
+using njt::lines_of;
+using njt::slurp;
 
 bool has_line(const std::string& text, const std::string& line) {
   const auto l = lines_of(text);
@@ -116,10 +113,7 @@ TEST(Metrics, TheFileIsReplacedWholeAndReadableByACollector) {
   const std::string path = (tmp.path() / "nightjar.prom").string();
   ASSERT_TRUE(write_metrics_file(path, "a 1\n"));
   ASSERT_TRUE(write_metrics_file(path, "b 2\n"));
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), "b 2\n");
+  EXPECT_EQ(slurp(path), "b 2\n");
   struct stat st {};
   ASSERT_EQ(stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0644u);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "app/outputs.h"
+#include "files.h"
 #include "temp_dir.h"
 
 namespace nj {
@@ -73,12 +74,7 @@ TEST(OutputLossCounts, WarningsNameTheOutputOnlyWhenThereAreSeveral) {
   EXPECT_EQ(output_warning("something else", "file", true), "something else");
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 // A real failing output (/dev/full) beside a real file: the file gets every
 // line, /dev/full's losses are its own.

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -18,6 +20,8 @@
 #include "decode/decode.h"
 #include "encode/encoder.h"
 #include "file_samples.h"
+#include "files.h"
+#include "line_fields_reference.h"
 #include "loader/program_table.h"
 #include "network_samples.h"
 #include "nightjar/abi.h"
@@ -43,12 +47,7 @@ std::vector<std::string> words(const std::string& s) {
   return out;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 const Hook* find_hook(const std::string& name) {
   for (const Hook& h : hook_table())
@@ -116,6 +115,23 @@ std::vector<Registered> registered() {
   NJ_RECORDS(NJ_REGISTERED)
 #undef NJ_REGISTERED
   return out;
+}
+
+// The record's zero body as an event, completed by its family where the
+// zero record is no plausible one; none when it does not decode.
+std::optional<Event> sample_event(const Registered& r) {
+  auto rec = decode(r.plain.data(), r.plain.size());
+  if (!rec.ok()) return std::nullopt;
+  Event ev{std::move(*rec), {}, false};
+  std::visit(
+      [&](auto& v) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, StrPart>) {
+          using njt::complete_sample;
+          complete_sample(ev, v);
+        }
+      },
+      ev.main);
+  return ev;
 }
 
 }  // namespace
@@ -187,17 +203,9 @@ TEST(Completeness, EveryRecordEncodesToSchemaValidJson) {
     WallClock clock;
     Encoder enc(sample_host(), clock, [](const std::string&) { return std::nullopt; });
     for (const Registered& r : registered()) {
-      auto rec = decode(r.plain.data(), r.plain.size());
-      ASSERT_TRUE(rec.ok()) << r.name;
-      Event ev{std::move(*rec), {}, false};
-      std::visit(
-          [&](auto& v) {
-            if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, StrPart>) {
-              using njt::complete_sample;
-              complete_sample(ev, v);
-            }
-          },
-          ev.main);
+      std::optional<Event> sample = sample_event(r);
+      ASSERT_TRUE(sample) << r.name;
+      Event& ev = *sample;
       const std::string& line = enc.encode(ev);
       EXPECT_NE(line.find(std::string("\"action\":\"") + r.action + "\""), std::string::npos)
           << r.name << " encoded without its action: " << line;
@@ -207,6 +215,48 @@ TEST(Completeness, EveryRecordEncodesToSchemaValidJson) {
   const std::string cmd = std::string("/usr/bin/python3 ") + NJ_SOURCE_DIR + "/tools/validate-events.py " +
                           NJ_SOURCE_DIR + "/docs/schema/event.schema.json " + out + " >&2";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "schema rejected an encoded record (see above)";
+}
+
+// What the journal builds its entries from: the fields the encoder keeps
+// while writing a line are what the line says at their paths, for every
+// record, with and without what the process table knows, and for the
+// sensor's own events.
+TEST(Completeness, EveryRecordKeepsItsLinesFields) {
+  WallClock clock;
+  Encoder enc(sample_host(), clock, [](const std::string&) { return std::nullopt; });
+  auto image = [](const char* name, const char* exe) {
+    auto p = std::make_shared<ProcInfo>();
+    p->name = name;
+    p->executable = exe;
+    p->args = {name, "-x"};
+    return p;
+  };
+  Enrichment en;
+  en.self = image("curl", "/usr/bin/curl");
+  en.parent = image("bash", "/usr/bin/bash");
+  en.user = en.group = "root";
+  en.real_user = en.real_group = "alice";
+  auto check = [](const Line& line, const std::string& what) {
+    EXPECT_EQ(line.fields.values, njt::fields_from_json(line).values) << what << ": " << line;
+  };
+  std::optional<Event> last;
+  for (const Registered& r : registered()) {
+    std::optional<Event> sample = sample_event(r);
+    ASSERT_TRUE(sample) << r.name;
+    Event& ev = *sample;
+    check(enc.encode(ev), r.name);
+    const Line& line = enc.encode(ev, &en);
+    check(line, std::string(r.name) + " (enriched)");
+    EXPECT_EQ(line.fields[LineField::action], r.action);
+    last = std::move(ev);
+  }
+  ASSERT_TRUE(last);
+  check(enc.sensor_started(SensorState{"1.0", "ringbuf", {{"exec", "tracepoint: 2/2 programs"}}}), "sensor-started");
+  check(enc.loss(LossReport{}), "events-lost");
+  check(enc.health(LossReport{}, EnricherStats{}, 3, Encoder::Memory{}), "sensor-health");
+  check(enc.sensor_stopped(LossReport{}, 3), "sensor-stopped");
+  check(enc.sensor_tampered("output_removed", "/var/log/x was removed"), "sensor-tampered");
+  check(enc.sensor_tampered(*last, en, "signal"), "sensor-tampered by an event");
 }
 
 TEST(Completeness, EveryActionHasADocumentedExample) {

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "files.h"
 #include "sink/sink.h"
 #include "temp_dir.h"
 
@@ -52,12 +53,7 @@ bool eventually(Pred pred, std::chrono::milliseconds limit = 3s) {
   return true;
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 TEST(SinkFailure, DevFullCountsEveryLineAndKeepsGoing) {
   auto f = make_file_sink("/dev/full");

@@ -10,18 +10,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "files.h"
 #include "sink/sink.h"
 #include "temp_dir.h"
 
 namespace nj {
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using njt::slurp;
 
 class RotateTest : public ::testing::Test {
  protected:
