@@ -133,8 +133,11 @@ class Daemon {
   std::map<std::string, std::string> settings_ = settings_values(o_.settings);
   std::string path_;  // the output file ("": none, or stdout); the main thread's
   // A file or stdout is an output (--journal alone: stdout is none, and
-  // whatever it points at is no concern of the output checks).
-  bool jsonl_output() const { return !o_.output.empty() || !o_.journal; }
+  // whatever it points at is no concern of the output checks). Fixed for
+  // the run (SIGHUP moves a file output to another file only), so the
+  // writer thread may ask too.
+  const bool jsonl_output_ = !o_.output.empty() || !o_.journal;
+  bool jsonl_output() const { return jsonl_output_; }
   // The outputs opened, until their queues take them: name, JSONL or not, sink.
   struct Opened {
     std::string name;
@@ -145,8 +148,9 @@ class Daemon {
   std::shared_ptr<const FileRules> file_rules_;
   uint32_t loaded_depth_ = 0;  // what the programs were loaded with (read-only data)
   bool loaded_reads_ = false;
-  std::mutex watch_mu_;    // the watch map: rules read again vs a rotation's new file
-  bool reoutput_ = false;  // SIGHUP: an output setting changed
+  std::mutex watch_mu_;           // the watch map: rules read again vs a rotation's new file
+  bool reoutput_ = false;         // SIGHUP: an output setting changed
+  bool watches_failing_ = false;  // the watch map refused an entry at the last install
   std::unique_ptr<Sensor> sensor_;
   double startup_ms_ = 0;
   std::optional<WallClock> clock_;

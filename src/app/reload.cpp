@@ -55,13 +55,17 @@ std::optional<nj_watch_key> Daemon::exclude_output_locked(const std::string& pat
 void Daemon::install_watches(const FileRules& r, bool replace) {
   std::lock_guard<std::mutex> lk(watch_mu_);
   std::set<std::pair<uint32_t, uint64_t>> keys;
+  size_t failed = 0;
   for (const Watch& w : resolve_watches(r)) {
     if (auto e = sensor_->add_watch(w.key, w.value); !e) {
-      spdlog::warn("file rule for {}: {}", w.path, e.error().message);
-      break;
+      // The first said, once per outage (the refresh comes every minute);
+      // the map is full or refuses: the rest would too.
+      if (!failed++ && !watches_failing_) spdlog::warn("file rule for {}: {}", w.path, e.error().message);
+      continue;
     }
     keys.insert(id_of(w.key));
   }
+  watches_failing_ = failed > 0;
   std::set<uint32_t> magic;
   for (const std::string& fs : r.excluded_fs) {
     magic.insert(fs_magic(fs));
@@ -69,7 +73,9 @@ void Daemon::install_watches(const FileRules& r, bool replace) {
   }
   if (auto k = exclude_output_locked(path_)) keys.insert(id_of(*k));
   spdlog::debug("file rules: {} rules, {} watched identities", r.rules.size(), keys.size());
-  if (!replace) return;
+  // Nothing is removed in a round where an entry could not be added: with
+  // the map full, what is in it is better than a map emptied to make room.
+  if (!replace || failed) return;
   auto gone = sensor_->retain_watches([&](const nj_watch_key& k) { return keys.count(id_of(k)) > 0; });
   auto fs_gone = sensor_->retain_excluded_fs([&](uint32_t m) { return magic.count(m) > 0; });
   if (!gone || !fs_gone)
@@ -81,7 +87,8 @@ void Daemon::install_watches(const FileRules& r, bool replace) {
 // The rules' paths looked up again, now and then: a watched path that
 // appeared without an event naming it (inside a directory moved into place
 // whole) is covered from then on, and the identity of a watched file that
-// was deleted leaves the map before a new file can reuse its inode number.
+// was deleted leaves the map (a new file that reuses its inode number
+// within that time is watched in its place until then).
 void Daemon::refresh_watches() {
   if (file_family()) install_watches(*file_rules_, true);
 }

@@ -89,7 +89,6 @@ SensorState sensor_state(const Sensor& s) {
   return st;
 }
 
-// Whether `interval_s` has passed since `last`; if so, the interval restarts.
 // How often the sensor checks its output file and its links (one fstat,
 // one bpf_link_info per link).
 constexpr double kSelfCheckS = 1.0;
@@ -97,6 +96,7 @@ constexpr double kSelfCheckS = 1.0;
 // per rule; Daemon::refresh_watches).
 constexpr double kWatchRefreshS = 60.0;
 
+// Whether `interval_s` has passed since `last`; if so, the interval restarts.
 bool due(std::chrono::steady_clock::time_point& last, double interval_s, std::chrono::steady_clock::time_point now) {
   if (std::chrono::duration<double>(now - last).count() < interval_s) return false;
   last = now;

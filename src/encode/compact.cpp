@@ -311,6 +311,7 @@ class CompactSink : public Sink {
   Result<void> reopen() override { return inner_->reopen(); }
   bool ends_output(int err) const override { return inner_->ends_output(err); }
   int ended() const override { return inner_->ended(); }
+  void abandon() override { inner_->abandon(); }
 
  private:
   std::unique_ptr<Sink> inner_;

@@ -114,7 +114,11 @@ class FdSink : public Sink {
     return {};
   }
   bool ends_output(int err) const override { return ends_on_epipe_ && err == EPIPE; }
-  void abandon() override { abandoned_.store(true); }
+  // A file is never given up: its writes make progress however slow the
+  // disk, and a write interrupted there is no reader's refusal.
+  void abandon() override {
+    if (!regular_) abandoned_.store(true);
+  }
   // A pipe reports its last reader gone as POLLERR on the write end: a
   // quiet machine's sensor learns it without an event to write.
   int ended() const override {
@@ -369,6 +373,27 @@ constexpr size_t kKeepBytes = 4 << 20;
 
 }  // namespace
 
+namespace {
+
+// Interrupts a write blocked in the kernel: no SA_RESTART, so write(2)
+// returns (EINTR, or the bytes it took). Installed only at a stop that an
+// output holds up; from then on a SIGURG sent to the process (ignored by
+// default) interrupts whatever blocking call it lands in, which at a stop
+// is harmless.
+constexpr int kInterruptSignal = SIGURG;
+
+void install_interrupt_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa = {};
+    sa.sa_handler = [](int) {};
+    sigemptyset(&sa.sa_mask);
+    sigaction(kInterruptSignal, &sa, nullptr);
+  });
+}
+
+}  // namespace
+
 AsyncSink::AsyncSink(std::unique_ptr<Sink> inner, size_t max_lines, OutputPolicy policy)
     : inner_(std::move(inner)), fields_(inner_->wants_fields()), max_lines_(max_lines), policy_(std::move(policy)) {
   queue_.reserve(kReserveBytes);
@@ -423,6 +448,12 @@ void AsyncSink::kick() {
 }
 
 void AsyncSink::run() {
+  // close() interrupts a write blocked on a reader that stopped reading with
+  // this signal: a parent may have left it blocked (threads inherit masks).
+  sigset_t interrupt;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, kInterruptSignal);
+  pthread_sigmask(SIG_UNBLOCK, &interrupt, nullptr);
   std::string batch, batch_fields;
   batch.reserve(kReserveBytes);
   for (;;) {
@@ -513,25 +544,6 @@ void AsyncSink::account(const WriteResult& r, size_t batch_lines, uint64_t batch
   }
 }
 
-namespace {
-
-// Interrupts a write blocked in the kernel: no SA_RESTART, so write(2)
-// returns (EINTR, or the bytes it took). SIGURG is ignored by default, so a
-// stray one elsewhere in the process does nothing either.
-constexpr int kInterruptSignal = SIGURG;
-
-void install_interrupt_handler() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction sa = {};
-    sa.sa_handler = [](int) {};
-    sigemptyset(&sa.sa_mask);
-    sigaction(kInterruptSignal, &sa, nullptr);
-  });
-}
-
-}  // namespace
-
 void AsyncSink::close(std::chrono::milliseconds limit) {
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -543,6 +555,7 @@ void AsyncSink::close(std::chrono::milliseconds limit) {
   std::unique_lock<std::mutex> lk(mu_);
   if (!finished_cv_.wait_for(lk, limit, [this] { return finished_; })) {
     const uint64_t failed_before = stats_.lines_failed;
+    abandoned_ = true;
     inner_->abandon();
     install_interrupt_handler();
     // Until the writer is out of its loop: a write interrupted after it
@@ -551,7 +564,7 @@ void AsyncSink::close(std::chrono::milliseconds limit) {
       pthread_kill(worker_.native_handle(), kInterruptSignal);
     const uint64_t given_up = stats_.lines_failed - failed_before;
     lk.unlock();
-    if (policy_.warn)
+    if (policy_.warn && given_up)
       policy_.warn("output: lines still not taken at the stop (is its reader reading?): " + std::to_string(given_up) +
                    " given up");
   } else {
@@ -560,11 +573,20 @@ void AsyncSink::close(std::chrono::milliseconds limit) {
   worker_.join();
 }
 
+// A request that comes while another waits keeps what the first asked for:
+// both are told, and a plain reopen does not cancel a replacement (the
+// output would stay where the settings say it left).
 void AsyncSink::reopen(ReopenDone done, Replacement replacement) {
   {
     std::lock_guard<std::mutex> lk(mu_);
+    if (reopen_) {
+      done = [first = std::move(reopen_), then = std::move(done)](const Result<void>& r) {
+        first(r);
+        then(r);
+      };
+    }
     reopen_ = std::move(done);
-    replacement_ = std::move(replacement);
+    if (replacement) replacement_ = std::move(replacement);
   }
   cv_.notify_one();
 }
@@ -576,6 +598,7 @@ Result<void> AsyncSink::reopen_inner(const Replacement& replacement) {
   {
     std::lock_guard<std::mutex> lk(mu_);  // close() may be abandoning it
     std::swap(inner_, *next);
+    if (abandoned_) inner_->abandon();
   }
   return {};
 }

@@ -199,7 +199,8 @@ class AsyncSink {
   ReportFate report_fate_ = ReportFate::none;
   bool kicked_ = false;
   bool closing_ = false;
-  bool finished_ = false;  // the writer left its loop
+  bool finished_ = false;   // the writer left its loop
+  bool abandoned_ = false;  // close() gave up waiting: so is any sink swapped in later
   std::condition_variable finished_cv_;
   ReopenDone reopen_;  // asked for, not done yet
   Replacement replacement_;

@@ -10,10 +10,10 @@
 #include <chrono>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 
+#include "files.h"
 #include "harness.h"
 
 namespace nj::e2e {
@@ -24,19 +24,8 @@ void write_file(const std::string& path, const std::string& text, mode_t mode = 
   chmod(path.c_str(), mode);
 }
 
-std::vector<std::string> raw_lines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> out;
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 bool stderr_has(SensorProcess& s, const std::string& text, int timeout_ms) {
-  for (int waited = 0; waited < timeout_ms; waited += 50) {
-    if (s.stderr_text().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
+  return njt::wait_until([&] { return s.stderr_text().find(text) != std::string::npos; }, timeout_ms, 50);
 }
 
 bool is_read_of(const json& e, const std::string& path) {
@@ -94,7 +83,9 @@ TEST(Reload, SighupSwapsTheFileRules) {
                          10000))
       << s.stderr_text();
   ASSERT_EQ(run_command({"/bin/cat", dir + "/two/x"}).status, 0);
-  EXPECT_EQ(s.all([&](const json& e) { return is_read_of(e, dir + "/two/x"); }, 1000).size(), 2u);
+  EXPECT_TRUE(njt::wait_until(
+      [&] { return s.all([&](const json& e) { return is_read_of(e, dir + "/two/x"); }, 0).size() == 2; }, 10000))
+      << "the rules in force no longer report reads";
   EXPECT_EQ(s.stop(), 0) << s.stderr_text();
   expect_schema_valid(s.output_path());
 }
@@ -108,10 +99,11 @@ TEST(Reload, SighupLooksTheRulesPathsUpAgain) {
   write_file(rules, dir + "/*/.ssh/ nj-ssh read\n");
   SensorProcess s({"--events", "process,file", "--file-rules", rules});
   s.keep_lines_with({dir});
-  ASSERT_EQ(mkdir((dir + "/staging").c_str(), 0755), 0);
-  ASSERT_EQ(mkdir((dir + "/staging/.ssh").c_str(), 0700), 0);
-  write_file(dir + "/staging/.ssh/key", "secret\n");
-  ASSERT_EQ(rename((dir + "/staging").c_str(), (dir + "/bob").c_str()), 0);
+  // Made where no rule covers it (two levels down), then moved whole to
+  // where the rule covers its .ssh: no event names dir/bob/.ssh.
+  for (const char* d : {"/stage", "/stage/deep", "/stage/deep/.ssh"}) ASSERT_EQ(mkdir((dir + d).c_str(), 0700), 0);
+  write_file(dir + "/stage/deep/.ssh/key", "secret\n");
+  ASSERT_EQ(rename((dir + "/stage/deep").c_str(), (dir + "/bob").c_str()), 0);
   kill(s.pid(), SIGHUP);
   ASSERT_TRUE(stderr_has(s, "SIGHUP: configuration read again; nothing changed", 10000)) << s.stderr_text();
   const std::string key = dir + "/bob/.ssh/key";
@@ -139,24 +131,27 @@ TEST(Reload, SighupMovesTheOutputWithoutLosingALine) {
          "i=0; while [ $i -lt " + std::to_string(kExecs) + " ]; do /bin/echo nj-move-$i >/dev/null; i=$((i+1)); done"});
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  write_file(cfg, "output = \"" + b + "\"\noutput-max-size = 200000\noutput-keep = 9\n");
+  write_file(cfg, "output = \"" + b + "\"\noutput-max-size = 200000\noutput-keep = 99\n");
   kill(s.pid(), SIGHUP);
   loop.join();
   ASSERT_TRUE(stderr_has(s, "SIGHUP: output moves from " + a + " to " + b, 10000)) << s.stderr_text();
   EXPECT_TRUE(stderr_has(s, "SIGHUP: configuration read again; applied: output, output-keep, output-max-size\n", 1000))
       << s.stderr_text();
+  // Enough after the move for the new file to rotate at its new size
+  // (an exec's fork, exec and exit are ~4 KB).
+  ASSERT_EQ(run_command({"/bin/sh", "-c", "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"}).status, 0);
   // The last exec's event is somewhere before the stop's drain is over.
   EXPECT_EQ(s.stop(), 0) << s.stderr_text();
 
   std::vector<std::string> files{a};
-  for (int k = 9; k >= 1; k--)
+  for (int k = 99; k >= 1; k--)
     if (access((b + "." + std::to_string(k)).c_str(), F_OK) == 0) files.push_back(b + "." + std::to_string(k));
   files.push_back(b);
   EXPECT_GE(files.size(), 3u) << "the new file never rotated at its new size";
   std::multiset<std::string> seen;
   size_t lines_in_b = 0;
   for (const std::string& f : files) {
-    for (const std::string& line : raw_lines(f)) {
+    for (const std::string& line : njt::lines_of(njt::slurp(f))) {
       const json e = json::parse(line, nullptr, false);
       ASSERT_FALSE(e.is_discarded()) << f << ": a torn line: " << line.substr(0, 200);
       if (f != a) lines_in_b++;
@@ -171,7 +166,7 @@ TEST(Reload, SighupMovesTheOutputWithoutLosingALine) {
   for (int i = 0; i < kExecs; i++)
     EXPECT_EQ(seen.count("nj-move-" + std::to_string(i)), 1u) << "nj-move-" << i << " in " << a << " and " << b;
   // The last words are in the new file.
-  const auto tail = raw_lines(b);
+  const auto tail = njt::lines_of(njt::slurp(b));
   ASSERT_FALSE(tail.empty());
   EXPECT_EQ(get(json::parse(tail.back()), "event.action"), "sensor-stopped");
 }

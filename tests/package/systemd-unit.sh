@@ -100,8 +100,11 @@ events=$root/var/log/nightjar/events.jsonl
 lines_with() { grep -F -- "$1" "${2:-$events}" 2>/dev/null || true; }
 # The unit's journal in this boot of the container (its own boot id).
 journal() { in_ct journalctl -b -u nightjar -o cat --no-pager; }
-# The sensor's own lines in it that are not info.
-sensor_complaints() { journal | grep -E '^nightjar: (warning|error|critical)' || true; }
+# The sensor's own lines in it that are not info, but the one every start
+# here has: systemd as the container's PID 1 needs a PID namespace of its
+# own, which the sensor names (asserted below).
+pidns_warning='^nightjar: warning: the sensor runs in a PID namespace of its own \(pid:\['
+sensor_complaints() { journal | grep -E '^nightjar: (warning|error|critical)' | grep -Ev "$pidns_warning" || true; }
 
 # The container's root: this machine's / under an overlay whose upper layer
 # is a tmpfs, with the package in it.
@@ -274,6 +277,7 @@ grep -qF '"exec":"tracepoint' <<<"$started" || fail "no exec hook in sensor-star
 if grep -qF '"file.open":' <<<"$started"; then fail "the configuration file was not read: file hooks in sensor-started"; fi
 [ "$(prop WatchdogUSec)" = 2s ] || fail "the drop-in did not apply: WatchdogUSec=$(prop WatchdogUSec)"
 [ -z "$(sensor_complaints)" ] || fail "the sensor's journal has warnings or errors: $(sensor_complaints)"
+journal | grep -qE "$pidns_warning" || fail "the sensor did not name the container's PID namespace"
 
 # ---- the watchdog: pinged, and a sensor that stops answering (SIGSTOP)
 # aborted and restarted (Restart=on-failure)

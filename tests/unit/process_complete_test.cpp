@@ -95,11 +95,13 @@ TEST(HostMountNs, PidOnesNotTheSensorsOwn) {
 }
 
 TEST(LinksComparable, OnlyInTheHostsNamespace) {
-  EXPECT_TRUE(links_comparable("mnt:[1]", "mnt:[1]"));
-  EXPECT_FALSE(links_comparable("mnt:[2]", "mnt:[1]"));     // a container's
-  EXPECT_FALSE(links_comparable(std::nullopt, "mnt:[1]"));  // gone, or not ours to read
-  EXPECT_FALSE(links_comparable("mnt:[1]", std::nullopt));
-  EXPECT_FALSE(links_comparable(std::nullopt, std::nullopt));
+  EXPECT_TRUE(links_comparable("mnt:[1]", "mnt:[1]", "mnt:[3]"));
+  EXPECT_TRUE(links_comparable("mnt:[3]", "mnt:[1]", "mnt:[3]"));      // the sensor's own
+  EXPECT_FALSE(links_comparable("mnt:[2]", "mnt:[1]", "mnt:[3]"));     // a container's
+  EXPECT_FALSE(links_comparable(std::nullopt, "mnt:[1]", "mnt:[1]"));  // gone, or not ours to read
+  EXPECT_FALSE(links_comparable("mnt:[1]", std::nullopt, std::nullopt));
+  EXPECT_TRUE(links_comparable("mnt:[1]", std::nullopt, "mnt:[1]"));
+  EXPECT_FALSE(links_comparable(std::nullopt, std::nullopt, std::nullopt));
 }
 
 }  // namespace

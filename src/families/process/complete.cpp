@@ -34,8 +34,9 @@ std::optional<std::string> host_mount_ns(const std::string& proc_root, const Pat
   return probe.readlink(proc_root + "/self/ns/mnt");
 }
 
-bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns) {
-  return process_ns && host_ns && *process_ns == *host_ns;
+bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns,
+                      const std::optional<std::string>& own_ns) {
+  return process_ns && ((host_ns && *process_ns == *host_ns) || (own_ns && *process_ns == *own_ns));
 }
 
 std::optional<std::string> complete_file(const std::string& tail, const std::vector<std::string>& candidates, FileId id,

@@ -40,8 +40,11 @@ std::optional<std::string> complete_file(const std::string& tail, const std::vec
 std::optional<std::string> host_mount_ns(const std::string& proc_root, const PathProbe& probe);
 
 // Whether a process's /proc links (cwd, exe) name paths from the same root as
-// the kernel's walk: only when it lives in the host's mount namespace.
-bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns);
+// the kernel's walk: when it lives in the host's mount namespace (read from
+// another namespace, such a link is still walked up to the host's root),
+// or in the sensor's own (the same root as the reader's).
+bool links_comparable(const std::optional<std::string>& process_ns, const std::optional<std::string>& host_ns,
+                      const std::optional<std::string>& own_ns);
 
 // A link in /proc/<pid> (exe, cwd) read back: its text without the
 // " (deleted)" the kernel adds for an unlinked file, if it ends with `tail`.

@@ -50,7 +50,8 @@ ProcessTracker::ProcessTracker(const TrackerContext& ctx)
       proc_root_(ctx.proc_root),
       clock_ticks_(ctx.clock_ticks),
       fold_window_ns_(ctx.fold_window_ns),
-      host_mnt_ns_(host_mount_ns(proc_root_, probe_)) {}
+      host_mnt_ns_(host_mount_ns(proc_root_, probe_)),
+      own_mnt_ns_(probe_.readlink(proc_root_ + "/self/ns/mnt")) {}
 
 ProcKey ProcessTracker::key_of(uint32_t pid, uint64_t start_ns) const {
   return ProcKey{pid, ns_to_ticks(start_ns, clock_ticks_)};
@@ -148,7 +149,7 @@ HashRequest ProcessTracker::hash_request(const nj_exec& r, const ExecView& v) co
 void ProcessTracker::complete_paths(const nj_exec& r, ExecView& v) const {
   if (!v.cwd_truncated && !v.exe_truncated) return;
   const std::string dir = proc_root_ + "/" + std::to_string(r.task.pid);
-  const bool same_ns = links_comparable(probe_.readlink(dir + "/ns/mnt"), host_mnt_ns_);
+  const bool same_ns = links_comparable(probe_.readlink(dir + "/ns/mnt"), host_mnt_ns_, own_mnt_ns_);
   if (v.cwd_truncated && v.cwd && same_ns) {
     if (auto full = complete_from_link(tail_of(*v.cwd), dir + "/cwd", probe_)) {
       v.cwd = *full;

@@ -54,6 +54,7 @@ class ProcessTracker final : public Tracker {
   // The host's mount namespace (complete.h): /proc links of processes in
   // another one name paths under another root than the walk's.
   std::optional<std::string> host_mnt_ns_;
+  std::optional<std::string> own_mnt_ns_;
 };
 
 }  // namespace nj
