@@ -64,7 +64,7 @@ class Encoded {
 class Daemon {
  public:
   // `--output -` is stdout, beside the journal.
-  explicit Daemon(const RunOptions& o) : o_(o), path_(o.output == "-" ? "" : o.output) {}
+  explicit Daemon(const RunOptions& o) : o_(o), path_(output_file(o.output)) {}
   ~Daemon() {
     outs_.close();  // no rotation after this
     if (const int fd = rotated_fd_.exchange(-1); fd >= 0) ::close(fd);
@@ -132,6 +132,8 @@ class Daemon {
   RunOptions o_;  // a copy: SIGHUP changes the settings that can change live
   std::map<std::string, std::string> settings_ = settings_values(o_.settings);
   std::string path_;  // the output file ("": none, or stdout); the main thread's
+  // --output's file: "" for none and for "-" (stdout).
+  static std::string output_file(const std::string& output) { return output == "-" ? "" : output; }
   // A file or stdout is an output (--journal alone: stdout is none, and
   // whatever it points at is no concern of the output checks). Fixed for
   // the run (SIGHUP moves a file output to another file only), so the
@@ -149,7 +151,6 @@ class Daemon {
   uint32_t loaded_depth_ = 0;  // what the programs were loaded with (read-only data)
   bool loaded_reads_ = false;
   std::mutex watch_mu_;           // the watch map: rules read again vs a rotation's new file
-  bool reoutput_ = false;         // SIGHUP: an output setting changed
   bool watches_failing_ = false;  // the watch map refused an entry at the last install
   std::unique_ptr<Sensor> sensor_;
   double startup_ms_ = 0;

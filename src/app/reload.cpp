@@ -12,21 +12,13 @@
 
 #include "app/daemon.h"
 #include "encode/compact.h"
+#include "util/fifo.h"
 
 namespace nj {
 
 namespace {
 
 std::pair<uint32_t, uint64_t> id_of(const nj_watch_key& k) { return {k.dev, k.ino}; }
-
-// A JSONL file, not stdout ("" or "-"): the only output that can be
-// pointed elsewhere while running.
-bool is_file_output(const std::string& output) { return !output.empty() && output != "-"; }
-
-bool is_fifo(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
-}
 
 }  // namespace
 
@@ -125,7 +117,6 @@ bool Daemon::reload_config() {
   std::string applied, restart;
   std::vector<std::string> output_keys;
   const RunOptions before = o_;
-  reoutput_ = false;
   for (const std::string& key : changed_keys(settings_, after)) {
     if (key == "file-rules") continue;  // below: the file may have changed, not only its name
     if (apply_live(key, n)) {
@@ -140,13 +131,14 @@ bool Daemon::reload_config() {
   // The output's settings change together or not at all (the new file could
   // not be opened: said, and tried again at the next SIGHUP).
   bool reopened = false;
-  if (reoutput_ && replace_output()) {
+  const bool reoutput = !output_keys.empty();
+  if (reoutput && replace_output()) {
     reopened = true;
     for (const std::string& key : output_keys) {
       add(applied, key);
       adopt(key);
     }
-  } else if (reoutput_) {
+  } else if (reoutput) {
     o_.output = before.output;
     o_.output_max_bytes = before.output_max_bytes;
     o_.output_keep = before.output_keep;
@@ -188,7 +180,9 @@ bool Daemon::apply_live(const std::string& key, const RunOptions& n) {
 bool Daemon::output_key(const std::string& key, const RunOptions& n) {
   if (!outs_.jsonl()) return false;
   if (key == "output") {
-    if (!is_file_output(o_.output) || !is_file_output(n.output) || is_fifo(n.output)) return false;
+    // Only a file is pointed elsewhere while running (stdout <-> file
+    // changes the output's name in the loss counts).
+    if (output_file(o_.output).empty() || output_file(n.output).empty() || is_fifo(n.output)) return false;
     o_.output = n.output;
   } else if (key == "output-max-size") {
     o_.output_max_bytes = n.output_max_bytes;
@@ -201,7 +195,6 @@ bool Daemon::output_key(const std::string& key, const RunOptions& n) {
   } else {
     return false;
   }
-  reoutput_ = true;
   return true;
 }
 
@@ -211,7 +204,7 @@ bool Daemon::output_key(const std::string& key, const RunOptions& n) {
 // is split between them or lost.
 bool Daemon::replace_output() {
   Output* out = outs_.jsonl();
-  const std::string path = is_file_output(o_.output) ? o_.output : "";
+  const std::string path = output_file(o_.output);
   Result<std::unique_ptr<Sink>> next =
       path.empty() ? Result<std::unique_ptr<Sink>>(viewed(make_stdout_sink())) : file_sink(path);
   if (!next) {

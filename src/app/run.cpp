@@ -194,8 +194,7 @@ std::unique_ptr<Sink> Daemon::viewed(std::unique_ptr<Sink> s) const {
 
 bool Daemon::open_file_output() {
   Fd fifo_writer;  // held until the sink has the FIFO open
-  struct stat st;
-  if (::stat(o_.output.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+  if (is_fifo(o_.output)) {
     auto w = wait_for_fifo_reader(o_.output, [&] { spdlog::info("waiting for a reader on FIFO {}", o_.output); });
     if (!w) {
       spdlog::error("{}", w.error().message);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -42,6 +43,11 @@ Result<FifoReader> wait_for_fifo_reader(const std::string& path, const std::func
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   return r;
+}
+
+bool is_fifo(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
 }  // namespace nj

@@ -22,6 +22,9 @@ struct FifoReader {
 // Waits until the FIFO at `path` has a reader. `on_wait` runs once if
 // there is none yet (the caller says what it waits for). SIGINT and
 // SIGTERM end the wait; other signals are left alone.
+// Whether `path` names a FIFO (an output that waits for its reader).
+bool is_fifo(const std::string& path);
+
 Result<FifoReader> wait_for_fifo_reader(const std::string& path, const std::function<void()>& on_wait);
 
 }  // namespace nj
