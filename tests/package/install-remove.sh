@@ -21,14 +21,8 @@ paths=(/usr/sbin/nightjar "$unit" /etc/nightjar /etc/logrotate.d/nightjar
   /var/log/nightjar "$wants"
   /etc/systemd/system/nightjar.service)
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-skip() {
-  echo "skipped: $*" >&2
-  exit 77
-}
+# shellcheck source=tests/package/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (installs a package)"
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q installed; then
@@ -55,11 +49,7 @@ trap 'exit 130' INT TERM
 start=$(date +%s.%N)
 
 # ---- build: CPack on the build directory, the package written to $work
-(cd "$build" && cpack -G DEB -B "$work" >"$work/cpack.log" 2>&1) || {
-  cat "$work/cpack.log" >&2
-  fail "cpack -G DEB failed"
-}
-deb=$(ls "$work"/nightjar_*.deb)
+deb=$(build_deb "$build" "$work")
 echo "built $(basename "$deb") ($(stat -c %s "$deb") bytes)"
 
 expected_files="/etc/logrotate.d/nightjar

@@ -26,14 +26,8 @@ set -euo pipefail
 
 build=$(cd "$1" && pwd)
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-skip() {
-  echo "skipped: $*" >&2
-  exit 77
-}
+# shellcheck source=tests/package/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || skip "needs root (boots a container, loads BPF programs)"
 command -v systemd-nspawn >/dev/null || skip "no systemd-nspawn (Debian package systemd-container; scripts/deps.sh installs it)"
@@ -113,11 +107,8 @@ mkdir "$dir/upper" "$dir/work" "$root"
 mount -t overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" nj-unit "$root"
 
 # ---- the package, as install-remove.sh builds it
-(cd "$build" && cpack -G DEB -B "$dir/deb" >"$dir/cpack.log" 2>&1) || {
-  cat "$dir/cpack.log" >&2
-  fail "cpack -G DEB failed"
-}
-deb=$(ls "$dir"/deb/nightjar_*.deb)
+mkdir -p "$dir/deb"
+deb=$(build_deb "$build" "$dir/deb")
 t_built=$(date +%s.%N)
 
 # ---- the container
