@@ -7,13 +7,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdarg>
 #include <cstring>
 #include <string>
 
+#include "loader/kretprobe.h"
 #include "nightjar/abi.h"
 #include "nightjar_bpf.skel.h"
+#include "util/files.h"
 
 namespace nj {
 
@@ -65,6 +69,8 @@ Result<std::unique_ptr<Sensor>> Sensor::open(const SensorConfig& config, const K
   if (auto r = s->configure(features); !r) return r.error();
   if (int err = nightjar_bpf__load(s->skel_.get()); err)
     return os_error(err, "loading BPF programs (run with -v for the verifier log)");
+  if (auto g = GracePeriod::create()) s->grace_.emplace(std::move(*g));
+  else spdlog::debug("{}", g.error().message);
   if (config.attach && !config.load_all_of) {
     if (auto r = s->attach_all(); !r) return r.error();
   }
@@ -88,17 +94,27 @@ void Sensor::stop() {
       bpf_map_update_elem(bpf_map__fd(skel_->maps.bss), &key, data.data(), BPF_ANY);
     }
   }
-  // A program that read the flag before it was set may still be sending.
-  // Every program runs inside an RCU read-side section, and this waits for
-  // an RCU grace period: after it, what those programs sent is in the
-  // buffers and counted. Without it (nohz_full CPUs refuse it), destroying
-  // the links below gives them the same time in practice.
-  if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
-    spdlog::debug("membarrier: {}; stopping without waiting for a grace period", std::strerror(errno));
+  // A program that read the flag before it was set may still be sending:
+  // after a grace period, what those programs sent is in the buffers and
+  // counted (grace_period.h says why not membarrier alone).
+  wait_for_running_programs();
   // Nothing is sent any more: the order no longer matters, but the links go
   // in the reverse of their attach order all the same.
   while (!links_.empty()) links_.pop_back();
   link_progs_.clear();
+  kretprobes_.clear();
+}
+
+void Sensor::wait_for_running_programs() const {
+  if (grace_) {
+    auto r = grace_->wait();
+    if (r) return;
+    spdlog::debug("{}; trying membarrier", r.error().message);
+  }
+  // Without either, destroying the links gives them about the same time in
+  // practice.
+  if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) != 0)
+    spdlog::debug("membarrier: {}; stopping without waiting for a grace period", std::strerror(errno));
 }
 
 Result<void> Sensor::configure(const KernelFeatures& features) {
@@ -179,11 +195,49 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   return {};
 }
 
+// A kretsyscall program goes on a return probe of our own making
+// (kretprobe.h says why); where tracefs cannot make one, libbpf's.
+LinkPtr Sensor::attach_program(::bpf_program* p) {
+  const std::string_view section = bpf_program__section_name(p);
+  constexpr std::string_view kret = "kretsyscall/";
+  if (section.substr(0, kret.size()) != kret || !tracing_) return LinkPtr(bpf_program__attach(p));
+  const std::string_view sys = section.substr(kret.size());
+  auto probe = open_syscall_kretprobe(*tracing_, kretprobe_event_name(getpid(), kretprobe_serial_, sys), sys,
+                                      kretprobe_maxactive(sys, libbpf_num_possible_cpus()));
+  if (!probe) {
+    spdlog::debug("{}: {}; libbpf's kretprobe instead", bpf_program__name(p), probe.error().message);
+    return LinkPtr(bpf_program__attach(p));
+  }
+  LinkPtr link(bpf_program__attach_perf_event(p, probe->perf_fd));
+  if (!link) {
+    const int err = errno;
+    close(probe->perf_fd);
+    errno = err;
+    return link;
+  }
+  kretprobes_.push_back(std::move(probe->event));
+  return link;
+}
+
 Result<void> Sensor::attach_all() {
+  // Return probes a sensor of this pid left behind (it was killed), or one
+  // that died, go first: each holds its instances' memory.
+  if (config_.backend == Backend::kprobe || !config_.backend) tracing_ = kprobe_events_dir();
+  if (tracing_) {
+    static std::atomic<unsigned> sensors{0};
+    kretprobe_serial_ = ++sensors;
+    const auto text = read_file(*tracing_ + "/kprobe_events");
+    if (text) {
+      const auto stale = stale_kretprobe_events(*text, {getpid(), kretprobe_serial_},
+                                                [](pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; });
+      if (const size_t n = remove_kprobe_events(*tracing_, stale))
+        spdlog::info("removed {} return probes left by a sensor that is gone", n);
+    }
+  }
   for (auto& ap : programs_) {
     if (ap.program.empty() || !ap.error.empty()) continue;
     struct bpf_program* p = bpf_object__find_program_by_name(skel_->obj, ap.program.c_str());
-    LinkPtr link(bpf_program__attach(p));
+    LinkPtr link = attach_program(p);
     if (!link) {
       int err = errno;
       ap.error = std::strerror(err);
@@ -298,6 +352,12 @@ Result<KernelCounters> Sensor::counters() const {
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;
     c.after_stop += per[i].after_stop;
+  }
+  if (!kretprobes_.empty()) {
+    std::vector<std::string> events;
+    for (const auto& k : kretprobes_) events.push_back(k.event());
+    if (auto profile = read_file(*tracing_ + "/kprobe_profile", 16 << 20))
+      c.runs_missed += kprobe_misses(*profile, events);
   }
   for (size_t f = 0; f < NJ_FAM_MAX; f++) {
     c.sent += c.sent_by_family[f];

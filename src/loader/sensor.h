@@ -12,12 +12,15 @@
 #include <vector>
 
 #include "loader/features.h"
+#include "loader/grace_period.h"
+#include "loader/kretprobe.h"
 #include "loader/program_table.h"
 #include "nightjar/abi.h"
 #include "util/result.h"
 
 struct nightjar_bpf;  // the generated skeleton
 struct bpf_link;
+struct bpf_program;
 
 namespace nj {
 
@@ -141,6 +144,8 @@ class Sensor {
   Sensor() = default;
   Result<void> configure(const KernelFeatures& features);
   Result<void> attach_all();
+  void wait_for_running_programs() const;
+  LinkPtr attach_program(::bpf_program* p);
 
   SensorConfig config_;
   // Declared before the links: members are destroyed in reverse order, and
@@ -148,6 +153,12 @@ class Sensor {
   SkeletonPtr skel_;
   std::vector<Choice> choices_;
   std::vector<AttachedProgram> programs_;
+  std::optional<GracePeriod> grace_;
+  // The kprobe backend's return probes made in tracefs (kretprobe.h): before
+  // the links, which must be closed before tracefs lets one be removed.
+  std::optional<std::string> tracing_;
+  unsigned kretprobe_serial_ = 0;
+  std::vector<KretprobeEvent> kretprobes_;
   std::vector<LinkPtr> links_;
   // Per link: its program's name and id at attach time (0: not a BPF link).
   std::vector<std::pair<std::string, uint32_t>> link_progs_;

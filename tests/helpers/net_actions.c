@@ -1073,5 +1073,6 @@ const struct action net_actions[] = {
 	{"net-portscan", act_portscan},
 	{"net-udp-exfil", act_udp_exfil},
 	{"net-http-download", act_http_download},
+	{"net-accept-waiting", act_accept_waiting},
 	{NULL, NULL},
 };

@@ -63,6 +63,9 @@ void ready_send(int wfd, int value);
 /* 0 with *value, or -1 when the writer closed (exited) without sending. */
 int ready_wait(int rfd, int *value, const char *what);
 
+/* net_waiting_actions.c */
+void act_accept_waiting(void);
+
 /* net_dns_actions.c */
 void act_dns(void);
 void act_dns_unconnected(void);

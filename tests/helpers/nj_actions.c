@@ -36,7 +36,7 @@
  * Only libc + Linux UAPI headers are used.
  * Build: gcc -std=gnu11 -Wall -Wextra -Werror -O2 -pthread nj_actions.c \
  *            actions.c process_actions.c file_actions.c uring_actions.c \
- *            net_actions.c net_dns_actions.c
+ *            net_actions.c net_dns_actions.c net_waiting_actions.c ...
  */
 #define _GNU_SOURCE
 #include <stdio.h>
