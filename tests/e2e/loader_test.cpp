@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "harness.h"
+#include "loader/grace_period.h"
 #include "loader/sensor.h"
 
 namespace nj::e2e {
@@ -71,6 +72,18 @@ class NoBtf final : public KernelFeatures {
   bool btf_function(const std::string&) const override { return false; }
   std::string kernel_release() const override { return "test"; }
 };
+
+// The stop waits for running programs through a map-of-maps update
+// (src/loader/grace_period.h): the kernel must take both maps and the
+// update, or the sensor falls back to membarrier.
+TEST(Verifier, TheStopsGracePeriodIsAvailable) {
+  auto g = GracePeriod::create();
+  ASSERT_TRUE(g) << g.error().message;
+  for (int i = 0; i < 3; i++) {
+    auto r = g->wait();
+    EXPECT_TRUE(r) << r.error().message;
+  }
+}
 
 TEST(Loader, NoBtfIsAClearError) {
   auto s = Sensor::open(SensorConfig{}, NoBtf{});

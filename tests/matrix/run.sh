@@ -10,7 +10,7 @@
 #   --timeout SECS    hard limit per VM (default 2400)
 #   --suite-timeout S limit for one backend's suite inside the VM (default 720; CI runs
 #                     the matrix beside the other build types, which slows it)
-#   --filter F        gtest filter (default Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*)
+#   --filter F        gtest filter (default Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Kretprobes*:Loss*:Identity*:Enrich*)
 #   --backends "B.."  backends to run (default "tracepoint kprobe fentry")
 #   --kernels L       comma list of series: 5.10,6.1,6.12,sid (default all)
 #   --offline         no network: use the kernels already in the cache
@@ -47,7 +47,7 @@ SMP=${NJ_MATRIX_SMP:-2}
 MEM=${NJ_MATRIX_MEM:-2G}
 VM_TIMEOUT=${NJ_MATRIX_TIMEOUT:-2400}
 SUITE_TIMEOUT=${NJ_MATRIX_SUITE_TIMEOUT:-720}
-FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Loss*:Identity*:Enrich*'}
+FILTER=${NJ_MATRIX_FILTER:-'Transports/*:FileTransports/*ringbuf:NetTransports/*ringbuf:Tamper*/*ringbuf:FileModify*:Verifier*:Kretprobes*:Loss*:Identity*:Enrich*'}
 BACKENDS="tracepoint kprobe fentry"
 KERNELS="5.10,6.1,6.12,sid"
 APT_MAX_AGE=${NJ_MATRIX_APT_MAX_AGE:-86400}
