@@ -26,7 +26,9 @@ const char* syscall_name(uint32_t s) {
       "open_tree", "mount_setattr", "setns", "prctl", "kill", "tkill", "tgkill", "pidfd_send_signal", "rt_sigqueueinfo",
       "rt_tgsigqueueinfo", "write", "pwrite64", "writev", "pwritev",
       // NJ_SYS_COMMIT_CREDS: a kernel function, not a syscall (no nightjar.syscall)
-      nullptr};
+      nullptr,
+      // file family, later additions
+      "setxattrat", "removexattrat", "fallocate"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }

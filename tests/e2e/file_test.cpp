@@ -640,6 +640,21 @@ TEST_P(FileEvents, TruncateByPathAndByFd) {
   EXPECT_EQ(get(o, "nightjar.file.open_flags"), json::array({"O_RDWR"}));
 }
 
+// Space allocated, and a hole punched (data destroyed without a write).
+TEST_P(FileEvents, FallocateAllocatesAndPunchesHoles) {
+  ACT(a, "file-fallocate", dir_);
+  FIND(f, "modify", a["pid"], a["path"], "fallocate");
+  expect_common(f, a["pid"]);
+  EXPECT_EQ(get(f, "event.type"), json::array({"change"}));
+  EXPECT_EQ(get(f, "nightjar.file.length"), 8192);
+  EXPECT_EQ(get(f, "nightjar.file.fallocate_mode"), json::array({"FALLOC_FL_ALLOCATE_RANGE"}));
+  expect_identity(f, a, "fd");
+  FIND(p, "modify", a["pid"], a["punch_path"], "fallocate");
+  EXPECT_EQ(get(p, "nightjar.file.length"), 8);
+  EXPECT_EQ(get(p, "nightjar.file.fallocate_mode"), json::array({"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"}));
+  expect_identity(p, a, "punch");
+}
+
 // ---------------------------------------------------------------------------
 // chmod family.
 
@@ -790,6 +805,23 @@ TEST_P(FileEvents, XattrSetAndRemoveByPathLinkAndFd) {
     else
       expect_path_identity(e, std::string(c.syscall).find("remove") != std::string::npos ? "security_inode_removexattr"
                                                                                          : "security_inode_setxattr");
+  }
+}
+
+// Linux 6.13's *xattrat, relative to a directory fd.
+TEST_P(FileEvents, XattrSetAndRemoveRelativeToADirectoryFd) {
+  ACT(a, "file-xattrat", dir_);
+  for (const char* syscall : {"setxattrat", "removexattrat"}) {
+    SCOPED_TRACE(syscall);
+    const bool set = std::string(syscall) == "setxattrat";
+    FIND(e, "xattr", a["pid"], a["path"], syscall);
+    expect_common(e, a["pid"]);
+    EXPECT_EQ(get(e, "event.type"), json::array({"change"}));
+    expect_path(e, a["path"], dir_, "xattrat.txt", "txt");
+    EXPECT_EQ(get(e, "nightjar.file.xattr.name"), a["name"]);
+    EXPECT_EQ(get(e, "nightjar.file.xattr.operation"), set ? "set" : "remove");
+    if (set) EXPECT_EQ(get(e, "nightjar.file.xattr.size"), a["size"]);
+    else EXPECT_FALSE(has(e, "nightjar.file.xattr.size"));
   }
 }
 

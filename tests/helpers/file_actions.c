@@ -22,6 +22,8 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <linux/falloc.h>
+#include <linux/types.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -617,6 +619,30 @@ static void act_truncate(void)
 	j_ident("ftruncate", fd);
 }
 
+/* fallocate: space allocated to one file, a hole punched in another. */
+static void act_fallocate(void)
+{
+	const char *p = wpath("falloc.bin"), *q = wpath("punch.bin");
+	int fd, fq;
+
+	make_file(p, "", 0644);
+	make_file(q, "0123456789abcdef", 0644);
+	fd = (int)ok(syscall(SYS_openat, AT_FDCWD, p, O_RDWR), "openat");
+	fq = (int)ok(syscall(SYS_openat, AT_FDCWD, q, O_RDWR), "openat");
+	if (syscall(SYS_fallocate, fd, 0, 0L, 8192L) != 0) {
+		if (errno == EOPNOTSUPP)
+			die(77, "fallocate: not supported by this filesystem");
+		die_errno("fallocate");
+	}
+	ok(syscall(SYS_fallocate, fq, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0L, 8L),
+	   "fallocate punch hole");
+	begin("file-fallocate");
+	j_str("path", p);
+	j_str("punch_path", q);
+	j_ident("fd", fd);
+	j_ident("punch", fq);
+}
+
 /* ------------------------------------------------------------------------ */
 /* chmod family.                                                             */
 
@@ -806,6 +832,43 @@ static void act_xattr(void)
 	j_str("fd_path", q);
 	j_str("fd_name", fname);
 	j_ident("fd", fd);
+}
+
+/* setxattrat and removexattrat (Linux 6.13), relative to a directory fd;
+ * 77 where the kernel has not got them. The numbers are the same on every
+ * architecture (the unified table). */
+#define NJ_SYS_setxattrat 463
+#define NJ_SYS_removexattrat 466
+
+struct nj_xattr_args {
+	__u64 value;
+	__u32 size;
+	__u32 flags;
+};
+
+static void act_xattrat(void)
+{
+	const char *p = wpath("xattrat.txt"), *name = "user.nj-at";
+	struct nj_xattr_args args = {(__u64)(unsigned long)"four", 4, XATTR_CREATE};
+	int dfd;
+
+	make_file(p, "x\n", 0644);
+	dfd = (int)ok(syscall(SYS_openat, AT_FDCWD, workdir(), O_RDONLY | O_DIRECTORY),
+		      "open workdir");
+	if (syscall(NJ_SYS_setxattrat, dfd, "xattrat.txt", 0, name, &args, sizeof args) != 0) {
+		if (errno == ENOSYS)
+			die(77, "setxattrat: not in this kernel (6.13+)");
+		if (errno != EOPNOTSUPP)
+			die_errno("setxattrat");
+		name = "trusted.nj-at";
+		ok(syscall(NJ_SYS_setxattrat, dfd, "xattrat.txt", 0, name, &args, sizeof args),
+		   "setxattrat trusted.*");
+	}
+	ok(syscall(NJ_SYS_removexattrat, dfd, "xattrat.txt", 0, name), "removexattrat");
+	begin("file-xattrat");
+	j_str("path", p);
+	j_str("name", name);
+	j_num("size", 4);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1005,6 +1068,8 @@ const struct action file_actions[] = {
 	{"file-utime", act_utime},
 	{"file-utimensat", act_utimensat},
 	{"file-xattr", act_xattr},
+	{"file-xattrat", act_xattrat},
+	{"file-fallocate", act_fallocate},
 	{"file-memfd", act_memfd},
 	{"file-dotdot", act_dotdot},
 	{"file-long-path", act_long_path},

@@ -167,6 +167,19 @@ TEST_F(FileEncoderTest, ModifyByTruncate) {
   EXPECT_EQ(j["nightjar"]["file"], json({{"length", 4096}}));
 }
 
+TEST_F(FileEncoderTest, ModifyByFallocatePunchingAHole) {
+  nj_file_create r = rec(NJ_REC_FILE_MODIFY, NJ_SYS_FALLOCATE, 0, 1);
+  r.op.args[0] = 65536;
+  r.op.args[1] = 0x03;  // FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE
+  json j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
+  expect_common(j, "modify", "change", "success", "fallocate");
+  EXPECT_EQ(j["nightjar"]["file"],
+            json({{"length", 65536}, {"fallocate_mode", {"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"}}}));
+  r.op.args[1] = 0;
+  j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
+  EXPECT_EQ(j["nightjar"]["file"]["fallocate_mode"], json({"FALLOC_FL_ALLOCATE_RANGE"}));
+}
+
 TEST_F(FileEncoderTest, CreateDirectory) {
   nj_file_create r = rec(NJ_REC_FILE_CREATE, NJ_SYS_MKDIRAT, 0, 2);
   r.op.args[0] = 01777;
@@ -409,6 +422,22 @@ TEST_F(FileEncoderTest, XattrRemove) {
   expect_common(j, "xattr", "change", "success", "fremovexattr");
   EXPECT_EQ(j["file"], kNotesFile);
   EXPECT_EQ(j["nightjar"]["file"], json({{"xattr", {{"name", "user.origin"}, {"operation", "remove"}}}}));
+}
+
+TEST_F(FileEncoderTest, XattrSetAndRemoveRelativeToADirectoryFd) {
+  nj_file_create r = rec(NJ_REC_FILE_XATTR, NJ_SYS_SETXATTRAT, 0, 2);
+  r.op.args[1] = 4;
+  json j = encode(file_event(
+      r, {str_bytes(kId, NJ_FF_NAME, 0, "/srv/a.txt"), str_bytes(kId, NJ_FF_XATTR, 0, "security.capability")}));
+  expect_common(j, "xattr", "change", "success", "setxattrat");
+  EXPECT_EQ(
+      j["nightjar"]["file"],
+      json({{"xattr",
+             {{"name", "security.capability"}, {"operation", "set"}, {"size", 4}, {"file_capabilities", true}}}}));
+  r = rec(NJ_REC_FILE_XATTR, NJ_SYS_REMOVEXATTRAT, 0, 2);
+  j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/srv/a.txt"), str_bytes(kId, NJ_FF_XATTR, 0, "user.x")}));
+  expect_common(j, "xattr", "change", "success", "removexattrat");
+  EXPECT_EQ(j["nightjar"]["file"], json({{"xattr", {{"name", "user.x"}, {"operation", "remove"}}}}));
 }
 
 TEST_F(FileEncoderTest, Memfd) {

@@ -210,6 +210,10 @@ enum nj_syscall {
 	 * (kprobe/fentry), whose values[] layout differs (abi/tamper.h); the
 	 * syscall it ran in is in args[4] */
 	NJ_SYS_COMMIT_CREDS = 97,
+	/* file family, later additions */
+	NJ_SYS_SETXATTRAT = 98,
+	NJ_SYS_REMOVEXATTRAT = 99,
+	NJ_SYS_FALLOCATE = 100,
 	NJ_SYS_MAX
 };
 

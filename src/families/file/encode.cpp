@@ -181,6 +181,10 @@ void nightjar_file(Encoder& e, const FileView& v) {
   switch (op.syscall) {
     case NJ_SYS_TRUNCATE:
     case NJ_SYS_FTRUNCATE: e.w().kn("length", static_cast<int64_t>(op.args[0])); break;
+    case NJ_SYS_FALLOCATE:
+      e.w().kn("length", static_cast<int64_t>(op.args[0]));
+      e.string_array("fallocate_mode", fallocate_mode_names(static_cast<uint32_t>(op.args[1])));
+      break;
     case NJ_SYS_CHMOD:
     case NJ_SYS_FCHMOD:
     case NJ_SYS_FCHMODAT:
@@ -202,8 +206,10 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_FSETXATTR:
     case NJ_SYS_REMOVEXATTR:
     case NJ_SYS_LREMOVEXATTR:
-    case NJ_SYS_FREMOVEXATTR: {
-      const bool set = op.syscall <= NJ_SYS_FSETXATTR;
+    case NJ_SYS_FREMOVEXATTR:
+    case NJ_SYS_SETXATTRAT:
+    case NJ_SYS_REMOVEXATTRAT: {
+      const bool set = op.syscall <= NJ_SYS_FSETXATTR || op.syscall == NJ_SYS_SETXATTRAT;
       e.w().key("xattr");
       e.w().begin_object();
       if (v.xattr) e.str("name", *v.xattr, "nightjar.file.xattr.name");
@@ -308,6 +314,19 @@ std::vector<std::string> memfd_flag_names(uint64_t f) {
   return bit_names(
       f,
       {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}, {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"}});
+}
+
+// Mode 0 allocates (linux/falloc.h names it too): the array is never empty.
+std::vector<std::string> fallocate_mode_names(uint32_t mode) {
+  if (mode == 0) return {"FALLOC_FL_ALLOCATE_RANGE"};
+  return bit_names(mode, {{0x01, "FALLOC_FL_KEEP_SIZE"},
+                          {0x02, "FALLOC_FL_PUNCH_HOLE"},
+                          {0x04, "FALLOC_FL_NO_HIDE_STALE"},
+                          {0x08, "FALLOC_FL_COLLAPSE_RANGE"},
+                          {0x10, "FALLOC_FL_ZERO_RANGE"},
+                          {0x20, "FALLOC_FL_INSERT_RANGE"},
+                          {0x40, "FALLOC_FL_UNSHARE_RANGE"},
+                          {0x80, "FALLOC_FL_WRITE_ZEROES"}});
 }
 
 std::vector<std::string> mode_bit_names(uint32_t mode) {

@@ -27,6 +27,7 @@ void encode_record(Encoder& e, const Event& ev, const nj_file_uring& rec);
 std::vector<std::string> open_flag_names(uint64_t flags);
 std::vector<std::string> rename_flag_names(uint64_t flags);
 std::vector<std::string> memfd_flag_names(uint64_t flags);
+std::vector<std::string> fallocate_mode_names(uint32_t mode);
 std::vector<std::string> mode_bit_names(uint32_t mode);  // setuid, setgid, sticky
 // IORING_OP_* name of an opcode the io_uring event reports ("WRITE", ...).
 std::string io_uring_op_name(uint64_t op);

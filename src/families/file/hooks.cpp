@@ -30,13 +30,16 @@ const std::vector<Pair>& pairs() {
       {"file.link", "hard links created, with the existing path", {"linkat", "link"}},
       {"file.unlink", "files and directories deleted", {"unlinkat", "unlink", "rmdir"}},
       {"file.rename", "renames, with both paths and the flags", {"renameat2", "renameat", "rename"}},
-      {"file.truncate", "files truncated", {"ftruncate", "truncate"}},
+      {"file.truncate",
+       "files truncated, their space allocated or ranges punched out",
+       {"ftruncate", "truncate", "fallocate"}},
       {"file.chmod", "mode changes (setuid, setgid, sticky)", {"fchmodat", "chmod", "fchmod", "fchmodat2"}},
       {"file.chown", "owner and group changes", {"fchownat", "chown", "lchown", "fchown"}},
       {"file.times", "access and modification times set (timestomping)", {"utimensat", "utime", "utimes", "futimesat"}},
       {"file.xattr",
        "extended attributes set or removed (file capabilities, labels)",
-       {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr"}},
+       {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "setxattrat",
+        "removexattrat"}},
       {"file.memfd", "anonymous memory files created (fileless execution)", {"memfd_create"}},
   };
   return p;
