@@ -8,8 +8,11 @@
 //                                      consumer also polls every --poll-ms (default 50)
 //
 // --families F[,F...] (default: every family) attaches only those families'
-// hooks (bench/bpf/hooks.h). A tracepoint this kernel lacks (x86's legacy
-// open, mkdir, ... syscalls on arm64) is skipped, as nightjar skips it.
+// hooks (bench/bpf/hooks.h). --syscalls-only leaves out the hooks that are
+// not syscall tracepoints (sched_process_*, signal_generate, ...), for a
+// comparison with the raw-syscall prototype (nj-bench-dispatch). A
+// tracepoint this kernel lacks (x86's legacy open, mkdir, ... syscalls on
+// arm64) is skipped, as nightjar skips it.
 //
 // Prints one JSON line when attached ({"ready":true,...}), one line of counts on
 // SIGUSR1, and the final counts on SIGTERM/SIGINT after draining the buffer.
@@ -144,16 +147,23 @@ int main(int argc, char **argv)
 	struct bpf_program *prog;
 	struct ring_buffer *rb = NULL;
 	int attached = 0;
+	int syscalls_only = 0;
 
 	empty = !strcmp(mode, "empty");
 	batched = !strcmp(mode, "minimal-batched");
 	if (!empty && !batched && strcmp(mode, "minimal-wakeup")) {
 		fprintf(stderr, "usage: nj-bench-observer empty|minimal-wakeup|minimal-batched "
-				"[--wakeup-bytes N] [--poll-ms MS] [--families F,...]\n");
+				"[--wakeup-bytes N] [--poll-ms MS] [--families F,...] "
+				"[--syscalls-only]\n");
 		return 2;
 	}
-	for (int i = 2; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--wakeup-bytes"))
+	for (int i = 2; i < argc; i += 2) {
+		if (!strcmp(argv[i], "--syscalls-only")) {
+			syscalls_only = 1;
+			i--;
+		} else if (i + 1 >= argc) {
+			break;
+		} else if (!strcmp(argv[i], "--wakeup-bytes"))
 			wakeup_bytes = strtoul(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--poll-ms"))
 			poll_ms = atoi(argv[i + 1]);
@@ -175,6 +185,8 @@ int main(int argc, char **argv)
 		int mine = empty ? !strncmp(name, "empty__", 7) : !strncmp(name, "min__", 5);
 		const struct njb_hook *h = hook_of(name, want);
 
+		if (h && syscalls_only && strcmp(h->category, "syscalls"))
+			h = NULL;
 		if (mine && h && h->tracepoint && !have_tracepoint(h->category, h->name)) {
 			skipped++;
 			h = NULL;

@@ -31,6 +31,14 @@
 //                                       executable again, N times (2N mprotects)
 //   nj-workload tamper-mix N            one of each cheap tamper action, N times
 //                                       (bench/workloads/tamper.c)
+//   nj-workload getppid N               getppid(2), N times: the cheapest syscall, which
+//                                       no sensor hooks (what a hook on every syscall
+//                                       costs everyone else)
+//   nj-workload read-zero N             a 64-byte read(2) of /dev/zero, N times (the
+//                                       same, for a syscall that does some work)
+//   nj-workload prctl N                 prctl(PR_GET_DUMPABLE), N times: a cheap syscall
+//                                       nightjar does hook (the tamper family), for
+//                                       the cost of one hooked call with hot caches
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,8 +51,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -612,6 +622,38 @@ static int udp_storm(const char *name, long n, int spread)
 	return errors ? 1 : 0;
 }
 
+/* One cheap syscall in a tight loop: getppid and read of /dev/zero, which
+ * no nightjar family hooks (what a hook on the raw sys_enter / sys_exit
+ * tracepoints, which fire for every syscall, takes from the rest of the
+ * machine), and prctl, which the tamper family hooks (the hook's own
+ * cost, with nothing else in the loop). */
+static int syscall_storm(const char *name, long n)
+{
+	char buf[64];
+	long errors = 0;
+	int fd = -1;
+
+	if (!strcmp(name, "read-zero") && (fd = open("/dev/zero", O_RDONLY | O_CLOEXEC)) < 0) {
+		perror("/dev/zero");
+		return 1;
+	}
+	int hooked = !strcmp(name, "prctl");
+	double t0 = now();
+	for (long i = 0; i < n; i++) {
+		if (hooked)
+			errors += prctl(PR_GET_DUMPABLE) < 0;
+		else if (fd < 0)
+			errors += syscall(SYS_getppid) <= 0;
+		else
+			errors += read(fd, buf, sizeof buf) != (ssize_t)sizeof buf;
+	}
+	double el = now() - t0;
+	if (fd >= 0)
+		close(fd);
+	report(name, n, errors, el, NULL);
+	return errors ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -622,7 +664,8 @@ static void usage(void)
 		"       nj-workload open-tree N [DIR]\n"
 		"       nj-workload connect N\n"
 		"       nj-workload connect-storm|udp-storm|udp-flows N\n"
-		"       nj-workload jit-storm|tamper-mix N\n");
+		"       nj-workload jit-storm|tamper-mix N\n"
+		"       nj-workload getppid|read-zero|prctl N\n");
 	exit(2);
 }
 
@@ -670,6 +713,8 @@ int main(int argc, char **argv)
 		return jit_storm(n);
 	if (!strcmp(mode, "tamper-mix"))
 		return tamper_mix(n);
+	if (!strcmp(mode, "getppid") || !strcmp(mode, "read-zero") || !strcmp(mode, "prctl"))
+		return syscall_storm(mode, n);
 	usage();
 	return 2;
 }
