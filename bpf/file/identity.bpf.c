@@ -24,8 +24,11 @@ static __always_inline int nj_file_stash(struct dentry *d, struct dentry *replac
 	struct nj_file_ids ids = {};
 	struct inode *inode;
 
-	/* Only inside a file syscall whose entry was saved. */
-	if (!a || a->syscall < NJ_SYS_OPEN || a->syscall > NJ_SYS_MEMFD_CREATE || !d)
+	/* Only inside a file syscall whose entry was saved (those numbered
+	 * after the other families included). */
+	if (!a || !d ||
+	    !((a->syscall >= NJ_SYS_OPEN && a->syscall <= NJ_SYS_MEMFD_CREATE) ||
+	      (a->syscall >= NJ_SYS_SETXATTRAT && a->syscall <= NJ_SYS_FALLOCATE)))
 		return 0;
 	ids.syscall = a->syscall;
 	ids.nonce = a->nonce;

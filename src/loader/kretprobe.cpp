@@ -20,8 +20,13 @@ namespace {
 
 // The kernel's ceiling for a tracefs return probe's instances.
 constexpr unsigned kMaxActiveMax = 4096;
+// What the waiting syscalls' probes may take of per-CPU rings (6.7+).
+constexpr uint64_t kWaitingRingBudget = 16u << 20;
 
 // Syscalls a task can stay inside for long, waiting on something outside it.
+// Path syscalls on a slow network filesystem, and mmap or mprotect waiting
+// for the memory map's lock, can too: they get the default, and what they
+// miss is counted.
 constexpr std::array<std::string_view, 26> kWaiting = {
     "execve",  "execveat",   "accept",  "accept4",  "connect", "recvfrom",    "recvmsg",      "recvmmsg",     "sendto",
     "sendmsg", "sendmmsg",   "open",    "openat",   "openat2", "creat",       "unshare",      "setns",        "mount",
@@ -63,23 +68,48 @@ Result<void> write_kprobe_events(const std::string& tracing, const std::string& 
 }  // namespace
 
 unsigned kretprobe_maxactive(std::string_view syscall, int cpus) {
-  if (std::find(kWaiting.begin(), kWaiting.end(), syscall) != kWaiting.end()) return kMaxActiveMax;
-  return std::clamp(8u * static_cast<unsigned>(std::max(cpus, 1)), 64u, kMaxActiveMax);
+  const uint64_t possible = static_cast<uint64_t>(std::max(cpus, 1));
+  const unsigned others = static_cast<unsigned>(std::clamp<uint64_t>(2 * possible, 64, kMaxActiveMax));
+  if (std::find(kWaiting.begin(), kWaiting.end(), syscall) == kWaiting.end()) return others;
+  uint64_t share = kWaitingRingBudget / (possible * 8 * kWaiting.size());
+  unsigned waiting = 64;
+  while (waiting * 2 <= std::min<uint64_t>(share, kMaxActiveMax)) waiting *= 2;
+  return std::max(waiting, others);
 }
 
-std::string kretprobe_event_name(pid_t pid, unsigned n, std::string_view syscall) {
-  return "nj" + std::to_string(pid) + "_" + std::to_string(n) + "_" + std::string(syscall);
+std::string kretprobe_event_name(const KretprobeOwner& o, std::string_view name) {
+  return "nj" + std::to_string(o.pid) + "_" + std::to_string(o.start) + "_" + std::to_string(o.n) + "_" +
+         std::string(name);
 }
 
 std::optional<KretprobeOwner> kretprobe_event_owner(std::string_view event) {
   if (event.substr(0, 2) != "nj") return std::nullopt;
-  KretprobeOwner o{0, 0};
+  KretprobeOwner o{0, 0, 0};
+  const char* p = event.data() + 2;
   const char* last = event.data() + event.size();
-  auto [mid, ec] = std::from_chars(event.data() + 2, last, o.pid);
-  if (ec != std::errc{} || mid == event.data() + 2 || mid == last || *mid != '_' || o.pid <= 0) return std::nullopt;
-  auto [end, ec2] = std::from_chars(mid + 1, last, o.n);
-  if (ec2 != std::errc{} || end == mid + 1 || end == last || *end != '_') return std::nullopt;
+  // Each number is followed by '_' and something after it.
+  auto number = [&](auto& out) {
+    auto [end, ec] = std::from_chars(p, last, out);
+    if (ec != std::errc{} || end == p || end == last || *end != '_' || end + 1 == last) return false;
+    p = end + 1;
+    return true;
+  };
+  if (!number(o.pid) || o.pid <= 0 || !number(o.start) || !number(o.n)) return std::nullopt;
   return o;
+}
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+  const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+  if (!stat) return std::nullopt;
+  // The command name may hold spaces and parentheses: the fields start
+  // after its last ')'. starttime is field 22, the 20th after it.
+  const size_t paren = stat->rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  const auto f = fields_of(std::string_view(*stat).substr(paren + 1));
+  uint64_t start = 0;
+  if (f.size() < 20 || std::from_chars(f[19].data(), f[19].data() + f[19].size(), start).ec != std::errc{})
+    return std::nullopt;
+  return start;
 }
 
 std::string kretprobe_definition(unsigned maxactive, std::string_view event, std::string_view function) {
@@ -87,8 +117,8 @@ std::string kretprobe_definition(unsigned maxactive, std::string_view event, std
          std::string(function);
 }
 
-std::vector<std::string> stale_kretprobe_events(std::string_view kprobe_events, KretprobeOwner self,
-                                                const std::function<bool(pid_t)>& alive) {
+std::vector<std::string> stale_kretprobe_events(std::string_view kprobe_events,
+                                                const std::function<bool(const KretprobeOwner&)>& alive) {
   std::vector<std::string> out;
   const std::string prefix = std::string(kKretprobeGroup) + "/";
   for (std::string_view line : lines_of(kprobe_events)) {
@@ -99,7 +129,7 @@ std::vector<std::string> stale_kretprobe_events(std::string_view kprobe_events, 
     const std::string_view name = f[0].substr(colon + 1);
     if (name.substr(0, prefix.size()) != prefix) continue;
     const auto owner = kretprobe_event_owner(name.substr(prefix.size()));
-    if (owner && (*owner == self || (owner->pid != self.pid && !alive(owner->pid)))) out.emplace_back(name);
+    if (owner && !alive(*owner)) out.emplace_back(name);
   }
   return out;
 }
@@ -160,18 +190,20 @@ Result<SyscallKretprobe> open_syscall_kretprobe(const std::string& tracing, cons
 #else
   const std::array<std::string, 1> functions = {"sys_" + sys};
 #endif
-  Error last{ENOENT, "no function for syscall " + sys};
+  // The first refusal says most (the plain name is only a fallback for
+  // kernels without the wrappers).
+  std::optional<Error> first;
   for (const std::string& f : functions) {
     auto e = KretprobeEvent::create(tracing, event, f, maxactive);
     if (!e) {
-      last = e.error();
+      if (!first) first = e.error();
       continue;
     }
     auto fd = e->open_perf_event();
     if (!fd) return fd.error();
     return SyscallKretprobe{std::move(*e), *fd};
   }
-  return last;
+  return first.value_or(Error{ENOENT, "no function for syscall " + sys});
 }
 
 size_t remove_kprobe_events(const std::string& tracing, const std::vector<std::string>& events) {

@@ -18,6 +18,7 @@
 #include "nightjar/abi.h"
 #include "nightjar_bpf.skel.h"
 #include "util/files.h"
+#include "util/host.h"
 
 namespace nj {
 
@@ -102,6 +103,8 @@ void Sensor::stop() {
   // in the reverse of their attach order all the same.
   while (!links_.empty()) links_.pop_back();
   link_progs_.clear();
+  // Their misses are read before they go: the final report still has them.
+  kretprobe_missed_ = kretprobe_misses();
   kretprobes_.clear();
 }
 
@@ -202,38 +205,50 @@ LinkPtr Sensor::attach_program(::bpf_program* p) {
   constexpr std::string_view kret = "kretsyscall/";
   if (section.substr(0, kret.size()) != kret || !tracing_) return LinkPtr(bpf_program__attach(p));
   const std::string_view sys = section.substr(kret.size());
-  auto probe = open_syscall_kretprobe(*tracing_, kretprobe_event_name(getpid(), kretprobe_serial_, sys), sys,
+  std::string_view name = bpf_program__name(p);
+  if (name.substr(0, 6) == "kret__") name.remove_prefix(6);
+  auto probe = open_syscall_kretprobe(*tracing_, kretprobe_event_name(*kretprobe_owner_, name), sys,
                                       kretprobe_maxactive(sys, libbpf_num_possible_cpus()));
   if (!probe) {
-    spdlog::debug("{}: {}; libbpf's kretprobe instead", bpf_program__name(p), probe.error().message);
+    spdlog::warn("{}: {}; using a return probe with the kernel's default room instead", bpf_program__name(p),
+                 probe.error().message);
     return LinkPtr(bpf_program__attach(p));
   }
   LinkPtr link(bpf_program__attach_perf_event(p, probe->perf_fd));
-  if (!link) {
-    const int err = errno;
-    close(probe->perf_fd);
-    errno = err;
+  if (link) {
+    kretprobes_.push_back(std::move(probe->event));
     return link;
   }
-  kretprobes_.push_back(std::move(probe->event));
-  return link;
+  close(probe->perf_fd);
+  spdlog::warn("{}: attaching to its return probe: {}; using libbpf's", bpf_program__name(p), std::strerror(errno));
+  {
+    KretprobeEvent unused = std::move(probe->event);  // removed before libbpf makes its own
+  }
+  return LinkPtr(bpf_program__attach(p));
+}
+
+// Return probes of a sensor that is gone (killed) each hold their
+// instances' memory: removed first. Only from the initial PID namespace,
+// where pids and start times are the host's, as in the events' names.
+void Sensor::prepare_kretprobes() {
+  tracing_ = kprobe_events_dir();
+  const auto start = process_start_time(getpid());
+  if (!tracing_ || !start) {
+    tracing_.reset();
+    return;
+  }
+  static std::atomic<unsigned> sensors{0};
+  kretprobe_owner_ = KretprobeOwner{getpid(), *start, ++sensors};
+  const auto text = read_file(*tracing_ + "/kprobe_events");
+  if (!text || !in_initial_pid_ns()) return;
+  const auto stale = stale_kretprobe_events(
+      *text, [](const KretprobeOwner& o) { return process_start_time(o.pid) == std::optional<uint64_t>(o.start); });
+  if (const size_t n = remove_kprobe_events(*tracing_, stale))
+    spdlog::info("removed {} return probes left by a sensor that is gone", n);
 }
 
 Result<void> Sensor::attach_all() {
-  // Return probes a sensor of this pid left behind (it was killed), or one
-  // that died, go first: each holds its instances' memory.
-  if (config_.backend == Backend::kprobe || !config_.backend) tracing_ = kprobe_events_dir();
-  if (tracing_) {
-    static std::atomic<unsigned> sensors{0};
-    kretprobe_serial_ = ++sensors;
-    const auto text = read_file(*tracing_ + "/kprobe_events");
-    if (text) {
-      const auto stale = stale_kretprobe_events(*text, {getpid(), kretprobe_serial_},
-                                                [](pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; });
-      if (const size_t n = remove_kprobe_events(*tracing_, stale))
-        spdlog::info("removed {} return probes left by a sensor that is gone", n);
-    }
-  }
+  prepare_kretprobes();
   for (auto& ap : programs_) {
     if (ap.program.empty() || !ap.error.empty()) continue;
     struct bpf_program* p = bpf_object__find_program_by_name(skel_->obj, ap.program.c_str());
@@ -331,6 +346,14 @@ std::vector<ProgramStats> Sensor::program_stats() const {
         {bpf_program__name(prog), info.verified_insns, info.xlated_prog_len / 8, info.run_cnt, info.run_time_ns});
   }
   return out;
+}
+
+uint64_t Sensor::kretprobe_misses() const {
+  if (kretprobes_.empty()) return 0;
+  std::vector<std::string> events;
+  for (const auto& k : kretprobes_) events.push_back(k.event());
+  const auto profile = read_file(*tracing_ + "/kprobe_profile", 16 << 20);
+  return profile ? kprobe_misses(*profile, events) : 0;
 }
 
 Result<KernelCounters> Sensor::counters() const {

@@ -146,6 +146,8 @@ class Sensor {
   Result<void> attach_all();
   void wait_for_running_programs() const;
   LinkPtr attach_program(::bpf_program* p);
+  void prepare_kretprobes();
+  uint64_t kretprobe_misses() const;
 
   SensorConfig config_;
   // Declared before the links: members are destroyed in reverse order, and
@@ -157,8 +159,9 @@ class Sensor {
   // The kprobe backend's return probes made in tracefs (kretprobe.h): before
   // the links, which must be closed before tracefs lets one be removed.
   std::optional<std::string> tracing_;
-  unsigned kretprobe_serial_ = 0;
+  std::optional<KretprobeOwner> kretprobe_owner_;
   std::vector<KretprobeEvent> kretprobes_;
+  uint64_t kretprobe_missed_ = 0;  // their misses when they were removed
   std::vector<LinkPtr> links_;
   // Per link: its program's name and id at attach time (0: not a BPF link).
   std::vector<std::pair<std::string, uint32_t>> link_progs_;

@@ -128,6 +128,12 @@ std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t 
 
 bool is_initial_pid_ns(std::string_view ns_link) { return ns_link == "pid:[4026531836]"; }
 
+bool in_initial_pid_ns() {
+  char link[64];
+  const ssize_t n = ::readlink("/proc/self/ns/pid", link, sizeof(link));
+  return n > 0 && is_initial_pid_ns(std::string_view(link, static_cast<size_t>(n)));
+}
+
 std::string entity_id(const std::string& boot_id, uint32_t tgid, uint64_t start_boot_ns, long clock_ticks) {
   return entity_id_ticks(boot_id, tgid, ns_to_ticks(start_boot_ns, clock_ticks));
 }

@@ -22,6 +22,8 @@ HostInfo read_host_info();
 // whose inode number is fixed (PROC_PID_INIT_INO, include/linux/proc_ns.h).
 // BPF helpers report pids of that namespace only.
 bool is_initial_pid_ns(std::string_view ns_link);
+// Whether this process is in it (/proc/self/ns/pid).
+bool in_initial_pid_ns();
 
 // Converts CLOCK_BOOTTIME nanoseconds (what BPF records carry) to wall
 // time. The offset is re-measured by refresh() so clock steps are followed.

@@ -822,6 +822,7 @@ TEST_P(FileEvents, XattrSetAndRemoveRelativeToADirectoryFd) {
     EXPECT_EQ(get(e, "nightjar.file.xattr.operation"), set ? "set" : "remove");
     if (set) EXPECT_EQ(get(e, "nightjar.file.xattr.size"), a["size"]);
     else EXPECT_FALSE(has(e, "nightjar.file.xattr.size"));
+    expect_path_identity(e, set ? "security_inode_setxattr" : "security_inode_removexattr");
   }
 }
 

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <string>
+#include <vector>
 
 #include "files.h"
 #include "harness.h"
@@ -15,12 +16,21 @@
 namespace nj::e2e {
 namespace {
 
-// nightjar's return probes of sensor `pid` that tracefs lists now.
-int probes_of(const std::string& tracing, int pid) {
-  int n = 0;
-  for (const std::string& line : njt::lines_of(njt::slurp(tracing + "/kprobe_events")))
-    if (line.find(":nightjar/nj" + std::to_string(pid) + "_") != std::string::npos) n++;
-  return n;
+// nightjar's return probes of sensor `pid` that tracefs lists now, by name.
+std::vector<std::string> probes_of(const std::string& tracing, int pid) {
+  std::vector<std::string> out;
+  const std::string mark = ":nightjar/nj" + std::to_string(pid) + "_";
+  for (const std::string& line : njt::lines_of(njt::slurp(tracing + "/kprobe_events"))) {
+    const size_t at = line.find(mark);
+    if (at != std::string::npos) out.push_back(line.substr(at + 1, line.find(' ', at) - at - 1));
+  }
+  return out;
+}
+
+bool has_suffix(const std::vector<std::string>& names, const std::string& suffix) {
+  for (const std::string& n : names)
+    if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) return true;
+  return false;
 }
 
 TEST(Kretprobes, AKilledSensorsAreRemovedByTheNextAndAStoppedOneRemovesItsOwn) {
@@ -28,18 +38,23 @@ TEST(Kretprobes, AKilledSensorsAreRemovedByTheNextAndAStoppedOneRemovesItsOwn) {
   if (backend() != "kprobe" || !tracing) GTEST_SKIP() << "the kprobe backend does not run here";
   int killed_pid = 0;
   {
-    SensorProcess first({"--events", "network"});
+    // Every family: two programs on one syscall (the file family's openat
+    // and tamper's) are two probes.
+    SensorProcess first({"--events", "process,file,network,tamper"});
     killed_pid = first.pid();
-    ASSERT_GT(probes_of(*tracing, killed_pid), 0) << "no return probe of the sensor in kprobe_events";
+    const auto probes = probes_of(*tracing, killed_pid);
+    EXPECT_TRUE(has_suffix(probes, "_openat")) << "no return probe of openat";
+    EXPECT_TRUE(has_suffix(probes, "_memopen_openat")) << "no second return probe of openat";
+    EXPECT_TRUE(has_suffix(probes, "_accept4"));
     EXPECT_EQ(first.stop(SIGKILL), 128 + SIGKILL);
   }
-  ASSERT_GT(probes_of(*tracing, killed_pid), 0) << "a killed sensor cannot have removed its probes";
+  ASSERT_FALSE(probes_of(*tracing, killed_pid).empty()) << "a killed sensor cannot have removed its probes";
   SensorProcess second({"--events", "network"});
-  EXPECT_EQ(probes_of(*tracing, killed_pid), 0) << "the killed sensor's probes are still there";
+  EXPECT_TRUE(probes_of(*tracing, killed_pid).empty()) << "the killed sensor's probes are still there";
   const int second_pid = second.pid();
-  EXPECT_GT(probes_of(*tracing, second_pid), 0);
+  EXPECT_FALSE(probes_of(*tracing, second_pid).empty());
   expect_clean_stop(second, "second sensor");
-  EXPECT_EQ(probes_of(*tracing, second_pid), 0) << "a stopped sensor left its probes";
+  EXPECT_TRUE(probes_of(*tracing, second_pid).empty()) << "a stopped sensor left its probes";
 }
 
 }  // namespace

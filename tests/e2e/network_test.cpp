@@ -531,7 +531,7 @@ TEST_P(NetEvents, AttackDownloadWithCurlOrWget) {
 }
 
 // More threads asleep inside accept4 at once than a return probe has by
-// default (max(10, 2 * CPUs); the kprobe backend makes its own with more,
+// default (a few per CPU; the kprobe backend makes its own with more,
 // src/loader/kretprobe.h): each accept is reported.
 TEST_P(NetEvents, EveryThreadWaitingInAcceptIsReported) {
   ACT(a, "net-accept-waiting");

@@ -178,6 +178,10 @@ TEST_F(FileEncoderTest, ModifyByFallocatePunchingAHole) {
   r.op.args[1] = 0;
   j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
   EXPECT_EQ(j["nightjar"]["file"]["fallocate_mode"], json({"FALLOC_FL_ALLOCATE_RANGE"}));
+  r.op.args[1] = 0x103;  // a flag newer than the encoder
+  j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
+  EXPECT_EQ(j["nightjar"]["file"]["fallocate_mode"],
+            json({"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE", "FALLOC_FL_UNKNOWN"}));
 }
 
 TEST_F(FileEncoderTest, CreateDirectory) {

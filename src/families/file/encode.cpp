@@ -316,17 +316,20 @@ std::vector<std::string> memfd_flag_names(uint64_t f) {
       {{1, "MFD_CLOEXEC"}, {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"}, {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"}});
 }
 
-// Mode 0 allocates (linux/falloc.h names it too): the array is never empty.
+// Mode 0 allocates (linux/falloc.h names it too); a flag newer than these
+// is named unknown: the array is never empty.
 std::vector<std::string> fallocate_mode_names(uint32_t mode) {
   if (mode == 0) return {"FALLOC_FL_ALLOCATE_RANGE"};
-  return bit_names(mode, {{0x01, "FALLOC_FL_KEEP_SIZE"},
-                          {0x02, "FALLOC_FL_PUNCH_HOLE"},
-                          {0x04, "FALLOC_FL_NO_HIDE_STALE"},
-                          {0x08, "FALLOC_FL_COLLAPSE_RANGE"},
-                          {0x10, "FALLOC_FL_ZERO_RANGE"},
-                          {0x20, "FALLOC_FL_INSERT_RANGE"},
-                          {0x40, "FALLOC_FL_UNSHARE_RANGE"},
-                          {0x80, "FALLOC_FL_WRITE_ZEROES"}});
+  auto names = bit_names(mode, {{0x01, "FALLOC_FL_KEEP_SIZE"},
+                                {0x02, "FALLOC_FL_PUNCH_HOLE"},
+                                {0x04, "FALLOC_FL_NO_HIDE_STALE"},
+                                {0x08, "FALLOC_FL_COLLAPSE_RANGE"},
+                                {0x10, "FALLOC_FL_ZERO_RANGE"},
+                                {0x20, "FALLOC_FL_INSERT_RANGE"},
+                                {0x40, "FALLOC_FL_UNSHARE_RANGE"},
+                                {0x80, "FALLOC_FL_WRITE_ZEROES"}});
+  if (mode & ~0xffu) names.push_back("FALLOC_FL_UNKNOWN");
+  return names;
 }
 
 std::vector<std::string> mode_bit_names(uint32_t mode) {
