@@ -33,8 +33,7 @@ uint64_t tcp_opens_in(const std::string& path) {
   std::ifstream in(path);
   for (std::string l; std::getline(in, l);)
     if (l.find("\"transport\":\"tcp\"") != std::string::npos &&
-        (l.find("\"action\":\"connect\"") != std::string::npos ||
-         l.find("\"action\":\"accept\"") != std::string::npos))
+        (l.find("\"action\":\"connect\"") != std::string::npos || l.find("\"action\":\"accept\"") != std::string::npos))
       n++;
   return n;
 }
