@@ -243,6 +243,10 @@ struct nj_net_sock {
 	__u32 _pad;
 };
 
+/* An LRU, so that an entry whose delete was missed (a program run the
+ * kernel skipped) leaves in time instead of filling the map for good; its
+ * evictions are counted through net_sock_added / net_sock_removed
+ * (net.h: nj_sock_track). The loader sets the size (--connection-table). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

@@ -31,7 +31,7 @@ static __always_inline int accept_exit(void *ctx, long ret, __u8 backend, __u32 
 	s.phase = NJ_SOCK_ESTABLISHED;
 	s.flags = NJ_SOCK_REPORTED | NJ_SOCK_ACCEPTED;
 	key = (__u64)sk;
-	bpf_map_update_elem(&nj_net_sock_map, &key, &s, BPF_ANY);
+	nj_sock_track(&key, &s);
 	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_ACCEPT, s.conn_id, backend, ts);
 	return 0;
 }

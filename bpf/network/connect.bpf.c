@@ -57,7 +57,7 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 	if (!s)
 		return 0;
 	if (ret != 0 && ret != -NJ_EINPROGRESS) {
-		bpf_map_delete_elem(&nj_net_sock_map, &key);
+		nj_sock_untrack(&key);
 		return 0;
 	}
 	if (ret == 0 || phase == NJ_SOCK_CONNECTING)
@@ -68,7 +68,7 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 	rec.op.state = NJ_TCP_SYN_SENT;
 	rec.op.result = phase == NJ_SOCK_FAILED ? s->err : 0;
 	if (phase == NJ_SOCK_FAILED)
-		bpf_map_delete_elem(&nj_net_sock_map, &key);
+		nj_sock_untrack(&key);
 	nj_net_send(ctx, &rec, NJ_REC_NET_CONNECT_RESULT, nj_new_event_id(), backend,
 		    bpf_ktime_get_boot_ns());
 	return 0;

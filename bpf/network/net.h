@@ -121,6 +121,36 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
 	nj_output(ctx, rec, sizeof(*rec), NJ_FAM_NETWORK);
 }
 
+/* Remember a TCP socket for its result and end. Only an entry added under
+ * a new key is counted: one replaced at a reused address was left by a
+ * missed delete, and a count of adds that included it would show an
+ * eviction that never happened. */
+static __always_inline void nj_sock_track(__u64 *key, const struct nj_net_sock *s)
+{
+	struct nj_cpu_stats *st;
+
+	if (bpf_map_update_elem(&nj_net_sock_map, key, s, BPF_NOEXIST)) {
+		bpf_map_update_elem(&nj_net_sock_map, key, s, BPF_EXIST);
+		return;
+	}
+	st = nj_stats_get();
+	if (st)
+		nj_stat_add(&st->net_sock_added, 1);
+}
+
+/* Forget a socket; counted only when this call removed it (two programs
+ * may race to delete the same entry). */
+static __always_inline void nj_sock_untrack(__u64 *key)
+{
+	struct nj_cpu_stats *st;
+
+	if (bpf_map_delete_elem(&nj_net_sock_map, key))
+		return;
+	st = nj_stats_get();
+	if (st)
+		nj_stat_add(&st->net_sock_removed, 1);
+}
+
 /* Whether a UDP flow's window is open: then the datagrams are folded into it;
  * else *prior is what the previous window folded. Checked before the
  * caller's identity is filled in: most datagrams end here. */

@@ -88,11 +88,11 @@ int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		if (!a || a->syscall != NJ_SYS_CONNECT) {
 			fresh.conn_id = nj_new_event_id();
 			fresh.flags = NJ_SOCK_REPORTED | NJ_SOCK_AWAITING;
-			bpf_map_update_elem(&nj_net_sock_map, &key, &fresh, BPF_ANY);
+			nj_sock_track(&key, &fresh);
 			other_connect(ctx, &fresh, sk);
 			return 0;
 		}
-		bpf_map_update_elem(&nj_net_sock_map, &key, &fresh, BPF_ANY);
+		nj_sock_track(&key, &fresh);
 		return 0;
 	}
 	if (newstate != NJ_TCP_ESTABLISHED && newstate != NJ_TCP_CLOSE)
@@ -126,6 +126,6 @@ int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 		   nj_net_conn_end) {
 		state_report(ctx, s, sk, NJ_REC_NET_CLOSE, oldstate, 0);
 	}
-	bpf_map_delete_elem(&nj_net_sock_map, &key);
+	nj_sock_untrack(&key);
 	return 0;
 }

@@ -272,6 +272,10 @@ static Parsed parse_command_line(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
   bool no_connection_end = false;
   run->add_flag("--no-connection-end", no_connection_end, "do not report TCP connections' ends (duration and bytes)");
+  run->add_option("--connection-table", ro.sensor.connection_table,
+                  "TCP connections the kernel side follows at once for their result and end (LRU: those it evicts "
+                  "are counted, connection_table_evicted_total)")
+      ->check(count_check(nj::ranges::connection_table));
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");
 

@@ -66,18 +66,19 @@ class Text {
 void loss_metrics(Text& t, const LossReport& l) {
   t.family("nightjar_events_lost_total", "counter",
            "Events or records lost, by cause (each cause as in the events-lost report)");
-  for (const auto& [cause, v] :
-       std::initializer_list<std::pair<const char*, uint64_t>>{{"kernel_buffer", l.kernel_lost_total},
-                                                               {"perf_overwrite", l.transport_lost},
-                                                               {"output_queue", l.queue_dropped_total},
-                                                               {"output_failed", l.output_failed_total},
-                                                               {"incomplete", l.incomplete_total},
-                                                               {"orphan_parts", l.orphan_parts_total},
-                                                               {"enter_map_full", l.enter_map_full_total},
-                                                               {"read_error", l.read_errors_total},
-                                                               {"scratch_busy", l.scratch_busy_total},
-                                                               {"program_runs_missed", l.runs_missed_total},
-                                                               {"undecodable", l.decode_errors_total}})
+  for (const auto& [cause, v] : std::initializer_list<std::pair<const char*, uint64_t>>{
+           {"kernel_buffer", l.kernel_lost_total},
+           {"perf_overwrite", l.transport_lost},
+           {"output_queue", l.queue_dropped_total},
+           {"output_failed", l.output_failed_total},
+           {"incomplete", l.incomplete_total},
+           {"orphan_parts", l.orphan_parts_total},
+           {"enter_map_full", l.enter_map_full_total},
+           {"read_error", l.read_errors_total},
+           {"scratch_busy", l.scratch_busy_total},
+           {"program_runs_missed", l.runs_missed_total},
+           {"connection_table_evicted", l.connection_table_evicted_total},
+           {"undecodable", l.decode_errors_total}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
   t.family("nightjar_kernel_lost_by_family_total", "counter", "Records the kernel buffers refused, by event family");
   for (Family f : all_families())

@@ -59,6 +59,7 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("read_errors_total", r.read_errors_total);
   w.kn("scratch_busy_total", r.scratch_busy_total);
   w.kn("program_runs_missed_total", r.runs_missed_total);
+  w.kn("connection_table_evicted_total", r.connection_table_evicted_total);
   w.kn("decode_errors_total", r.decode_errors_total);
   w.kn("records_after_stop_total", r.records_after_stop_total);
   w.kn("records_sent_total", r.records_sent_total);

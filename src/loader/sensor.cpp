@@ -15,6 +15,7 @@
 #include <string>
 
 #include "loader/kretprobe.h"
+#include "loader/sock_evictions.h"
 #include "nightjar/abi.h"
 #include "nightjar_bpf.skel.h"
 #include "util/files.h"
@@ -136,6 +137,7 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   const int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
   bpf_map__set_max_entries(skel_->maps.nj_scratch_map, ncpu);
+  bpf_map__set_max_entries(skel_->maps.nj_net_sock_map, config_.connection_table);
   // The transport not in use keeps its minimum size.
   if (config_.transport == Transport::ringbuf) bpf_map__set_max_entries(skel_->maps.nj_rb, config_.ringbuf_bytes);
 
@@ -356,13 +358,50 @@ uint64_t Sensor::kretprobe_misses() const {
   return profile ? kprobe_misses(*profile, events) : 0;
 }
 
+namespace {
+
+// The entries of a hash map now, read in batches of whole buckets (each
+// under its lock): an entry there throughout is counted once, even while
+// programs add and delete others.
+Result<uint64_t> count_entries(const struct bpf_map* map) {
+  constexpr uint32_t kBatch = 1024;
+  std::vector<char> keys(size_t{kBatch} * bpf_map__key_size(map));
+  std::vector<char> values(size_t{kBatch} * bpf_map__value_size(map));
+  uint64_t in = 0, out = 0, total = 0;
+  for (bool first = true;; first = false) {
+    __u32 n = kBatch;
+    const int err =
+        bpf_map_lookup_batch(bpf_map__fd(map), first ? nullptr : &in, &out, keys.data(), values.data(), &n, nullptr);
+    if (err && errno != ENOENT) return os_error(errno, std::string("counting the entries of ") + bpf_map__name(map));
+    total += n;
+    if (err) return total;  // ENOENT: this batch was the last
+    in = out;
+  }
+}
+
+}  // namespace
+
 Result<KernelCounters> Sensor::counters() const {
   const int ncpu = libbpf_num_possible_cpus();
   std::vector<struct nj_cpu_stats> per(static_cast<size_t>(ncpu));
   __u32 key = 0;
   if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, per.data()) != 0)
     return os_error(errno, "reading nj_stats");
+  // The socket table's evictions: its adds before its entries are counted,
+  // its deletes after (sock_evictions).
+  uint64_t sock_added = 0, sock_removed = 0;
+  for (const auto& p : per) sock_added += p.net_sock_added;
+  auto live = count_entries(skel_->maps.nj_net_sock_map);
+  std::vector<struct nj_cpu_stats> after(per.size());
+  if (live && bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, after.data()) == 0) {
+    for (const auto& p : after) sock_removed += p.net_sock_removed;
+    sock_evicted_ = sock_evictions(sock_added, sock_removed, *live, sock_evicted_);
+  } else {
+    spdlog::debug("socket table evictions not counted this time: {}",
+                  live ? std::strerror(errno) : live.error().message);
+  }
   KernelCounters c;
+  c.sock_evicted = sock_evicted_;
   for (size_t i = 0; i < per.size(); i++) {
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       c.sent_by_family[f] += per[i].sent[f];

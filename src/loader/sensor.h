@@ -44,6 +44,7 @@ struct SensorConfig {
   // Network family: report TCP connections' ends, and the window folding
   // one process's datagrams of one UDP flow.
   bool connection_end = true;
+  uint32_t connection_table = 16384;  // TCP sockets remembered for their result and end (LRU)
   uint64_t udp_window_ns = 60000000000ull;
   // Tamper family: the window in which one process's calls making memory
   // executable are one event (the rest counted into its next).
@@ -86,6 +87,9 @@ struct KernelCounters {
   uint64_t udp_folded = 0;     // UDP datagrams folded into their flow's earlier event (window)
   uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel
   uint64_t after_stop = 0;     // records held back because the sensor was stopping
+  // TCP sockets the kernel side's table evicted before their result or end
+  // (each: at most one connect_result or close not reported)
+  uint64_t sock_evicted = 0;
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
 };
@@ -165,6 +169,9 @@ class Sensor {
   std::vector<LinkPtr> links_;
   // Per link: its program's name and id at attach time (0: not a BPF link).
   std::vector<std::pair<std::string, uint32_t>> link_progs_;
+  // The last count of evictions from the socket table (sock_evictions.h):
+  // each count is at least the one before.
+  mutable uint64_t sock_evicted_ = 0;
 };
 
 // Route libbpf's own log lines into spdlog (debug lines only at -v).

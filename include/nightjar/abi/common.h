@@ -254,6 +254,11 @@ struct nj_cpu_stats {
 	/* events dropped because this CPU's batch was in use by a program that
 	 * was preempted or interrupted (also counted in lost[]) */
 	nj_u64 scratch_busy;
+	/* nj_net_sock_map entries added under a new key, and taken out by a
+	 * delete: what is in neither the map nor these was evicted (user space
+	 * counts the rest; its LRU says nothing when it evicts) */
+	nj_u64 net_sock_added;
+	nj_u64 net_sock_removed;
 };
 
 /*
