@@ -42,7 +42,10 @@ for t in "${targets[@]}"; do
   mkdir -p "$work"
   log=$build/fuzz-$t.log
   # The checked-in seeds stay as they are: new inputs go to the copy.
-  if ! "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
+  # A hang is an input that takes NJ_FUZZ_TIMEOUT seconds (default 10);
+  # give more to a run at a low priority beside other work, which the
+  # scheduler may starve for seconds.
+  if ! "$build/fuzz/fuzz_$t" -max_total_time="$secs" -max_len="$(max_len "$t")" -timeout="${NJ_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$build/crashes/$t-" "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
     tail -60 "$log" >&2
     echo "fuzz.sh: $t failed; the input is in $build/crashes/" >&2
