@@ -35,6 +35,7 @@
 
 #include "bench_dispatch.skel.h"
 #include "hooks.h"
+#include "observer_loop.h"
 #include "syscall_nrs.h"
 
 struct njd_row {
@@ -127,40 +128,9 @@ static int fill(const char *want, int enter_fd, int exit_fd, const void *enter_v
 	return filled;
 }
 
-static volatile sig_atomic_t stop_flag, report_flag;
-static unsigned long long records;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		report_flag = 1;
-	else
-		stop_flag = 1;
-}
-
-static int on_record(void *ctx, void *data, size_t size)
-{
-	(void)ctx;
-	(void)data;
-	(void)size;
-	records++;
-	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void print_counts(struct bench_dispatch *skel, const char *mode, int final)
 {
-	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}"
-	       "\n",
-	       mode, final ? "true" : "false", records, (unsigned long long)skel->bss->njb_seq,
-	       (unsigned long long)skel->bss->njb_lost);
-	fflush(stdout);
+	print_counts_of(mode, final, skel->bss->njb_seq, skel->bss->njb_lost);
 }
 
 /* The programs of a mode: the two attached, and the two tail-call targets
@@ -190,13 +160,6 @@ static int is_one_of(const char *name, const struct njd_mode *m)
 	for (size_t i = 0; i < 4; i++)
 		if (mine[i] && !strcmp(name, mine[i]))
 			return 1;
-	return 0;
-}
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN)
-		return vfprintf(stderr, fmt, ap);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 
 #include "bench_bpf.skel.h"
 #include "hooks.h"
+#include "observer_loop.h"
 
 /* Every hook of every family, from the rows the programs are built from. */
 struct njb_hook {
@@ -93,47 +94,9 @@ static int have_tracepoint(const char *category, const char *name)
 	return 0;
 }
 
-static volatile sig_atomic_t stop_flag, report_flag;
-static unsigned long long records;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		report_flag = 1;
-	else
-		stop_flag = 1;
-}
-
-static int on_record(void *ctx, void *data, size_t size)
-{
-	(void)ctx;
-	(void)data;
-	(void)size;
-	records++;
-	return 0;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void print_counts(struct bench_bpf *skel, const char *mode, int final)
 {
-	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}"
-	       "\n",
-	       mode, final ? "true" : "false", records, (unsigned long long)skel->bss->njb_seq,
-	       (unsigned long long)skel->bss->njb_lost);
-	fflush(stdout);
-}
-
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (level == LIBBPF_WARN)
-		return vfprintf(stderr, fmt, ap);
-	return 0;
+	print_counts_of(mode, final, skel->bss->njb_seq, skel->bss->njb_lost);
 }
 
 int main(int argc, char **argv)
