@@ -10,9 +10,9 @@
 // uncounted, and 40 threads waiting in accept4 were 2 (5.10) or 10 (6.12)
 // accept events. A tracefs definition (`r<MAXACTIVE>:group/event func`,
 // v4.12) sets the instances, and kprobe_profile reports what it missed
-// (kretprobes' own misses there since the kernel's "trace/kprobe: Fix count
-// of missed kretprobes in kprobe_profile"; before it, only those the kprobe
-// itself missed).
+// (a return probe's own misses there since "tracing/kprobes: nmissed not
+// showed correctly for kretprobe", v5.17, sent to the stable kernels: on a
+// kernel without it, only what the entry itself missed is counted).
 #pragma once
 
 #include <sys/types.h>
