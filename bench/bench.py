@@ -368,7 +368,10 @@ class BpfObserver(Observer):
                 continue
             if d.get("final"):
                 final = d
-        self.p.wait(10)
+        # Its exit detaches every program: each tracepoint's detach waits
+        # for an RCU grace period, seconds in all on a loaded machine (a
+        # limit for a hang, not a speed test).
+        self.p.wait(120)
         if self.p.returncode != 0:
             fail(f"observer {self.name} exited {self.p.returncode}")
         return {"records": final.get("records"), "lost": final.get("lost")}
