@@ -41,7 +41,8 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void print_counts_of(const char *mode, int final, unsigned long long produced, unsigned long long lost)
+static void print_counts_of(const char *mode, int final, unsigned long long produced,
+			    unsigned long long lost)
 {
 	printf("{\"observer\":\"%s\",\"final\":%s,\"records\":%llu,\"produced\":%llu,\"lost\":%llu}"
 	       "\n",
