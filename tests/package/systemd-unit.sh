@@ -268,7 +268,10 @@ grep -qF '"exec":"tracepoint' <<<"$started" || fail "no exec hook in sensor-star
 if grep -qF '"file.open":' <<<"$started"; then fail "the configuration file was not read: file hooks in sensor-started"; fi
 [ "$(prop WatchdogUSec)" = 2s ] || fail "the drop-in did not apply: WatchdogUSec=$(prop WatchdogUSec)"
 [ -z "$(sensor_complaints)" ] || fail "the sensor's journal has warnings or errors: $(sensor_complaints)"
-journal | grep -qE "$pidns_warning" || fail "the sensor did not name the container's PID namespace"
+# journald takes the sensor's stderr through a stream: on a loaded machine
+# the line may land a moment after `systemctl start` returned.
+pidns_named() { journal | grep -qE "$pidns_warning"; }
+poll 100 pidns_named || fail "the sensor did not name the container's PID namespace"
 
 # ---- the watchdog: pinged, and a sensor that stops answering (SIGSTOP)
 # aborted and restarted (Restart=on-failure)
