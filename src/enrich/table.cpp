@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "util/files.h"
+#include "util/host.h"
 
 namespace nj {
 
@@ -54,11 +55,9 @@ std::optional<ProcInfo> ProcFs::read(uint32_t pid, size_t args_bytes_max) const 
   std::string state;
   uint64_t ppid = 0;
   rest >> state >> ppid;
-  std::string skip;
-  for (int field = 5; field <= 21; field++) rest >> skip;  // fields 5..21
-  uint64_t start = 0;
-  if (!(rest >> start)) return std::nullopt;
-  p.key.start = start;
+  const auto start = stat_start_time(*stat);
+  if (!start) return std::nullopt;
+  p.key.start = *start;
   p.parent.pid = static_cast<uint32_t>(ppid);
   // Kernel threads have no executable and are not processes we report.
   char buf[4096];

@@ -13,6 +13,7 @@
 
 #include "util/fd.h"
 #include "util/files.h"
+#include "util/host.h"
 
 namespace nj {
 
@@ -100,16 +101,7 @@ std::optional<KretprobeOwner> kretprobe_event_owner(std::string_view event) {
 
 std::optional<uint64_t> process_start_time(pid_t pid) {
   const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat", 4096);
-  if (!stat) return std::nullopt;
-  // The command name may hold spaces and parentheses: the fields start
-  // after its last ')'. starttime is field 22, the 20th after it.
-  const size_t paren = stat->rfind(')');
-  if (paren == std::string::npos) return std::nullopt;
-  const auto f = fields_of(std::string_view(*stat).substr(paren + 1));
-  uint64_t start = 0;
-  if (f.size() < 20 || std::from_chars(f[19].data(), f[19].data() + f[19].size(), start).ec != std::errc{})
-    return std::nullopt;
-  return start;
+  return stat ? stat_start_time(*stat) : std::nullopt;
 }
 
 std::string kretprobe_definition(unsigned maxactive, std::string_view event, std::string_view function) {

@@ -128,6 +128,22 @@ std::string entity_id_ticks(const std::string& boot_id, uint32_t tgid, uint64_t 
 
 bool is_initial_pid_ns(std::string_view ns_link) { return ns_link == "pid:[4026531836]"; }
 
+std::optional<uint64_t> stat_start_time(std::string_view stat) {
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string_view::npos) return std::nullopt;
+  // After the name: state (field 3) ... starttime (field 22), the 20th.
+  std::string_view rest = stat.substr(paren + 1);
+  for (int field = 3; field < 22; field++) {
+    rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+    rest.remove_prefix(std::min(rest.find(' '), rest.size()));
+  }
+  rest.remove_prefix(std::min(rest.find_first_not_of(' '), rest.size()));
+  uint64_t start = 0;
+  const auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), start);
+  if (ec != std::errc{} || end == rest.data()) return std::nullopt;
+  return start;
+}
+
 bool in_initial_pid_ns() {
   char link[64];
   const ssize_t n = ::readlink("/proc/self/ns/pid", link, sizeof(link));

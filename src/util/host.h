@@ -1,6 +1,8 @@
 // Host identity, boot-time -> wall-clock conversion and process entity ids.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -24,6 +26,9 @@ HostInfo read_host_info();
 bool is_initial_pid_ns(std::string_view ns_link);
 // Whether this process is in it (/proc/self/ns/pid).
 bool in_initial_pid_ns();
+// The start time (clock ticks after boot, field 22) of a /proc/<pid>/stat
+// text, whose command name may hold spaces and parentheses.
+std::optional<uint64_t> stat_start_time(std::string_view stat);
 
 // Converts CLOCK_BOOTTIME nanoseconds (what BPF records carry) to wall
 // time. The offset is re-measured by refresh() so clock steps are followed.

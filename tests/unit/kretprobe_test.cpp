@@ -2,6 +2,8 @@
 // definitions, what a later sensor removes, and misses read from tracefs.
 #include "loader/kretprobe.h"
 
+#include "util/host.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -53,6 +55,12 @@ TEST(Kretprobe, StaleOnesAreThoseWhoseSensorIsGone) {
   EXPECT_EQ(stale_kretprobe_events(text, alive),
             (std::vector<std::string>{"nightjar/nj200_8_1_execve", "nightjar/nj100_5_2_execve"}));
   EXPECT_TRUE(stale_kretprobe_events("", alive).empty());
+}
+
+TEST(Kretprobe, StartTimeIsField22AfterANameWithSpacesAndParentheses) {
+  EXPECT_EQ(stat_start_time("42 (a) b (c)) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1 2 3"), 987654u);
+  EXPECT_FALSE(stat_start_time("42 (short) S 1 2"));
+  EXPECT_FALSE(stat_start_time("no name here"));
 }
 
 TEST(Kretprobe, ThisProcessHasAStartTime) {
