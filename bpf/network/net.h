@@ -193,6 +193,7 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 	struct nj_udp_key k = {};
 	struct nj_udp_flow *f, fresh = {};
 	__u64 now = bpf_ktime_get_boot_ns();
+	bool added;
 
 	k.start_ns = nj_leader_start(task, false);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
@@ -214,11 +215,13 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 	*prior = f ? f->folded : 0;
 	fresh.last_ns = now;
 	fresh.folded = n - 1;
-	bpf_map_update_elem(&nj_udp_flow_map, &k, &fresh, BPF_ANY);
-	if (n > 1) {
+	added = nj_lru_put(&nj_udp_flow_map, &k, &fresh, f != NULL);
+	if (added || n > 1) {
 		struct nj_cpu_stats *st = nj_stats_get();
 
-		if (st)
+		if (st && added)
+			nj_stat_add(&st->net_udp_added, 1);
+		if (st && n > 1)
 			nj_stat_add(&st->net_udp_folded, n - 1);
 	}
 	return false;
