@@ -116,6 +116,7 @@ TEST(NetUdpFlowTable, EvictedFlowsAreCountedNotLostSilently) {
   // Each event is a flow added under a new key; the table kept at most
   // kTable of them, so the rest were evicted.
   const uint64_t added = ours.size();
+  ASSERT_GE(added, uint64_t{kFlows}) << "each flow's first datagram is reported";
   const uint64_t repeated = added - kFlows;
   ASSERT_GE(repeated, uint64_t{kFlows - kTable}) << added << " flow events";
   // Flows reported a second time had lost their folded datagram with their
