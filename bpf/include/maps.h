@@ -273,6 +273,11 @@ struct nj_udp_flow {
 	__u64 folded; /* datagrams since then */
 };
 
+/* An LRU: flows are never deleted (UDP has no end to see), the oldest make
+ * room. An evicted flow's next datagram is reported again before its window
+ * ends, and the datagrams it had folded are not carried by that report;
+ * evictions are counted through net_udp_added (net.h: nj_udp_folded). The
+ * loader sets the size (--udp-flow-table). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

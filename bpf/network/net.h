@@ -121,18 +121,51 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
 	nj_output(ctx, rec, sizeof(*rec), NJ_FAM_NETWORK);
 }
 
+/* Put an entry into one of the LRU tables whose evictions are counted
+ * (nj_net_sock_map, nj_udp_flow_map); true when it went in under a new
+ * key, which the caller counts. `there`: the caller saw the key present,
+ * so that flag is tried first (a refused update may still evict another
+ * entry: an LRU takes its node before it checks the flags).
+ *
+ * Why not BPF_ANY: it does not say whether the key was new, and a
+ * replaced entry counted as an add would show an eviction that never
+ * happened. Why three tries, not two: between a refused first try and the
+ * second the entry may go, evicted or deleted by another program (an
+ * accepted socket closed at once on another CPU, whose close found the
+ * stale entry a missed delete left at the same address), and the second
+ * try fails too. With two, the socket was then not followed and nothing
+ * counted it: after an eviction its close went unreported. The third adds
+ * it under a new key, counted: followed to its close, or, when that close
+ * already ran (reported under the stale entry's identity, not its own),
+ * left to be evicted and counted then. A third refusal means another
+ * program put the key back meanwhile and
+ * counted it: its entry stays. */
+static __always_inline bool nj_lru_put(void *map, const void *key, const void *value, bool there)
+{
+	__u64 first, second;
+
+	/* Made a scalar first: the caller's `there` may be a map value pointer
+	 * tested, and the compiler would otherwise fold that pointer into the
+	 * result's arithmetic, which the verifier refuses. */
+	barrier_var(there);
+	first = there ? BPF_EXIST : BPF_NOEXIST;
+	second = there ? BPF_NOEXIST : BPF_EXIST;
+	if (!bpf_map_update_elem(map, key, value, first))
+		return !there;
+	if (!bpf_map_update_elem(map, key, value, second))
+		return there;
+	return !bpf_map_update_elem(map, key, value, first) && !there;
+}
+
 /* Remember a TCP socket for its result and end. Only an entry added under
  * a new key is counted: one replaced at a reused address was left by a
- * missed delete, and a count of adds that included it would show an
- * eviction that never happened. */
+ * missed delete. */
 static __always_inline void nj_sock_track(__u64 *key, const struct nj_net_sock *s)
 {
 	struct nj_cpu_stats *st;
 
-	if (bpf_map_update_elem(&nj_net_sock_map, key, s, BPF_NOEXIST)) {
-		bpf_map_update_elem(&nj_net_sock_map, key, s, BPF_EXIST);
+	if (!nj_lru_put(&nj_net_sock_map, key, s, false))
 		return;
-	}
 	st = nj_stats_get();
 	if (st)
 		nj_stat_add(&st->net_sock_added, 1);
@@ -160,6 +193,7 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 	struct nj_udp_key k = {};
 	struct nj_udp_flow *f, fresh = {};
 	__u64 now = bpf_ktime_get_boot_ns();
+	bool added;
 
 	k.start_ns = nj_leader_start(task, false);
 	k.tgid = bpf_get_current_pid_tgid() >> 32;
@@ -181,11 +215,13 @@ static __always_inline bool nj_udp_folded(struct task_struct *task, const struct
 	*prior = f ? f->folded : 0;
 	fresh.last_ns = now;
 	fresh.folded = n - 1;
-	bpf_map_update_elem(&nj_udp_flow_map, &k, &fresh, BPF_ANY);
-	if (n > 1) {
+	added = nj_lru_put(&nj_udp_flow_map, &k, &fresh, f != NULL);
+	if (added || n > 1) {
 		struct nj_cpu_stats *st = nj_stats_get();
 
-		if (st)
+		if (st && added)
+			nj_stat_add(&st->net_udp_added, 1);
+		if (st && n > 1)
 			nj_stat_add(&st->net_udp_folded, n - 1);
 	}
 	return false;

@@ -78,6 +78,7 @@ void loss_metrics(Text& t, const LossReport& l) {
            {"scratch_busy", l.scratch_busy_total},
            {"program_runs_missed", l.runs_missed_total},
            {"connection_table_evicted", l.connection_table_evicted_total},
+           {"udp_flow_table_evicted", l.udp_flow_table_evicted_total},
            {"undecodable", l.decode_errors_total}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
   t.family("nightjar_kernel_lost_by_family_total", "counter", "Records the kernel buffers refused, by event family");

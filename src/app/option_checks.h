@@ -58,6 +58,7 @@ inline constexpr CountRange exec_fold_ms{0, 10000};
 inline constexpr CountRange modify_window_ms{0, 3600000};
 inline constexpr CountRange udp_window_ms{0, 86400000};
 inline constexpr CountRange connection_table{64, uint64_t{1} << 20};
+inline constexpr CountRange udp_flow_table{64, uint64_t{1} << 20};
 inline constexpr CountRange exec_memory_window_ms{0, 86400000};
 inline constexpr CountRange output_max_bytes{0, uint64_t{1} << 50};
 inline constexpr CountRange output_keep{1, 1000};

@@ -191,6 +191,7 @@ void Daemon::collect() {
     report_.scratch_busy_total = kc->scratch_busy;
     report_.runs_missed_total = kc->runs_missed;
     report_.connection_table_evicted_total = kc->sock_evicted;
+    report_.udp_flow_table_evicted_total = kc->udp_flow_evicted;
     report_.records_sent_total = kc->sent;
     report_.file_folded_total = kc->file_folded;
     report_.file_excluded_kernel_total = kc->file_excluded;
@@ -280,11 +281,12 @@ void Daemon::drain_and_report() {
   spdlog::info(
       "stopped: {} events; lost in kernel buffers {}, perf overwrites {}, output queue {}, output failed {} lines "
       "({} partial){}, incomplete {}, orphan parts {}, syscall state not stored {}, TCP sockets evicted from the "
-      "connection table {}, undecodable {}; {} records held back after the stop",
+      "connection table {}, UDP flows evicted from the flow table {}, undecodable {}; {} records held back after the "
+      "stop",
       events_, report_.kernel_lost_total, report_.transport_lost, last.queue_dropped_total, last.output_failed_total,
       last.output_torn_total, per_output(last, false), report_.incomplete_total, report_.orphan_parts_total,
-      report_.enter_map_full_total, report_.connection_table_evicted_total, decode_errors_,
-      report_.records_after_stop_total);
+      report_.enter_map_full_total, report_.connection_table_evicted_total, report_.udp_flow_table_evicted_total,
+      decode_errors_, report_.records_after_stop_total);
 }
 
 }  // namespace nj

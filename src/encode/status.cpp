@@ -60,6 +60,7 @@ void loss_fields(JsonWriter& w, const LossReport& r) {
   w.kn("scratch_busy_total", r.scratch_busy_total);
   w.kn("program_runs_missed_total", r.runs_missed_total);
   w.kn("connection_table_evicted_total", r.connection_table_evicted_total);
+  w.kn("udp_flow_table_evicted_total", r.udp_flow_table_evicted_total);
   w.kn("decode_errors_total", r.decode_errors_total);
   w.kn("records_after_stop_total", r.records_after_stop_total);
   w.kn("records_sent_total", r.records_sent_total);

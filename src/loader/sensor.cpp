@@ -14,7 +14,7 @@
 #include <string>
 
 #include "loader/kretprobe.h"
-#include "loader/sock_evictions.h"
+#include "loader/lru_evictions.h"
 #include "nightjar/abi.h"
 #include "nightjar_bpf.skel.h"
 #include "util/files.h"
@@ -137,6 +137,7 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
   bpf_map__set_max_entries(skel_->maps.nj_scratch_map, ncpu);
   bpf_map__set_max_entries(skel_->maps.nj_net_sock_map, config_.connection_table);
+  bpf_map__set_max_entries(skel_->maps.nj_udp_flow_map, config_.udp_flow_table);
   // The transport not in use keeps its minimum size.
   if (config_.transport == Transport::ringbuf) bpf_map__set_max_entries(skel_->maps.nj_rb, config_.ringbuf_bytes);
 
@@ -378,6 +379,23 @@ Result<uint64_t> count_entries(const struct bpf_map* map) {
   }
 }
 
+// An LRU table whose evictions are counted (lru_evictions.h): its
+// programs' counters of adds under a new key and of deletes (none: they
+// never delete), and the last count.
+using StatField = decltype(nj_cpu_stats::net_sock_added) nj_cpu_stats::*;
+struct CountedTable {
+  const struct bpf_map* map;
+  StatField added;
+  StatField removed;
+  uint64_t* evicted;
+};
+
+uint64_t stat_sum(const std::vector<struct nj_cpu_stats>& per, StatField field) {
+  uint64_t n = 0;
+  for (const auto& p : per) n += p.*field;
+  return n;
+}
+
 }  // namespace
 
 Result<KernelCounters> Sensor::counters() const {
@@ -386,21 +404,28 @@ Result<KernelCounters> Sensor::counters() const {
   __u32 key = 0;
   if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, per.data()) != 0)
     return os_error(errno, "reading nj_stats");
-  // The socket table's evictions: its adds before its entries are counted,
-  // its deletes after (sock_evictions).
-  uint64_t sock_added = 0, sock_removed = 0;
-  for (const auto& p : per) sock_added += p.net_sock_added;
-  auto live = count_entries(skel_->maps.nj_net_sock_map);
+  // The LRU tables' evictions: their adds before their entries are
+  // counted, their deletes after (lru_evictions.h).
+  const std::array<CountedTable, 2> tables{{
+      {skel_->maps.nj_net_sock_map, &nj_cpu_stats::net_sock_added, &nj_cpu_stats::net_sock_removed, &sock_evicted_},
+      {skel_->maps.nj_udp_flow_map, &nj_cpu_stats::net_udp_added, nullptr, &udp_evicted_},
+  }};
+  std::vector<Result<uint64_t>> live;
+  for (const auto& t : tables) live.push_back(count_entries(t.map));
   std::vector<struct nj_cpu_stats> after(per.size());
-  if (live && bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, after.data()) == 0) {
-    for (const auto& p : after) sock_removed += p.net_sock_removed;
-    sock_evicted_ = sock_evictions(sock_added, sock_removed, *live, sock_evicted_);
-  } else {
-    spdlog::debug("socket table evictions not counted this time: {}",
-                  live ? std::strerror(errno) : live.error().message);
+  const bool read_after = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.nj_stats), &key, after.data()) == 0;
+  for (size_t i = 0; i < tables.size(); i++) {
+    const CountedTable& t = tables[i];
+    if (live[i] && read_after)
+      *t.evicted =
+          lru_evictions(stat_sum(per, t.added), t.removed ? stat_sum(after, t.removed) : 0, *live[i], *t.evicted);
+    else
+      spdlog::debug("{} evictions not counted this time: {}", bpf_map__name(t.map),
+                    live[i] ? "reading nj_stats failed" : live[i].error().message);
   }
   KernelCounters c;
   c.sock_evicted = sock_evicted_;
+  c.udp_flow_evicted = udp_evicted_;
   for (size_t i = 0; i < per.size(); i++) {
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       c.sent_by_family[f] += per[i].sent[f];

@@ -45,6 +45,7 @@ struct SensorConfig {
   // one process's datagrams of one UDP flow.
   bool connection_end = true;
   uint32_t connection_table = 16384;  // TCP sockets remembered for their result and end (LRU)
+  uint32_t udp_flow_table = 16384;    // UDP flows remembered for their window (LRU)
   uint64_t udp_window_ns = 60000000000ull;
   // Tamper family: the window in which one process's calls making memory
   // executable are one event (the rest counted into its next).
@@ -90,6 +91,9 @@ struct KernelCounters {
   // TCP sockets the kernel side's table evicted before their result or end
   // (each: at most one connect_result or close not reported)
   uint64_t sock_evicted = 0;
+  // UDP flows the kernel side's table evicted (each: reported again before
+  // its window ended, without the datagrams it had folded)
+  uint64_t udp_flow_evicted = 0;
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
 };
@@ -169,9 +173,10 @@ class Sensor {
   std::vector<LinkPtr> links_;
   // Per link: its program's name and id at attach time (0: not a BPF link).
   std::vector<std::pair<std::string, uint32_t>> link_progs_;
-  // The last count of evictions from the socket table (sock_evictions.h):
+  // The last count of evictions from the socket table (lru_evictions.h):
   // each count is at least the one before.
   mutable uint64_t sock_evicted_ = 0;
+  mutable uint64_t udp_evicted_ = 0;  // the same for the UDP flow table
 };
 
 // Route libbpf's own log lines into spdlog (debug lines only at -v).

@@ -68,6 +68,8 @@ TEST(CliChecks, EveryBadValueIsOneLineNamingTheFlag) {
       {{"run", "--exec-fold-ms", "-1"}, "--exec-fold-ms"},
       {{"run", "--modify-window-ms", "1.5"}, "--modify-window-ms"},
       {{"run", "--udp-window-ms", "1e3"}, "--udp-window-ms"},
+      {{"run", "--udp-flow-table", "63"}, "--udp-flow-table"},
+      {{"run", "--udp-flow-table", "2097152"}, "--udp-flow-table"},
       {{"run", "--events", ""}, "--events"},
       {{"probe", "--events", ""}, "--events"},
       {{"probe", "--backend", ""}, "--backend"},

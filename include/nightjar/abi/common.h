@@ -259,6 +259,9 @@ struct nj_cpu_stats {
 	 * counts the rest; its LRU says nothing when it evicts) */
 	nj_u64 net_sock_added;
 	nj_u64 net_sock_removed;
+	/* nj_udp_flow_map entries added under a new key (it has no deletes:
+	 * what is not in the map was evicted) */
+	nj_u64 net_udp_added;
 };
 
 /*
