@@ -268,6 +268,10 @@ static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u3
 
 	if (!nj_sys_take(bpf_get_current_pid_tgid(), first, last, &a))
 		return 0;
+	/* A syscall without a second name may keep a third number there
+	 * (fallocate's offset): it goes out as args[2]. */
+	if (!name2_field)
+		out.extra[0] = nj_fa(&a)->name2;
 	if (ret < 0 && !nj_file_failure_reported(ret))
 		return 0;
 	if (!nj_fa(&a)->name) {

@@ -17,10 +17,11 @@ static __always_inline int ftruncate_enter(struct nj_sys_args *a)
 	return nj_file_save(a, a->args[0], 0, 0, 0, a->args[1], 0);
 }
 
-/* fallocate(fd, mode, offset, len): the length and the mode kept. */
+/* fallocate(fd, mode, offset, len): the length and the mode kept, the
+ * offset where a second name would go (nj_file_leave). */
 static __always_inline int fallocate_enter(struct nj_sys_args *a)
 {
-	return nj_file_save(a, a->args[0], 0, 0, 0, a->args[3], a->args[1]);
+	return nj_file_save(a, a->args[0], 0, 0, a->args[2], a->args[3], a->args[1]);
 }
 
 NJ_SYSCALL_ENTER(truncate, NJ_SYS_TRUNCATE, 2, truncate_enter)

@@ -646,10 +646,12 @@ TEST_P(FileEvents, FallocateAllocatesAndPunchesHoles) {
   FIND(f, "modify", a["pid"], a["path"], "fallocate");
   expect_common(f, a["pid"]);
   EXPECT_EQ(get(f, "event.type"), json::array({"change"}));
+  EXPECT_EQ(get(f, "nightjar.file.offset"), 4096);
   EXPECT_EQ(get(f, "nightjar.file.length"), 8192);
   EXPECT_EQ(get(f, "nightjar.file.fallocate_mode"), json::array({"FALLOC_FL_ALLOCATE_RANGE"}));
   expect_identity(f, a, "fd");
   FIND(p, "modify", a["pid"], a["punch_path"], "fallocate");
+  EXPECT_EQ(get(p, "nightjar.file.offset"), 2);
   EXPECT_EQ(get(p, "nightjar.file.length"), 8);
   EXPECT_EQ(get(p, "nightjar.file.fallocate_mode"), json::array({"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"}));
   expect_identity(p, a, "punch");

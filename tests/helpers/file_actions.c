@@ -629,12 +629,12 @@ static void act_fallocate(void)
 	make_file(q, "0123456789abcdef", 0644);
 	fd = (int)ok(syscall(SYS_openat, AT_FDCWD, p, O_RDWR), "openat");
 	fq = (int)ok(syscall(SYS_openat, AT_FDCWD, q, O_RDWR), "openat");
-	if (syscall(SYS_fallocate, fd, 0, 0L, 8192L) != 0) {
+	if (syscall(SYS_fallocate, fd, 0, 4096L, 8192L) != 0) {
 		if (errno == EOPNOTSUPP)
 			die(77, "fallocate: not supported by this filesystem");
 		die_errno("fallocate");
 	}
-	if (syscall(SYS_fallocate, fq, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 0L, 8L) != 0) {
+	if (syscall(SYS_fallocate, fq, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, 2L, 8L) != 0) {
 		if (errno == EOPNOTSUPP)
 			die(77, "fallocate: no hole punching on this filesystem");
 		die_errno("fallocate punch hole");

@@ -171,10 +171,12 @@ TEST_F(FileEncoderTest, ModifyByFallocatePunchingAHole) {
   nj_file_create r = rec(NJ_REC_FILE_MODIFY, NJ_SYS_FALLOCATE, 0, 1);
   r.op.args[0] = 65536;
   r.op.args[1] = 0x03;  // FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE
+  r.op.args[2] = 1ull << 33;
   json j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
   expect_common(j, "modify", "change", "success", "fallocate");
-  EXPECT_EQ(j["nightjar"]["file"],
-            json({{"length", 65536}, {"fallocate_mode", {"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"}}}));
+  EXPECT_EQ(j["nightjar"]["file"], json({{"offset", 1ll << 33},
+                                         {"length", 65536},
+                                         {"fallocate_mode", {"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE"}}}));
   r.op.args[1] = 0;
   j = encode(file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/var/log/wtmp")}));
   EXPECT_EQ(j["nightjar"]["file"]["fallocate_mode"], json({"FALLOC_FL_ALLOCATE_RANGE"}));

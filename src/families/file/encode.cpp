@@ -182,6 +182,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_TRUNCATE:
     case NJ_SYS_FTRUNCATE: e.w().kn("length", static_cast<int64_t>(op.args[0])); break;
     case NJ_SYS_FALLOCATE:
+      e.w().kn("offset", static_cast<int64_t>(op.args[2]));
       e.w().kn("length", static_cast<int64_t>(op.args[0]));
       e.string_array("fallocate_mode", fallocate_mode_names(static_cast<uint32_t>(op.args[1])));
       break;
