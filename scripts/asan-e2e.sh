@@ -8,9 +8,11 @@
 # The default filter is what CI runs: every test once, on the ring buffer
 # (about 8 minutes here with other work on the machine). Left out are the
 # perf buffer twins of the event suites: past the transport they run the
-# same user-space pipeline as their ring buffer twins, and the perf
-# buffer's own reading and loss paths stay in
-# (Loss.PerfBufferOverflowIsCountedAndReported). The whole suite, twins
+# same user-space pipeline as their ring buffer twins, the perf buffer's
+# own reading and loss paths stay in
+# (Loss.PerfBufferOverflowIsCountedAndReported), and beside CI's kernel
+# matrix a sanitized reader of per-CPU perf buffers can fall behind a
+# suite's bursts (once 347 records lost, counted, failing a process test). The whole suite, twins
 # included:
 #   scripts/asan-e2e.sh '*'
 set -euo pipefail
