@@ -17,6 +17,7 @@ import json
 import os
 import queue
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -255,11 +256,18 @@ class Workloads:
         }
 
     def run(self, argv, timeout=600):
+        """The workload's report, with its CPU time (wl_cpu_s: utime + stime
+        of the reaped child, the scheduler's own count, so time spent waiting
+        for a CPU that others hold is left out: on a shared machine it moves
+        much less than the wall time)."""
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         p = subprocess.run([self.tool] + argv, capture_output=True, text=True, timeout=timeout)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             r = json.loads(p.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             r = {"errors": 1, "elapsed_s": float("nan"), "ops": 0}
+        r["wl_cpu_s"] = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
         if p.returncode != 0:
             fail(f"workload {' '.join(argv)} exited {p.returncode}: {p.stderr.strip()[:200]}")
         return r
@@ -927,7 +935,7 @@ class Suite:
             before = bpf_progs() if ids else {}
             r = self.wl.run(argv)
             after = bpf_progs() if ids else {}
-            rec = {"elapsed": r["elapsed_s"], "ops": r["ops"]}
+            rec = {"elapsed": r["elapsed_s"], "ops": r["ops"], "wl_cpu": r["wl_cpu_s"]}
             if isinstance(o, Nightjar):
                 # A storm can leave the daemon seconds of backlog, and on
                 # a loaded machine it may stall for a moment: settle longer.
@@ -938,6 +946,8 @@ class Suite:
                 rec["events"] = e1 - e0
             if ids:
                 add_progs(fs["storm_progs"].setdefault(o.name, {}).setdefault(w, {}), before, after, ids)
+                # this run's alone too: the spread of a program's cost over runs
+                add_progs(rec.setdefault("progs", {}), before, after, ids)
             fs["storms"].setdefault(w, {}).setdefault(o.name, []).append(rec)
 
     def family_section(self, key, obs, storms, extra=None):

@@ -702,6 +702,7 @@ class Family:
                       "[min–max].\n")
     kernel_marks: bool = True  # ✓ / ✗ against the 1.5× goal
     kernel_heads: list = None  # the ratio's and the run count's columns (default: the judged one's name)
+    after_wall: object = None  # (results, observers) -> text after the wall-time table (e.g. CPU time)
 
 
 def family_rows(fam, sec):
@@ -753,6 +754,8 @@ def family_section(fam, sec, command, results, earlier):
                 [f"{med([x['elapsed'] for x in sec['storms'].get(w, {}).get('none', [])]) or 0:.3f} s"
                  for w in fam.workloads])
     L.append(table(["observer"] + fam.workloads, rows) + "\n")
+    if fam.after_wall:
+        L.append(fam.after_wall(sec, obs))
 
     L.append(f"### {fam.title}: in-kernel cost per program run\n")
     L.append(fam.kernel_text.format(min_runs=MIN_RUNS))

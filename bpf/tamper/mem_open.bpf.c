@@ -52,7 +52,8 @@ static __always_inline struct task_struct *nj_proc_inode_task(struct inode *inod
 static __always_inline void mem_open_build(void *ctx, struct nj_scratch *sc, __u8 backend,
 					   struct task_struct *task, struct task_struct *target,
 					   __u32 nr, struct file *file, struct inode *inode,
-					   __u32 fmode, long ret, __u32 syscall)
+					   struct super_block *sb, __u32 fmode, long ret,
+					   __u32 syscall)
 {
 	struct nj_tmp_mem_open rec = {};
 	__u64 event_id = nj_new_event_id();
@@ -60,7 +61,7 @@ static __always_inline void mem_open_build(void *ctx, struct nj_scratch *sc, __u
 
 	parts = nj_part_path(ctx, sc, event_id, backend, NJ_TF_PATH,
 			     __builtin_preserve_access_index(&file->f_path),
-			     BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino));
+			     BPF_CORE_READ(sb, s_dev), BPF_CORE_READ(inode, i_ino));
 	nj_fill_task(&rec.op.task, task, false);
 	if (target)
 		nj_target_fill(&rec.op.target, target, false);
@@ -82,6 +83,7 @@ static __always_inline void mem_open_build(void *ctx, struct nj_scratch *sc, __u
 static __always_inline int mem_open_exit(void *ctx, long ret, __u8 backend, __u32 syscall)
 {
 	struct task_struct *task, *target;
+	struct super_block *sb;
 	struct inode *inode;
 	struct file *file;
 	char name[4] = {};
@@ -94,7 +96,8 @@ static __always_inline int mem_open_exit(void *ctx, long ret, __u8 backend, __u3
 	if (!file)
 		return 0;
 	inode = BPF_CORE_READ(file, f_inode);
-	if (BPF_CORE_READ(inode, i_sb, s_magic) != NJ_PROC_SUPER_MAGIC)
+	sb = BPF_CORE_READ(inode, i_sb);
+	if (BPF_CORE_READ(sb, s_magic) != NJ_PROC_SUPER_MAGIC)
 		return 0;
 	bpf_probe_read_kernel(name, sizeof(name), BPF_CORE_READ(file, f_path.dentry, d_name.name));
 	if (name[0] != 'm' || name[1] != 'e' || name[2] != 'm' || name[3] != 0)
@@ -109,7 +112,7 @@ static __always_inline int mem_open_exit(void *ctx, long ret, __u8 backend, __u3
 	if (nj_ignored(task, false))
 		return 0;
 	NJ_BATCH(sc, NJ_FAM_TAMPER,
-		 mem_open_build(ctx, sc, backend, task, target, nr, file, inode, fmode, ret,
+		 mem_open_build(ctx, sc, backend, task, target, nr, file, inode, sb, fmode, ret,
 				syscall));
 	return 0;
 }

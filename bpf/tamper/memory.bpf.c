@@ -58,13 +58,32 @@ struct {
  * PROT_WRITE is judged at its exit, by what the memory was. */
 volatile bool nj_mem_vma_hooked;
 
+/* Slots this file's entries saved and its exits have not taken yet. While
+ * it is zero (a JIT's storm: its RW calls save nothing, its RX calls are
+ * folded at the entry) the exits and the VMA hook skip the slot's lookup,
+ * the most of what they cost. A slot whose exit never ran (a thread inside
+ * the call while the sensor attached) keeps it above zero for good: the
+ * lookups then run as before, so an error here costs time, never an event. */
+volatile __u64 nj_mem_slots;
+
+/* The calling process's start time (what tells a reused pid apart). The
+ * thread whose id is the tgid is the group leader (exec's de_thread gives
+ * the leader's id to the thread that survives), so a single-threaded
+ * process, every JIT's main thread, costs one read instead of two. */
+static __always_inline __u64 mem_caller_start(struct task_struct *task, __u64 id)
+{
+	if ((__u32)id == id >> 32)
+		return BPF_CORE_READ(task, start_boottime);
+	return nj_leader_start(task, false);
+}
+
 /* A call of a process inside its window whose verdict the arguments give
  * is counted here, at the entry, and nothing is saved: a JIT's storm
  * costs a lookup and an add per call instead of a slot's update and
  * delete. */
-static __always_inline bool mem_fold_early(const struct nj_sys_args *a)
+static __always_inline bool mem_fold_early(const struct nj_sys_args *a, __u64 id)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = id >> 32;
 	struct nj_exec_mem_rate *r;
 
 	if (a->syscall != NJ_SYS_MMAP && !(a->args[2] & NJ_PROT_WRITE) && nj_mem_vma_hooked)
@@ -73,7 +92,7 @@ static __always_inline bool mem_fold_early(const struct nj_sys_args *a)
 	if (!r || bpf_ktime_get_boot_ns() - r->window_ns >= nj_exec_mem_window_ns)
 		return false;
 	/* a reused pid inside the window: its first call is not a fold */
-	if (r->start_ns != nj_leader_start((struct task_struct *)bpf_get_current_task(), false))
+	if (r->start_ns != mem_caller_start((struct task_struct *)bpf_get_current_task(), id))
 		return false;
 	nj_stat_add(&r->folded, 1);
 	return true;
@@ -81,7 +100,7 @@ static __always_inline bool mem_fold_early(const struct nj_sys_args *a)
 
 static __always_inline int mem_enter(struct nj_sys_args *a)
 {
-	__u64 prot = a->args[2];
+	__u64 prot = a->args[2], id;
 
 	if (!(prot & NJ_PROT_EXEC))
 		return 0;
@@ -89,11 +108,18 @@ static __always_inline int mem_enter(struct nj_sys_args *a)
 	if (a->syscall == NJ_SYS_MMAP && !(prot & NJ_PROT_WRITE) &&
 	    !(a->args[3] & NJ_MAP_ANONYMOUS))
 		return 0;
-	if (mem_fold_early(a))
+	id = bpf_get_current_pid_tgid();
+	if (mem_fold_early(a, id))
+		return 0;
+	if (nj_ignored((struct task_struct *)bpf_get_current_task(), false))
 		return 0;
 	/* mprotect's args[4] and [5] (never passed) take the VMA hook's
 	 * findings: its vm_flags and its file */
-	return nj_sys_enter_save(a);
+	if (bpf_map_update_elem(&nj_sys_args_map, &id, a, BPF_ANY))
+		nj_count_enter_full();
+	else
+		nj_stat_add((__u64 *)&nj_mem_slots, 1);
+	return 0;
 }
 
 /* kprobe/fentry: one VMA of an mprotect's range, before the change. The
@@ -101,10 +127,13 @@ static __always_inline int mem_enter(struct nj_sys_args *a)
 static __always_inline int mem_vma(struct vm_area_struct *vma, bool btf)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
+	struct nj_sys_args *a;
 	struct file *file;
 	__u64 flags;
 
+	if (!nj_mem_slots)
+		return 0;
+	a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
 	if (!a || (a->syscall != NJ_SYS_MPROTECT && a->syscall != NJ_SYS_PKEY_MPROTECT))
 		return 0;
 	if (!nj_mem_vma_hooked)
@@ -146,10 +175,10 @@ static __always_inline bool mem_signal(const struct nj_sys_args *a)
 
 /* The rate limit: true if this call is sent, with *folded the calls
  * counted since the last one. */
-static __always_inline bool mem_rate_pass(struct task_struct *task, __u64 *folded)
+static __always_inline bool mem_rate_pass(struct task_struct *task, __u64 id, __u64 *folded)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u64 start = nj_leader_start(task, false), now = bpf_ktime_get_boot_ns();
+	__u32 tgid = id >> 32;
+	__u64 start = mem_caller_start(task, id), now = bpf_ktime_get_boot_ns();
 	struct nj_exec_mem_rate *r = bpf_map_lookup_elem(&nj_exec_mem_rate_map, &tgid);
 	struct nj_exec_mem_rate fresh = {.start_ns = start, .window_ns = now};
 
@@ -211,13 +240,18 @@ static __always_inline void mem_build(void *ctx, struct nj_scratch *sc, struct t
 
 static __always_inline int mem_exit(void *ctx, long ret, __u8 backend)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid(), folded;
+	struct task_struct *task;
 	struct nj_sys_args a;
+	__u64 id, folded;
 
+	if (!nj_mem_slots)
+		return 0;
+	id = bpf_get_current_pid_tgid();
 	if (!nj_sys_take(id, NJ_SYS_MPROTECT, NJ_SYS_MMAP, &a))
 		return 0;
-	if (!mem_signal(&a) || !mem_rate_pass(task, &folded))
+	nj_stat_add((__u64 *)&nj_mem_slots, -1);
+	task = (struct task_struct *)bpf_get_current_task();
+	if (!mem_signal(&a) || !mem_rate_pass(task, id, &folded))
 		return 0;
 	NJ_BATCH(sc, NJ_FAM_TAMPER, mem_build(ctx, sc, task, &a, ret, folded, backend));
 	return 0;
