@@ -278,7 +278,7 @@ static Parsed parse_command_line(int argc, char** argv) {
       ->check(count_check(nj::ranges::connection_table));
   run->add_option("--udp-flow-table", ro.sensor.udp_flow_table,
                   "UDP flows the kernel side remembers for their window (LRU: those it evicts are counted, "
-                  "udp_flow_table_evicted_total, and reported again early)")
+                  "udp_flow_table_evicted_total; one evicted inside its window is reported again early)")
       ->check(count_check(nj::ranges::udp_flow_table));
   run->add_flag("--ancestry-on-every-event", ro.enrich.ancestry_on_every_event,
                 "ancestors on every event, not only exec");

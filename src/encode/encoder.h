@@ -51,7 +51,7 @@ struct LossReport {
   uint64_t scratch_busy_total = 0;
   uint64_t runs_missed_total = 0;
   uint64_t connection_table_evicted_total = 0;     // TCP sockets evicted before their result or end
-  uint64_t udp_flow_table_evicted_total = 0;       // UDP flows evicted before their window ended
+  uint64_t udp_flow_table_evicted_total = 0;       // UDP flows the table forgot (not events lost)
   uint64_t decode_errors_total = 0;                // records user space could not decode
   uint64_t records_sent_total = 0;                 // records the kernel side delivered
   uint64_t records_read_total = 0;                 // records user space read (equal when nothing is lost in between)
