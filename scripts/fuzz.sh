@@ -40,7 +40,9 @@ for t in "${targets[@]}"; do
   [ -d "fuzz/corpus/$t" ] || { echo "fuzz.sh: no target $t" >&2; exit 2; }
   work=$build/corpus/$t
   mkdir -p "$work"
-  log=$build/fuzz-$t.log
+  # One log per run: two runs of a target at once (a long one and CI's
+  # short one) must not write into one file.
+  log=$build/fuzz-$t.$$.log
   # The checked-in seeds stay as they are: new inputs go to the copy.
   # A hang is an input that takes NJ_FUZZ_TIMEOUT seconds (default 10);
   # give more to a run at a low priority beside other work, which the
@@ -54,4 +56,5 @@ for t in "${targets[@]}"; do
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1)
   echo "fuzz: $t ${secs}s, $runs runs ($((runs / secs))/s), $cov, corpus $(ls "$work" | wc -l), 0 crashes"
+  rm -f "$log"
 done
