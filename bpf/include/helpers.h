@@ -198,6 +198,17 @@ static __always_inline __u64 nj_leader_start(struct task_struct *task, bool btf)
 	return NJ_RD(btf, task, group_leader, start_boottime);
 }
 
+/* The same for the current task, `id` its bpf_get_current_pid_tgid(). The
+ * thread whose id is the tgid is the group leader (exec's de_thread gives
+ * the leader's id to the thread that survives), so a single-threaded
+ * process, or any process's main thread, costs one read instead of two. */
+static __always_inline __u64 nj_current_leader_start(struct task_struct *task, __u64 id)
+{
+	if ((__u32)id == id >> 32)
+		return BPF_CORE_READ(task, start_boottime);
+	return nj_leader_start(task, false);
+}
+
 /* The acting task's identity. Credentials are the objective ones
  * (real_cred), which is what ps and /proc report. */
 static __always_inline void nj_fill_task(struct nj_task *t, struct task_struct *task, bool btf)

@@ -72,17 +72,23 @@ static __always_inline void nj_tp_args(const struct nj_sys_enter *ctx, struct nj
 		a->args[4] = ctx->args[4];
 }
 
-/* The usual entry body: remember the arguments for the calling thread,
- * unless it is one of ours or a kernel thread. */
+/* Remember the arguments for thread `id` (the caller), unless it is one of
+ * ours or a kernel thread; true if they were stored. */
+static __always_inline bool nj_sys_enter_store(struct nj_sys_args *a, __u64 id)
+{
+	if (nj_ignored((struct task_struct *)bpf_get_current_task(), false))
+		return false;
+	if (bpf_map_update_elem(&nj_sys_args_map, &id, a, BPF_ANY)) {
+		nj_count_enter_full();
+		return false;
+	}
+	return true;
+}
+
+/* The usual entry body. */
 static __always_inline int nj_sys_enter_save(struct nj_sys_args *a)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-
-	if (nj_ignored(task, false))
-		return 0;
-	if (bpf_map_update_elem(&nj_sys_args_map, &id, a, BPF_ANY))
-		nj_count_enter_full();
+	nj_sys_enter_store(a, bpf_get_current_pid_tgid());
 	return 0;
 }
 

@@ -66,17 +66,6 @@ volatile bool nj_mem_vma_hooked;
  * lookups then run as before, so an error here costs time, never an event. */
 volatile __u64 nj_mem_slots;
 
-/* The calling process's start time (what tells a reused pid apart). The
- * thread whose id is the tgid is the group leader (exec's de_thread gives
- * the leader's id to the thread that survives), so a single-threaded
- * process, every JIT's main thread, costs one read instead of two. */
-static __always_inline __u64 mem_caller_start(struct task_struct *task, __u64 id)
-{
-	if ((__u32)id == id >> 32)
-		return BPF_CORE_READ(task, start_boottime);
-	return nj_leader_start(task, false);
-}
-
 /* A call of a process inside its window whose verdict the arguments give
  * is counted here, at the entry, and nothing is saved: a JIT's storm
  * costs a lookup and an add per call instead of a slot's update and
@@ -92,7 +81,8 @@ static __always_inline bool mem_fold_early(const struct nj_sys_args *a, __u64 id
 	if (!r || bpf_ktime_get_boot_ns() - r->window_ns >= nj_exec_mem_window_ns)
 		return false;
 	/* a reused pid inside the window: its first call is not a fold */
-	if (r->start_ns != mem_caller_start((struct task_struct *)bpf_get_current_task(), id))
+	if (r->start_ns !=
+	    nj_current_leader_start((struct task_struct *)bpf_get_current_task(), id))
 		return false;
 	nj_stat_add(&r->folded, 1);
 	return true;
@@ -111,13 +101,9 @@ static __always_inline int mem_enter(struct nj_sys_args *a)
 	id = bpf_get_current_pid_tgid();
 	if (mem_fold_early(a, id))
 		return 0;
-	if (nj_ignored((struct task_struct *)bpf_get_current_task(), false))
-		return 0;
 	/* mprotect's args[4] and [5] (never passed) take the VMA hook's
 	 * findings: its vm_flags and its file */
-	if (bpf_map_update_elem(&nj_sys_args_map, &id, a, BPF_ANY))
-		nj_count_enter_full();
-	else
+	if (nj_sys_enter_store(a, id))
 		nj_stat_add((__u64 *)&nj_mem_slots, 1);
 	return 0;
 }
@@ -178,7 +164,7 @@ static __always_inline bool mem_signal(const struct nj_sys_args *a)
 static __always_inline bool mem_rate_pass(struct task_struct *task, __u64 id, __u64 *folded)
 {
 	__u32 tgid = id >> 32;
-	__u64 start = mem_caller_start(task, id), now = bpf_ktime_get_boot_ns();
+	__u64 start = nj_current_leader_start(task, id), now = bpf_ktime_get_boot_ns();
 	struct nj_exec_mem_rate *r = bpf_map_lookup_elem(&nj_exec_mem_rate_map, &tgid);
 	struct nj_exec_mem_rate fresh = {.start_ns = start, .window_ns = now};
 
