@@ -274,8 +274,8 @@ struct nj_udp_flow {
 };
 
 /* An LRU: flows are never deleted (UDP has no end to see), the oldest make
- * room. An evicted flow's next datagram is reported again before its window
- * ends, and the datagrams it had folded are not carried by that report;
+ * room. A flow evicted inside its window has its next datagram reported
+ * again early, and datagrams it had folded are not carried by a report;
  * evictions are counted through net_udp_added (net.h: nj_udp_folded). The
  * loader sets the size (--udp-flow-table). */
 struct {

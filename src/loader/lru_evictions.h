@@ -1,8 +1,8 @@
-// Evictions from the kernel side's LRU tables that lose something when
-// they evict: nj_net_sock_map (TCP sockets awaiting their result or end:
-// each eviction a connect result or a close not reported) and
-// nj_udp_flow_map (UDP flows in their window: each eviction a flow whose
-// folded datagrams are not carried by its next report, which comes early).
+// Evictions from the kernel side's LRU tables: nj_net_sock_map (TCP
+// sockets awaiting their result or end: each eviction a connect result or
+// a close not reported) and nj_udp_flow_map (UDP flows, kept after their
+// window: an eviction costs at most the flow's folded datagram count and
+// an early report; one long expired costs nothing).
 // An LRU hash evicts without a word. The programs count the entries they
 // add under a new key and those they delete; every other entry added is
 // either still there or was evicted.

@@ -91,8 +91,8 @@ struct KernelCounters {
   // TCP sockets the kernel side's table evicted before their result or end
   // (each: at most one connect_result or close not reported)
   uint64_t sock_evicted = 0;
-  // UDP flows the kernel side's table evicted (each: reported again before
-  // its window ended, without the datagrams it had folded)
+  // UDP flows the kernel side's table evicted (no event lost: at most a
+  // folded datagram count and an early report each; most long expired)
   uint64_t udp_flow_evicted = 0;
   std::array<uint64_t, NJ_FAM_MAX> sent_by_family{};
   std::array<uint64_t, NJ_FAM_MAX> lost_by_family{};
