@@ -27,6 +27,8 @@ import tempfile
 import threading
 import time
 
+import report as R
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 ERRORS = []
@@ -144,14 +146,8 @@ def pair_ratios(storms, observers):
     an observer's block paired with its k-th observer run."""
     pairs = {}
     for w, per in storms.items():
-        base = per.get("none", [])
-        k = 0
-        for o in observers:
-            runs = per.get(o.name, [])
-            b = base[k:k + len(runs)]
-            k += len(runs)
-            pairs.setdefault(w, {})[o.name] = [r["elapsed"] / x["elapsed"] for r, x in zip(runs, b)
-                                               if x["elapsed"] > 0]
+        for name, ps in R.paired_runs(per, [o.name for o in observers]).items():
+            pairs.setdefault(w, {})[name] = [r["elapsed"] / x["elapsed"] for r, x in ps if x["elapsed"] > 0]
     return pairs
 
 

@@ -34,6 +34,18 @@ NAMES = {
 KERNEL_OBS = ["bpf-empty", "bpf-minimal-wakeup", "bpf-minimal-batched", "nightjar"]
 
 
+def paired_runs(per, names):
+    """One workload's runs (per: observer name -> runs) paired with the
+    no-sensor runs they are measured against: the k-th no-sensor run of an
+    observer's block with its k-th run. Per name, (run, base) pairs."""
+    base, out, k = per.get("none", []), {}, 0
+    for n in names:
+        runs = per.get(n, [])
+        out[n] = list(zip(runs, base[k:k + len(runs)]))
+        k += len(runs)
+    return out
+
+
 def hook_order(family=None):
     """The hooks in id order, from the families' rows in bench/bpf/*_hooks.h
     (the same lists the empty and minimal programs are built from); only

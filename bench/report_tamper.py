@@ -61,14 +61,8 @@ def cpu_ratios(ts, w):
     """The workload's CPU time under each observer / with no sensor, paired
     as the wall-time ratios are (the k-th no-sensor run of an observer's
     block with its k-th run); runs from before the suite recorded it skipped."""
-    per, out, k = ts["storms"].get(w, {}), {}, 0
-    base = per.get("none", [])
-    for o in ts["observers"]:
-        runs = per.get(o, [])
-        b = base[k:k + len(runs)]
-        k += len(runs)
-        out[o] = [(r["wl_cpu"], x["wl_cpu"]) for r, x in zip(runs, b) if r.get("wl_cpu") and x.get("wl_cpu")]
-    return out
+    return {o: [(r["wl_cpu"], x["wl_cpu"]) for r, x in ps if r.get("wl_cpu") and x.get("wl_cpu")]
+            for o, ps in R.paired_runs(ts["storms"].get(w, {}), ts["observers"]).items()}
 
 
 def cpu_ratio(ts, w, o=None):
