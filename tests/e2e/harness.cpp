@@ -298,15 +298,20 @@ bool have_program(const std::string& name) {
   return false;
 }
 
-uint64_t lost_total(SensorProcess& s) {
+uint64_t loss_counted(SensorProcess& s, std::initializer_list<const char*> counters) {
   uint64_t n = 0;
   for (const json& e : s.events()) {
     if (!e.contains("nightjar") || !e["nightjar"].contains("loss")) continue;
     const json& l = e["nightjar"]["loss"];
-    n = std::max<uint64_t>(n, l.value("kernel_lost_total", 0ull) + l.value("transport_lost_total", 0ull) +
-                                  l.value("queue_dropped_total", 0ull) + l.value("output_failed_total", 0ull));
+    uint64_t sum = 0;
+    for (const char* c : counters) sum += l.value(c, 0ull);
+    n = std::max(n, sum);
   }
   return n;
+}
+
+uint64_t lost_total(SensorProcess& s) {
+  return loss_counted(s, {"kernel_lost_total", "transport_lost_total", "queue_dropped_total", "output_failed_total"});
 }
 
 json expect_clean_stop(SensorProcess& s, const std::string& what) {

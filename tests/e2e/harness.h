@@ -110,6 +110,8 @@ bool has(const json& e, const std::string& dotted);
 // Records the sensor reported lost (kernel, transport, queue, output) in what it
 // wrote so far: its events-lost reports and its last words.
 uint64_t lost_total(SensorProcess& s);
+// The largest sum of these nightjar.loss counters in one report so far.
+uint64_t loss_counted(SensorProcess& s, std::initializer_list<const char*> counters);
 
 // A sensor's clean stop: exit 0, its first line sensor-started, its last
 // sensor-stopped with no decode error, every line schema-valid. Returns the

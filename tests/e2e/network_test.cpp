@@ -94,14 +94,7 @@ class NetEvents : public ::testing::TestWithParam<std::string> {
   // tracepoint program skips while another runs on that CPU) and a socket
   // the connection table evicted. sensor-health carries them.
   static uint64_t counted_misses(SensorProcess& s) {
-    uint64_t n = 0;
-    for (const json& e : s.events())
-      if (e.contains("nightjar") && e["nightjar"].contains("loss")) {
-        const json& l = e["nightjar"]["loss"];
-        n = std::max<uint64_t>(
-            n, l.value("program_runs_missed_total", 0ull) + l.value("connection_table_evicted_total", 0ull));
-      }
-    return lost_total(s) + n;
+    return lost_total(s) + loss_counted(s, {"program_runs_missed_total", "connection_table_evicted_total"});
   }
 
   // The `action` event of `pid` whose local port is `lport` (source for
