@@ -54,6 +54,9 @@ static const struct njb_syscall_nr njb_syscall_nrs[] = {
 #ifdef SYS_execveat
 	{"execveat", SYS_execveat},
 #endif
+#ifdef SYS_fallocate
+	{"fallocate", SYS_fallocate},
+#endif
 #ifdef SYS_fchmod
 	{"fchmod", SYS_fchmod},
 #endif
@@ -95,6 +98,9 @@ static const struct njb_syscall_nr njb_syscall_nrs[] = {
 #endif
 #ifdef SYS_futimesat
 	{"futimesat", SYS_futimesat},
+#endif
+#ifdef SYS_ioctl
+	{"ioctl", SYS_ioctl},
 #endif
 #ifdef SYS_kill
 	{"kill", SYS_kill},
@@ -147,6 +153,9 @@ static const struct njb_syscall_nr njb_syscall_nrs[] = {
 #ifdef SYS_open
 	{"open", SYS_open},
 #endif
+#ifdef SYS_open_by_handle_at
+	{"open_by_handle_at", SYS_open_by_handle_at},
+#endif
 #ifdef SYS_open_tree
 	{"open_tree", SYS_open_tree},
 #endif
@@ -185,6 +194,9 @@ static const struct njb_syscall_nr njb_syscall_nrs[] = {
 #endif
 #ifdef SYS_removexattr
 	{"removexattr", SYS_removexattr},
+#endif
+#ifdef SYS_removexattrat
+	{"removexattrat", SYS_removexattrat},
 #endif
 #ifdef SYS_rename
 	{"rename", SYS_rename},
@@ -236,6 +248,9 @@ static const struct njb_syscall_nr njb_syscall_nrs[] = {
 #endif
 #ifdef SYS_setxattr
 	{"setxattr", SYS_setxattr},
+#endif
+#ifdef SYS_setxattrat
+	{"setxattrat", SYS_setxattrat},
 #endif
 #ifdef SYS_symlink
 	{"symlink", SYS_symlink},

@@ -4,7 +4,8 @@
  * in hooks.h: X(kind, category, name, id); see hooks.h for the columns.
  * Ids 110..199 are this family's, in blocks by area (signals from 110,
  * injection from 130, credentials, memory and renames from 150, kernel,
- * namespaces and mounts from 170); the next family continues at 200. */
+ * namespaces and mounts from 170); the file family's later additions
+ * take 200..209, the next family continues at 210. */
 #ifndef NJB_TAMPER_HOOKS_H
 #define NJB_TAMPER_HOOKS_H
 

@@ -259,33 +259,41 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 }
 
 /* The exit of a syscall that names its object by path (or by fd when
- * name is 0): reported on success and on refusal. */
+ * name is 0), its arguments taken: reported on success and on refusal. */
+static __always_inline int nj_file_leave_taken(void *ctx, long ret, __u8 backend,
+					       struct nj_sys_args *a, __u16 type, __u16 name2_field)
+{
+	struct nj_file_out out = {.type = type, .name2_field = name2_field};
+
+	/* A syscall without a second name may keep a third number there
+	 * (fallocate's offset): it goes out as args[2]. */
+	if (!name2_field)
+		out.extra[0] = nj_fa(a)->name2;
+	if (ret < 0 && !nj_file_failure_reported(ret))
+		return 0;
+	if (!nj_fa(a)->name) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		out.file = nj_fd_file(task, nj_fa(a)->dfd);
+	}
+	return nj_file_emit(ctx, backend, a, ret, &out);
+}
+
+/* The same, taking the arguments its entry saved. */
 static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u32 first, __u32 last,
 					 __u16 type, __u16 name2_field)
 {
-	struct nj_file_out out = {.type = type, .name2_field = name2_field};
 	struct nj_sys_args a;
 
 	if (!nj_sys_take(bpf_get_current_pid_tgid(), first, last, &a))
 		return 0;
-	/* A syscall without a second name may keep a third number there
-	 * (fallocate's offset): it goes out as args[2]. */
-	if (!name2_field)
-		out.extra[0] = nj_fa(&a)->name2;
-	if (ret < 0 && !nj_file_failure_reported(ret))
-		return 0;
-	if (!nj_fa(&a)->name) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		out.file = nj_fd_file(task, nj_fa(&a)->dfd);
-	}
-	return nj_file_emit(ctx, backend, &a, ret, &out);
+	return nj_file_leave_taken(ctx, ret, backend, &a, type, name2_field);
 }
 
 /* Entry shapes. Each rewrites the syscall's own arguments (a->args as
  * passed) into struct nj_file_args and saves them. */
-static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 name, __s64 dfd2,
-					__u64 name2, __u64 v0, __u64 v1)
+static __always_inline void nj_file_args_set(struct nj_sys_args *a, __s64 dfd, __u64 name,
+					     __s64 dfd2, __u64 name2, __u64 v0, __u64 v1)
 {
 	struct nj_file_args *fa = nj_fa(a);
 
@@ -299,6 +307,12 @@ static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 
 	/* An identity stashed during an earlier call of this thread (one whose
 	 * exit never took it) must not be taken for this call's. */
 	a->nonce = (__u32)bpf_ktime_get_ns();
+}
+
+static __always_inline int nj_file_save(struct nj_sys_args *a, __s64 dfd, __u64 name, __s64 dfd2,
+					__u64 name2, __u64 v0, __u64 v1)
+{
+	nj_file_args_set(a, dfd, name, dfd2, name2, v0, v1);
 	return nj_sys_enter_save(a);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * open, openat, openat2, creat: a file created (FMODE_CREATED: the open
+ * open, openat, openat2, creat, open_by_handle_at: a file created (FMODE_CREATED: the open
  * really made it, not just asked O_CREAT; or O_TMPFILE), modified (opened for writing or
  * with O_TRUNC; one event per process and file within the modify window),
  * or read where a watch rule asks for reads.
@@ -47,6 +47,15 @@ static __always_inline int creat_enter(struct nj_sys_args *a)
 			 a->args[1]);
 }
 
+/* open_by_handle_at opens a file by its filesystem handle, no path walked:
+ * how a process with CAP_DAC_READ_SEARCH reaches files outside its root or
+ * mount namespace (a container escape). It cannot create; its exit names
+ * the file from the opened fd like any open. */
+static __always_inline int open_by_handle_enter(struct nj_sys_args *a)
+{
+	return open_save(a, a->args[0], 0, a->args[2], 0);
+}
+
 static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 syscall)
 {
 	struct nj_file_out out = {};
@@ -59,11 +68,16 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	bool saved, watched;
 	__u32 fmode;
 
-	saved = nj_sys_take(bpf_get_current_pid_tgid(), NJ_SYS_OPEN, NJ_SYS_CREAT, &a);
+	/* Constants once inlined: open_by_handle_at is numbered apart. */
+	if (syscall == NJ_SYS_OPEN_BY_HANDLE_AT)
+		saved = nj_sys_take(bpf_get_current_pid_tgid(), syscall, syscall, &a);
+	else
+		saved = nj_sys_take(bpf_get_current_pid_tgid(), NJ_SYS_OPEN, NJ_SYS_CREAT, &a);
 	if (ret < 0) {
 		/* Only an open that may write was saved: a refused one is
-		 * reported with the path as passed. */
-		if (!saved || !nj_file_failure_reported(ret))
+		 * reported with the path as passed. A handle is no path: a
+		 * refused open_by_handle_at has nothing to name. */
+		if (!saved || !nj_file_failure_reported(ret) || !nj_fa(&a)->name)
 			return 0;
 		/* Whether the file existed is not known: O_CREAT | O_EXCL
 		 * wants a new one, else asking to write is a modification
@@ -141,7 +155,9 @@ NJ_SYSCALL_ENTER(open, NJ_SYS_OPEN, 3, open_enter)
 NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)
 NJ_SYSCALL_ENTER(openat2, NJ_SYS_OPENAT2, 3, openat2_enter)
 NJ_SYSCALL_ENTER(creat, NJ_SYS_CREAT, 2, creat_enter)
+NJ_SYSCALL_ENTER(open_by_handle_at, NJ_SYS_OPEN_BY_HANDLE_AT, 3, open_by_handle_enter)
 NJ_FILE_EXIT_WITH(open, NJ_SYS_OPEN, open_leave)
 NJ_FILE_EXIT_WITH(openat, NJ_SYS_OPENAT, open_leave)
 NJ_FILE_EXIT_WITH(openat2, NJ_SYS_OPENAT2, open_leave)
 NJ_FILE_EXIT_WITH(creat, NJ_SYS_CREAT, open_leave)
+NJ_FILE_EXIT_WITH(open_by_handle_at, NJ_SYS_OPEN_BY_HANDLE_AT, open_leave)

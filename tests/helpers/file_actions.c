@@ -4,7 +4,8 @@
  * variant runs (glibc would turn open() into openat(), futimens() into
  * utimensat(), ...); relative names against a dirfd and against the cwd,
  * ".." components, a 4095-byte path, names that are not plain text, a file
- * deleted while open, a denied write, watched and unwatched reads.
+ * deleted while open, a denied write, watched and unwatched reads, opens by
+ * handle.
  *
  * Each action works in WORKDIR (made absolute; the test passes a fresh
  * one) and prints the paths it used, its pid and, where the object is open,
@@ -33,6 +34,7 @@
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -321,6 +323,51 @@ static void act_read(void)
 	close(fd);
 	close((int)ok(syscall(SYS_openat, dfd, "secret.txt", O_WRONLY | O_APPEND),
 		      "openat watched for writing"));
+}
+
+/* Opens PATH by its handle, as a process outside the file's root or mount
+ * namespace can (CAP_DAC_READ_SEARCH): no path is walked. */
+static int open_handle(int mount_fd, const char *path, int flags)
+{
+	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
+	int mount_id, fd;
+
+	if (!fh)
+		die_errno("malloc");
+	fh->handle_bytes = MAX_HANDLE_SZ;
+	if (syscall(SYS_name_to_handle_at, AT_FDCWD, path, fh, &mount_id, 0) != 0) {
+		if (errno == EOPNOTSUPP)
+			die(77, "name_to_handle_at: not supported by this filesystem");
+		die_errno("name_to_handle_at");
+	}
+	fd = (int)ok(syscall(SYS_open_by_handle_at, mount_fd, fh, flags), "open_by_handle_at");
+	free(fh);
+	return fd;
+}
+
+/* A watched file read and another opened for appending, both by handle. */
+static void act_open_by_handle(void)
+{
+	const char *secret = wpath("watched/handle-secret.txt"),
+		   *target = wpath("handle-target.txt");
+	int mount_fd, fd;
+
+	make_dir(wpath("watched"), 0755);
+	make_file(secret, "s3cret\n", 0600);
+	make_file(target, "old\n", 0644);
+	/* An O_PATH descriptor does not do: the kernel wants an open file. */
+	mount_fd = (int)ok(syscall(SYS_openat, AT_FDCWD, workdir(), O_RDONLY | O_DIRECTORY),
+			   "openat WORKDIR");
+	begin("file-open-by-handle");
+	fd = open_handle(mount_fd, secret, O_RDONLY);
+	j_str("read_path", secret);
+	j_ident("read", fd);
+	close(fd);
+	fd = open_handle(mount_fd, target, O_WRONLY | O_APPEND);
+	j_str("modify_path", target);
+	j_ident("modify", fd);
+	close(fd);
+	close(mount_fd);
 }
 
 /*
@@ -1038,6 +1085,84 @@ static void act_deleted_open(void)
 	j_str("workdir", workdir());
 }
 
+/* linux/fs.h's inode flag ioctls, without the header (it clashes with
+ * glibc's): the same numbers on every 64-bit architecture. */
+struct nj_fsxattr {
+	__u32 fsx_xflags, fsx_extsize, fsx_nextents, fsx_projid, fsx_cowextsize;
+	unsigned char fsx_pad[8];
+};
+#define NJ_FS_IOC_GETFLAGS _IOR('f', 1, long)
+#define NJ_FS_IOC_SETFLAGS _IOW('f', 2, long)
+#define NJ_FS_IOC_FSGETXATTR _IOR('X', 31, struct nj_fsxattr)
+#define NJ_FS_IOC_FSSETXATTR _IOW('X', 32, struct nj_fsxattr)
+#define NJ_FS_IMMUTABLE_FL 0x10
+#define NJ_FS_APPEND_FL 0x20
+#define NJ_FS_XFLAG_IMMUTABLE 0x8
+
+/* chattr +ia and back, the immutable bit through FS_IOC_FSSETXATTR and
+ * back, then uid 65534 setting it on its own file: refused (EPERM, no
+ * CAP_LINUX_IMMUTABLE). Every flag set here is cleared again, or the
+ * test could not remove its directory. */
+static void act_chattr(void)
+{
+	const char *p = wpath("chattr.txt"), *own = wpath("chattr-nobody.txt");
+	int fd, orig, set, status, code;
+	struct nj_fsxattr fsx;
+	__u32 orig_x;
+	pid_t pid;
+
+	make_file(p, "keep\n", 0644);
+	make_file(own, "mine\n", 0644);
+	if (chown(own, 65534, 65534) != 0 || chmod(workdir(), 0755) != 0)
+		die_errno("chown or chmod");
+	fd = (int)ok(syscall(SYS_openat, AT_FDCWD, p, O_RDONLY), "openat");
+	if (ioctl(fd, NJ_FS_IOC_GETFLAGS, &orig) != 0) {
+		if (errno == ENOTTY || errno == EOPNOTSUPP)
+			die(77, "FS_IOC_GETFLAGS: not supported by this filesystem");
+		die_errno("FS_IOC_GETFLAGS");
+	}
+	set = orig | NJ_FS_IMMUTABLE_FL | NJ_FS_APPEND_FL;
+	ok(ioctl(fd, NJ_FS_IOC_SETFLAGS, &set), "FS_IOC_SETFLAGS +ia");
+	ok(ioctl(fd, NJ_FS_IOC_SETFLAGS, &orig), "FS_IOC_SETFLAGS back");
+	ok(ioctl(fd, NJ_FS_IOC_FSGETXATTR, &fsx), "FS_IOC_FSGETXATTR");
+	orig_x = fsx.fsx_xflags;
+	fsx.fsx_xflags |= NJ_FS_XFLAG_IMMUTABLE;
+	ok(ioctl(fd, NJ_FS_IOC_FSSETXATTR, &fsx), "FS_IOC_FSSETXATTR +i");
+	fsx.fsx_xflags = orig_x;
+	ok(ioctl(fd, NJ_FS_IOC_FSSETXATTR, &fsx), "FS_IOC_FSSETXATTR back");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die_errno("fork");
+	if (pid == 0) {
+		int cfd, imm = NJ_FS_IMMUTABLE_FL;
+
+		if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(100);
+		cfd = (int)syscall(SYS_openat, AT_FDCWD, own, O_RDONLY);
+		if (cfd < 0)
+			_exit(101);
+		if (ioctl(cfd, NJ_FS_IOC_SETFLAGS, &imm) == 0)
+			_exit(102);
+		_exit(errno == EPERM ? 0 : 103);
+	}
+	if (wait_pid(pid, &status) != 0)
+		die_errno("waitpid");
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (code != 0)
+		die(1, "uid 65534 child: step %d did not fail as expected", code);
+	begin("file-chattr");
+	j_str("path", p);
+	j_ident("obj", fd);
+	j_num("orig_flags", orig);
+	j_num("set_flags", set);
+	j_num("orig_xflags", orig_x);
+	j_num("set_xflags", orig_x | NJ_FS_XFLAG_IMMUTABLE);
+	j_num("denied_pid", pid);
+	j_str("denied_path", own);
+	close(fd);
+}
+
 const struct action file_actions[] = {
 	{"file-open", act_open},
 	{"file-openat", act_openat},
@@ -1046,6 +1171,7 @@ const struct action file_actions[] = {
 	{"file-tmpfile", act_tmpfile},
 	{"file-modify-twice", act_modify_twice},
 	{"file-read", act_read},
+	{"file-open-by-handle", act_open_by_handle},
 	{"file-denied", act_denied},
 	{"file-mkdir", act_mkdir},
 	{"file-mkdirat", act_mkdirat},
@@ -1072,6 +1198,7 @@ const struct action file_actions[] = {
 	{"file-utimensat", act_utimensat},
 	{"file-xattr", act_xattr},
 	{"file-xattrat", act_xattrat},
+	{"file-chattr", act_chattr},
 	{"file-fallocate", act_fallocate},
 	{"file-memfd", act_memfd},
 	{"file-dotdot", act_dotdot},

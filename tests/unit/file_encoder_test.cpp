@@ -186,6 +186,34 @@ TEST_F(FileEncoderTest, ModifyByFallocatePunchingAHole) {
             json({"FALLOC_FL_KEEP_SIZE", "FALLOC_FL_PUNCH_HOLE", "FALLOC_FL_UNKNOWN"}));
 }
 
+TEST_F(FileEncoderTest, ChattrSpellsOutTheFlagsOfEitherIoctl) {
+  nj_file_create r = rec(NJ_REC_FILE_CHATTR, NJ_SYS_IOCTL, 0, 1);
+  r.op.args[0] = 0x80030;  // FS_IMMUTABLE_FL | FS_APPEND_FL | FS_EXTENT_FL
+  r.op.args[1] = NJ_CHATTR_SETFLAGS;
+  const auto ev = [&] { return file_event(r, {str_bytes(kId, NJ_FF_NAME, 0, "/etc/cron.d/job")}); };
+  json j = encode(ev());
+  expect_common(j, "chattr", "change", "success", "ioctl");
+  EXPECT_EQ(j["nightjar"]["file"], json({{"ioctl", "FS_IOC_SETFLAGS"},
+                                         {"inode_flags", {"FS_IMMUTABLE_FL", "FS_APPEND_FL", "FS_EXTENT_FL"}},
+                                         {"immutable", true},
+                                         {"append_only", true}}));
+  // chattr -i: the set that is left; a bit without a name by its value.
+  r.op.args[0] = 0x8000000;
+  j = encode(ev());
+  EXPECT_EQ(j["nightjar"]["file"]["inode_flags"], json({"0x8000000"}));
+  EXPECT_EQ(j["nightjar"]["file"]["immutable"], false);
+  r.op.args[0] = 0;
+  EXPECT_EQ(encode(ev())["nightjar"]["file"]["inode_flags"], json::array());
+  // FS_IOC_FSSETXATTR's bits are others: FS_XFLAG_IMMUTABLE is 0x8.
+  r.op.args[0] = 0x18;
+  r.op.args[1] = NJ_CHATTR_FSSETXATTR;
+  j = encode(ev());
+  EXPECT_EQ(j["nightjar"]["file"], json({{"ioctl", "FS_IOC_FSSETXATTR"},
+                                         {"inode_flags", {"FS_XFLAG_IMMUTABLE", "FS_XFLAG_APPEND"}},
+                                         {"immutable", true},
+                                         {"append_only", true}}));
+}
+
 TEST_F(FileEncoderTest, CreateDirectory) {
   nj_file_create r = rec(NJ_REC_FILE_CREATE, NJ_SYS_MKDIRAT, 0, 2);
   r.op.args[0] = 01777;

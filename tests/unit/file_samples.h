@@ -130,6 +130,15 @@ inline void complete_sample(nj::Event& ev, nj_file_read& r) {
   opened(ev, r.hdr, r.op, "shadow\0etc\0"s, 0100640);
 }
 
+inline void complete_sample(nj::Event& ev, nj_file_chattr& r) {
+  using namespace file_sample;
+  caller(r.op);
+  r.op.syscall = NJ_SYS_IOCTL;
+  r.op.args[0] = 0x80010;  // FS_IMMUTABLE_FL | FS_EXTENT_FL
+  r.op.args[1] = NJ_CHATTR_SETFLAGS;
+  opened(ev, r.hdr, r.op, "cron-job\0njdoc\0tmp\0"s, 0100644);
+}
+
 inline void complete_sample(nj::Event&, nj_file_uring& r) {
   file_sample::caller(r.op);
   r.op.args[0] = 18;  // IORING_OP_OPENAT

@@ -24,6 +24,7 @@ enum nj_rec_file {
 	NJ_REC_FILE_MEMFD, /* memfd_create */
 	NJ_REC_FILE_READ, /* an open for reading that a watch rule reports */
 	NJ_REC_FILE_URING, /* an io_uring file operation submitted (no syscall of its own) */
+	NJ_REC_FILE_CHATTR, /* inode flags set (ioctl FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR) */
 };
 
 /* nj_str.field of the file family's parts. A path arrives either walked
@@ -49,6 +50,11 @@ enum nj_file_field {
 #define NJ_FILE_REPLACED \
 	(1u << 4) /* rename: the new name replaced a file: args[1..3] = its mode, ino, dev */
 
+/* nj_file_op.args[1] of NJ_REC_FILE_CHATTR: which ioctl, so which flags
+ * args[0] holds. */
+#define NJ_CHATTR_SETFLAGS 0 /* FS_IOC_SETFLAGS: FS_*_FL, what chattr(1) sets */
+#define NJ_CHATTR_FSSETXATTR 1 /* FS_IOC_FSSETXATTR: fsxattr.fsx_xflags, FS_XFLAG_* */
+
 /* The object an event is about, as the kernel saw it after the syscall. */
 struct nj_file_obj {
 	nj_u64 ino;
@@ -71,7 +77,8 @@ struct nj_file_op {
 	 * ino, dev;
 	 * (nanoseconds UTIME_NOW / UTIME_OMIT as the kernel defines them);
 	 * xattr: flags, value size; memfd: flags; link: flags;
-	 * io_uring: opcode (IORING_OP_*), submitted by the SQ poll thread. */
+	 * io_uring: opcode (IORING_OP_*), submitted by the SQ poll thread;
+	 * chattr: the flags set, the ioctl (NJ_CHATTR_*). */
 	nj_u64 args[4];
 	nj_u32 syscall; /* enum nj_syscall */
 	nj_u32 flags; /* NJ_FILE_* */
@@ -96,6 +103,7 @@ NJ_FILE_RECORD(nj_file_xattr);
 NJ_FILE_RECORD(nj_file_memfd);
 NJ_FILE_RECORD(nj_file_read);
 NJ_FILE_RECORD(nj_file_uring);
+NJ_FILE_RECORD(nj_file_chattr);
 
 /* The kernel's watch rules: (dev, ino) of a watched file or directory, set
  * by user space from the path rules; a directory covers what is below it

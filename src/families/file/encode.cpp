@@ -41,6 +41,7 @@ ActionInfo action_of(uint16_t type) {
     case NJ_REC_FILE_XATTR: return {"xattr", "change"};
     case NJ_REC_FILE_MEMFD: return {"memfd", "creation"};
     case NJ_REC_FILE_URING: return {"io_uring", "change"};
+    case NJ_REC_FILE_CHATTR: return {"chattr", "change"};
     default: return {"read", "access"};
   }
 }
@@ -148,6 +149,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_OPENAT:
     case NJ_SYS_OPENAT2:
     case NJ_SYS_CREAT:
+    case NJ_SYS_OPEN_BY_HANDLE_AT:
       e.string_array("open_flags", open_flag_names(op.args[0]));
       // O_CREAT and O_TMPFILE take a mode.
       if ((op.args[0] & 0100) || (op.args[0] & kOTmpfile) == kOTmpfile)
@@ -229,6 +231,15 @@ void nightjar_file(Encoder& e, const FileView& v) {
     e.w().kv("opcode", io_uring_op_name(op.args[0]));
     e.w().kb("sq_thread", op.args[1] != 0);
     e.w().end_object();
+  }
+  if (v.type == NJ_REC_FILE_CHATTR) {
+    const bool x = op.args[1] == NJ_CHATTR_FSSETXATTR;
+    const auto f = static_cast<uint32_t>(op.args[0]);
+    e.w().kv("ioctl", x ? "FS_IOC_FSSETXATTR" : "FS_IOC_SETFLAGS");
+    e.string_array("inode_flags", x ? xflag_names(f) : inode_flag_names(f));
+    // The two bits that matter, the same whichever ioctl set them.
+    e.w().kb("immutable", f & (x ? 0x8u : 0x10u));
+    e.w().kb("append_only", f & (x ? 0x10u : 0x20u));
   }
   if (v.type == NJ_REC_FILE_TIMES) {
     auto when = [&](const char* key, int64_t s, int64_t ns) {
@@ -387,5 +398,6 @@ void encode_record(Encoder& e, const Event& ev, const nj_file_xattr& r) { encode
 void encode_record(Encoder& e, const Event& ev, const nj_file_memfd& r) { encode_file(e, ev, r); }
 void encode_record(Encoder& e, const Event& ev, const nj_file_read& r) { encode_file(e, ev, r); }
 void encode_record(Encoder& e, const Event& ev, const nj_file_uring& r) { encode_file(e, ev, r); }
+void encode_record(Encoder& e, const Event& ev, const nj_file_chattr& r) { encode_file(e, ev, r); }
 
 }  // namespace nj

@@ -22,13 +22,16 @@ void encode_record(Encoder& e, const Event& ev, const nj_file_xattr& rec);
 void encode_record(Encoder& e, const Event& ev, const nj_file_memfd& rec);
 void encode_record(Encoder& e, const Event& ev, const nj_file_read& rec);
 void encode_record(Encoder& e, const Event& ev, const nj_file_uring& rec);
+void encode_record(Encoder& e, const Event& ev, const nj_file_chattr& rec);
 
 // Names of the bits set, for the fields that spell them out.
 std::vector<std::string> open_flag_names(uint64_t flags);
 std::vector<std::string> rename_flag_names(uint64_t flags);
 std::vector<std::string> memfd_flag_names(uint64_t flags);
 std::vector<std::string> fallocate_mode_names(uint32_t mode);
-std::vector<std::string> mode_bit_names(uint32_t mode);  // setuid, setgid, sticky
+std::vector<std::string> mode_bit_names(uint32_t mode);     // setuid, setgid, sticky
+std::vector<std::string> inode_flag_names(uint32_t flags);  // FS_*_FL
+std::vector<std::string> xflag_names(uint32_t flags);       // FS_XFLAG_*
 // IORING_OP_* name of an opcode the io_uring event reports ("WRITE", ...).
 std::string io_uring_op_name(uint64_t op);
 // "0755" / "4755": permission and set-id bits in octal.

@@ -23,7 +23,7 @@ const std::vector<Pair>& pairs() {
   static const std::vector<Pair> p = {
       {"file.open",
        "files created, opened for writing, and watched files read",
-       {"openat", "open", "creat", "openat2"}},
+       {"openat", "open", "creat", "openat2", "open_by_handle_at"}},
       {"file.mkdir", "directories created", {"mkdirat", "mkdir"}},
       {"file.mknod", "device nodes, FIFOs and sockets created", {"mknodat", "mknod"}},
       {"file.symlink", "symbolic links created, with their target", {"symlinkat", "symlink"}},
@@ -41,6 +41,7 @@ const std::vector<Pair>& pairs() {
        {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "setxattrat",
         "removexattrat"}},
       {"file.memfd", "anonymous memory files created (fileless execution)", {"memfd_create"}},
+      {"file.chattr", "inode flags set (immutable, append-only: chattr)", {"ioctl"}},
   };
   return p;
 }

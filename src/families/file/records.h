@@ -18,4 +18,5 @@
   X(NJ_REC_FILE_XATTR, nj_file_xattr, NJ_FAM_FILE, "xattr", "file.xattr file.xattr.enter")            \
   X(NJ_REC_FILE_MEMFD, nj_file_memfd, NJ_FAM_FILE, "memfd", "file.memfd file.memfd.enter")            \
   X(NJ_REC_FILE_READ, nj_file_read, NJ_FAM_FILE, "read", "file.open")                                 \
-  X(NJ_REC_FILE_URING, nj_file_uring, NJ_FAM_FILE, "io_uring", "file.io_uring")
+  X(NJ_REC_FILE_URING, nj_file_uring, NJ_FAM_FILE, "io_uring", "file.io_uring")                       \
+  X(NJ_REC_FILE_CHATTR, nj_file_chattr, NJ_FAM_FILE, "chattr", "file.chattr file.chattr.enter")
