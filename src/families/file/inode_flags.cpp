@@ -6,59 +6,74 @@
 
 namespace nj {
 
-// A bit newer than these is named by its value: nothing set goes unsaid.
 namespace {
 
-std::vector<std::string> with_unknown(uint32_t f, uint32_t known, std::vector<std::string> names) {
+using BitName = std::pair<uint32_t, const char*>;
+
+// The names of the bits set in f; a bit newer than these is named by its
+// value, so nothing set goes unsaid.
+template <size_t N>
+std::vector<std::string> named_bits(uint32_t f, const BitName (&names)[N]) {
+  std::vector<std::string> out;
+  uint32_t known = 0;
+  for (const auto& [bit, name] : names) {
+    known |= bit;
+    if (f & bit) out.emplace_back(name);
+  }
   for (uint32_t bit = 1; bit; bit <<= 1)
     if ((f & bit) && !(known & bit)) {
       char buf[16];
       std::snprintf(buf, sizeof(buf), "0x%x", bit);
-      names.emplace_back(buf);
+      out.emplace_back(buf);
     }
-  return names;
+  return out;
 }
 
 }  // namespace
 
 // FS_*_FL (linux/fs.h): what lsattr shows.
 std::vector<std::string> inode_flag_names(uint32_t f) {
-  static constexpr std::pair<uint64_t, const char*> kNames[] = {
-      {0x1, "FS_SECRM_FL"},        {0x2, "FS_UNRM_FL"},           {0x4, "FS_COMPR_FL"},
-      {0x8, "FS_SYNC_FL"},         {0x10, "FS_IMMUTABLE_FL"},     {0x20, "FS_APPEND_FL"},
-      {0x40, "FS_NODUMP_FL"},      {0x80, "FS_NOATIME_FL"},       {0x100, "FS_DIRTY_FL"},
-      {0x200, "FS_COMPRBLK_FL"},   {0x400, "FS_NOCOMP_FL"},       {0x800, "FS_ENCRYPT_FL"},
-      {0x1000, "FS_INDEX_FL"},     {0x2000, "FS_IMAGIC_FL"},      {0x4000, "FS_JOURNAL_DATA_FL"},
-      {0x8000, "FS_NOTAIL_FL"},    {0x10000, "FS_DIRSYNC_FL"},    {0x20000, "FS_TOPDIR_FL"},
-      {0x40000, "FS_HUGE_FILE_FL"}, {0x80000, "FS_EXTENT_FL"},    {0x100000, "FS_VERITY_FL"},
-      {0x200000, "FS_EA_INODE_FL"}, {0x400000, "FS_EOFBLOCKS_FL"}, {0x800000, "FS_NOCOW_FL"},
-      {0x2000000, "FS_DAX_FL"},    {0x10000000, "FS_INLINE_DATA_FL"}, {0x20000000, "FS_PROJINHERIT_FL"},
-      {0x40000000, "FS_CASEFOLD_FL"}};
-  std::vector<std::string> out;
-  uint32_t known = 0;
-  for (auto& [bit, name] : kNames) {
-    known |= static_cast<uint32_t>(bit);
-    if (f & bit) out.emplace_back(name);
-  }
-  return with_unknown(f, known, std::move(out));
+  static constexpr BitName kNames[] = {{0x1, "FS_SECRM_FL"},
+                                       {0x2, "FS_UNRM_FL"},
+                                       {0x4, "FS_COMPR_FL"},
+                                       {0x8, "FS_SYNC_FL"},
+                                       {0x10, "FS_IMMUTABLE_FL"},
+                                       {0x20, "FS_APPEND_FL"},
+                                       {0x40, "FS_NODUMP_FL"},
+                                       {0x80, "FS_NOATIME_FL"},
+                                       {0x100, "FS_DIRTY_FL"},
+                                       {0x200, "FS_COMPRBLK_FL"},
+                                       {0x400, "FS_NOCOMP_FL"},
+                                       {0x800, "FS_ENCRYPT_FL"},
+                                       {0x1000, "FS_INDEX_FL"},
+                                       {0x2000, "FS_IMAGIC_FL"},
+                                       {0x4000, "FS_JOURNAL_DATA_FL"},
+                                       {0x8000, "FS_NOTAIL_FL"},
+                                       {0x10000, "FS_DIRSYNC_FL"},
+                                       {0x20000, "FS_TOPDIR_FL"},
+                                       {0x40000, "FS_HUGE_FILE_FL"},
+                                       {0x80000, "FS_EXTENT_FL"},
+                                       {0x100000, "FS_VERITY_FL"},
+                                       {0x200000, "FS_EA_INODE_FL"},
+                                       {0x400000, "FS_EOFBLOCKS_FL"},
+                                       {0x800000, "FS_NOCOW_FL"},
+                                       {0x2000000, "FS_DAX_FL"},
+                                       {0x10000000, "FS_INLINE_DATA_FL"},
+                                       {0x20000000, "FS_PROJINHERIT_FL"},
+                                       {0x40000000, "FS_CASEFOLD_FL"}};
+  return named_bits(f, kNames);
 }
 
 // FS_XFLAG_* (struct fsxattr's fsx_xflags).
 std::vector<std::string> xflag_names(uint32_t f) {
-  static constexpr std::pair<uint64_t, const char*> kNames[] = {
-      {0x1, "FS_XFLAG_REALTIME"},     {0x2, "FS_XFLAG_PREALLOC"},     {0x8, "FS_XFLAG_IMMUTABLE"},
-      {0x10, "FS_XFLAG_APPEND"},      {0x20, "FS_XFLAG_SYNC"},        {0x40, "FS_XFLAG_NOATIME"},
-      {0x80, "FS_XFLAG_NODUMP"},      {0x100, "FS_XFLAG_RTINHERIT"},  {0x200, "FS_XFLAG_PROJINHERIT"},
-      {0x400, "FS_XFLAG_NOSYMLINKS"}, {0x800, "FS_XFLAG_EXTSIZE"},    {0x1000, "FS_XFLAG_EXTSZINHERIT"},
-      {0x2000, "FS_XFLAG_NODEFRAG"},  {0x4000, "FS_XFLAG_FILESTREAM"}, {0x8000, "FS_XFLAG_DAX"},
+  static constexpr BitName kNames[] = {
+      {0x1, "FS_XFLAG_REALTIME"},       {0x2, "FS_XFLAG_PREALLOC"},      {0x8, "FS_XFLAG_IMMUTABLE"},
+      {0x10, "FS_XFLAG_APPEND"},        {0x20, "FS_XFLAG_SYNC"},         {0x40, "FS_XFLAG_NOATIME"},
+      {0x80, "FS_XFLAG_NODUMP"},        {0x100, "FS_XFLAG_RTINHERIT"},   {0x200, "FS_XFLAG_PROJINHERIT"},
+      {0x400, "FS_XFLAG_NOSYMLINKS"},   {0x800, "FS_XFLAG_EXTSIZE"},     {0x1000, "FS_XFLAG_EXTSZINHERIT"},
+      {0x2000, "FS_XFLAG_NODEFRAG"},    {0x4000, "FS_XFLAG_FILESTREAM"}, {0x8000, "FS_XFLAG_DAX"},
       {0x10000, "FS_XFLAG_COWEXTSIZE"}, {0x80000000, "FS_XFLAG_HASATTR"}};
-  std::vector<std::string> out;
-  uint32_t known = 0;
-  for (auto& [bit, name] : kNames) {
-    known |= static_cast<uint32_t>(bit);
-    if (f & bit) out.emplace_back(name);
-  }
-  return with_unknown(f, known, std::move(out));
+  return named_bits(f, kNames);
 }
 
 }  // namespace nj
