@@ -260,23 +260,29 @@ static __always_inline int nj_file_emit(void *ctx, __u8 backend, struct nj_sys_a
 
 /* The exit of a syscall that names its object by path (or by fd when
  * name is 0), its arguments taken: reported on success and on refusal. */
+static __always_inline int nj_file_leave_out(void *ctx, long ret, __u8 backend,
+					     struct nj_sys_args *a, struct nj_file_out *out)
+{
+	/* A syscall without a second name may keep a third number there
+	 * (fallocate's offset): it goes out as args[2]. */
+	if (!out->name2_field)
+		out->extra[0] = nj_fa(a)->name2;
+	if (ret < 0 && !nj_file_failure_reported(ret))
+		return 0;
+	if (!nj_fa(a)->name && !out->file) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		out->file = nj_fd_file(task, nj_fa(a)->dfd);
+	}
+	return nj_file_emit(ctx, backend, a, ret, out);
+}
+
 static __always_inline int nj_file_leave_taken(void *ctx, long ret, __u8 backend,
 					       struct nj_sys_args *a, __u16 type, __u16 name2_field)
 {
 	struct nj_file_out out = {.type = type, .name2_field = name2_field};
 
-	/* A syscall without a second name may keep a third number there
-	 * (fallocate's offset): it goes out as args[2]. */
-	if (!name2_field)
-		out.extra[0] = nj_fa(a)->name2;
-	if (ret < 0 && !nj_file_failure_reported(ret))
-		return 0;
-	if (!nj_fa(a)->name) {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-		out.file = nj_fd_file(task, nj_fa(a)->dfd);
-	}
-	return nj_file_emit(ctx, backend, a, ret, &out);
+	return nj_file_leave_out(ctx, ret, backend, a, &out);
 }
 
 /* The same, taking the arguments its entry saved. */

@@ -28,7 +28,7 @@ static __always_inline int nj_file_stash(struct dentry *d, struct dentry *replac
 	 * after the other families included). */
 	if (!a || !d ||
 	    !((a->syscall >= NJ_SYS_OPEN && a->syscall <= NJ_SYS_MEMFD_CREATE) ||
-	      (a->syscall >= NJ_SYS_SETXATTRAT && a->syscall <= NJ_SYS_IOCTL)))
+	      (a->syscall >= NJ_SYS_SETXATTRAT && a->syscall <= NJ_SYS_FILE_SETATTR)))
 		return 0;
 	ids.syscall = a->syscall;
 	ids.nonce = a->nonce;

@@ -28,7 +28,7 @@ const char* syscall_name(uint32_t s) {
       // NJ_SYS_COMMIT_CREDS: a kernel function, not a syscall (no nightjar.syscall)
       nullptr,
       // file family, later additions
-      "setxattrat", "removexattrat", "fallocate", "open_by_handle_at", "ioctl"};
+      "setxattrat", "removexattrat", "fallocate", "open_by_handle_at", "ioctl", "file_setattr"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == NJ_SYS_MAX, "a syscall without a name");
   return s < NJ_SYS_MAX ? kNames[s] : nullptr;
 }

@@ -28,10 +28,12 @@ constexpr uint64_t kWaitingRingBudget = 16u << 20;
 // Path syscalls on a slow network filesystem, and mmap or mprotect waiting
 // for the memory map's lock, can too: they get the default, and what they
 // miss is counted.
-constexpr std::array<std::string_view, 26> kWaiting = {
-    "execve",  "execveat",   "accept",  "accept4",  "connect", "recvfrom",    "recvmsg",      "recvmmsg",     "sendto",
-    "sendmsg", "sendmmsg",   "open",    "openat",   "openat2", "creat",       "unshare",      "setns",        "mount",
-    "umount",  "move_mount", "fsmount", "fsconfig", "ptrace",  "init_module", "finit_module", "delete_module"};
+constexpr std::array<std::string_view, 28> kWaiting = {
+    "execve", "execveat", "accept", "accept4", "connect", "recvfrom", "recvmsg", "recvmmsg", "sendto", "sendmsg",
+    "sendmmsg", "open", "openat", "openat2", "creat", "unshare", "setns", "mount", "umount", "move_mount", "fsmount",
+    "fsconfig", "ptrace", "init_module", "finit_module", "delete_module",
+    // a device's ioctl (KVM_RUN, a terminal's) can block for as long as it likes
+    "ioctl", "open_by_handle_at"};
 
 std::vector<std::string_view> lines_of(std::string_view text) {
   std::vector<std::string_view> out;

@@ -681,13 +681,22 @@ TEST_P(FileEvents, Chattr) {
   EXPECT_EQ(get(d, "nightjar.file.append_only"), false);
 
   auto events = all_of("chattr", a["pid"], a["path"]);
-  if (events.size() < 4 && lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
-  ASSERT_EQ(events.size(), 4u) << "set and cleared through each ioctl";
-  std::map<std::pair<std::string, bool>, json> by;  // (ioctl, immutable)
+  const size_t want = a["file_setattr"] == 1 ? 6 : 4;
+  if (events.size() < want && lost_since_setup()) GTEST_SKIP() << "inconclusive: the sensor lost records meanwhile";
+  ASSERT_EQ(events.size(), want) << "set and cleared through each ioctl (and file_setattr where the kernel has it)";
+  std::map<std::pair<std::string, bool>, json> by;  // (ioctl or syscall, immutable)
   for (const json& e : events) {
     expect_common(e, a["pid"]);
     EXPECT_EQ(get(e, "event.type"), json::array({"change"}));
     expect_path(e, a["path"], dir_, "chattr.txt", "txt");
+    if (get(e, "nightjar.syscall") == "file_setattr") {
+      // By path: no identity, and the flags asked for.
+      expect_no_identity(e);
+      EXPECT_FALSE(has(e, "nightjar.file.ioctl"));
+      by[{"file_setattr", get(e, "nightjar.file.immutable")}] = e;
+      continue;
+    }
+    EXPECT_EQ(get(e, "nightjar.syscall"), "ioctl");
     expect_identity(e, a, "obj");
     by[{get(e, "nightjar.file.ioctl"), get(e, "nightjar.file.immutable")}] = e;
   }
@@ -709,7 +718,16 @@ TEST_P(FileEvents, Chattr) {
   EXPECT_EQ(xflags.size(), popcount(a["set_xflags"])) << xflags.dump();
   EXPECT_NE(std::find(xflags.begin(), xflags.end(), "FS_XFLAG_IMMUTABLE"), xflags.end()) << xflags.dump();
   const json& xcleared = by[{"FS_IOC_FSSETXATTR", false}];
-  EXPECT_FALSE(xcleared.is_null()) << "FS_XFLAG_IMMUTABLE cleared";
+  ASSERT_FALSE(xcleared.is_null()) << "FS_XFLAG_IMMUTABLE cleared";
+  EXPECT_EQ(get(xcleared, "nightjar.file.inode_flags").size(), popcount(a["orig_xflags"]));
+  if (want == 4) return;
+  const json& fset = by[{"file_setattr", true}];
+  ASSERT_FALSE(fset.is_null()) << "file_setattr FS_XFLAG_IMMUTABLE";
+  const json fflags = get(fset, "nightjar.file.inode_flags");
+  EXPECT_EQ(fflags.size(), popcount(a["set_xflags"])) << fflags.dump();
+  EXPECT_NE(std::find(fflags.begin(), fflags.end(), "FS_XFLAG_IMMUTABLE"), fflags.end()) << fflags.dump();
+  const json& fcleared = by[{"file_setattr", false}];
+  EXPECT_FALSE(fcleared.is_null()) << "file_setattr back";
 }
 
 // Space allocated, and a hole punched (data destroyed without a write).

@@ -1099,6 +1099,29 @@ struct nj_fsxattr {
 #define NJ_FS_APPEND_FL 0x20
 #define NJ_FS_XFLAG_IMMUTABLE 0x8
 
+/* Linux 6.17's file_setattr: the same number on every architecture. */
+#define NJ_SYS_file_setattr 469
+struct nj_file_attr {
+	__u64 fa_xflags;
+	__u32 fa_extsize, fa_nextents, fa_projid, fa_cowextsize;
+};
+
+/* FS_XFLAG_IMMUTABLE set on PATH by file_setattr, then the flags put back:
+ * 1, or 0 where the kernel has no file_setattr. */
+static int file_setattr_twice(const char *path, __u32 orig_x)
+{
+	struct nj_file_attr fa = {.fa_xflags = orig_x | NJ_FS_XFLAG_IMMUTABLE};
+
+	if (syscall(NJ_SYS_file_setattr, AT_FDCWD, path, &fa, sizeof(fa), 0) != 0) {
+		if (errno == ENOSYS)
+			return 0;
+		die_errno("file_setattr +i");
+	}
+	fa.fa_xflags = orig_x;
+	ok(syscall(NJ_SYS_file_setattr, AT_FDCWD, path, &fa, sizeof(fa), 0), "file_setattr back");
+	return 1;
+}
+
 /* chattr +ia and back, the immutable bit through FS_IOC_FSSETXATTR and
  * back, then uid 65534 setting it on its own file: refused (EPERM, no
  * CAP_LINUX_IMMUTABLE). Every flag set here is cleared again, or the
@@ -1106,7 +1129,7 @@ struct nj_fsxattr {
 static void act_chattr(void)
 {
 	const char *p = wpath("chattr.txt"), *own = wpath("chattr-nobody.txt");
-	int fd, orig, set, status, code;
+	int fd, orig, set, status, code, have_setattr;
 	struct nj_fsxattr fsx;
 	__u32 orig_x;
 	pid_t pid;
@@ -1122,7 +1145,11 @@ static void act_chattr(void)
 		die_errno("FS_IOC_GETFLAGS");
 	}
 	set = orig | NJ_FS_IMMUTABLE_FL | NJ_FS_APPEND_FL;
-	ok(ioctl(fd, NJ_FS_IOC_SETFLAGS, &set), "FS_IOC_SETFLAGS +ia");
+	if (ioctl(fd, NJ_FS_IOC_SETFLAGS, &set) != 0) {
+		if (errno == EPERM)
+			die(77, "FS_IOC_SETFLAGS: no CAP_LINUX_IMMUTABLE here");
+		die_errno("FS_IOC_SETFLAGS +ia");
+	}
 	ok(ioctl(fd, NJ_FS_IOC_SETFLAGS, &orig), "FS_IOC_SETFLAGS back");
 	ok(ioctl(fd, NJ_FS_IOC_FSGETXATTR, &fsx), "FS_IOC_FSGETXATTR");
 	orig_x = fsx.fsx_xflags;
@@ -1130,6 +1157,7 @@ static void act_chattr(void)
 	ok(ioctl(fd, NJ_FS_IOC_FSSETXATTR, &fsx), "FS_IOC_FSSETXATTR +i");
 	fsx.fsx_xflags = orig_x;
 	ok(ioctl(fd, NJ_FS_IOC_FSSETXATTR, &fsx), "FS_IOC_FSSETXATTR back");
+	have_setattr = file_setattr_twice(p, orig_x);
 	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
@@ -1160,6 +1188,7 @@ static void act_chattr(void)
 	j_num("set_xflags", orig_x | NJ_FS_XFLAG_IMMUTABLE);
 	j_num("denied_pid", pid);
 	j_str("denied_path", own);
+	j_num("file_setattr", have_setattr);
 	close(fd);
 }
 

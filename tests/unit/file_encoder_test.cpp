@@ -204,6 +204,31 @@ TEST_F(FileEncoderTest, ChattrSpellsOutTheFlagsOfEitherIoctl) {
   EXPECT_EQ(j["nightjar"]["file"]["immutable"], false);
   r.op.args[0] = 0;
   EXPECT_EQ(encode(ev())["nightjar"]["file"]["inode_flags"], json::array());
+  // After a call that succeeded on an fd: the inode's own flags say what
+  // the file is now (a bit asked for that the filesystem ignored is not).
+  r.op.args[0] = 0x30;
+  r.op.args[3] = NJ_CHATTR_STATE_KNOWN | NJ_S_APPEND;
+  j = encode(ev());
+  EXPECT_EQ(j["nightjar"]["file"]["inode_flags"], json({"FS_IMMUTABLE_FL", "FS_APPEND_FL"}));
+  EXPECT_EQ(j["nightjar"]["file"]["immutable"], false);
+  EXPECT_EQ(j["nightjar"]["file"]["append_only"], true);
+  // Flags the entry could not read: the state alone, or nothing.
+  r.op.args[1] = NJ_CHATTR_SETFLAGS | NJ_CHATTR_FLAGS_UNKNOWN;
+  j = encode(ev());
+  EXPECT_FALSE(j["nightjar"]["file"].contains("inode_flags"));
+  EXPECT_EQ(j["nightjar"]["file"]["append_only"], true);
+  r.op.args[3] = 0;
+  EXPECT_EQ(encode(ev())["nightjar"]["file"], json({{"ioctl", "FS_IOC_SETFLAGS"}}));
+  // file_setattr: no ioctl, FS_XFLAG_* bits.
+  r.op.syscall = NJ_SYS_FILE_SETATTR;
+  r.op.args[0] = 0x8;
+  r.op.args[1] = NJ_CHATTR_FILE_SETATTR;
+  j = encode(ev());
+  EXPECT_EQ(j["nightjar"]["syscall"], "file_setattr");
+  EXPECT_EQ(j["nightjar"]["file"],
+            json({{"inode_flags", {"FS_XFLAG_IMMUTABLE"}}, {"immutable", true}, {"append_only", false}}));
+  r.op.syscall = NJ_SYS_IOCTL;
+  r.op.args[3] = 0;
   // FS_IOC_FSSETXATTR's bits are others: FS_XFLAG_IMMUTABLE is 0x8.
   r.op.args[0] = 0x18;
   r.op.args[1] = NJ_CHATTR_FSSETXATTR;

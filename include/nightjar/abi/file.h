@@ -50,10 +50,18 @@ enum nj_file_field {
 #define NJ_FILE_REPLACED \
 	(1u << 4) /* rename: the new name replaced a file: args[1..3] = its mode, ino, dev */
 
-/* nj_file_op.args[1] of NJ_REC_FILE_CHATTR: which ioctl, so which flags
- * args[0] holds. */
-#define NJ_CHATTR_SETFLAGS 0 /* FS_IOC_SETFLAGS: FS_*_FL, what chattr(1) sets */
-#define NJ_CHATTR_FSSETXATTR 1 /* FS_IOC_FSSETXATTR: fsxattr.fsx_xflags, FS_XFLAG_* */
+/* nj_file_op.args[1] of NJ_REC_FILE_CHATTR: which call, so which flags
+ * args[0] holds (the set the caller asked for). */
+#define NJ_CHATTR_SETFLAGS 0 /* ioctl FS_IOC_SETFLAGS: FS_*_FL, what chattr(1) sets */
+#define NJ_CHATTR_FSSETXATTR 1 /* ioctl FS_IOC_FSSETXATTR: fsxattr.fsx_xflags, FS_XFLAG_* */
+#define NJ_CHATTR_FILE_SETATTR 2 /* file_setattr (6.17): file_attr.fa_xflags, FS_XFLAG_* */
+#define NJ_CHATTR_KIND_MASK 0xff
+#define NJ_CHATTR_FLAGS_UNKNOWN 0x100 /* the caller's flags could not be read */
+/* args[3]: the inode's i_flags after a call that succeeded on an fd, with
+ * this bit: the state the kernel made, whatever was asked. */
+#define NJ_CHATTR_STATE_KNOWN (1ull << 32)
+#define NJ_S_APPEND 0x4 /* i_flags */
+#define NJ_S_IMMUTABLE 0x8
 
 /* The object an event is about, as the kernel saw it after the syscall. */
 struct nj_file_obj {

@@ -115,6 +115,24 @@ void file_block(Encoder& e, const FileView& v) {
   e.w().end_object();
 }
 
+// The flags a chattr asked for, by the names of its call's bits, and
+// whether the file is immutable or append-only: the inode's own flags after
+// a call on an fd that succeeded, else what was asked.
+void chattr_fields(Encoder& e, const nj_file_op& op) {
+  const uint64_t kind = op.args[1] & NJ_CHATTR_KIND_MASK;
+  const bool known = !(op.args[1] & NJ_CHATTR_FLAGS_UNKNOWN), x = kind != NJ_CHATTR_SETFLAGS;
+  const auto f = static_cast<uint32_t>(op.args[0]);
+  if (kind != NJ_CHATTR_FILE_SETATTR) e.w().kv("ioctl", x ? "FS_IOC_FSSETXATTR" : "FS_IOC_SETFLAGS");
+  if (known) e.string_array("inode_flags", x ? xflag_names(f) : inode_flag_names(f));
+  if (op.args[3] & NJ_CHATTR_STATE_KNOWN) {
+    e.w().kb("immutable", op.args[3] & NJ_S_IMMUTABLE);
+    e.w().kb("append_only", op.args[3] & NJ_S_APPEND);
+  } else if (known) {
+    e.w().kb("immutable", f & (x ? 0x8u : 0x10u));
+    e.w().kb("append_only", f & (x ? 0x10u : 0x20u));
+  }
+}
+
 void nightjar_file(Encoder& e, const FileView& v) {
   const nj_file_op& op = v.op;
   e.w().key("file");
@@ -232,15 +250,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     e.w().kb("sq_thread", op.args[1] != 0);
     e.w().end_object();
   }
-  if (v.type == NJ_REC_FILE_CHATTR) {
-    const bool x = op.args[1] == NJ_CHATTR_FSSETXATTR;
-    const auto f = static_cast<uint32_t>(op.args[0]);
-    e.w().kv("ioctl", x ? "FS_IOC_FSSETXATTR" : "FS_IOC_SETFLAGS");
-    e.string_array("inode_flags", x ? xflag_names(f) : inode_flag_names(f));
-    // The two bits that matter, the same whichever ioctl set them.
-    e.w().kb("immutable", f & (x ? 0x8u : 0x10u));
-    e.w().kb("append_only", f & (x ? 0x10u : 0x20u));
-  }
+  if (v.type == NJ_REC_FILE_CHATTR) chattr_fields(e, op);
   if (v.type == NJ_REC_FILE_TIMES) {
     auto when = [&](const char* key, int64_t s, int64_t ns) {
       if (ns == kUtimeNow) {

@@ -41,7 +41,7 @@ const std::vector<Pair>& pairs() {
        {"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "setxattrat",
         "removexattrat"}},
       {"file.memfd", "anonymous memory files created (fileless execution)", {"memfd_create"}},
-      {"file.chattr", "inode flags set (immutable, append-only: chattr)", {"ioctl"}},
+      {"file.chattr", "inode flags set (immutable, append-only: chattr)", {"ioctl", "file_setattr"}},
   };
   return p;
 }
