@@ -10,9 +10,14 @@ set(NJ_DEB_DIR ${CMAKE_SOURCE_DIR}/packaging/debian)
 find_program(NJ_GZIP gzip REQUIRED)
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
+# A cross build (cmake/aarch64-linux-gnu.cmake) runs the target's nightjar
+# through the emulator: CMake prefixes it only when COMMAND is the target
+# itself, and here the binary is an argument of sh or of gen-manpage.py.
+set(NJ_RUN_TARGET ${CMAKE_CROSSCOMPILING_EMULATOR})
+
 add_custom_command(OUTPUT ${NJ_PKG_DIR}/nightjar.toml
   COMMAND ${CMAKE_COMMAND} -E make_directory ${NJ_PKG_DIR}
-  COMMAND sh -c "\"$1\" default-config > \"$2\"" sh $<TARGET_FILE:nightjar> ${NJ_PKG_DIR}/nightjar.toml
+  COMMAND sh -c "\"$@\" default-config > \"$0\"" ${NJ_PKG_DIR}/nightjar.toml ${NJ_RUN_TARGET} $<TARGET_FILE:nightjar>
   DEPENDS nightjar
   COMMENT "the default configuration, from nightjar default-config"
   VERBATIM)
@@ -20,7 +25,7 @@ add_custom_command(OUTPUT ${NJ_PKG_DIR}/nightjar.toml
 add_custom_command(OUTPUT ${NJ_PKG_DIR}/nightjar.8.gz
   COMMAND ${CMAKE_COMMAND} -E make_directory ${NJ_PKG_DIR}
   COMMAND ${Python3_EXECUTABLE} ${CMAKE_SOURCE_DIR}/tools/gen-manpage.py $<TARGET_FILE:nightjar>
-    ${NJ_DEB_DIR}/changelog ${NJ_PKG_DIR}/nightjar.8
+    ${NJ_DEB_DIR}/changelog ${NJ_PKG_DIR}/nightjar.8 ${NJ_RUN_TARGET}
   COMMAND ${NJ_GZIP} -9nf ${NJ_PKG_DIR}/nightjar.8
   DEPENDS nightjar ${CMAKE_SOURCE_DIR}/tools/gen-manpage.py ${NJ_DEB_DIR}/changelog
   COMMENT "nightjar(8), from the binary's own help"

@@ -1,7 +1,24 @@
 #!/usr/bin/env bash
 # Installs everything nightjar needs to build and test, from Debian's
 # registry. Idempotent: does nothing when all packages are present.
+#
+#   scripts/deps.sh               build and test for this machine's architecture
+#   scripts/deps.sh --arm64       also the host tools of the arm64 work: the
+#                                 cross build in a container (tools/build-arm64.sh)
+#                                 and the arm64 kernels of tests/matrix/run.sh
+#   scripts/deps.sh --cross-arm64 also the arm64 cross toolchain and libraries.
+#                                 Adds arm64 to dpkg's architectures and may
+#                                 upgrade amd64 libraries to match the arm64
+#                                 ones (Multi-Arch: same): meant for the
+#                                 Dockerfile's cross-arm64 stage, not for a
+#                                 shared machine.
 set -euo pipefail
+
+mode=${1:-}
+case "$mode" in
+  "" | --arm64 | --cross-arm64) ;;
+  *) echo "usage: scripts/deps.sh [--arm64 | --cross-arm64]" >&2; exit 2 ;;
+esac
 
 packages=(
   # build
@@ -30,9 +47,37 @@ packages=(
   systemd-container
 )
 
+case "$mode" in
+  --arm64)
+    packages+=(
+      # tools/build-arm64.sh: the container it builds in (podman), from a base
+      # image made with debootstrap; qemu-user (with binfmt-support for
+      # binfmt_misc) runs arm64 programs on this machine
+      podman debootstrap qemu-user-static binfmt-support
+      # tests/matrix/run.sh --kernels arm64:...: qemu-system-aarch64
+      qemu-system-arm
+    ) ;;
+  --cross-arm64)
+    # The arm64 libraries nightjar links and its tests use (the same list as
+    # above, target side), the cross compiler, and qemu-user for the unit
+    # tests (cmake/aarch64-linux-gnu.cmake).
+    packages+=(
+      crossbuild-essential-arm64 qemu-user-static
+      libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libspdlog-dev:arm64 libfmt-dev:arm64
+      libssl-dev:arm64 libsystemd-dev:arm64 libgtest-dev:arm64 libgmock-dev:arm64
+      # bash's library, for the kernel matrix's arm64 initramfs (bash itself
+      # is Multi-Arch: foreign: the Dockerfile extracts the arm64 one)
+      libtinfo6:arm64
+    ) ;;
+esac
+
 if [ "$(id -u)" -ne 0 ]; then
   echo "scripts/deps.sh: must run as root (it installs Debian packages)" >&2
   exit 1
+fi
+
+if [ "$mode" = --cross-arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
 fi
 
 missing=()

@@ -26,7 +26,9 @@ class Error(Exception):
 
 
 def run(binary, *args):
-    r = subprocess.run([binary, *args], capture_output=True, text=True, check=False)
+    """binary: the command that runs nightjar, a list (an emulator first when
+    cross-compiling)."""
+    r = subprocess.run([*binary, *args], capture_output=True, text=True, check=False)
     if r.returncode != 0:
         raise Error(f"`{' '.join(['nightjar', *args])}` failed ({r.returncode}): {r.stderr.strip()}")
     return r.stdout
@@ -252,12 +254,14 @@ def page(binary, changelog):
 
 
 def main():
-    if len(sys.argv) != 4:
-        print("usage: gen-manpage.py BINARY CHANGELOG OUT", file=sys.stderr)
+    if len(sys.argv) < 4:
+        print("usage: gen-manpage.py BINARY CHANGELOG OUT [EMULATOR...]", file=sys.stderr)
         return 2
-    binary, changelog, dest = sys.argv[1:]
+    binary, changelog, dest = sys.argv[1:4]
+    # A cross build runs the target's binary through CMAKE_CROSSCOMPILING_EMULATOR.
+    emulator = sys.argv[4:]
     try:
-        text = page(binary, changelog)
+        text = page([*emulator, binary], changelog)
     except (Error, OSError, ValueError) as e:
         print(f"gen-manpage.py: {e}", file=sys.stderr)
         return 1

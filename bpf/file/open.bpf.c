@@ -21,11 +21,6 @@ static __always_inline int open_save(struct nj_sys_args *a, __s64 dfd, __u64 nam
 	return nj_file_save(a, dfd, name, 0, 0, flags, mode);
 }
 
-static __always_inline int open_enter(struct nj_sys_args *a)
-{
-	return open_save(a, NJ_AT_FDCWD, a->args[0], a->args[1], a->args[2]);
-}
-
 static __always_inline int openat_enter(struct nj_sys_args *a)
 {
 	return open_save(a, a->args[0], a->args[1], a->args[2], a->args[3]);
@@ -41,16 +36,11 @@ static __always_inline int openat2_enter(struct nj_sys_args *a)
 	return open_save(a, a->args[0], a->args[1], how[0], how[1]);
 }
 
-static __always_inline int creat_enter(struct nj_sys_args *a)
-{
-	return open_save(a, NJ_AT_FDCWD, a->args[0], NJ_O_CREAT | NJ_O_WRONLY | NJ_O_TRUNC,
-			 a->args[1]);
-}
-
 /* open_by_handle_at opens a file by its filesystem handle, no path walked:
  * how a process with CAP_DAC_READ_SEARCH reaches files outside its root or
- * mount namespace (a container escape). It cannot create; its exit names
- * the file from the opened fd like any open. */
+ * mount namespace (a container escape). It creates only with O_TMPFILE (a
+ * directory's handle); its exit names the file from the opened fd like any
+ * open. */
 static __always_inline int open_by_handle_enter(struct nj_sys_args *a)
 {
 	return open_save(a, a->args[0], 0, a->args[2], 0);
@@ -151,13 +141,27 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	return nj_file_emit(ctx, backend, &a, ret, &out);
 }
 
-NJ_SYSCALL_ENTER(open, NJ_SYS_OPEN, 3, open_enter)
 NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)
 NJ_SYSCALL_ENTER(openat2, NJ_SYS_OPENAT2, 3, openat2_enter)
-NJ_SYSCALL_ENTER(creat, NJ_SYS_CREAT, 2, creat_enter)
 NJ_SYSCALL_ENTER(open_by_handle_at, NJ_SYS_OPEN_BY_HANDLE_AT, 3, open_by_handle_enter)
-NJ_FILE_EXIT_WITH(open, NJ_SYS_OPEN, open_leave)
 NJ_FILE_EXIT_WITH(openat, NJ_SYS_OPENAT, open_leave)
 NJ_FILE_EXIT_WITH(openat2, NJ_SYS_OPENAT2, open_leave)
-NJ_FILE_EXIT_WITH(creat, NJ_SYS_CREAT, open_leave)
 NJ_FILE_EXIT_WITH(open_by_handle_at, NJ_SYS_OPEN_BY_HANDLE_AT, open_leave)
+
+#if NJ_FILE_LEGACY
+static __always_inline int open_enter(struct nj_sys_args *a)
+{
+	return open_save(a, NJ_AT_FDCWD, a->args[0], a->args[1], a->args[2]);
+}
+
+static __always_inline int creat_enter(struct nj_sys_args *a)
+{
+	return open_save(a, NJ_AT_FDCWD, a->args[0], NJ_O_CREAT | NJ_O_WRONLY | NJ_O_TRUNC,
+			 a->args[1]);
+}
+
+NJ_SYSCALL_ENTER(open, NJ_SYS_OPEN, 3, open_enter)
+NJ_SYSCALL_ENTER(creat, NJ_SYS_CREAT, 2, creat_enter)
+NJ_FILE_EXIT_WITH(open, NJ_SYS_OPEN, open_leave)
+NJ_FILE_EXIT_WITH(creat, NJ_SYS_CREAT, open_leave)
+#endif

@@ -8,16 +8,6 @@
 
 #define NJ_UTIME_NOW ((1l << 30) - 1l)
 
-static __always_inline int utime_enter(struct nj_sys_args *a)
-{
-	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, a->args[1], 0);
-}
-
-static __always_inline int futimesat_enter(struct nj_sys_args *a)
-{
-	return nj_file_save(a, a->args[0], a->args[1], 0, 0, a->args[2], 0);
-}
-
 /* utimensat(dfd, NULL, times, 0) is futimens(dfd): name 0, the fd. */
 static __always_inline int utimensat_enter(struct nj_sys_args *a)
 {
@@ -62,11 +52,24 @@ static __always_inline int times_leave(void *ctx, long ret, __u8 backend, __u32 
 	return nj_file_emit(ctx, backend, &a, ret, &out);
 }
 
+NJ_SYSCALL_ENTER(utimensat, NJ_SYS_UTIMENSAT, 4, utimensat_enter)
+NJ_FILE_EXIT_WITH(utimensat, NJ_SYS_UTIMENSAT, times_leave)
+
+#if NJ_FILE_LEGACY
+static __always_inline int utime_enter(struct nj_sys_args *a)
+{
+	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, a->args[1], 0);
+}
+
+static __always_inline int futimesat_enter(struct nj_sys_args *a)
+{
+	return nj_file_save(a, a->args[0], a->args[1], 0, 0, a->args[2], 0);
+}
+
 NJ_SYSCALL_ENTER(utime, NJ_SYS_UTIME, 2, utime_enter)
 NJ_SYSCALL_ENTER(utimes, NJ_SYS_UTIMES, 2, utime_enter)
 NJ_SYSCALL_ENTER(futimesat, NJ_SYS_FUTIMESAT, 3, futimesat_enter)
-NJ_SYSCALL_ENTER(utimensat, NJ_SYS_UTIMENSAT, 4, utimensat_enter)
 NJ_FILE_EXIT_WITH(utime, NJ_SYS_UTIME, times_leave)
 NJ_FILE_EXIT_WITH(utimes, NJ_SYS_UTIMES, times_leave)
 NJ_FILE_EXIT_WITH(futimesat, NJ_SYS_FUTIMESAT, times_leave)
-NJ_FILE_EXIT_WITH(utimensat, NJ_SYS_UTIMENSAT, times_leave)
+#endif

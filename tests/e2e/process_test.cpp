@@ -319,10 +319,17 @@ struct ForkCase {
 
 TEST_P(ProcessEvents, ForkVforkCloneClone3) {
   const ForkCase cases[] = {
-      {"fork", "fork", 17},  // SIGCHLD
-      {"vfork", "vfork", 0x4000 | 0x100 | 17},
-      {"clone", "clone", 17},
-      {"clone3", "clone3", 17},
+#if defined(__aarch64__)
+    // arm64 has no fork or vfork syscall (nj-actions' fork refuses to
+    // build there if one appears): glibc's vfork() is
+    // clone(CLONE_VM | CLONE_VFORK | SIGCHLD), and the event says so.
+    {"vfork", "clone", 0x4000 | 0x100 | 17},
+#else
+    {"fork", "fork", 17},  // SIGCHLD
+    {"vfork", "vfork", 0x4000 | 0x100 | 17},
+#endif
+    {"clone", "clone", 17},
+    {"clone3", "clone3", 17},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.action);

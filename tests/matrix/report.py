@@ -145,7 +145,8 @@ def analyse(kernels, logs_dir, backends):
         except (OSError, ValueError):
             pass
         kr = {
-            "series": k["series"], "release": k["release"], "package": k["package"],
+            "series": k["series"], "arch": k.get("arch", "amd64"), "release": k["release"],
+            "package": k["package"],
             "version": k["version"], "log": k["log"],
             "booted": log["marks"] > 0, "reported": log["done"],
             "qemu_rc": host_rc, "timed_out": host_rc in (124, 137),
@@ -280,14 +281,18 @@ def write_docs(path, results, meta):
     L.append("")
     L.append("## Kernels")
     L.append("")
-    L.append("| series | kernel | Debian package (version) | booted | reported | boot (s) | VM wall time (s) |")
-    L.append("|---|---|---|---|---|---:|---:|")
+    L.append("| arch | series | kernel | Debian package (version) | booted | reported | boot (s) | VM wall time (s) |")
+    L.append("|---|---|---|---|---|---|---:|---:|")
     for k in results:
-        L.append("| %s | %s | `%s` (%s) | %s | %s | %s | %s |" % (
-            k["series"], k["uname"] or k["release"], k["package"], k["version"],
+        L.append("| %s | %s | %s | `%s` (%s) | %s | %s | %s | %s |" % (
+            k["arch"], k["series"], k["uname"] or k["release"], k["package"], k["version"],
             "yes" if k["booted"] else "**NO**", "yes" if k["reported"] else "**NO**",
             "%.1f" % k["boot_secs"] if k["boot_secs"] is not None else "–", fmt_secs(k["wall_secs"])))
     L.append("")
+    if any(k["arch"] == "arm64" for k in results):
+        L.append("The arm64 kernels run under `qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on` with the "
+                 "arm64 build of nightjar and its tests (`tools/build-arm64.sh`).")
+        L.append("")
     L.append("Boot time is the guest's uptime when /init starts. Total matrix wall time: %s s "
              "(VMs: %s s, %s in parallel)." % (meta["wall"], meta["vm_wall"], meta["jobs"]))
     L.append("")
@@ -356,7 +361,10 @@ def write_docs(path, results, meta):
                            for v, pr in zip(vals, present)), big or "–"))
         L.append("")
         L.append("n/r: loaded, but the kernel does not report the count (`bpf_prog_info.verified_insns` exists "
-                 "since Linux 5.16); –: not loaded on that kernel (or its load failed).")
+                 "since Linux 5.16); –: not loaded on that kernel (or its load failed)." +
+                 (" The arm64 build has no programs for fork, vfork and x86's legacy path syscalls (open, "
+                  "mkdir, …): arm64 has only their clone and *at forms." if any(k["arch"] == "arm64" for k in kern)
+                  else ""))
         L.append("")
         limits = ("Before Linux 5.2 a program could hold at most %d instructions (BPF_MAXINSNS) and the "
                   "verifier gave up after 131072 processed instructions; since 5.2 a privileged loader gets 1 "
@@ -414,7 +422,7 @@ def summary_line(k):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--kernels", required=True, help="TSV: series release package version log")
+    ap.add_argument("--kernels", required=True, help="TSV: series release package version log [arch]")
     ap.add_argument("--logs", required=True)
     ap.add_argument("--json", required=True)
     ap.add_argument("--docs")
@@ -431,8 +439,8 @@ def main():
     kernels = []
     for line in open(a.kernels):
         f = line.rstrip("\n").split("\t")
-        if len(f) == 5:
-            kernels.append(dict(zip(("series", "release", "package", "version", "log"), f)))
+        if len(f) in (5, 6):
+            kernels.append(dict(zip(("series", "release", "package", "version", "log", "arch"), f)))
     results = analyse(kernels, a.logs, a.backends.split())
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:

@@ -203,7 +203,10 @@ TEST(ProgramTable, MissingTpBtfUsesKprobeForThatHookOnly) {
   EXPECT_EQ(choice(choose(f), "exec").variant->backend, Backend::tracepoint);
 }
 
-// arm64 has no fork/vfork syscalls, hence none of their tracepoints or entry symbols.
+// A kernel without fork/vfork tracepoints or entry symbols keeps fork.enter
+// on clone and clone3. (arm64 has no sys_enter_fork/vfork tracepoints; its
+// BTF does have __arm64_sys_fork, but that is the 32-bit compat entry, and
+// process/hooks.cpp leaves fork and vfork out of arm64's table.)
 TEST(ProgramTable, MissingForkVforkSyscallsKeepForkEnter) {
   FakeFeatures f;
   f.has_kprobes = false;
@@ -224,6 +227,36 @@ TEST(ProgramTable, MissingForkVforkSyscallsKeepForkEnter) {
 
 // clone is the syscall every kernel has: without its tracepoint the
 // tracepoint variant is not usable.
+// x86's legacy path syscalls (open, mkdir, ...) have programs on x86 only.
+// arm64's kernels offer __arm64_sys_open & co (the compat table, never
+// reached by native tasks), so a kernel where the symbol exists and the
+// tracepoint does not, as on arm64, must still get no program for them.
+TEST(ProgramTable, LegacyPathSyscallsOnX86Only) {
+  FakeFeatures f;
+  f.missing_tracepoints = {"syscalls:sys_enter_open", "syscalls:sys_exit_open"};
+  const auto cs = choose_programs(f, {Family::file}, Backend::kprobe);
+  const Choice& c = choice(cs, "file.open.enter");
+  ASSERT_NE(c.variant, nullptr) << c.reason;
+  EXPECT_EQ(c.variant->backend, Backend::kprobe);
+  const auto& chosen = c.variant->programs;
+#if defined(__aarch64__)
+  const bool want = false;
+#else
+  const bool want = true;
+#endif
+  EXPECT_EQ(std::find(chosen.begin(), chosen.end(), "ks__open") != chosen.end(), want);
+  std::set<std::string> all;
+  for (Backend b : {Backend::fentry, Backend::kprobe, Backend::tracepoint})
+    for (const std::string& p : programs_of(b)) all.insert(p);
+  for (const char* sc : {"open", "creat", "mkdir", "mknod", "symlink", "link", "unlink", "rmdir", "rename", "chmod",
+                         "chown", "lchown", "utime", "utimes", "futimesat"}) {
+    const std::string s = sc;
+    for (const std::string& p :
+         {"fe__" + s, "fx__" + s, "ks__" + s, "kret__" + s, "tp__sys_enter_" + s, "tp__sys_exit_" + s})
+      EXPECT_EQ(all.count(p) == 1, want) << p;
+  }
+}
+
 TEST(ProgramTable, MissingFirstSyscallTracepointIsNotTolerated) {
   FakeFeatures f;
   f.has_fentry = false;
