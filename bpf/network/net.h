@@ -15,6 +15,8 @@
 #include "syscalls.h"
 #include <bpf/bpf_endian.h>
 
+#define NJ_ENOENT 2
+#define NJ_EEXIST 17
 #define NJ_AF_UNSPEC 0
 #define NJ_AF_INET 2
 #define NJ_AF_INET6 10
@@ -122,10 +124,11 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
 }
 
 /* Put an entry into one of the LRU tables whose evictions are counted
- * (nj_net_sock_map, nj_udp_flow_map); true when it went in under a new
- * key, which the caller counts. `there`: the caller saw the key present,
- * so that flag is tried first (a refused update may still evict another
- * entry: an LRU takes its node before it checks the flags).
+ * (nj_net_sock_map, nj_udp_flow_map); true when the caller should count
+ * an add: it went in under a new key, or it could not go in at all (see
+ * below). `there`: the caller saw the key present, so that flag is tried
+ * first (a refused update may still evict another entry: an LRU takes its
+ * node before it checks the flags).
  *
  * Why not BPF_ANY: it does not say whether the key was new, and a
  * replaced entry counted as an add would show an eviction that never
@@ -139,10 +142,18 @@ static __always_inline void nj_net_send(void *ctx, struct nj_net_connect *rec, _
  * already ran (reported under the stale entry's identity, not its own),
  * left to be evicted and counted then. A third refusal means another
  * program put the key back meanwhile and
- * counted it: its entry stays. */
+ * counted it: its entry stays.
+ *
+ * Only those two refusals (-EEXIST, -ENOENT) are the races above. Any
+ * other error (-ENOMEM: no free node; -EBUSY: the bucket locked by a
+ * program this one interrupted) leaves the entry out, and trying again
+ * would not change that: it is counted as an add, which the daemon's
+ * count of what the table holds then turns into an eviction, the loss it
+ * is (a connection's end unreported, a flow's window forgotten). */
 static __always_inline bool nj_lru_put(void *map, const void *key, const void *value, bool there)
 {
 	__u64 first, second;
+	long err;
 
 	/* Made a scalar first: the caller's `there` may be a map value pointer
 	 * tested, and the compiler would otherwise fold that pointer into the
@@ -150,11 +161,20 @@ static __always_inline bool nj_lru_put(void *map, const void *key, const void *v
 	barrier_var(there);
 	first = there ? BPF_EXIST : BPF_NOEXIST;
 	second = there ? BPF_NOEXIST : BPF_EXIST;
-	if (!bpf_map_update_elem(map, key, value, first))
+	err = bpf_map_update_elem(map, key, value, first);
+	if (!err)
 		return !there;
-	if (!bpf_map_update_elem(map, key, value, second))
+	if (err != -NJ_EEXIST && err != -NJ_ENOENT)
+		return true;
+	err = bpf_map_update_elem(map, key, value, second);
+	if (!err)
 		return there;
-	return !bpf_map_update_elem(map, key, value, first) && !there;
+	if (err != -NJ_EEXIST && err != -NJ_ENOENT)
+		return true;
+	err = bpf_map_update_elem(map, key, value, first);
+	if (!err)
+		return !there;
+	return err != -NJ_EEXIST && err != -NJ_ENOENT;
 }
 
 /* Remember a TCP socket for its result and end. Only an entry added under
