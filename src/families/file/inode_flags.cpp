@@ -1,35 +1,9 @@
 // The names of inode flags (the chattr action's FS_IOC_SETFLAGS and
 // FS_IOC_FSSETXATTR bits).
-#include <cstdio>
-
 #include "families/file/encode.h"
+#include "util/bit_names.h"
 
 namespace nj {
-
-namespace {
-
-using BitName = std::pair<uint32_t, const char*>;
-
-// The names of the bits set in f; a bit newer than these is named by its
-// value, so nothing set goes unsaid.
-template <size_t N>
-std::vector<std::string> named_bits(uint32_t f, const BitName (&names)[N]) {
-  std::vector<std::string> out;
-  uint32_t known = 0;
-  for (const auto& [bit, name] : names) {
-    known |= bit;
-    if (f & bit) out.emplace_back(name);
-  }
-  for (uint32_t bit = 1; bit; bit <<= 1)
-    if ((f & bit) && !(known & bit)) {
-      char buf[16];
-      std::snprintf(buf, sizeof(buf), "0x%x", bit);
-      out.emplace_back(buf);
-    }
-  return out;
-}
-
-}  // namespace
 
 // FS_*_FL (linux/fs.h): what lsattr shows.
 std::vector<std::string> inode_flag_names(uint32_t f) {
@@ -61,7 +35,7 @@ std::vector<std::string> inode_flag_names(uint32_t f) {
                                        {0x10000000, "FS_INLINE_DATA_FL"},
                                        {0x20000000, "FS_PROJINHERIT_FL"},
                                        {0x40000000, "FS_CASEFOLD_FL"}};
-  return named_bits(f, kNames);
+  return bit_names_of(f, kNames);
 }
 
 // FS_XFLAG_* (struct fsxattr's fsx_xflags).
@@ -73,7 +47,7 @@ std::vector<std::string> xflag_names(uint32_t f) {
       {0x400, "FS_XFLAG_NOSYMLINKS"},   {0x800, "FS_XFLAG_EXTSIZE"},     {0x1000, "FS_XFLAG_EXTSZINHERIT"},
       {0x2000, "FS_XFLAG_NODEFRAG"},    {0x4000, "FS_XFLAG_FILESTREAM"}, {0x8000, "FS_XFLAG_DAX"},
       {0x10000, "FS_XFLAG_COWEXTSIZE"}, {0x80000000, "FS_XFLAG_HASATTR"}};
-  return named_bits(f, kNames);
+  return bit_names_of(f, kNames);
 }
 
 }  // namespace nj

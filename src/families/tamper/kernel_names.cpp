@@ -1,5 +1,7 @@
 #include "families/tamper/kernel_names.h"
 
+#include "util/bit_names.h"
+
 #include <cctype>
 #include <cstdio>
 #include <utility>
@@ -7,26 +9,6 @@
 namespace nj {
 
 namespace {
-
-using BitName = std::pair<uint64_t, const char*>;
-
-// Names of the bits set in `flags`; bits without a name as one hex number.
-template <size_t N>
-std::vector<std::string> bits(uint64_t flags, const BitName (&names)[N]) {
-  std::vector<std::string> out;
-  for (const auto& [bit, name] : names) {
-    if (flags & bit) {
-      out.emplace_back(name);
-      flags &= ~bit;
-    }
-  }
-  if (flags) {
-    char buf[24];
-    std::snprintf(buf, sizeof(buf), "0x%llx", static_cast<unsigned long long>(flags));
-    out.emplace_back(buf);
-  }
-  return out;
-}
 
 template <size_t N>
 std::string indexed(uint64_t v, const char* const (&names)[N]) {
@@ -64,12 +46,12 @@ std::vector<std::string> mount_flag_names(uint64_t flags) {
                                        {1u << 25, "MS_LAZYTIME"}};
   // The magic number old callers put in the high half (MS_MGC_VAL) is no flag.
   if ((flags & 0xffff0000u) == 0xc0ed0000u) flags &= 0xffffu;
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::vector<std::string> umount_flag_names(uint64_t flags) {
   static constexpr BitName kNames[] = {{1, "MNT_FORCE"}, {2, "MNT_DETACH"}, {4, "MNT_EXPIRE"}, {8, "UMOUNT_NOFOLLOW"}};
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::vector<std::string> mount_attr_names(uint64_t attrs) {
@@ -77,7 +59,7 @@ std::vector<std::string> mount_attr_names(uint64_t attrs) {
       {0x1, "MOUNT_ATTR_RDONLY"},      {0x2, "MOUNT_ATTR_NOSUID"},     {0x4, "MOUNT_ATTR_NODEV"},
       {0x8, "MOUNT_ATTR_NOEXEC"},      {0x10, "MOUNT_ATTR_NOATIME"},   {0x20, "MOUNT_ATTR_STRICTATIME"},
       {0x80, "MOUNT_ATTR_NODIRATIME"}, {0x100000, "MOUNT_ATTR_IDMAP"}, {0x200000, "MOUNT_ATTR_NOSYMFOLLOW"}};
-  return bits(attrs, kNames);
+  return bit_names_of(attrs, kNames);
 }
 
 std::vector<std::string> move_mount_flag_names(uint64_t flags) {
@@ -85,26 +67,26 @@ std::vector<std::string> move_mount_flag_names(uint64_t flags) {
                                        {0x4, "MOVE_MOUNT_F_EMPTY_PATH"},  {0x10, "MOVE_MOUNT_T_SYMLINKS"},
                                        {0x20, "MOVE_MOUNT_T_AUTOMOUNTS"}, {0x40, "MOVE_MOUNT_T_EMPTY_PATH"},
                                        {0x100, "MOVE_MOUNT_SET_GROUP"},   {0x200, "MOVE_MOUNT_BENEATH"}};
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::vector<std::string> open_tree_flag_names(uint64_t flags) {
   static constexpr BitName kNames[] = {{0x1, "OPEN_TREE_CLONE"},       {02000000, "OPEN_TREE_CLOEXEC"},
                                        {0x100, "AT_SYMLINK_NOFOLLOW"}, {0x800, "AT_NO_AUTOMOUNT"},
                                        {0x1000, "AT_EMPTY_PATH"},      {0x8000, "AT_RECURSIVE"}};
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::vector<std::string> module_init_flag_names(uint64_t flags) {
   static constexpr BitName kNames[] = {
       {1, "MODULE_INIT_IGNORE_MODVERSIONS"}, {2, "MODULE_INIT_IGNORE_VERMAGIC"}, {4, "MODULE_INIT_COMPRESSED_FILE"}};
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::vector<std::string> module_delete_flag_names(uint64_t flags) {
   // O_TRUNC asks for a forced unload
   static constexpr BitName kNames[] = {{04000, "O_NONBLOCK"}, {01000, "O_TRUNC"}};
-  return bits(flags, kNames);
+  return bit_names_of(flags, kNames);
 }
 
 std::string fsconfig_command_name(uint64_t cmd) {
@@ -236,7 +218,7 @@ std::string namespace_type_name(uint64_t clone_flag) {
   return std::to_string(clone_flag);
 }
 
-std::vector<std::string> namespace_type_names(uint64_t clone_flags) { return bits(clone_flags, kNamespaces); }
+std::vector<std::string> namespace_type_names(uint64_t clone_flags) { return bit_names_of(clone_flags, kNamespaces); }
 
 std::optional<uint32_t> proc_pid_dir(std::string_view t) {
   // Components, repeated slashes and "." folded as the kernel folds them.
