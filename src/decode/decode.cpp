@@ -79,6 +79,14 @@ std::string path_from_segments(const std::string& segments) {
   return out.empty() ? "/" : out;
 }
 
+bool walk_disconnected(const std::string& segments, uint16_t flags) {
+  if (flags & (NJ_STR_PATH_ROOTED | NJ_STR_TRUNCATED)) return false;
+  // A rooted walk never names the root, so "/" is only ever an anonymous
+  // dentry's name; it is the top (last) segment, leaf first.
+  const std::vector<std::string> parts = split_nul(segments);
+  return !parts.empty() && parts.back() == "/";
+}
+
 std::string cut_path(const std::string& tail) { return std::string(kCutPathMark) + tail; }
 
 std::string walked_path(const std::string& segments, bool cut) {

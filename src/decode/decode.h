@@ -73,6 +73,11 @@ std::vector<std::string> split_nul(const std::string& s);
 // Leaf-first NUL-terminated segments -> a path as d_path would print it:
 // "/a/b", or "/name" for a disconnected object such as a memfd.
 std::string path_from_segments(const std::string& segments);
+// Whether a walk (its NJ_STR_* flags) ended at an anonymous dentry: one the
+// kernel made for an inode it found by number, not by name (open_by_handle_at
+// of a file whose dentry was not cached), named "/" and its own parent until
+// a lookup by name connects it. Such a walk says nothing of the file's path.
+bool walk_disconnected(const std::string& segments, uint16_t flags);
 
 // A walk cut short (NJ_STR_TRUNCATED: deeper or longer than the walker
 // goes) yields the path's tail, shown behind this mark: nightjar's paths are

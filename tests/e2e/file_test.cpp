@@ -32,8 +32,8 @@ constexpr int kWaitMs = 30000;
 
 // What the suite's events contain (its directories are all temp_dir()s);
 // nothing else on the machine is kept parsed (see keep_lines_with).
-const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"", "memfd:nj-file-memfd", "nj-long-",
-                                           "\"io_uring\":{\"opcode\""};
+const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"",          "memfd:nj-file-memfd",
+                                           "nj-long-", "\"io_uring\":{\"opcode\"", "\"path_unresolved\":true"};
 
 // The suite's fixed places, made before its sensors start (a watch rule
 // needs its directory to exist): the rules file is the default rules and
@@ -55,7 +55,10 @@ const Base& base() {
         << x.dir << "/cron.d/ persistence\n"
         << x.dir << "/ssh/ ssh read\n"
         << x.dir << "/hist/.bash_history history\n"
-        << "exclude " << x.dir << "/excluded/\n";
+        << "exclude " << x.dir << "/excluded/\n"
+        << x.dir << "/handle-exact.txt nj-exact read\n";
+    // An exact-path rule's file exists at start: its identity is watched.
+    std::ofstream(x.dir + "/handle-exact.txt") << "s3cret\n";
     // Directories a rule names that do not exist when the sensors start
     // (one per transport: each test creates its own).
     for (const char* t : {"ringbuf", "perfbuf"}) out << x.dir << "/late-" << t << "/ nj-late read\n";
@@ -385,6 +388,36 @@ TEST_P(FileEvents, OpenByHandle) {
   // Saved at entry: the flags as passed.
   EXPECT_EQ(get(m, "nightjar.file.open_flags"), json::array({"O_WRONLY", "O_APPEND"}));
   EXPECT_FALSE(has(m, "nightjar.file.entry_unseen"));
+}
+
+// A file opened by handle whose dentry was not cached: the kernel makes a
+// new one that no name leads to, so the walk finds no path. A file an
+// exact-path rule watches is named by that rule (matched by identity);
+// another has no path, only its identity.
+TEST_P(FileEvents, OpenByHandleOfAnUncachedFile) {
+  ACT(a, "file-open-by-handle-uncached", base().dir);
+  auto unresolved_by = [&](const std::string& action) {
+    return [&, action](const json& x) {
+      return is_file_event(x, action, a["pid"]) && x["nightjar"].value("syscall", "") == "open_by_handle_at" &&
+             has(x, "nightjar.file.path_unresolved");
+    };
+  };
+  WAIT(r, unresolved_by("read"), "read by handle of " + a["exact_path"].get<std::string>());
+  expect_common(r, a["pid"]);
+  expect_path(r, a["exact_path"], base().dir, "handle-exact.txt", "txt");
+  expect_identity(r, a, "exact");
+  EXPECT_EQ(get(r, "nightjar.file.tags"), json::array({"nj-exact"}));
+  EXPECT_EQ(get(r, "nightjar.file.path_unresolved"), true);
+
+  WAIT(m, unresolved_by("modify"), "modify by handle of " + a["plain_path"].get<std::string>());
+  expect_common(m, a["pid"]);
+  EXPECT_FALSE(has(m, "file.path")) << m["file"].dump();
+  EXPECT_FALSE(has(m, "file.name"));
+  EXPECT_FALSE(has(m, "file.directory"));
+  expect_identity(m, a, "plain");
+  EXPECT_EQ(get(m, "nightjar.file.path_unresolved"), true);
+  EXPECT_FALSE(has(m, "nightjar.file.tags"));
+  EXPECT_EQ(get(m, "nightjar.file.open_flags"), json::array({"O_WRONLY", "O_APPEND"}));
 }
 
 // A write the kernel refused (EACCES) is reported with the path as passed:

@@ -325,12 +325,11 @@ static void act_read(void)
 		      "openat watched for writing"));
 }
 
-/* Opens PATH by its handle, as a process outside the file's root or mount
- * namespace can (CAP_DAC_READ_SEARCH): no path is walked. */
-static int open_handle(int mount_fd, const char *path, int flags)
+/* PATH's handle (name_to_handle_at), to open it by. */
+static struct file_handle *handle_of(const char *path)
 {
 	struct file_handle *fh = malloc(sizeof(*fh) + MAX_HANDLE_SZ);
-	int mount_id, fd;
+	int mount_id;
 
 	if (!fh)
 		die_errno("malloc");
@@ -340,7 +339,16 @@ static int open_handle(int mount_fd, const char *path, int flags)
 			die(77, "name_to_handle_at: not supported by this filesystem");
 		die_errno("name_to_handle_at");
 	}
-	fd = (int)ok(syscall(SYS_open_by_handle_at, mount_fd, fh, flags), "open_by_handle_at");
+	return fh;
+}
+
+/* Opens PATH by its handle, as a process outside the file's root or mount
+ * namespace can (CAP_DAC_READ_SEARCH): no path is walked. */
+static int open_handle(int mount_fd, const char *path, int flags)
+{
+	struct file_handle *fh = handle_of(path);
+	int fd = (int)ok(syscall(SYS_open_by_handle_at, mount_fd, fh, flags), "open_by_handle_at");
+
 	free(fh);
 	return fd;
 }
@@ -368,6 +376,77 @@ static void act_open_by_handle(void)
 	j_ident("modify", fd);
 	close(fd);
 	close(mount_fd);
+}
+
+/* Whether FD's file is reached through a dentry no name leads to: the
+ * kernel's own d_path then names it "/". */
+static int disconnected(int fd)
+{
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, sizeof buf - 1);
+	return n == 1 && buf[0] == '/';
+}
+
+/* Opens FH after the kernel dropped its unused dentries, so that the file
+ * decodes to a new, disconnected dentry; exit 77 where that cannot happen
+ * (tmpfs keeps every dentry for as long as its file exists). Tried with
+ * O_PATH, which is not reported: the real open, made while that one holds
+ * the disconnected dentry, finds it again, and is the only one reported. */
+static int open_uncached(int mount_fd, struct file_handle *fh, int flags)
+{
+	for (int i = 0; i < 5; i++) {
+		int pfd, fd, dc;
+
+		syncfs(mount_fd); /* a dirty inode is not evicted */
+		dc = (int)ok(open("/proc/sys/vm/drop_caches", O_WRONLY), "open drop_caches");
+		ok(write(dc, "2", 1), "drop_caches");
+		close(dc);
+		pfd = (int)ok(syscall(SYS_open_by_handle_at, mount_fd, fh, O_PATH),
+			      "open_by_handle_at O_PATH");
+		if (!disconnected(pfd)) {
+			close(pfd);
+			continue;
+		}
+		fd = (int)ok(syscall(SYS_open_by_handle_at, mount_fd, fh, flags),
+			     "open_by_handle_at");
+		close(pfd);
+		if (!disconnected(fd))
+			die(1, "open_by_handle_at: a dentry held open was connected");
+		return fd;
+	}
+	die(77, "the file's dentry stays cached on this filesystem");
+	return -1;
+}
+
+/* A watched file (an exact-path rule: the suite's handle-exact.txt) read
+ * and an unwatched one opened for appending, both by handle and neither's
+ * dentry cached: the kernel knows no path for either. */
+static void act_open_by_handle_uncached(void)
+{
+	const char *exact = wpath("handle-exact.txt"), *plain = wpath("handle-plain.txt");
+	struct file_handle *fe, *fp;
+	int mount_fd, fd;
+
+	make_file(plain, "old\n", 0644);
+	fe = handle_of(exact);
+	fp = handle_of(plain);
+	mount_fd = (int)ok(syscall(SYS_openat, AT_FDCWD, workdir(), O_RDONLY | O_DIRECTORY),
+			   "openat WORKDIR");
+	begin("file-open-by-handle-uncached");
+	j_str("exact_path", exact);
+	j_str("plain_path", plain);
+	fd = open_uncached(mount_fd, fe, O_RDONLY);
+	j_ident("exact", fd);
+	close(fd);
+	fd = open_uncached(mount_fd, fp, O_WRONLY | O_APPEND);
+	j_ident("plain", fd);
+	close(fd);
+	close(mount_fd);
+	free(fe);
+	free(fp);
 }
 
 /*
@@ -1201,6 +1280,7 @@ const struct action file_actions[] = {
 	{"file-modify-twice", act_modify_twice},
 	{"file-read", act_read},
 	{"file-open-by-handle", act_open_by_handle},
+	{"file-open-by-handle-uncached", act_open_by_handle_uncached},
 	{"file-denied", act_denied},
 	{"file-mkdir", act_mkdir},
 	{"file-mkdirat", act_mkdirat},

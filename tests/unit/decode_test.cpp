@@ -269,6 +269,17 @@ TEST(PathFromSegments, LeafFirstSegments) {
 
 TEST(PathFromSegments, DisconnectedObject) { EXPECT_EQ(path_from_segments("memfd:x\0"s), "/memfd:x"); }
 
+// An anonymous dentry (a file found by its handle, not by a name) is named
+// "/" and its own parent; a rooted walk never names the root.
+TEST(WalkDisconnected, OnlyAnAnonymousTopOfAnUnrootedWalk) {
+  EXPECT_TRUE(walk_disconnected("/\0"s, 0));
+  EXPECT_FALSE(walk_disconnected("/\0"s, NJ_STR_PATH_ROOTED));
+  EXPECT_FALSE(walk_disconnected("/\0"s, NJ_STR_TRUNCATED)) << "a cut walk's top is not its end";
+  EXPECT_FALSE(walk_disconnected("memfd:x\0"s, 0)) << "a memfd is named";
+  EXPECT_FALSE(walk_disconnected("shadow\0etc\0"s, NJ_STR_PATH_ROOTED));
+  EXPECT_FALSE(walk_disconnected("", 0));
+}
+
 TEST(PathFromSegments, EmptyIsRoot) {
   EXPECT_EQ(path_from_segments(""), "/");
   EXPECT_EQ(path_from_segments(""), "/");

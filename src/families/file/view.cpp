@@ -58,6 +58,7 @@ struct Parts {
   // name as passed is cut at its end only where the kernel refuses it anyway
   // (ENAMETOOLONG).
   bool cut = false, cut2 = false;
+  bool disconnected = false;  // the walked file has no known path (walk_disconnected)
 };
 
 Parts collect(const Event& ev) {
@@ -66,6 +67,10 @@ Parts collect(const Event& ev) {
     const bool trunc = s.flags & NJ_STR_TRUNCATED;
     switch (s.field) {
       case NJ_FF_PATH:
+        if (walk_disconnected(s.data, s.flags)) {
+          p.disconnected = true;
+          break;
+        }
         p.walked = path_from_segments(s.data);
         p.truncated |= trunc;
         p.cut |= trunc;
@@ -131,6 +136,7 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
   } else if (type != NJ_REC_FILE_URING) {
     v.object.unresolved = true;
   }
+  v.object.disconnected = p.disconnected;
   v.object.truncated = p.truncated;
   if (type == NJ_REC_FILE_RENAME) {
     // The object moved: its new path is file.path, the old one original.

@@ -17,7 +17,8 @@ struct FilePath {
   std::string path;       // absolute, or "" when it could not be made so
   std::string as_passed;  // the caller's string, when the path came from one
   bool truncated = false;
-  bool unresolved = false;  // relative name whose directory is unknown
+  bool unresolved = false;    // relative name whose directory is unknown, or disconnected
+  bool disconnected = false;  // walked from a dentry no name leads to: the path is not known
 };
 
 struct FileView {
