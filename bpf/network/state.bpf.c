@@ -11,6 +11,15 @@
  *    bytes_received, since v4.19), attributed to whoever connected or accepted it.
  * The same tracepoint serves every backend: no kernel function covers all
  * three on every kernel (tcp_set_state is inlined in places).
+ *
+ * Why tp_btf, not the classic tracepoint: a classic tracepoint (like a
+ * kprobe) program does not run while any other such program runs on the
+ * CPU (trace_call_bpf's bpf_prog_active), and a settled connect or a close
+ * often lands in softirq on top of one of ours (every syscall pair): that
+ * change would be skipped, silently before Linux 6.7 (dd8657894c11 counts
+ * it). A BTF tracepoint is only kept from nesting in itself (05b24ff9b2cf,
+ * Linux 6.1, counted in recursion_misses), and the body below keeps no
+ * per-CPU state, so running nested is safe.
  */
 #include "net.h"
 
@@ -65,15 +74,16 @@ static __always_inline void other_connect(void *ctx, struct nj_net_sock *s, stru
 		    bpf_ktime_get_boot_ns());
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int tp__inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldstate,
+	     const int newstate)
 {
-	struct sock *sk = (struct sock *)ctx->skaddr;
-	int oldstate = ctx->oldstate, newstate = ctx->newstate;
+	struct sock *sk = (struct sock *)csk;
 	__u64 key = (__u64)sk;
 	struct nj_net_sock *s;
 
-	if (ctx->protocol != NJ_IPPROTO_TCP)
+	/* A u16 since Linux 5.6 (a bitfield before: not readable this way). */
+	if (BPF_CORE_READ(sk, sk_protocol) != NJ_IPPROTO_TCP)
 		return 0;
 	if (newstate == NJ_TCP_SYN_SENT) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();

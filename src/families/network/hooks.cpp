@@ -1,6 +1,7 @@
 // The network family's rows of the hook table: syscall pairs (bpf/network/)
-// on every backend, and sock:inet_sock_set_state, which every backend uses
-// as it is. The first syscall of each row exists on every kernel and
+// on every backend, and the sock tracepoints, which every backend uses as
+// they are (inet_sock_set_state as a BTF tracepoint: bpf/network/state.bpf.c
+// says why). The first syscall of each row exists on every kernel and
 // architecture we support.
 #include "families/network/hooks.h"
 
@@ -30,7 +31,7 @@ std::vector<Hook> network_hooks() {
                    tracepoint_everywhere("sock", {{"sock_recv_length", "tp__sock_recv_length"}})});
   t.push_back(Hook{"network.tcp_state", N, true,
                    "connects settled in the background, and connections' ends with their byte counts",
-                   tracepoint_everywhere("sock", {{"inet_sock_set_state", "tp__inet_sock_set_state"}})});
+                   tp_btf_everywhere("inet_sock_set_state", "tpbtf__inet_sock_set_state")});
   return t;
 }
 
