@@ -984,43 +984,24 @@ def file_limits(fs):
     if per is not None and base:
         offered = 4 * int(ops) / base
         out.append(
-            f"1. **The daemon's path rules.** nightjar needs {1000 * per:.0f} µs of CPU per file event in the file "
-            f"storm ({per:.3f} CPU s per 1000 events; a process event above costs about 5 µs). The storm offers "
+            f"1. **The daemon** needs {1000 * per:.0f} µs of CPU per file event in the file storm "
+            f"({per:.3f} CPU s per 1000 events; 23 µs at b395c92, when every event ran each of the 54 default "
+            "rules' patterns through a split into a vector of strings; since 332d186 the patterns are split once "
+            "at load, the path once per event, and plain parts are compared without `fnmatch`). The storm offers "
             f"{offered:.0f} events/s (4 per iteration at its no-sensor speed); the daemon wrote "
-            f"{f(njrate, '{:.0f}')}/s, "
-            "so the storm can only go as fast as the daemon drains (item 2). In a `perf record --call-graph dwarf` "
-            "profile of the daemon during the storm, 79 % of its samples are in `FileTracker::on` and 70 % in "
-            "`match_rules`: for every event each of the 54 default rules runs `rule_covers`, which splits both the "
-            "rule's pattern and the event's path into a `std::vector<std::string>` (`components`): two vectors of "
-            "strings built and freed per rule and event (a rename's two paths: twice; a create or rename also runs "
-            "`watch_for`, the same loop again). Encoding the JSON is 13 %. With the matching switched off "
-            "(experiment) the daemon needed 4 µs per event (0.32 CPU s for the storm's 80 000 events instead of "
-            "1.88). Suggestion (src/families/file/rules.cpp): split each pattern once when the rules are loaded, "
-            "split the path once per event, and index the rules by their first component (or literal prefix), so "
-            "that a path under /tmp is compared with no rule at all; `watch_for` can use the same index."
-            + file_loss_note(fs))
+            f"{f(njrate, '{:.0f}')}/s." + file_loss_note(fs))
     fx = {h: ns("nightjar", "file", h) for h in ("sys_exit_openat", "sys_exit_chmod", "sys_exit_rename",
                                                  "sys_exit_unlink")}
     mx = {h: ns("bpf-minimal-batched", "file", h) for h in fx}
     if all(fx.values()) and all(mx.values()):
         out.append(
-            "2. **A forced wake-up per record while the daemon is behind.** In the file storm nightjar's exit "
-            "programs cost " + ", ".join(f"{fx[h]:.0f} ns ({h[9:]})" for h in fx) + " per run, against "
-            f"{min(mx.values()):.0f}–{max(mx.values()):.0f} ns for the batched minimal record. `nj_output_n` "
-            "(bpf/include/helpers.h) passes `BPF_RB_FORCE_WAKEUP` on every output while at least the wake-up "
-            "threshold (256 KiB) waits in the ring buffer. The daemon is slower than the storm (item 1), so the "
-            "backlog stays above the threshold and every record forces a wake-up (irq_work and an IPI: about "
-            "7 µs on this VM, as the minimal program woken per record shows), inside the workload's syscall; the minimal consumer keeps up and its programs rarely do. Once the "
-            "reader is awake, more wake-ups are useless: epoll is level-triggered, so it returns at once while "
-            "data waits, and the reader reads until the buffer is empty; only a reader that found it empty "
-            "sleeps, and the next crossing of the threshold wakes it. Experiment: forcing a wake-up only on the record that crosses the threshold "
-            "(available before < threshold ≤ available after; the 50 ms poll stays the backstop) took the exits to "
-            "1185 ns (openat), 624 (chmod), 619 (unlink), 692 (rename); `--wakeup-bytes 0` gave the same (the "
-            "kernel then wakes only a consumer that has caught up). But the forced wake-ups are also what "
-            "throttled the storm to the daemon's pace: with the threshold fix alone, one session in 3 lost 82 435 "
-            "records (8 MiB buffer full). With the fix and the rule matching off (item 1) 3 of 3 sessions lost "
-            "nothing. Suggestion: item 1 first, then the crossing wake-up in `nj_output_n` (any family's "
-            "programs pay the same whenever the daemon is more than the threshold behind).")
+            "2. **Wake-ups.** `nj_output_n` (bpf/include/helpers.h) forces a wake-up of the reader only with the "
+            "record that crosses the wake-up threshold (256 KiB); the 50 ms poll is the backstop. At b395c92 it "
+            "forced one with every record while the backlog stayed above the threshold (irq_work and an IPI, "
+            "about 7 µs on this VM, inside the workload's syscall): the exits cost 10.3–10.8 µs then. In this "
+            "run they cost " + ", ".join(f"{fx[h]:.0f} ns ({h[9:]})" for h in fx) + ", against "
+            f"{min(mx.values()):.0f}–{max(mx.values()):.0f} ns for the batched minimal record: what they do for "
+            "a reported event is item 4.")
     ro = {w: ns("nightjar", w, "sys_exit_openat") for w in ("open", "open-tree")}
     rm = {w: ns("bpf-minimal-batched", w, "sys_exit_openat") for w in ro}
     d1 = {w: ns("nightjar-depth1", w, "sys_exit_openat") for w in ro}
@@ -1045,7 +1026,7 @@ def file_limits(fs):
             "bring the read-only exit to about 200 ns, about 1.2× the minimal record.")
     fo, mo = ns("nightjar", "file", "sys_exit_openat"), ns("bpf-minimal-batched", "file", "sys_exit_openat")
     out.append(
-        "4. **Reported events** (the file storm, measured without the forced wake-ups of item 2): a created file "
+        "4. **Reported events** (experiments at b395c92, without the forced wake-ups of item 2): a created file "
         "costs about 1.2 µs in the openat exit, a chmod or unlink 0.6 µs, a rename 0.7 µs, against 0.16–0.19 µs "
         "for the minimal record in the same experiments. Parts of the create: the opened file's path walk about 220 ns "
         "(`/tmp/nj-bench-file.XXXXXX/fN`, 3 components, two helper calls each), the watch walk about 230 ns (4 "
@@ -1062,10 +1043,20 @@ def file_limits(fs):
                                                                           else "1.5× its cost") +
         "): the path walk and the task identity alone take about 350 ns, before the saved arguments, the object "
         "and the output. Comparing with a minimal program that also walks the opened file's path would make this goal "
-        "meaningful." + (f" This run: {fo:.0f} ns against {mo:.0f} ns, with the wake-ups of item 2." if fo and mo else ""))
+        "meaningful." + (f" This run: {fo:.0f} ns against {mo:.0f} ns." if fo and mo else ""))
     rf = ratio("file")
     if rf is not None:
-        line = f"5. **Wall time.** The file storm's ratio ({rf:.2f}) is items 1 and 2: the storm waits for the daemon."
+        hooks = [f"sys_{x}_{c}" for c in ("openat", "unlink", "rename", "chmod") for x in ("enter", "exit")]
+        per_it = [ns("nightjar", "file", h) for h in hooks]
+        fb = med([x["elapsed"] for x in fs["storms"].get("file", {}).get("none", [])])
+        line = f"5. **Wall time.** The file storm's ratio ({rf:.2f})"
+        if all(per_it) and fb and per is not None:
+            it = 1e6 * fb / int(fs["workload_args"]["file"][1])
+            line += (f": an iteration (4 events) takes {it:.2f} µs with no sensor; nightjar's 8 programs on its "
+                     f"hooks add {sum(per_it) / 1000:.2f} µs to it (item 4), and the daemon needs "
+                     f"{4000 * per:.0f} µs of CPU for its 4 events (item 1), more than the iteration itself, on the "
+                     "2 vCPUs the storm shares with it: the storm runs at the pace of the CPU left to it")
+        line += "."
         floor = []
         for w in ("open", "open-tree"):
             e, nj, mb = ratio(w, "bpf-empty"), ratio(w), ratio(w, "bpf-minimal-batched")
@@ -1097,8 +1088,8 @@ def file_loss_note(fs):
     losses = [st["loss"] for st in fs["stopped"].get("nightjar", []) if "loss" in st]
     lost = sum(x.get("kernel_lost_total", 0) for x in losses)
     if got >= gen and not lost:
-        return " In this run nothing was lost: the storm was held to the daemon's pace."
-    return (f" In this run that pace was not held everywhere: the 8 MiB ring buffer overflowed and nightjar "
+        return " In this run nothing was lost."
+    return (f" In this run it did not keep up everywhere: the 8 MiB ring buffer overflowed and nightjar "
             f"counted {lost} records lost in the kernel over the {len(recs)} sessions (an event is its string parts "
             f"and a closing record); it delivered {got} of the storms' {gen} events.")
 
