@@ -37,7 +37,7 @@ NJ_FILE_EXIT(fchmodat2, NJ_SYS_FCHMODAT2, NJ_REC_FILE_CHMOD, 0)
 NJ_FILE_EXIT(fchown, NJ_SYS_FCHOWN, NJ_REC_FILE_CHOWN, 0)
 NJ_FILE_EXIT(fchownat, NJ_SYS_FCHOWNAT, NJ_REC_FILE_CHOWN, 0)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int chmod_enter(struct nj_sys_args *a)
 {
 	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, a->args[1], 0);

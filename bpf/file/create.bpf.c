@@ -36,7 +36,7 @@ NJ_FILE_EXIT(mknodat, NJ_SYS_MKNODAT, NJ_REC_FILE_CREATE, 0)
 NJ_FILE_EXIT(symlinkat, NJ_SYS_SYMLINKAT, NJ_REC_FILE_CREATE, NJ_FF_TARGET)
 NJ_FILE_EXIT(linkat, NJ_SYS_LINKAT, NJ_REC_FILE_CREATE, NJ_FF_NAME2)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int mkdir_enter(struct nj_sys_args *a)
 {
 	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, a->args[1], 0);

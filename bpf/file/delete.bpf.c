@@ -15,7 +15,7 @@ static __always_inline int unlinkat_enter(struct nj_sys_args *a)
 NJ_SYSCALL_ENTER(unlinkat, NJ_SYS_UNLINKAT, 3, unlinkat_enter)
 NJ_FILE_EXIT(unlinkat, NJ_SYS_UNLINKAT, NJ_REC_FILE_DELETE, 0)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int unlink_enter(struct nj_sys_args *a)
 {
 	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, 0, 0);

@@ -14,18 +14,6 @@
 
 #include "syscalls.h"
 
-/* The legacy path syscalls (open, creat, mkdir, mknod, symlink, link, unlink,
- * rmdir, rename, chmod, chown, lchown, utime, utimes, futimesat) are x86's
- * only: arm64 has just their *at forms. Its kernels do have
- * __arm64_sys_open & co, but only in the 32-bit compat table, which native
- * tasks never reach, so no program is built for them there (parity with the
- * tracepoint backend, which has no sys_enter_open on arm64). */
-#if defined(__TARGET_ARCH_x86)
-#define NJ_FILE_LEGACY 1
-#else
-#define NJ_FILE_LEGACY 0
-#endif
-
 #define NJ_O_ACCMODE 00000003
 #define NJ_O_WRONLY 00000001
 #define NJ_O_RDWR 00000002

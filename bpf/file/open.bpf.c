@@ -148,7 +148,7 @@ NJ_FILE_EXIT_WITH(openat, NJ_SYS_OPENAT, open_leave)
 NJ_FILE_EXIT_WITH(openat2, NJ_SYS_OPENAT2, open_leave)
 NJ_FILE_EXIT_WITH(open_by_handle_at, NJ_SYS_OPEN_BY_HANDLE_AT, open_leave)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int open_enter(struct nj_sys_args *a)
 {
 	return open_save(a, NJ_AT_FDCWD, a->args[0], a->args[1], a->args[2]);

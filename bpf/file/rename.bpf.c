@@ -20,7 +20,7 @@ NJ_SYSCALL_ENTER(renameat2, NJ_SYS_RENAMEAT2, 5, renameat2_enter)
 NJ_FILE_EXIT(renameat, NJ_SYS_RENAMEAT, NJ_REC_FILE_RENAME, NJ_FF_NAME2)
 NJ_FILE_EXIT(renameat2, NJ_SYS_RENAMEAT2, NJ_REC_FILE_RENAME, NJ_FF_NAME2)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int rename_enter(struct nj_sys_args *a)
 {
 	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], NJ_AT_FDCWD, a->args[1], 0, 0);

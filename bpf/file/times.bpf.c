@@ -55,7 +55,7 @@ static __always_inline int times_leave(void *ctx, long ret, __u8 backend, __u32 
 NJ_SYSCALL_ENTER(utimensat, NJ_SYS_UTIMENSAT, 4, utimensat_enter)
 NJ_FILE_EXIT_WITH(utimensat, NJ_SYS_UTIMENSAT, times_leave)
 
-#if NJ_FILE_LEGACY
+#if NJ_LEGACY_PATH_SYSCALLS
 static __always_inline int utime_enter(struct nj_sys_args *a)
 {
 	return nj_file_save(a, NJ_AT_FDCWD, a->args[0], 0, 0, a->args[1], 0);

@@ -37,6 +37,19 @@ struct nj_sys_exit {
 
 #define NJ_AT_FDCWD -100
 
+/* The legacy path syscalls (open, creat, mkdir, mknod, symlink, link, unlink,
+ * rmdir, rename, chmod, chown, lchown, utime, utimes, futimesat) are x86's
+ * only: arm64 has just their *at forms. Its kernels do have
+ * __arm64_sys_open & co, but only in the 32-bit compat table, which native
+ * tasks never reach, so no program is built for them there (parity with the
+ * tracepoint backend, which has no sys_enter_open on arm64; the hook table
+ * leaves them out too: native_syscalls in src/loader/program_table.h). */
+#if defined(__TARGET_ARCH_x86)
+#define NJ_LEGACY_PATH_SYSCALLS 1
+#else
+#define NJ_LEGACY_PATH_SYSCALLS 0
+#endif
+
 /* Set by libbpf from the running kernel: whether syscalls go through a
  * wrapper taking the user's pt_regs (x86 since v4.17, arm64 since v4.19). */
 extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig;

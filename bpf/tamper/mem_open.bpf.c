@@ -138,6 +138,8 @@ static __always_inline int mem_open_exit(void *ctx, long ret, __u8 backend, __u3
 	}
 
 NJ_MEMOPEN_EXIT(openat, NJ_SYS_OPENAT)
+#if NJ_LEGACY_PATH_SYSCALLS
 NJ_MEMOPEN_EXIT(open, NJ_SYS_OPEN)
 NJ_MEMOPEN_EXIT(creat, NJ_SYS_CREAT)
+#endif
 NJ_MEMOPEN_EXIT(openat2, NJ_SYS_OPENAT2)

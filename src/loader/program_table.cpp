@@ -1,6 +1,7 @@
 #include "loader/program_table.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace nj {
 
@@ -32,6 +33,31 @@ Requirement ffunc(const char* name) { return {K::fentry, "", name}; }
 Requirement fsys(const char* name) { return {K::fentry_syscall, "", name}; }
 
 }  // namespace
+
+namespace {
+
+bool legacy_path_syscall(const char* sc) {
+  for (const char* l : {"open", "creat", "mkdir", "mknod", "symlink", "link", "unlink", "rmdir", "rename", "chmod",
+                        "chown", "lchown", "utime", "utimes", "futimesat"})
+    if (std::strcmp(sc, l) == 0) return true;
+  return false;
+}
+
+#if defined(__aarch64__)
+constexpr bool kHasLegacyPathSyscalls = false;
+#else
+constexpr bool kHasLegacyPathSyscalls = true;
+#endif
+
+}  // namespace
+
+std::vector<const char*> native_syscalls(const std::vector<const char*>& syscalls) {
+  if (kHasLegacyPathSyscalls) return syscalls;
+  std::vector<const char*> out;
+  for (const char* sc : syscalls)
+    if (!legacy_path_syscall(sc)) out.push_back(sc);
+  return out;
+}
 
 // Program names follow bpf/include/syscalls.h (NJ_SYSCALL_ENTER/EXIT).
 Hook syscall_hook(Family family, const char* name, const char* why, const std::vector<const char*>& syscalls,

@@ -64,6 +64,15 @@ std::vector<Hook> family_hooks();
 // syscall the other backends' programs are its alternates.
 Hook syscall_hook(Family family, const char* name, const char* why, const std::vector<const char*>& syscalls,
                   bool enter, bool required = true);
+// The syscalls of `syscalls` in this architecture's native table. arm64 has
+// only the *at forms of x86's legacy path syscalls (open, creat, mkdir,
+// mknod, symlink, link, unlink, rmdir, rename, chmod, chown, lchown, utime,
+// utimes, futimesat). Its kernels do define __arm64_sys_open & co, but for
+// the 32-bit compat table alone, which native tasks never reach: a kprobe
+// or fentry there would attach and never fire, so the BPF object has no
+// program for them on arm64 (NJ_LEGACY_PATH_SYSCALLS, bpf/include/syscalls.h),
+// as the tracepoint backend has no sys_enter_open there either.
+std::vector<const char*> native_syscalls(const std::vector<const char*>& syscalls);
 // fentry on a kernel function, its kprobe twin (same body), and the
 // tracepoint (tp_btf) that fires at the same point, if there is one.
 std::vector<Variant> function_hook(const char* fn, const char* tp_btf_name, const char* tracepoint_prog);

@@ -255,6 +255,11 @@ TEST(ProgramTable, LegacyPathSyscallsOnX86Only) {
          {"fe__" + s, "fx__" + s, "ks__" + s, "kret__" + s, "tp__sys_enter_" + s, "tp__sys_exit_" + s})
       EXPECT_EQ(all.count(p) == 1, want) << p;
   }
+  // The tamper family's /proc/<pid>/mem check on the same opens.
+  for (const std::string s : {"open", "creat"})
+    for (const std::string& p : {"fx__memopen_" + s, "kret__memopen_" + s, "tp__memopen_sys_exit_" + s})
+      EXPECT_EQ(all.count(p) == 1, want) << p;
+  EXPECT_EQ(all.count("kret__memopen_openat"), 1u);
 }
 
 TEST(ProgramTable, MissingFirstSyscallTracepointIsNotTolerated) {

@@ -3,10 +3,9 @@
 // exists on every kernel and architecture we support; the others (openat2,
 // fchmodat2 on older kernels) are skipped one by one where the kernel lacks
 // them. x86's legacy path syscalls (open, mkdir, ...) are not in arm64's
-// table at all (see legacy_path_syscall).
+// table at all (see native_syscalls).
 #include "families/file/hooks.h"
 
-#include <cstring>
 #include <initializer_list>
 
 namespace nj {
@@ -14,33 +13,6 @@ namespace nj {
 namespace {
 
 constexpr Family F = Family::file;
-
-// arm64 has only the *at forms of these. Its kernels do define
-// __arm64_sys_open & co, but for the 32-bit compat table alone, which native
-// tasks never reach: a kprobe or fentry there would attach and never fire, so
-// the BPF object has no program for them on arm64 (bpf/file/file.h), as the
-// tracepoint backend has no sys_enter_open there either.
-bool legacy_path_syscall(const char* sc) {
-  for (const char* l : {"open", "creat", "mkdir", "mknod", "symlink", "link", "unlink", "rmdir", "rename", "chmod",
-                        "chown", "lchown", "utime", "utimes", "futimesat"})
-    if (std::strcmp(sc, l) == 0) return true;
-  return false;
-}
-
-#if defined(__aarch64__)
-constexpr bool kHasLegacyPathSyscalls = false;
-#else
-constexpr bool kHasLegacyPathSyscalls = true;
-#endif
-
-// The syscalls of a row that this architecture has.
-std::vector<const char*> native(const std::vector<const char*>& syscalls) {
-  if (kHasLegacyPathSyscalls) return syscalls;
-  std::vector<const char*> out;
-  for (const char* sc : syscalls)
-    if (!legacy_path_syscall(sc)) out.push_back(sc);
-  return out;
-}
 
 struct Pair {
   const char* name;
@@ -80,7 +52,7 @@ const std::vector<Pair>& pairs() {
 std::vector<Hook> file_hooks() {
   std::vector<Hook> t;
   for (const Pair& p : pairs()) {
-    const std::vector<const char*> syscalls = native(p.syscalls);
+    const std::vector<const char*> syscalls = native_syscalls(p.syscalls);
     t.push_back(syscall_hook(F, (std::string(p.name) + ".enter").c_str(), "arguments of each call", syscalls, true));
     t.push_back(syscall_hook(F, p.name, p.why, syscalls, false));
   }

@@ -37,7 +37,7 @@ std::vector<Hook> inject_hooks() {
   t.push_back(syscall_hook(T, "tamper.process_vm.enter", "arguments of each call", vm, true));
   t.push_back(syscall_hook(T, "tamper.process_vm", "memory read from or written into another process", vm, false));
   Hook mem = syscall_hook(T, "tamper.mem_open", "/proc/<pid>/mem opened for writing or by another process",
-                          {"openat", "open", "creat", "openat2"}, false);
+                          native_syscalls({"openat", "open", "creat", "openat2"}), false);
   tag_programs(mem, "memopen_");
   t.push_back(std::move(mem));
   return t;
