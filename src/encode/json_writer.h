@@ -76,7 +76,8 @@ class JsonWriter {
 
  private:
   void sep();
-  void raw_string(std::string_view s);
+  // s quoted and escaped, then `after` if not NUL (a key's ':').
+  void raw_string(std::string_view s, char after = 0);
   Line out_;
   FieldKeeper keep_;
   bool first_ = true;

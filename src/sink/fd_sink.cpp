@@ -137,15 +137,22 @@ class FdSink : public Sink {
     const int err = write_all(lines, &off);
     // Bytes [0, whole) are whole lines; [whole, off) a line's beginning.
     const size_t whole = err == 0 ? lines.size() : off == 0 ? 0 : lines.rfind('\n', off - 1) + 1;
-    WriteResult r{.lines = static_cast<size_t>(std::count(lines.begin(), lines.begin() + whole, '\n')),
-                  .error = err,
-                  .shrunk = shrunk};
+    WriteResult r{.lines = count_lines(lines.substr(0, whole)), .error = err, .shrunk = shrunk};
     if (off > whole && !take_back(off - whole)) {
       unterminated_ = true;
       r.torn = true;
     }
     remember_end();
     return r;
+  }
+  // memchr jumps a line at a time where a byte loop (std::count) took a
+  // twelfth of the daemon's CPU in a file storm.
+  static size_t count_lines(std::string_view s) {
+    size_t n = 0;
+    if (s.empty()) return 0;  // memchr wants a pointer even for 0 bytes
+    for (const char* p = s.data(); (p = static_cast<const char*>(std::memchr(p, '\n', s.data() + s.size() - p))); p++)
+      n++;
+    return n;
   }
   // The longest run of whole lines at the front of `lines` that fits in
   // `room` bytes.

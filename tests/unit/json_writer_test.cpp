@@ -267,3 +267,62 @@ TEST(JsonWriter, ClearStartsANewDocument) {
   EXPECT_EQ(w.str(), R"({"b":"2"})");
   EXPECT_EQ(json::parse(w.str()), json({{"b", "2"}}));
 }
+
+// The writer scans eight bytes at a time: every byte that needs escaping
+// (and one that does not, next to them), at every offset of strings long
+// enough to have whole words and a tail, as keys and as values.
+TEST(JsonWriter, EscapesAtEveryOffsetOfAWord) {
+  auto reference = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (u < 0x20 || u == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+        out += buf;
+      } else out += c;
+    }
+    return out + "\"";
+  };
+  for (int b : std::initializer_list<int>{0x00, 0x01, 0x1f, 0x20, '"', '\\', 0x7f, 0x80, 0xa0, 0xff, 'A', '!', '#',
+                                          0x5b, 0x5d}) {
+    for (size_t len = 1; len <= 20; len++) {
+      for (size_t at = 0; at < len; at++) {
+        std::string s(len, 'x');
+        s[at] = static_cast<char>(b);
+        if (b >= 0x80) s.replace(at, 1, "\xc3\xa9");  // a valid sequence where one byte was
+        JsonWriter w;
+        w.string(s);
+        ASSERT_EQ(w.str(), reference(s)) << "byte " << b << " at " << at << " of " << len;
+        w.clear();
+        w.begin_object();
+        w.key(s);
+        w.number(uint64_t{1});
+        w.end_object();
+        ASSERT_EQ(w.str(), "{" + reference(s) + ":1}") << "key: byte " << b << " at " << at << " of " << len;
+      }
+    }
+  }
+}
+
+TEST(ValidUtf8, BadByteAtEveryOffsetOfAWord) {
+  for (size_t len = 1; len <= 20; len++)
+    for (size_t at = 0; at < len; at++) {
+      std::string s(len, 'a');
+      s[at] = '\xff';
+      EXPECT_FALSE(valid_utf8(s)) << at << " of " << len;
+      s[at] = 'b';
+      EXPECT_TRUE(valid_utf8(s));
+      s.replace(at, 1, "\xe2\x82\xac");
+      EXPECT_TRUE(valid_utf8(s)) << "a euro sign at " << at;
+      s.resize(s.size() - 1);  // cuts the sign short when it was last
+      EXPECT_EQ(valid_utf8(s), at + 1 < len) << "cut short at " << at << " of " << len;
+    }
+}
