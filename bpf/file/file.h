@@ -212,7 +212,12 @@ static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8
 		__u64 tid = bpf_get_current_pid_tgid();
 		struct nj_file_ids *ids = bpf_map_lookup_elem(&nj_file_ids_map, &tid);
 
-		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce) {
+		/* A create's stash is what it made: only a successful one made
+		 * anything (security_d_instantiate in identity.bpf.c). */
+		bool creates = a->syscall >= NJ_SYS_MKDIR && a->syscall <= NJ_SYS_SYMLINKAT;
+
+		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce &&
+		    !(creates && ret < 0)) {
 			rec.op.obj = ids->obj;
 			rec.op.flags |= ids->flags & NJ_FILE_OBJ_KNOWN;
 			if (ids->flags & NJ_FILE_REPLACED) {
