@@ -1054,8 +1054,9 @@ def file_limits(fs):
             it = 1e6 * fb / int(fs["workload_args"]["file"][1])
             line += (f": an iteration (4 events) takes {it:.2f} µs with no sensor; nightjar's 8 programs on its "
                      f"hooks add {sum(per_it) / 1000:.2f} µs to it (item 4), and the daemon needs "
-                     f"{4000 * per:.0f} µs of CPU for its 4 events (item 1), more than the iteration itself, on the "
-                     "2 vCPUs the storm shares with it: the storm runs at the pace of the CPU left to it")
+                     f"{4000 * per:.0f} µs of CPU for its 4 events (item 1)"
+                     + (", more than the iteration itself," if 4000 * per > it else ",") +
+                     " on the 2 vCPUs the storm shares with it: the storm runs at the pace of the CPU left to it")
         line += "."
         floor = []
         for w in ("open", "open-tree"):

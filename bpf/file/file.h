@@ -54,6 +54,13 @@ static __always_inline struct nj_file_args *nj_fa(struct nj_sys_args *a)
 	return (struct nj_file_args *)a->args;
 }
 
+/* mkdir, mknod, symlink and their *at forms: the syscalls that make a new
+ * inode under a name (numbered together in enum nj_syscall). */
+static __always_inline bool nj_sys_makes_node(__u32 syscall)
+{
+	return syscall >= NJ_SYS_MKDIR && syscall <= NJ_SYS_SYMLINKAT;
+}
+
 /* Failures worth a report: the caller was refused (a denied write to a
  * watched file is an attempt worth seeing). Others (ENOENT, EEXIST, ...)
  * are the normal business of programs probing for files. */
@@ -214,10 +221,8 @@ static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8
 
 		/* A create's stash is what it made: only a successful one made
 		 * anything (security_d_instantiate in identity.bpf.c). */
-		bool creates = a->syscall >= NJ_SYS_MKDIR && a->syscall <= NJ_SYS_SYMLINKAT;
-
 		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce &&
-		    !(creates && ret < 0)) {
+		    !(nj_sys_makes_node(a->syscall) && ret < 0)) {
 			rec.op.obj = ids->obj;
 			rec.op.flags |= ids->flags & NJ_FILE_OBJ_KNOWN;
 			if (ids->flags & NJ_FILE_REPLACED) {

@@ -99,7 +99,7 @@ static __always_inline int nj_file_stash_created(struct inode *inode)
 	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &tid);
 	struct nj_file_ids ids = {};
 
-	if (!a || !inode || a->syscall < NJ_SYS_MKDIR || a->syscall > NJ_SYS_SYMLINKAT)
+	if (!a || !inode || !nj_sys_makes_node(a->syscall))
 		return 0;
 	ids.syscall = a->syscall;
 	ids.nonce = a->nonce;

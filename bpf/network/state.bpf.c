@@ -82,8 +82,9 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 	__u64 key = (__u64)sk;
 	struct nj_net_sock *s;
 
-	/* A u16 since Linux 5.6 (a bitfield before: not readable this way). */
-	if (BPF_CORE_READ(sk, sk_protocol) != NJ_IPPROTO_TCP)
+	/* A typed argument: loaded directly, no helper call. A u16 since
+	 * Linux 5.6 (a bitfield before). */
+	if (csk->sk_protocol != NJ_IPPROTO_TCP)
 		return 0;
 	if (newstate == NJ_TCP_SYN_SENT) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();

@@ -83,8 +83,9 @@ bool walk_disconnected(const std::string& segments, uint16_t flags) {
   if (flags & (NJ_STR_PATH_ROOTED | NJ_STR_TRUNCATED)) return false;
   // A rooted walk never names the root, so "/" is only ever an anonymous
   // dentry's name; it is the top (last) segment, leaf first.
-  const std::vector<std::string> parts = split_nul(segments);
-  return !parts.empty() && parts.back() == "/";
+  using namespace std::string_view_literals;
+  const std::string_view s = segments;
+  return s == "/\0"sv || s.ends_with("\0/\0"sv);
 }
 
 std::string cut_path(const std::string& tail) { return std::string(kCutPathMark) + tail; }

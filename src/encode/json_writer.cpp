@@ -50,9 +50,10 @@ uint64_t load8(const char* p) {
   return w;
 }
 
-// Whether a word may hold a byte below 0x20, a quote, a backslash or 0x7f (the
-// bytes JSON escapes; bytes from 0x80 up never count). May say yes for a
-// word without one (a borrow from a real match): only a filter.
+// Whether a word holds a byte below 0x20, a quote, a backslash or 0x7f (the
+// bytes JSON escapes; bytes from 0x80 up never count). Exact for the word
+// (a borrow can only flag a lane above a real match), not per lane: the
+// caller finds the byte itself.
 bool may_need_escape(uint64_t w) {
   auto zero_byte = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
   const uint64_t below_space = (w - 0x20 * kOnes) & ~w & kHighs;
@@ -200,7 +201,7 @@ void JsonWriter::raw_string(std::string_view s, char after) {
     out_.resize(n + s.size() + extra);
     char* p = out_.data() + n;
     *p++ = '"';
-    std::memcpy(p, s.data(), s.size());
+    if (!s.empty()) std::memcpy(p, s.data(), s.size());  // data() may be null
     p[s.size()] = '"';
     if (after) p[s.size() + 1] = after;
     return;
