@@ -86,7 +86,7 @@ struct KernelCounters {
   uint64_t runs_missed = 0;
   uint64_t file_folded = 0;     // modifications folded into an earlier event (window)
   uint64_t udp_folded = 0;      // UDP datagrams folded into their flow's earlier event (window)
-  uint64_t udp_unexamined = 0;  // datagrams of a sendmmsg/recvmmsg past the first NJ_MMSG_MAX
+  uint64_t udp_unexamined = 0;  // sendmmsg/recvmmsg datagrams not examined (NJ_MMSG_MAX, busy)
   uint64_t file_excluded = 0;   // file events an exclusion dropped in the kernel
   uint64_t after_stop = 0;      // records held back because the sensor was stopping
   // TCP sockets the kernel side's table evicted before their result or end
