@@ -499,6 +499,21 @@ TEST_P(NetEvents, DnsParallelQueriesInOneSendmmsg) {
   EXPECT_EQ(get(qa, "dns.id"), std::to_string(id));
   EXPECT_EQ(get(qaaaa, "dns.id"), std::to_string(id + 1));
   EXPECT_NE(get(qa, "event.id"), get(qaaaa, "event.id"));
+  // Message by message, as if each were sent alone: the A query, then the
+  // udp event of the resolver's flow it opened, then the AAAA query (which
+  // folds into that flow).
+  FIND(u53, "udp to the resolver", "udp", pid, cport,
+       [](const json& x) { return get(x, "network.direction") == "egress" && port_of(x, "destination") == 53; });
+  EXPECT_EQ(get(u53, "nightjar.network.bytes"), get(qa, "nightjar.network.bytes"));
+  const auto lines = sensor().lines();
+  auto line_of = [&](const json& e) {
+    const std::string eid = get(e, "event.id");
+    for (size_t i = 0; i < lines.size(); i++)
+      if (lines[i].find(eid) != std::string::npos) return i;
+    return lines.size();
+  };
+  EXPECT_LT(line_of(qa), line_of(u53)) << "the udp event came before its message's DNS event";
+  EXPECT_LT(line_of(u53), line_of(qaaaa)) << "the second message's event came before the first's";
   // The batch's other two peers, each a flow of its own.
   for (const auto& [ip, port] : {std::pair<std::string, long>{"127.0.0.2", a["peer2_port"]},
                                  std::pair<std::string, long>{"127.0.0.3", a["peer3_port"]}}) {
