@@ -318,11 +318,11 @@ static __always_inline __u32 nj_batch_flush(void *ctx, struct nj_scratch *sc)
 }
 
 /* Seal the string part whose value (len bytes) is already at
- * NJ_PART_DATA(sc). Returns 1: one more part for the closing record to
- * expect (its caller takes off sc->lost_parts, the parts an early send lost). */
-static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u64 event_id,
-					  __u8 backend, __u16 field, __u16 index, __u16 flags,
-					  __u32 len, __u32 dev, __u64 ino)
+ * NJ_PART_DATA(sc), and never send early: only for a part that provably
+ * fits the batch where it starts (a caller without the context to send). */
+static __always_inline int nj_part_seal(struct nj_scratch *sc, __u64 event_id, __u8 backend,
+					__u16 field, __u16 index, __u16 flags, __u32 len, __u32 dev,
+					__u64 ino)
 {
 	struct nj_str *s = (struct nj_str *)&sc->buf[NJ_BATCH_POS(sc)];
 	__u32 size;
@@ -340,6 +340,17 @@ static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u6
 	s->ino = ino;
 	sc->off = NJ_BATCH_POS(sc) + ((size + 7) & ~7);
 	sc->nrec++;
+	return 1;
+}
+
+/* nj_part_seal, and the batch sent early once it reaches NJ_BATCH_FLUSH.
+ * Returns 1: one more part for the closing record to expect (its caller
+ * takes off sc->lost_parts, the parts an early send lost). */
+static __always_inline int nj_part_commit(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					  __u8 backend, __u16 field, __u16 index, __u16 flags,
+					  __u32 len, __u32 dev, __u64 ino)
+{
+	nj_part_seal(sc, event_id, backend, field, index, flags, len, dev, ino);
 	if (sc->off >= NJ_BATCH_FLUSH)
 		sc->lost_parts += nj_batch_flush(ctx, sc);
 	return 1;

@@ -91,6 +91,19 @@ struct nj_scratch {
 	 * largest value (an argv chunk) is provably inside the value, and so
 	 * is any size masked with (2 * NJ_STR_MAX - 1). */
 	char buf[2 * NJ_STR_MAX];
+	/* A sendmmsg/recvmmsg exit's messages, examined one per call of the
+	 * global function nj_udp_mmsg_one (bpf/network/udp.bpf.c) while the
+	 * exit holds the batch: its state lives here, not on the stack, so
+	 * that function takes only the message's index. */
+	struct nj_mmsg {
+		struct nj_net_udp rec; /* the call's record, then each message's event */
+		struct nj_net_endpoints ep0; /* the socket's: a message without a name */
+		__u64 mm; /* the caller's struct mmsghdr array */
+		__u32 n; /* messages to examine, at most NJ_MMSG_MAX */
+		__u8 ingress;
+		__u8 backend;
+		__u8 _pad[2];
+	} mm;
 };
 
 /* A plain array indexed by CPU, sized by the loader to the possible CPUs:

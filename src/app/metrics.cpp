@@ -98,7 +98,8 @@ void loss_metrics(Text& t, const LossReport& l) {
   for (const auto& [cause, v] :
        std::initializer_list<std::pair<const char*, uint64_t>>{{"file_modify_folded", l.file_folded_total},
                                                                {"file_excluded_kernel", l.file_excluded_kernel_total},
-                                                               {"udp_folded", l.udp_folded_total}})
+                                                               {"udp_folded", l.udp_folded_total},
+                                                               {"udp_mmsg_unexamined", l.udp_unexamined_total}})
     t.sample(static_cast<double>(v), {{"cause", cause}});
 }
 

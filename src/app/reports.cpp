@@ -196,6 +196,7 @@ void Daemon::collect() {
     report_.file_folded_total = kc->file_folded;
     report_.file_excluded_kernel_total = kc->file_excluded;
     report_.udp_folded_total = kc->udp_folded;
+    report_.udp_unexamined_total = kc->udp_unexamined;
     report_.records_after_stop_total = kc->after_stop;
     for (size_t f = 0; f < NJ_FAM_MAX; f++) {
       report_.by_family[f].kernel_lost_total = kc->lost_by_family[f];

@@ -61,6 +61,7 @@ struct LossReport {
   uint64_t file_folded_total = 0;           // modifications inside the modify window
   uint64_t file_excluded_kernel_total = 0;  // an exclusion matched in the kernel
   uint64_t udp_folded_total = 0;            // UDP datagrams inside their flow's window
+  uint64_t udp_unexamined_total = 0;        // sendmmsg/recvmmsg datagrams not examined
   std::vector<OutputLoss> outputs;          // each output, in the order they were opened (empty: not written)
 };
 

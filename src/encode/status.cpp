@@ -114,6 +114,7 @@ void filter_fields(JsonWriter& w, const LossReport& r, const EnricherStats* s) {
   w.kn("file_modify_folded_total", r.file_folded_total);
   w.kn("file_excluded_kernel_total", r.file_excluded_kernel_total);
   w.kn("udp_folded_total", r.udp_folded_total);
+  w.kn("udp_mmsg_unexamined_total", r.udp_unexamined_total);
   if (s) {
     w.kn("file_excluded_user_total", s->file_excluded);
     w.kn("file_watches_added_total", s->file_watches_added);

@@ -437,6 +437,7 @@ Result<KernelCounters> Sensor::counters() const {
     c.file_folded += per[i].file_deduped;
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;
+    c.udp_unexamined += per[i].net_udp_unexamined;
     c.after_stop += per[i].after_stop;
   }
   if (!kretprobes_.empty()) {

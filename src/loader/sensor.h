@@ -84,10 +84,11 @@ struct KernelCounters {
   // Program runs the kernel skipped because the same program was already
   // running on that CPU (a task preempted inside an fentry program, 5.12+).
   uint64_t runs_missed = 0;
-  uint64_t file_folded = 0;    // modifications folded into an earlier event (window)
-  uint64_t udp_folded = 0;     // UDP datagrams folded into their flow's earlier event (window)
-  uint64_t file_excluded = 0;  // file events an exclusion dropped in the kernel
-  uint64_t after_stop = 0;     // records held back because the sensor was stopping
+  uint64_t file_folded = 0;     // modifications folded into an earlier event (window)
+  uint64_t udp_folded = 0;      // UDP datagrams folded into their flow's earlier event (window)
+  uint64_t udp_unexamined = 0;  // sendmmsg/recvmmsg datagrams not examined (NJ_MMSG_MAX, busy)
+  uint64_t file_excluded = 0;   // file events an exclusion dropped in the kernel
+  uint64_t after_stop = 0;      // records held back because the sensor was stopping
   // TCP sockets the kernel side's table evicted before their result or end
   // (each: at most one connect_result or close not reported)
   uint64_t sock_evicted = 0;

@@ -66,6 +66,9 @@ class NetEvents : public ::testing::TestWithParam<std::string> {
       if (ran().count("udp_folded")) {
         EXPECT_GT(get(last, "nightjar.filters.udp_folded_total").get<uint64_t>(), 0u) << transport;
       }
+      if (ran().count("udp_mmsg_unexamined")) {
+        EXPECT_GE(get(last, "nightjar.filters.udp_mmsg_unexamined_total").get<uint64_t>(), 3u) << transport;
+      }
       if (ran().count("dns_malformed")) {
         EXPECT_GT(get(last, "nightjar.filters.dns_malformed_total").get<uint64_t>(), 0u) << transport;
       }
@@ -474,6 +477,85 @@ TEST_P(NetEvents, DnsAcrossAVethPair) {
   FIND(r, "dns_answer", "dns_answer", pid, cport);
   EXPECT_EQ(get(r, "dns.resolved_ip"), json::array({a["answer_ip"]}));
   EXPECT_EQ(get(r, "network.community_id"), get(q, "network.community_id"));
+}
+
+// glibc's resolver sends its A and AAAA queries in one sendmmsg: each
+// message is its own datagram (peer, payload), both queries are parsed,
+// and so are both answers read by one recvmmsg.
+TEST_P(NetEvents, DnsParallelQueriesInOneSendmmsg) {
+  ACT(a, "net-dns-mmsg");
+  const long pid = a["client_pid"], cport = a["client_port"], id = a["query_id"];
+  auto of_type = [](const std::string& t) { return [t](const json& x) { return get(x, "dns.question.type") == t; }; };
+  FIND(qa, "A query", "dns_query", pid, cport, of_type("A"));
+  FIND(qaaaa, "AAAA query", "dns_query", pid, cport, of_type("AAAA"));
+  for (const json* q : {&qa, &qaaaa}) {
+    expect_common(*q, pid, "udp", "ipv4");
+    expect_endpoint(*q, "destination", "127.0.0.1", 53);
+    EXPECT_EQ(get(*q, "network.direction"), "egress");
+    EXPECT_EQ(get(*q, "nightjar.syscall"), "sendmmsg");
+    EXPECT_EQ(get(*q, "dns.question.name"), a["name"]);
+    EXPECT_FALSE(has(*q, "nightjar.network.datagrams_unexamined"));
+  }
+  EXPECT_EQ(get(qa, "dns.id"), std::to_string(id));
+  EXPECT_EQ(get(qaaaa, "dns.id"), std::to_string(id + 1));
+  EXPECT_NE(get(qa, "event.id"), get(qaaaa, "event.id"));
+  // Message by message, as if each were sent alone: the A query, then the
+  // udp event of the resolver's flow it opened, then the AAAA query (which
+  // folds into that flow).
+  FIND(u53, "udp to the resolver", "udp", pid, cport,
+       [](const json& x) { return get(x, "network.direction") == "egress" && port_of(x, "destination") == 53; });
+  EXPECT_EQ(get(u53, "nightjar.network.bytes"), get(qa, "nightjar.network.bytes"));
+  const auto lines = sensor().lines();
+  auto line_of = [&](const json& e) {
+    const std::string eid = get(e, "event.id");
+    for (size_t i = 0; i < lines.size(); i++)
+      if (lines[i].find(eid) != std::string::npos) return i;
+    return lines.size();
+  };
+  EXPECT_LT(line_of(qa), line_of(u53)) << "the udp event came before its message's DNS event";
+  EXPECT_LT(line_of(u53), line_of(qaaaa)) << "the second message's event came before the first's";
+  // The batch's other two peers, each a flow of its own.
+  for (const auto& [ip, port] : {std::pair<std::string, long>{"127.0.0.2", a["peer2_port"]},
+                                 std::pair<std::string, long>{"127.0.0.3", a["peer3_port"]}}) {
+    FIND(u, "udp to " + ip, "udp", pid, cport,
+         [&](const json& x) { return get(x, "network.direction") == "egress" && port_of(x, "destination") == port; });
+    expect_endpoint(u, "destination", ip, port);
+    EXPECT_EQ(get(u, "nightjar.syscall"), "sendmmsg");
+    EXPECT_EQ(get(u, "nightjar.network.bytes"), 16);
+    EXPECT_EQ(get(u, "nightjar.network.datagrams_folded_before"), 0);
+    EXPECT_FALSE(has(u, "nightjar.network.datagrams_unexamined"));
+  }
+  FIND(ra, "A answer", "dns_answer", pid, cport, of_type("A"));
+  FIND(raaaa, "AAAA answer", "dns_answer", pid, cport, of_type("AAAA"));
+  for (const json* r : {&ra, &raaaa}) {
+    expect_endpoint(*r, "source", "127.0.0.1", 53);
+    EXPECT_EQ(get(*r, "network.direction"), "ingress");
+    EXPECT_EQ(get(*r, "nightjar.syscall"), "recvmmsg");
+    EXPECT_EQ(get(*r, "dns.resolved_ip"), json::array({a["answer_ip"]}));
+  }
+  EXPECT_EQ(get(ra, "dns.id"), std::to_string(id));
+  EXPECT_EQ(get(raaaa, "dns.id"), std::to_string(id + 1));
+}
+
+// A batch longer than the exit programs examine: its first 8 datagrams
+// are seen (8 peers, 8 flows), the other 3 counted on each event and in
+// the filters.
+TEST_P(NetEvents, SendmmsgPastTheLimitIsCounted) {
+  ACT(a, "net-udp-mmsg-long");
+  ran().insert("udp_mmsg_unexamined");
+  const long pid = a["pid"], sp = a["sender_port"];
+  const long past = a["datagrams"].get<long>() - 8;
+  for (int i = 0; i < 8; i++) {
+    const long port = a["port" + std::to_string(i)];
+    FIND(u, "udp to port" + std::to_string(i), "udp", pid, sp,
+         [&](const json& x) { return get(x, "network.direction") == "egress" && port_of(x, "destination") == port; });
+    expect_common(u, pid, "udp", "ipv4");
+    expect_endpoint(u, "destination", "127.0.0.1", port);
+    EXPECT_EQ(get(u, "nightjar.syscall"), "sendmmsg");
+    EXPECT_EQ(get(u, "nightjar.network.bytes"), a["bytes"]);
+    EXPECT_EQ(get(u, "nightjar.network.datagrams_unexamined"), past) << "port" << i;
+  }
+  EXPECT_EQ(all_of("udp", pid, sp, "egress").size(), 8u);
 }
 
 TEST_P(NetEvents, AttackBashDevTcpReverseShell) {

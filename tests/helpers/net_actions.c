@@ -1069,6 +1069,8 @@ const struct action net_actions[] = {
 	{"net-dns-unconnected", act_dns_unconnected},
 	{"net-dns-malformed", act_dns_malformed},
 	{"net-dns-veth", act_dns_veth},
+	{"net-dns-mmsg", act_dns_mmsg},
+	{"net-udp-mmsg-long", act_udp_mmsg_long},
 	{"net-revshell", act_revshell},
 	{"net-portscan", act_portscan},
 	{"net-udp-exfil", act_udp_exfil},

@@ -2,7 +2,8 @@
  * net_actions.h - what the net family's two files share.  net_actions.c
  * holds the socket helpers below, the TCP/UDP/process actions and the
  * family's one table; net_dns_actions.c holds the DNS actions, which run
- * in network namespaces of their own (and across a veth pair).
+ * in network namespaces of their own (and across a veth pair);
+ * net_mmsg_actions.c the sendmmsg/recvmmsg batches of many peers.
  *
  * Every wait is bounded: a socket, pipe or netlink reply is polled for at
  * most NET_WAIT_MS and the action dies when nothing came; a child is
@@ -67,9 +68,24 @@ int ready_wait(int rfd, int *value, const char *what);
 void act_accept_waiting(void);
 
 /* net_dns_actions.c */
+#define DNS_NAME "www.nightjar-test.example"
+#define DNS_ID 0x4a4a
+enum { T_A = 1, T_AAAA = 28 };
+/* The calling process into a network namespace of its own, lo up. */
+void netns_enter_new(void);
+/* A query for DNS_NAME (RD set) into out; its length. */
+size_t dns_query_make(unsigned char *out, size_t cap, unsigned id, unsigned qtype);
+/* The answer to query q (dies when q is not one): its question echoed, a
+ * CNAME, then an A record of answer_ip; its length, *qtype the question's. */
+size_t dns_answer_make(const unsigned char *q, size_t n, unsigned char *out, size_t cap,
+		       const char *answer_ip, unsigned *qtype);
 void act_dns(void);
 void act_dns_unconnected(void);
 void act_dns_malformed(void);
 void act_dns_veth(void);
+
+/* net_mmsg_actions.c */
+void act_dns_mmsg(void);
+void act_udp_mmsg_long(void);
 
 #endif /* NJ_NET_ACTIONS_H */

@@ -34,9 +34,7 @@
 #include "actions.h"
 #include "net_actions.h"
 
-#define DNS_NAME "www.nightjar-test.example"
 #define DNS_TARGET "edge.nightjar-test.example"
-#define DNS_ID 0x4a4a
 #define VETH_SERVER "njv-srv"
 #define VETH_CLIENT "njv-cli"
 #define VETH_SERVER_IP "10.199.0.1"
@@ -44,7 +42,7 @@
 /* linux/if.h's, which cannot be included beside net/if.h (RFC 2863). */
 #define NJ_IF_OPER_UP 6
 
-enum { T_A = 1, T_CNAME = 5, T_AAAA = 28, C_IN = 1 };
+enum { T_CNAME = 5, C_IN = 1 };
 enum { F_QR = 0x8000, F_RD = 0x0100, F_RA = 0x0080, RCODE_MASK = 0xf, RCODE_NXDOMAIN = 3 };
 enum dns_mode { DNS_ANSWER, DNS_NXDOMAIN, DNS_GARBAGE };
 
@@ -270,6 +268,35 @@ static void check_answer(const unsigned char *r, size_t n, const struct dns_run 
 		die(1, "the A record is not %s", run->answer_ip);
 }
 
+size_t dns_query_make(unsigned char *out, size_t cap, unsigned id, unsigned qtype)
+{
+	struct dns_msg m;
+
+	put_header(&m, id, F_RD, 1, 0);
+	put_question(&m, DNS_NAME, qtype);
+	if (m.len > cap)
+		die(1, "a DNS query of %zu bytes does not fit in %zu", m.len, cap);
+	memcpy(out, m.b, m.len);
+	return m.len;
+}
+
+size_t dns_answer_make(const unsigned char *q, size_t n, unsigned char *out, size_t cap,
+		       const char *answer_ip, unsigned *qtype)
+{
+	struct dns_run run = {.mode = DNS_ANSWER, .answer_ip = answer_ip};
+	struct dns_question dq;
+	struct dns_msg m;
+
+	if (parse_query(q, n, &dq) != 0)
+		die(1, "the DNS server got a malformed query (%zu bytes)", n);
+	build_answer(&m, &dq, &run);
+	if (m.len > cap)
+		die(1, "a DNS answer of %zu bytes does not fit in %zu", m.len, cap);
+	memcpy(out, m.b, m.len);
+	*qtype = dq.qtype;
+	return m.len;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Server and client.                                                        */
 
@@ -381,9 +408,8 @@ static int tcp_touch(const char *ip)
 
 static void dns_client(struct dns_run *run)
 {
-	unsigned char r[512];
+	unsigned char r[512], qbuf[512];
 	struct net_addr srv;
-	struct dns_msg m;
 	const void *q = dns_bad_query;
 	size_t qlen = sizeof dns_bad_query, n;
 	int fd = net_socket(AF_INET, SOCK_DGRAM);
@@ -393,10 +419,8 @@ static void dns_client(struct dns_run *run)
 	if (run->client_ip)
 		net_bind(fd, run->client_ip, 0, NULL);
 	if (run->mode != DNS_GARBAGE) {
-		put_header(&m, DNS_ID, F_RD, 1, 0);
-		put_question(&m, DNS_NAME, run->qtype);
-		q = m.b;
-		qlen = m.len;
+		qlen = dns_query_make(qbuf, sizeof qbuf, DNS_ID, run->qtype);
+		q = qbuf;
 	}
 	n = exchange(fd, &srv, q, qlen, r, sizeof r, run->connected);
 	run->client_port = local_port(fd);
@@ -451,8 +475,7 @@ static int link_index(const char *name)
 	return ifr.ifr_ifindex;
 }
 
-/* The calling process into a network namespace of its own, lo up. */
-static void netns_enter_new(void)
+void netns_enter_new(void)
 {
 	if (unshare(CLONE_NEWNET) != 0) {
 		if (errno == EINVAL)

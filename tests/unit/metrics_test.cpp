@@ -28,6 +28,7 @@ MetricsSnapshot sample() {
   m.loss.kernel_lost_total = 7;
   m.loss.by_family[static_cast<size_t>(Family::file)].kernel_lost_total = 5;
   m.loss.udp_folded_total = 9;
+  m.loss.udp_unexamined_total = 13;
   m.loss.udp_flow_table_evicted_total = 11;
   OutputStats file;
   file.lines_written = 1000;
@@ -61,6 +62,7 @@ TEST(Metrics, NumbersWhereTheyBelong) {
            "nightjar_kernel_lost_by_family_total{family=\"file\"} 5",
            "nightjar_kernel_lost_by_family_total{family=\"process\"} 0",
            "nightjar_events_filtered_total{cause=\"udp_folded\"} 9",
+           "nightjar_events_filtered_total{cause=\"udp_mmsg_unexamined\"} 13",
            "nightjar_udp_flow_table_evicted_total 11",
            "nightjar_output_lines_written_total{output=\"file\"} 1000",
            "nightjar_output_lines_written_total{output=\"journal\"} 0",

@@ -347,6 +347,20 @@ TEST_F(NetworkEncoderTest, UdpIngressFromAnUnknownSender) {
   EXPECT_EQ(j["nightjar"]["network"], json({{"bytes", 100}, {"datagrams_folded_before", 0}, {"remote_unknown", true}}));
 }
 
+// A sendmmsg of 11 datagrams: each of its first 8 events says how many
+// were past them, not examined (op.state, unused by UDP otherwise).
+TEST_F(NetworkEncoderTest, UdpFromALongSendmmsgCountsTheUnexamined) {
+  nj_net_connect r = rec(NJ_REC_NET_UDP, NJ_SYS_SENDMMSG);
+  endpoints(r.op, IPPROTO_UDP, "10.0.0.5", 40000, "10.0.0.9", 123);
+  r.op.retval = 11;
+  r.op.bytes_out = 48;
+  r.op.state = 3;
+  json j = encode(net_event(r));
+  expect_common(j, "udp", {"connection"}, "success", "sendmmsg");
+  EXPECT_EQ(j["nightjar"]["network"],
+            json({{"bytes", 48}, {"datagrams_folded_before", 0}, {"datagrams_unexamined", 3}}));
+}
+
 // A socket bound to 0.0.0.0 sending before the route picked its address:
 // no Community ID, which would match nothing seen on the wire.
 TEST_F(NetworkEncoderTest, NoCommunityIdFromTheUnspecifiedAddress) {
@@ -406,6 +420,21 @@ TEST_F(NetworkEncoderTest, DnsAnswer) {
                               answer_record("edge.nightjar-test.example", "AAAA", 60, "2001:db8::a")}},
                             {"resolved_ip", {"127.8.9.10", "2001:db8::a"}}}));
   EXPECT_EQ(j["nightjar"]["network"], json({{"bytes", msg.size()}, {"dns", {{"payload_bytes", msg.size()}}}}));
+}
+
+// A DNS message of such a batch says it too; one of a short batch does not.
+TEST_F(NetworkEncoderTest, DnsQueryFromALongSendmmsgCountsTheUnexamined) {
+  const std::vector<uint8_t> msg = query();
+  nj_net_connect r = dns_rec(NJ_REC_NET_DNS_QUERY, msg);
+  r.op.syscall = NJ_SYS_SENDMMSG;
+  r.op.state = 5;
+  json j = encode(net_event(r, {payload(kId, msg)}));
+  expect_common(j, "dns_query", {"protocol"}, "success", "sendmmsg");
+  EXPECT_EQ(j["nightjar"]["network"],
+            json({{"bytes", msg.size()}, {"datagrams_unexamined", 5}, {"dns", {{"payload_bytes", msg.size()}}}}));
+  r.op.state = 0;
+  j = encode(net_event(r, {payload(kId, msg)}));
+  EXPECT_FALSE(j["nightjar"]["network"].contains("datagrams_unexamined"));
 }
 
 // No such name: the answer section is there, empty, and no address.

@@ -265,6 +265,10 @@ struct nj_cpu_stats {
 	/* nj_udp_flow_map entries added under a new key (it has no deletes:
 	 * what is not in the map was evicted) */
 	nj_u64 net_udp_added;
+	/* datagrams of a sendmmsg/recvmmsg past the first NJ_MMSG_MAX, or all
+	 * of them when the batch was busy: never examined, so neither reported
+	 * nor folded */
+	nj_u64 net_udp_unexamined;
 };
 
 /*

@@ -31,6 +31,12 @@ enum nj_net_field {
  * usual 1232 both fit. */
 #define NJ_DNS_MAX 2048
 
+/* Datagrams of one sendmmsg/recvmmsg examined (peer, length, DNS payload),
+ * each as if sent or received alone; the rest of a longer batch is only
+ * counted (nj_net_op.state, nj_cpu_stats.net_udp_unexamined). glibc's
+ * resolver sends 2; 8 keeps the exit programs' verification small on 5.10. */
+#define NJ_MMSG_MAX 8
+
 /* nj_net_op.flags */
 #define NJ_NET_NO_ENTER (1u << 0) /* syscall entry unseen: arguments unknown */
 #define NJ_NET_OPENER \
@@ -67,7 +73,10 @@ struct nj_net_op {
 	nj_u32 flags; /* NJ_NET_* */
 	nj_s32 result; /* connect, connect_result: 0 established, else an errno
 			* (EINPROGRESS: in progress) */
-	nj_u32 state; /* connect_result, close: the TCP state left (TCP_SYN_SENT, ...) */
+	/* connect_result, close: the TCP state left (TCP_SYN_SENT, ...);
+	 * UDP, DNS: datagrams of this sendmmsg/recvmmsg call past the first
+	 * NJ_MMSG_MAX, not examined */
+	nj_u32 state;
 };
 
 #define NJ_NET_RECORD(name)          \

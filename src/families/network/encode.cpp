@@ -123,9 +123,11 @@ void nightjar_network(Encoder& e, const NetView& v, const nj_net_op& op) {
     e.w().kn("bytes_received", op.bytes_in);
   }
   if (v.type == NJ_REC_NET_LISTEN) e.w().kn("backlog", op.count);
-  if (v.type == NJ_REC_NET_UDP || v.type == NJ_REC_NET_DNS_QUERY || v.type == NJ_REC_NET_DNS_ANSWER)
-    e.w().kn("bytes", op.bytes_out);
+  const bool datagram = v.type == NJ_REC_NET_UDP || v.type == NJ_REC_NET_DNS_QUERY || v.type == NJ_REC_NET_DNS_ANSWER;
+  if (datagram) e.w().kn("bytes", op.bytes_out);
   if (v.type == NJ_REC_NET_UDP) e.w().kn("datagrams_folded_before", op.count);
+  // A datagram's state: the rest of its sendmmsg/recvmmsg batch, unexamined.
+  if (datagram && op.state) e.w().kn("datagrams_unexamined", op.state);
   if (v.local.v4_mapped || v.remote.v4_mapped) e.w().kb("ipv4_mapped", true);
   if (op.flags & NJ_NET_REMOTE_UNKNOWN) e.w().kb("remote_unknown", true);
   if (op.flags & NJ_NET_OTHER_CALL) e.w().kb("other_call", true);
