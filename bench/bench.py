@@ -244,11 +244,13 @@ class Workloads:
             "udp-flows": ["udp-flows", "2000" if s else "200000"],
         }
         # The tamper family's section: a JIT's W^X dance (the issue's
-        # wall-time target) and one of each cheap tamper action, each ~1 s
-        # with no sensor.
+        # wall-time target), one of each cheap tamper action, and one of
+        # each of the family's other syscalls (each of its programs gets an
+        # in-kernel cost), each ~1 s with no sensor.
         self.tamper_storms = {
             "jit-storm": ["jit-storm", "10000" if s else "250000"],
             "tamper-mix": ["tamper-mix", "2000" if s else "100000"],
+            "tamper-rare": ["tamper-rare", "1000" if s else "110000"],
         }
 
     def run(self, argv, timeout=600):
@@ -979,9 +981,10 @@ class Suite:
         self.family_section("network", self.net_observers, self.wl.net_storms)
 
     def tamper_section(self):
-        """The tamper family: a JIT-like mprotect storm and a mix of its
-        cheap actions, under the reference programs (on the tamper hooks)
-        and nightjar's default and tamper-only configurations."""
+        """The tamper family: a JIT-like mprotect storm, a mix of its cheap
+        actions and its other syscalls, under the reference programs (on
+        the tamper hooks) and nightjar's default and tamper-only
+        configurations."""
         self.family_section("tamper", self.tamper_observers, self.wl.tamper_storms)
 
     def paced(self):
@@ -1114,7 +1117,8 @@ class Suite:
         ts = self.res.get("tamper", {})
         for o in self.tamper_observers:
             if isinstance(o, Nightjar):
-                for w, act in (("jit-storm", "memory_exec"), ("tamper-mix", "signal")):
+                for w, act in (("jit-storm", "memory_exec"), ("tamper-mix", "signal"),
+                               ("tamper-rare", "signal"), ("tamper-rare", "mount_api")):
                     for rec in ts.get("storms", {}).get(w, {}).get(o.name, []):
                         if not rec.get("delivered", {}).get(act):
                             fail(f"{o.name} delivered no {act} event of the {w}")

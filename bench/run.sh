@@ -22,8 +22,9 @@
 #                                the same for the network family's section (~10 min):
 #                                its connect and UDP storms
 #   bash bench/run.sh --only-tamper
-#                                the same for the tamper family's section (~8 min):
-#                                its JIT-like mprotect storm and its action mix
+#                                the same for the tamper family's section (~10 min):
+#                                its JIT-like mprotect storm, its action mix and
+#                                its other syscalls
 #
 # Other options: --build-dir DIR (default build), --no-build, --pairs N,
 # --no-auditd, --no-saturation, --no-file, --no-network, --no-tamper, --only OBSERVER[,OBSERVER] (with a

@@ -31,6 +31,8 @@
 //                                       executable again, N times (2N mprotects)
 //   nj-workload tamper-mix N            one of each cheap tamper action, N times
 //                                       (bench/workloads/tamper.c)
+//   nj-workload tamper-rare N           one of each of the tamper family's other syscalls,
+//                                       changing nothing, N times (tamper_rare.c)
 //   nj-workload getppid N               getppid(2), N times: the cheapest syscall, which
 //                                       no sensor hooks (what a hook on every syscall
 //                                       costs everyone else)
@@ -664,7 +666,7 @@ static void usage(void)
 		"       nj-workload open-tree N [DIR]\n"
 		"       nj-workload connect N\n"
 		"       nj-workload connect-storm|udp-storm|udp-flows N\n"
-		"       nj-workload jit-storm|tamper-mix N\n"
+		"       nj-workload jit-storm|tamper-mix|tamper-rare N\n"
 		"       nj-workload getppid|read-zero|prctl N\n");
 	exit(2);
 }
@@ -713,6 +715,8 @@ int main(int argc, char **argv)
 		return jit_storm(n);
 	if (!strcmp(mode, "tamper-mix"))
 		return tamper_mix(n);
+	if (!strcmp(mode, "tamper-rare"))
+		return tamper_rare(n);
 	if (!strcmp(mode, "getppid") || !strcmp(mode, "read-zero") || !strcmp(mode, "prctl"))
 		return syscall_storm(mode, n);
 	usage();

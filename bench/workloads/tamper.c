@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // The tamper family's storms (nj-workload jit-storm, tamper-mix): what a
-// JIT does all day, and one of each cheap tamper action in a loop.
+// JIT does all day, and one of each cheap tamper action in a loop
+// (tamper-rare, the family's other syscalls: tamper_rare.c).
 #define _GNU_SOURCE
 #include "tamper.h"
 
@@ -17,14 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now(void)
+double tamper_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void report(const char *name, long ops, long errors, double elapsed)
+void tamper_report(const char *name, long ops, long errors, double elapsed)
 {
 	printf("{\"workload\":\"%s\",\"ops\":%ld,\"errors\":%ld,\"elapsed_s\":%.6f,\"rate\":%.1f,"
 	       "\"pid\":%d}\n",
@@ -44,19 +45,19 @@ int jit_storm(long n)
 		perror("mmap");
 		return 1;
 	}
-	double t0 = now();
+	double t0 = tamper_now();
 	for (long i = 0; i < n; i++) {
 		errors += mprotect(p, 4096, PROT_READ | PROT_WRITE) != 0;
 		p[i & 4095] = 0xc3;
 		errors += mprotect(p, 4096, PROT_READ | PROT_EXEC) != 0;
 	}
-	double el = now() - t0;
+	double el = tamper_now() - t0;
 	munmap(p, 4096);
-	report("jit-storm", n, errors, el);
+	tamper_report("jit-storm", n, errors, el);
 	return errors ? 1 : 0;
 }
 
-static pid_t idle_child(void)
+pid_t tamper_idle_child(void)
 {
 	pid_t pid = fork();
 
@@ -65,6 +66,19 @@ static pid_t idle_child(void)
 			pause();
 	}
 	return pid;
+}
+
+/* Seized and stopped: PEEK and POKE need a stopped tracee. */
+int tamper_stop_tracee(pid_t tracee)
+{
+	int status;
+
+	if (ptrace(PTRACE_SEIZE, tracee, 0, 0) != 0 ||
+	    ptrace(PTRACE_INTERRUPT, tracee, 0, 0) != 0 || waitpid(tracee, &status, 0) != tracee) {
+		perror("ptrace");
+		return -1;
+	}
+	return 0;
 }
 
 /* One iteration: a signal to a process (ignored there: no wake-up), an
@@ -76,7 +90,7 @@ static pid_t idle_child(void)
 int tamper_mix(long n)
 {
 	static long word = 42;
-	pid_t peer = idle_child(), tracee = idle_child();
+	pid_t peer = tamper_idle_child(), tracee = tamper_idle_child();
 	char mem[64], name[16] = "nj-tamper-mix";
 	long errors = 0, got = 0;
 	int status;
@@ -86,15 +100,13 @@ int tamper_mix(long n)
 		return 1;
 	}
 	snprintf(mem, sizeof(mem), "/proc/%d/mem", (int)peer);
-	if (ptrace(PTRACE_SEIZE, tracee, 0, 0) != 0 ||
-	    ptrace(PTRACE_INTERRUPT, tracee, 0, 0) != 0 || waitpid(tracee, &status, 0) != tracee) {
-		perror("ptrace");
+	if (tamper_stop_tracee(tracee) != 0) {
 		kill(peer, SIGKILL);
 		kill(tracee, SIGKILL);
 		return 1;
 	}
 	prctl(PR_SET_NAME, name);
-	double t0 = now();
+	double t0 = tamper_now();
 	for (long i = 0; i < n; i++) {
 		struct iovec local = {&got, sizeof(got)}, remote = {&word, sizeof(word)};
 		errors += kill(peer, SIGWINCH) != 0;
@@ -114,11 +126,11 @@ int tamper_mix(long n)
 		if (p != MAP_FAILED)
 			munmap(p, 4096);
 	}
-	double el = now() - t0;
+	double el = tamper_now() - t0;
 	kill(peer, SIGKILL);
 	kill(tracee, SIGKILL);
 	waitpid(peer, &status, 0);
 	waitpid(tracee, &status, 0);
-	report("tamper-mix", n, errors, el);
+	tamper_report("tamper-mix", n, errors, el);
 	return errors ? 1 : 0;
 }
