@@ -219,8 +219,9 @@ static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8
 		__u64 tid = bpf_get_current_pid_tgid();
 		struct nj_file_ids *ids = bpf_map_lookup_elem(&nj_file_ids_map, &tid);
 
-		/* A create's stash is what it made: only a successful one made
-		 * anything (security_d_instantiate in identity.bpf.c). */
+		/* A create's stash would be what it made, and only a successful
+		 * one made anything (no hook stashes one yet: the attempt through
+		 * security_d_instantiate is in the session-13 note). */
 		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce &&
 		    !(nj_sys_makes_node(a->syscall) && ret < 0)) {
 			rec.op.obj = ids->obj;

@@ -86,32 +86,6 @@ NJ_FILE_ID_HOOK(security_path_link, nj_file_stash(old_dentry, NULL), struct dent
 NJ_FILE_ID_HOOK(vfs_utimes, nj_file_stash_path(path), const struct path *path)
 NJ_FILE_ID_HOOK(vfs_truncate, nj_file_stash_path(path), const struct path *path)
 
-/* What mkdir, mknod and symlink create: the inode its new dentry is given.
- * Every way a filesystem does that (d_instantiate, d_instantiate_new, and
- * d_make_persistent since v6.19) calls this LSM hook with the new inode, so
- * one hook covers them all. A lookup on the way (a parent not in the dcache,
- * d_splice_alias) calls it too, earlier: the last call inside the syscall
- * is what it created, and the exit takes the stash of a successful call
- * only (a failed one may have looked up what was already there). */
-static __always_inline int nj_file_stash_created(struct inode *inode)
-{
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &tid);
-	struct nj_file_ids ids = {};
-
-	if (!a || !inode || !nj_sys_makes_node(a->syscall))
-		return 0;
-	ids.syscall = a->syscall;
-	ids.nonce = a->nonce;
-	nj_file_obj_fill(&ids.obj, inode);
-	ids.flags = NJ_FILE_OBJ_KNOWN;
-	bpf_map_update_elem(&nj_file_ids_map, &tid, &ids, BPF_ANY);
-	return 0;
-}
-
-NJ_FILE_ID_HOOK(security_d_instantiate, nj_file_stash_created(inode), struct dentry *dentry,
-		struct inode *inode)
-
 /* The dentry is the first argument before v5.12, the second after. Both
  * are read before one is chosen: the v5.10 verifier refuses a load through
  * a context pointer whose offset depends on a branch. */

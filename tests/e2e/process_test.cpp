@@ -256,8 +256,7 @@ TEST_P(ProcessEvents, CausalOrderOf200ShortLivedProcesses) {
       const std::string action = e["event"]["action"];
       const int slot = action == "fork" ? 0 : action == "exec" ? 1 : action == "exit" ? 2 : -1;
       if (slot < 0) continue;
-      auto [it, fresh] =
-          seen.try_emplace(e["process"]["entity_id"].get<std::string>(), std::array<long, 3>{0, 0, 0});
+      auto [it, fresh] = seen.try_emplace(e["process"]["entity_id"].get<std::string>(), std::array<long, 3>{0, 0, 0});
       it->second[slot] = line;
     }
     inversions = missing = 0;

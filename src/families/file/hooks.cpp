@@ -74,7 +74,6 @@ std::vector<Hook> file_hooks() {
            {"vfs_truncate", "identity of a file truncated by path"},
            {"security_inode_setxattr", "identity of a file whose extended attribute is set"},
            {"security_inode_removexattr", "identity of a file whose extended attribute is removed"},
-           {"security_d_instantiate", "identity of what mkdir, mknod and symlink create"},
        })
     t.push_back(Hook{std::string("file.id.") + id.fn, F, false, id.why, function_hook(id.fn, nullptr, nullptr)});
   // kprobe only: fentry cannot attach to it before v6.1 (struct arguments).
