@@ -54,13 +54,6 @@ static __always_inline struct nj_file_args *nj_fa(struct nj_sys_args *a)
 	return (struct nj_file_args *)a->args;
 }
 
-/* mkdir, mknod, symlink and their *at forms: the syscalls that make a new
- * inode under a name (numbered together in enum nj_syscall). */
-static __always_inline bool nj_sys_makes_node(__u32 syscall)
-{
-	return syscall >= NJ_SYS_MKDIR && syscall <= NJ_SYS_SYMLINKAT;
-}
-
 /* Failures worth a report: the caller was refused (a denied write to a
  * watched file is an attempt worth seeing). Others (ENOENT, EEXIST, ...)
  * are the normal business of programs probing for files. */
@@ -219,11 +212,7 @@ static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8
 		__u64 tid = bpf_get_current_pid_tgid();
 		struct nj_file_ids *ids = bpf_map_lookup_elem(&nj_file_ids_map, &tid);
 
-		/* A create's stash would be what it made, and only a successful
-		 * one made anything (no hook stashes one yet: the attempt through
-		 * security_d_instantiate is in the session-13 note). */
-		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce &&
-		    !(nj_sys_makes_node(a->syscall) && ret < 0)) {
+		if (ids && ids->syscall == a->syscall && ids->nonce == a->nonce) {
 			rec.op.obj = ids->obj;
 			rec.op.flags |= ids->flags & NJ_FILE_OBJ_KNOWN;
 			if (ids->flags & NJ_FILE_REPLACED) {

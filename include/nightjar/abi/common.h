@@ -119,7 +119,7 @@ enum nj_syscall {
 	NJ_SYS_OPENAT = 9,
 	NJ_SYS_OPENAT2 = 10,
 	NJ_SYS_CREAT = 11,
-	NJ_SYS_MKDIR = 12, /* MKDIR..SYMLINKAT stay together: bpf/file/file.h nj_sys_makes_node */
+	NJ_SYS_MKDIR = 12,
 	NJ_SYS_MKDIRAT = 13,
 	NJ_SYS_MKNOD = 14,
 	NJ_SYS_MKNODAT = 15,
