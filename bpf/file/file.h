@@ -296,6 +296,79 @@ static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u3
 	return nj_file_leave_taken(ctx, ret, backend, &a, type, name2_field);
 }
 
+/*
+ * io_uring requests seen from inside the VFS (kprobe, fentry). A request
+ * runs no syscall of its own: the ring's worker threads (PF_IO_WORKER, all
+ * of a process's own threads since v5.12) or io_uring_enter itself call the
+ * same VFS functions a syscall would, so the hooks that stash an identity
+ * for a syscall's exit can report such a request themselves. Its result is
+ * in its completion, which is not read: the event says it is not known.
+ * Before v5.12 the workers are kernel threads acting for the process, and
+ * nothing ties them to it here: not reported (the submit event still is).
+ */
+#define NJ_PF_IO_WORKER 0x10
+#define NJ_NR_IO_URING_ENTER 426 /* the same on every architecture's table */
+
+static __always_inline __u32 nj_file_uring_flags(struct task_struct *task)
+{
+	if (BPF_CORE_READ(task, flags) & NJ_PF_IO_WORKER)
+		return NJ_FILE_IO_URING | NJ_FILE_IO_WORKER;
+	/* A request the submitting thread completes inline (a read-only open
+	 * whose path is cached). Before 5.15 the syscall is not known: such
+	 * a request is missed. */
+	if (nj_current_syscall_nr() == NJ_NR_IO_URING_ENTER)
+		return NJ_FILE_IO_URING;
+	return 0;
+}
+
+/* What a VFS hook knows of a request's object: an open file, or a name in
+ * a directory on a mount (kernel pointers as numbers). */
+struct nj_file_vfs {
+	struct file *file;
+	__u64 mnt, dir, name; /* the object (a new one's dentry is negative) */
+	__u64 mnt2, dir2, name2; /* rename: the new name; link: the existing one */
+	__u16 type; /* NJ_REC_FILE_* */
+	__u16 name2_field; /* NJ_FF_NAME2, NJ_FF_TARGET (symlink: name2 is the target) or 0 */
+};
+
+/* Send one request's event; rec holds everything but its parts, task and
+ * header. */
+static __always_inline void nj_file_build_vfs(void *ctx, struct nj_scratch *sc, __u8 backend,
+					      const struct nj_file_vfs *k,
+					      struct nj_file_create *rec)
+{
+	__u64 event_id = nj_new_event_id();
+	__u32 parts = 0;
+
+	if (k->file)
+		parts += nj_part_path(ctx, sc, event_id, backend, NJ_FF_PATH,
+				      __builtin_preserve_access_index(&k->file->f_path),
+				      rec->op.obj.dev, rec->op.obj.ino);
+	else {
+		parts += nj_part_dpath(ctx, sc, event_id, backend, NJ_FF_DIR, k->mnt, k->dir, 0, 0);
+		parts += nj_part_kstr(ctx, sc, event_id, backend, NJ_FF_NAME, 0,
+				      (const char *)k->name, 0, 0);
+	}
+	if (k->name2 && k->name2_field) {
+		if (k->name2_field == NJ_FF_NAME2)
+			parts += nj_part_dpath(ctx, sc, event_id, backend, NJ_FF_DIR2, k->mnt2,
+					       k->dir2, 0, 0);
+		parts += nj_part_kstr(ctx, sc, event_id, backend, k->name2_field, 0,
+				      (const char *)k->name2, 0, 0);
+	}
+	if (sc->lost_parts)
+		rec->op.flags |= NJ_FILE_PARTS_LOST;
+	nj_fill_task(&rec->op.task, (struct task_struct *)bpf_get_current_task(), false);
+	nj_hdr_init_ts(&rec->hdr, NJ_FAM_FILE, k->type, sizeof(*rec), event_id, backend, sc->ts_ns);
+	nj_batch_close(ctx, sc, rec, parts);
+}
+
+static __always_inline void nj_file_emit_vfs(void *ctx, __u8 backend, const struct nj_file_vfs *k,
+					     struct nj_file_create *rec)
+{
+	NJ_BATCH(sc, NJ_FAM_FILE, nj_file_build_vfs(ctx, sc, backend, k, rec));
+}
+
 /* Entry shapes. Each rewrites the syscall's own arguments (a->args as
  * passed) into struct nj_file_args and saves them. */
 static __always_inline void nj_file_args_set(struct nj_sys_args *a, __s64 dfd, __u64 name,

@@ -17,35 +17,84 @@
 
 extern int LINUX_KERNEL_VERSION __kconfig;
 
-static __always_inline int nj_file_stash(struct dentry *d, struct dentry *replaced)
+static __always_inline bool nj_file_syscall(const struct nj_sys_args *a)
 {
-	__u64 tid = bpf_get_current_pid_tgid();
-	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &tid);
-	struct nj_file_ids ids = {};
-	struct inode *inode;
+	/* The file syscalls (numbered after the other families included). */
+	return a && ((a->syscall >= NJ_SYS_OPEN && a->syscall <= NJ_SYS_MEMFD_CREATE) ||
+		     (a->syscall >= NJ_SYS_SETXATTRAT && a->syscall <= NJ_SYS_FILE_SETATTR));
+}
 
-	/* Only inside a file syscall whose entry was saved (those numbered
-	 * after the other families included). */
-	if (!a || !d ||
-	    !((a->syscall >= NJ_SYS_OPEN && a->syscall <= NJ_SYS_MEMFD_CREATE) ||
-	      (a->syscall >= NJ_SYS_SETXATTRAT && a->syscall <= NJ_SYS_FILE_SETATTR)))
-		return 0;
-	ids.syscall = a->syscall;
-	ids.nonce = a->nonce;
-	inode = BPF_CORE_READ(d, d_inode);
+static __always_inline __u32 nj_file_ids_fill(struct nj_file_ids *ids, struct dentry *d,
+					      struct dentry *replaced)
+{
+	struct inode *inode = d ? BPF_CORE_READ(d, d_inode) : NULL;
+
 	if (inode) {
-		nj_file_obj_fill(&ids.obj, inode);
-		ids.flags |= NJ_FILE_OBJ_KNOWN;
+		nj_file_obj_fill(&ids->obj, inode);
+		ids->flags |= NJ_FILE_OBJ_KNOWN;
 	}
 	if (replaced) {
 		inode = BPF_CORE_READ(replaced, d_inode);
 		if (inode) {
-			nj_file_obj_fill(&ids.replaced, inode);
-			ids.flags |= NJ_FILE_REPLACED;
+			nj_file_obj_fill(&ids->replaced, inode);
+			ids->flags |= NJ_FILE_REPLACED;
 		}
 	}
+	return ids->flags;
+}
+
+/* An io_uring request's event (file.h: nj_file_uring_flags), or nothing
+ * outside one. The syscall and v0 say which call the request does the work
+ * of and its flags or mode. */
+static __always_inline int nj_file_uring_vfs(void *ctx, __u8 backend, const struct nj_file_vfs *k,
+					     struct dentry *d, struct dentry *replaced,
+					     __u32 syscall, __u64 v0)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u32 flags = nj_file_uring_flags(task);
+	struct nj_file_create rec = {};
+	struct nj_file_ids ids = {};
+
+	if (!flags || nj_ignored(task, false))
+		return 0;
+	rec.op.flags = flags | nj_file_ids_fill(&ids, d, replaced);
+	rec.op.obj = ids.obj;
+	rec.op.syscall = syscall;
+	rec.op.args[0] = v0;
+	if (rec.op.flags & NJ_FILE_REPLACED) {
+		rec.op.args[1] = ids.replaced.mode;
+		rec.op.args[2] = ids.replaced.ino;
+		rec.op.args[3] = ids.replaced.dev;
+	}
+	nj_file_emit_vfs(ctx, backend, k, &rec);
+	return 0;
+}
+
+/* Stash the identity for the file syscall this thread is in; in none, the
+ * hook may be inside an io_uring request (k given: the hooks of the calls
+ * io_uring has an opcode for). */
+static __always_inline int nj_file_stash_or(void *ctx, __u8 backend, struct dentry *d,
+					    struct dentry *replaced, const struct nj_file_vfs *k,
+					    __u32 syscall, __u64 v0)
+{
+	__u64 tid = bpf_get_current_pid_tgid();
+	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &tid);
+	struct nj_file_ids ids = {};
+
+	if (!nj_file_syscall(a))
+		return k ? nj_file_uring_vfs(ctx, backend, k, d, replaced, syscall, v0) : 0;
+	if (!d)
+		return 0;
+	ids.syscall = a->syscall;
+	ids.nonce = a->nonce;
+	nj_file_ids_fill(&ids, d, replaced);
 	bpf_map_update_elem(&nj_file_ids_map, &tid, &ids, BPF_ANY);
 	return 0;
+}
+
+static __always_inline int nj_file_stash(struct dentry *d, struct dentry *replaced)
+{
+	return nj_file_stash_or(NULL, 0, d, replaced, NULL, 0, 0);
 }
 
 static __always_inline int nj_file_stash_path(const struct path *p)
@@ -53,26 +102,99 @@ static __always_inline int nj_file_stash_path(const struct path *p)
 	return nj_file_stash(BPF_CORE_READ(p, dentry), NULL);
 }
 
-/* Two programs per function: kprobe and fentry, one body. */
-#define NJ_FILE_ID_HOOK(fn, body, ...)        \
-	SEC("kprobe/" #fn)                    \
-	int BPF_KPROBE(kp__##fn, __VA_ARGS__) \
-	{                                     \
-		return body;                  \
-	}                                     \
-	SEC("fentry/" #fn)                    \
-	int BPF_PROG(fe__##fn, __VA_ARGS__)   \
-	{                                     \
-		return body;                  \
+/* A name in a directory, for an io_uring request's event. */
+#define NJ_VFS_AT(dir_, d_, type_)                                                                 \
+	{                                                                                          \
+		.mnt = (__u64)BPF_CORE_READ(dir_, mnt), .dir = (__u64)BPF_CORE_READ(dir_, dentry), \
+		.name = (__u64)BPF_CORE_READ(d_, d_name.name), .type = (type_)                     \
 	}
 
-NJ_FILE_ID_HOOK(security_path_unlink, nj_file_stash(dentry, NULL), const struct path *dir,
-		struct dentry *dentry)
-NJ_FILE_ID_HOOK(security_path_rmdir, nj_file_stash(dentry, NULL), const struct path *dir,
-		struct dentry *dentry)
-NJ_FILE_ID_HOOK(security_path_rename, nj_file_stash(old_dentry, new_dentry),
+/* Two programs per function: kprobe and fentry, one body. */
+#define NJ_FILE_ID_HOOK(fn, body, ...)                  \
+	SEC("kprobe/" #fn)                              \
+	int BPF_KPROBE(kp__##fn, __VA_ARGS__)           \
+	{                                               \
+		const __u8 backend = NJ_BACKEND_KPROBE; \
+		(void)backend;                          \
+		return body;                            \
+	}                                               \
+	SEC("fentry/" #fn)                              \
+	int BPF_PROG(fe__##fn, __VA_ARGS__)             \
+	{                                               \
+		const __u8 backend = NJ_BACKEND_FENTRY; \
+		(void)backend;                          \
+		return body;                            \
+	}
+
+/* The calls io_uring has an opcode for (UNLINKAT, RENAMEAT, MKDIRAT,
+ * SYMLINKAT, LINKAT) also report a request. */
+static __always_inline int nj_unlink_hook(void *ctx, __u8 backend, const struct path *dir,
+					  struct dentry *dentry, __u64 at_flags)
+{
+	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_DELETE);
+
+	return nj_file_stash_or(ctx, backend, dentry, NULL, &k, NJ_SYS_UNLINKAT, at_flags);
+}
+
+static __always_inline int nj_rename_hook(void *ctx, __u8 backend, const struct path *old_dir,
+					  struct dentry *old_dentry, const struct path *new_dir,
+					  struct dentry *new_dentry, __u64 flags)
+{
+	struct nj_file_vfs k = NJ_VFS_AT(old_dir, old_dentry, NJ_REC_FILE_RENAME);
+
+	k.mnt2 = (__u64)BPF_CORE_READ(new_dir, mnt);
+	k.dir2 = (__u64)BPF_CORE_READ(new_dir, dentry);
+	k.name2 = (__u64)BPF_CORE_READ(new_dentry, d_name.name);
+	k.name2_field = NJ_FF_NAME2;
+	return nj_file_stash_or(ctx, backend, old_dentry, new_dentry, &k, NJ_SYS_RENAMEAT2, flags);
+}
+
+/* link: the object is the new name; the existing file is one more name of
+ * it (a hard link cannot cross mounts: new_dir's mount is the old one's). */
+static __always_inline int nj_link_hook(void *ctx, __u8 backend, struct dentry *old_dentry,
+					const struct path *new_dir, struct dentry *new_dentry)
+{
+	struct nj_file_vfs k = NJ_VFS_AT(new_dir, new_dentry, NJ_REC_FILE_CREATE);
+
+	k.mnt2 = k.mnt;
+	k.dir2 = (__u64)BPF_CORE_READ(old_dentry, d_parent);
+	k.name2 = (__u64)BPF_CORE_READ(old_dentry, d_name.name);
+	k.name2_field = NJ_FF_NAME2;
+	return nj_file_stash_or(ctx, backend, old_dentry, NULL, &k, NJ_SYS_LINKAT, 0);
+}
+
+/* mkdir and symlink make a new dentry: the syscalls' exits report them
+ * without these hooks, which only serve io_uring requests. */
+static __always_inline int nj_mkdir_hook(void *ctx, __u8 backend, const struct path *dir,
+					 struct dentry *dentry, __u64 mode)
+{
+	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_CREATE);
+
+	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_MKDIRAT, mode & 07777);
+}
+
+static __always_inline int nj_symlink_hook(void *ctx, __u8 backend, const struct path *dir,
+					   struct dentry *dentry, const char *target)
+{
+	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_CREATE);
+
+	k.name2 = (__u64)target;
+	k.name2_field = NJ_FF_TARGET;
+	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_SYMLINKAT, 0);
+}
+
+NJ_FILE_ID_HOOK(security_path_unlink, nj_unlink_hook(ctx, backend, dir, dentry, 0),
+		const struct path *dir, struct dentry *dentry)
+NJ_FILE_ID_HOOK(security_path_rmdir, nj_unlink_hook(ctx, backend, dir, dentry, NJ_AT_REMOVEDIR),
+		const struct path *dir, struct dentry *dentry)
+NJ_FILE_ID_HOOK(security_path_rename,
+		nj_rename_hook(ctx, backend, old_dir, old_dentry, new_dir, new_dentry, flags),
 		const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
-		struct dentry *new_dentry)
+		struct dentry *new_dentry, unsigned int flags)
+NJ_FILE_ID_HOOK(security_path_mkdir, nj_mkdir_hook(ctx, backend, dir, dentry, mode),
+		const struct path *dir, struct dentry *dentry, umode_t mode)
+NJ_FILE_ID_HOOK(security_path_symlink, nj_symlink_hook(ctx, backend, dir, dentry, old_name),
+		const struct path *dir, struct dentry *dentry, const char *old_name)
 NJ_FILE_ID_HOOK(security_path_chmod, nj_file_stash_path(path), const struct path *path)
 /* kprobe only: its uid and gid are structs passed by value, which fentry
  * cannot attach to before v6.1 (the verifier refuses the whole function). */
@@ -81,8 +203,8 @@ int BPF_KPROBE(kp__security_path_chown, const struct path *path)
 {
 	return nj_file_stash_path(path);
 }
-/* link: the existing file, which the new name is one more name of. */
-NJ_FILE_ID_HOOK(security_path_link, nj_file_stash(old_dentry, NULL), struct dentry *old_dentry)
+NJ_FILE_ID_HOOK(security_path_link, nj_link_hook(ctx, backend, old_dentry, new_dir, new_dentry),
+		struct dentry *old_dentry, const struct path *new_dir, struct dentry *new_dentry)
 NJ_FILE_ID_HOOK(vfs_utimes, nj_file_stash_path(path), const struct path *path)
 NJ_FILE_ID_HOOK(vfs_truncate, nj_file_stash_path(path), const struct path *path)
 

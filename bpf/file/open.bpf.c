@@ -46,17 +46,75 @@ static __always_inline int open_by_handle_enter(struct nj_sys_args *a)
 	return open_save(a, a->args[0], 0, a->args[2], 0);
 }
 
+/* What an opened file is worth: created (FMODE_CREATED: the open really
+ * made it, not just asked O_CREAT; or O_TMPFILE), modified (opened for
+ * writing or O_TRUNC: once per process and file within the modify window)
+ * or read where a watch rule asks for reads; false for nothing. `asked` is
+ * the open's flags where known (the file no longer says O_TRUNC after the
+ * open). Fills out's type, object and rule. */
+static __always_inline bool open_judge(struct task_struct *task, struct file *file, __u64 asked,
+				       struct nj_file_out *out)
+{
+	struct nj_watch w = {};
+	struct dentry *dentry;
+	struct inode *inode;
+	bool watched;
+	__u32 fmode;
+
+	fmode = BPF_CORE_READ(file, f_mode);
+	/* O_TMPFILE makes an unnamed file without FMODE_CREATED. */
+	if ((fmode & NJ_FMODE_CREATED) || (asked & NJ_O_TMPFILE) == NJ_O_TMPFILE)
+		out->type = NJ_REC_FILE_CREATE;
+	else if ((fmode & NJ_FMODE_WRITE) || (asked & NJ_O_TRUNC))
+		out->type = NJ_REC_FILE_MODIFY;
+	else if (nj_watch_reads && (fmode & NJ_FMODE_READ))
+		out->type = NJ_REC_FILE_READ; /* not an O_PATH open: it reads nothing */
+	else
+		return false;
+	if (out->type != NJ_REC_FILE_READ && nj_ignored(task, false))
+		return false;
+
+	inode = BPF_CORE_READ(file, f_inode);
+	dentry = BPF_CORE_READ(file, f_path.dentry);
+	if (out->type == NJ_REC_FILE_READ) {
+		/* The common case, kept to the reads the watch lookup needs:
+		 * everything else is read only for a watched file. */
+		if (!nj_watch_find(dentry, BPF_CORE_READ(inode, i_sb, s_dev), &w) ||
+		    !(w.flags & NJ_WATCH_READ) || nj_ignored(task, false))
+			return false;
+		watched = true;
+		nj_file_obj_fill(&out->obj, inode);
+	} else {
+		__u32 ifmt;
+
+		nj_file_obj_fill(&out->obj, inode);
+		ifmt = out->obj.mode & NJ_S_IFMT;
+		watched = nj_watch_depth && nj_watch_find(dentry, out->obj.dev, &w);
+		/* A watched file is reported even on an excluded filesystem. */
+		if (watched ? (w.flags & NJ_WATCH_EXCLUDE)
+			    : !!bpf_map_lookup_elem(&nj_fs_exclude_map, &out->obj.fs_magic)) {
+			nj_count_file(false);
+			return false;
+		}
+		/* Writing to a terminal, pipe or socket opened by name
+		 * (/dev/null, /dev/tty, a FIFO) changes no file. */
+		if (!watched && (ifmt == NJ_S_IFCHR || ifmt == NJ_S_IFIFO || ifmt == NJ_S_IFSOCK))
+			return false;
+		if (nj_modify_seen(task, &out->obj, out->type == NJ_REC_FILE_MODIFY))
+			return false;
+	}
+	out->have_obj = true;
+	if (watched)
+		out->rule = w.rule;
+	return true;
+}
+
 static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 syscall)
 {
 	struct nj_file_out out = {};
 	struct nj_sys_args a = {};
 	struct task_struct *task;
-	struct nj_watch w = {};
-	struct dentry *dentry;
-	struct inode *inode;
-	struct file *file;
-	bool saved, watched;
-	__u32 fmode;
+	bool saved;
 
 	/* Constants once inlined: open_by_handle_at is numbered apart. */
 	if (syscall == NJ_SYS_OPEN_BY_HANDLE_AT)
@@ -83,55 +141,11 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	}
 	task = (struct task_struct *)bpf_get_current_task();
 	out.file = nj_fd_file(task, ret);
-	if (!out.file)
+	if (!out.file || !open_judge(task, out.file, saved ? nj_fa(&a)->v0 : 0, &out))
 		return 0;
-	file = out.file;
-	fmode = BPF_CORE_READ(file, f_mode);
-	/* O_TMPFILE makes an unnamed file without FMODE_CREATED. */
-	if ((fmode & NJ_FMODE_CREATED) || (saved && (nj_fa(&a)->v0 & NJ_O_TMPFILE) == NJ_O_TMPFILE))
-		out.type = NJ_REC_FILE_CREATE;
-	else if ((fmode & NJ_FMODE_WRITE) || (saved && (nj_fa(&a)->v0 & NJ_O_TRUNC)))
-		out.type = NJ_REC_FILE_MODIFY;
-	else if (nj_watch_reads && (fmode & NJ_FMODE_READ))
-		out.type = NJ_REC_FILE_READ; /* not an O_PATH open: it reads nothing */
-	else
-		return 0;
-	if (out.type != NJ_REC_FILE_READ && nj_ignored(task, false))
-		return 0;
-
-	inode = BPF_CORE_READ(file, f_inode);
-	dentry = BPF_CORE_READ(file, f_path.dentry);
-	if (out.type == NJ_REC_FILE_READ) {
-		/* The common case, kept to the reads the watch lookup needs:
-		 * everything else is read only for a watched file. */
-		if (!nj_watch_find(dentry, BPF_CORE_READ(inode, i_sb, s_dev), &w) ||
-		    !(w.flags & NJ_WATCH_READ) || nj_ignored(task, false))
-			return 0;
-		watched = true;
-		nj_file_obj_fill(&out.obj, inode);
-	} else {
-		__u32 ifmt;
-
-		nj_file_obj_fill(&out.obj, inode);
-		ifmt = out.obj.mode & NJ_S_IFMT;
-		watched = nj_watch_depth && nj_watch_find(dentry, out.obj.dev, &w);
-		/* A watched file is reported even on an excluded filesystem. */
-		if (watched ? (w.flags & NJ_WATCH_EXCLUDE)
-			    : !!bpf_map_lookup_elem(&nj_fs_exclude_map, &out.obj.fs_magic)) {
-			nj_count_file(false);
-			return 0;
-		}
-		/* Writing to a terminal, pipe or socket opened by name
-		 * (/dev/null, /dev/tty, a FIFO) changes no file. */
-		if (!watched && (ifmt == NJ_S_IFCHR || ifmt == NJ_S_IFIFO || ifmt == NJ_S_IFSOCK))
-			return 0;
-		if (nj_modify_seen(task, &out.obj, out.type == NJ_REC_FILE_MODIFY))
-			return 0;
-	}
-	out.have_obj = true;
-	if (watched)
-		out.rule = w.rule;
 	if (!saved) {
+		struct file *file = out.file;
+
 		a.syscall = syscall;
 		nj_fa(&a)->v0 = BPF_CORE_READ(file, f_flags);
 		if (out.type != NJ_REC_FILE_READ)
@@ -139,6 +153,48 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
 	}
 	a.syscall = syscall;
 	return nj_file_emit(ctx, backend, &a, ret, &out);
+}
+
+/* An open inside an io_uring request (IORING_OP_OPENAT, OPENAT2): no open
+ * syscall runs, but the VFS calls security_file_open() on the new file as
+ * for any open, with its f_flags still holding O_TRUNC and O_CREAT. Judged
+ * as an open's exit judges its fd; not known: the mode asked for, and which
+ * of the two opcodes it was. Every open of the machine runs this: it leaves
+ * at the first test unless the thread is in io_uring. */
+static __always_inline int uring_open(void *ctx, __u8 backend, struct file *file)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct nj_file_vfs k = {.file = file};
+	struct nj_file_create rec = {};
+	struct nj_file_out out = {};
+	__u32 flags = nj_file_uring_flags(task);
+	__u64 f_flags;
+
+	if (!flags || !file)
+		return 0;
+	f_flags = BPF_CORE_READ(file, f_flags);
+	if (!open_judge(task, file, f_flags, &out))
+		return 0;
+	k.type = out.type;
+	rec.op.flags = flags | NJ_FILE_OBJ_KNOWN;
+	rec.op.obj = out.obj;
+	rec.op.rule = out.rule;
+	rec.op.syscall = NJ_SYS_OPENAT;
+	rec.op.args[0] = f_flags;
+	nj_file_emit_vfs(ctx, backend, &k, &rec);
+	return 0;
+}
+
+SEC("kprobe/security_file_open")
+int BPF_KPROBE(kp__security_file_open, struct file *file)
+{
+	return uring_open(ctx, NJ_BACKEND_KPROBE, file);
+}
+
+SEC("fentry/security_file_open")
+int BPF_PROG(fe__security_file_open, struct file *file)
+{
+	return uring_open(ctx, NJ_BACKEND_FENTRY, file);
 }
 
 NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)

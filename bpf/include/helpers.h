@@ -422,23 +422,34 @@ static __always_inline __u32 nj_inode_dev(struct inode *inode, bool btf)
  * instead of once per way out of every loop multiplied through the rest of
  * the caller. They only take and return scalars; results are packed.
  */
-/* Path as the batch's next part value: (flags << 16) | length, or < 0. */
-int nj_build_path(__u64 path);
+/* The path of `dentry` on mount `vfsmount` (a struct path's two halves,
+ * passed as numbers: a hook's own BTF pointers are not scalars) as the
+ * batch's next part value: (flags << 16) | length, or < 0. */
+int nj_build_path(__u64 vfsmount, __u64 dentry);
 /* Failed exec's argv as the batch's next part value:
  * length | argc << 32 | NJ_EXEC_* flags << 48, or < 0. */
 long nj_build_user_argv(__u64 argv);
 
-/* A struct path as one part (see nj_build_path for the encoding). */
-static __always_inline int nj_part_path(void *ctx, struct nj_scratch *sc, __u64 event_id,
-					__u8 backend, __u16 field, const struct path *path,
-					__u32 dev, __u64 ino)
+/* A dentry on a mount as one part (see nj_build_path for the encoding). */
+static __always_inline int nj_part_dpath(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					 __u8 backend, __u16 field, __u64 vfsmount, __u64 dentry,
+					 __u32 dev, __u64 ino)
 {
-	int r = nj_build_path((__u64)path);
+	int r = nj_build_path(vfsmount, dentry);
 
 	if (r < 0)
 		return 0;
 	return nj_part_commit(ctx, sc, event_id, backend, field, 0, (r >> 16) & 0xffff, r & 0xffff,
 			      dev, ino);
+}
+
+/* A struct path as one part. */
+static __always_inline int nj_part_path(void *ctx, struct nj_scratch *sc, __u64 event_id,
+					__u8 backend, __u16 field, const struct path *path,
+					__u32 dev, __u64 ino)
+{
+	return nj_part_dpath(ctx, sc, event_id, backend, field, (__u64)BPF_CORE_READ(path, mnt),
+			     (__u64)BPF_CORE_READ(path, dentry), dev, ino);
 }
 
 /*

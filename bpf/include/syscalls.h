@@ -37,6 +37,27 @@ struct nj_sys_exit {
 
 #define NJ_AT_FDCWD -100
 
+/* The syscall the current thread is in, from its user-entry registers
+ * (x86 orig_ax, arm64 syscallno); -1 where the kernel has no
+ * bpf_task_pt_regs (before 5.15, commit dd6e10fbd9fb). Numbers are the
+ * native table's: a 32-bit (compat) task on x86-64 carries ia32 numbers. */
+static __always_inline long nj_current_syscall_nr(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
+		struct pt_regs *regs =
+			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+#if defined(__TARGET_ARCH_x86)
+		return (long)BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+		return BPF_CORE_READ(regs, syscallno);
+#else
+		(void)regs;
+#endif
+	}
+	return -1;
+}
+
 /* The legacy path syscalls (open, creat, mkdir, mknod, symlink, link, unlink,
  * rmdir, rename, chmod, chown, lchown, utime, utimes, futimesat) are x86's
  * only: arm64 has just their *at forms. Its kernels do have

@@ -38,9 +38,8 @@ static __always_inline long nj_dentry_link(struct dentry *d, struct nj_dentry_li
 	return 0;
 }
 
-__noinline int nj_build_path(__u64 path_ptr)
+__noinline int nj_build_path(__u64 vfsmount, __u64 dentry)
 {
-	const struct path *path = (const struct path *)path_ptr;
 	struct nj_scratch *sc = nj_scratch_get();
 	struct dentry *d, *mnt_root;
 	struct mount *mnt, *mnt_parent;
@@ -49,11 +48,11 @@ __noinline int nj_build_path(__u64 path_ptr)
 	__u32 off;
 	long n;
 
-	if (!sc || !path)
+	if (!sc || !vfsmount || !dentry)
 		return -1;
 	sc->len = 0;
-	d = BPF_CORE_READ(path, dentry);
-	mnt = container_of(BPF_CORE_READ(path, mnt), struct mount, mnt);
+	d = (struct dentry *)dentry;
+	mnt = container_of((struct vfsmount *)vfsmount, struct mount, mnt);
 	/* Read again only when the walk crosses into another mount: each read
 	 * is a helper call, and most levels share their mount. */
 	mnt_root = BPF_CORE_READ(mnt, mnt.mnt_root);

@@ -90,25 +90,6 @@ struct {
 	__type(value, struct nj_cc_fold);
 } nj_cc_fold_map SEC(".maps");
 
-/* The syscall the thread is in, from its user-entry registers; -1 where
- * the kernel has no bpf_task_pt_regs (before 5.15). */
-static __always_inline long nj_cc_syscall_nr(void)
-{
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-		struct pt_regs *regs =
-			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-#if defined(__TARGET_ARCH_x86)
-		return (long)BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-		return BPF_CORE_READ(regs, syscallno);
-#else
-		(void)regs;
-#endif
-	}
-	return -1;
-}
-
 static __always_inline bool nj_cc_in_exec(struct task_struct *task, long nr)
 {
 #ifdef NJ_NR_EXECVE
@@ -207,7 +188,7 @@ static __always_inline int commit_creds_hook(void *ctx, const struct cred *new, 
 	a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
 	if (a && a->syscall >= NJ_SYS_SETUID && a->syscall <= NJ_SYS_CAPSET)
 		return 0;
-	nr = nj_cc_syscall_nr();
+	nr = nj_current_syscall_nr();
 	if (nj_cc_in_exec(task, nr))
 		return 0;
 	old = BPF_CORE_READ(task, real_cred);

@@ -7,11 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -100,6 +102,132 @@ static void act_io_uring_openat(void)
 	j_str("path", path);
 }
 
+/* One request on a fresh ring; its result (-errno on failure). */
+static int ring_once(struct io_uring_sqe *sqe)
+{
+	struct ring r;
+	int res;
+
+	ring_open(&r);
+	res = ring_run(&r, sqe);
+	close(r.fd);
+	return res;
+}
+
+static struct io_uring_sqe at_sqe(__u8 opcode, const char *path)
+{
+	struct io_uring_sqe sqe;
+
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = opcode;
+	sqe.fd = AT_FDCWD;
+	sqe.addr = (uint64_t)(uintptr_t)path;
+	return sqe;
+}
+
+/* A request whose opcode this kernel may lack (v5.11: UNLINKAT, RENAMEAT;
+ * v5.15: MKDIRAT, SYMLINKAT, LINKAT): its result under `key`, and false
+ * when the kernel lacks it. Any other failure ends the action. */
+static bool uring_step(const char *key, struct io_uring_sqe *sqe)
+{
+	int res = ring_once(sqe);
+
+	if (res == -EINVAL || res == -EOPNOTSUPP)
+		return false;
+	if (res < 0) {
+		errno = -res;
+		die_errno(key);
+	}
+	j_num(key, res);
+	return true;
+}
+
+/* What io_uring can do to files, one request each, on paths in the work
+ * directory: MKDIRAT d, OPENAT d/new.txt (O_CREAT), SYMLINKAT d/sym ->
+ * new.txt, LINKAT d/hard.txt to new.txt, RENAMEAT d/hard.txt d/moved.txt,
+ * UNLINKAT d/moved.txt. A step the kernel lacks is left out of the JSON,
+ * with every step after it. */
+static void act_io_uring_files(void)
+{
+	char d[4096], file[4096], sym[4096], hard[4096], moved[4096];
+	struct io_uring_sqe sqe;
+	struct stat st;
+	int fd;
+
+	join_path(d, sizeof(d), workdir(), "uring-dir");
+	join_path(file, sizeof(file), d, "new.txt");
+	join_path(sym, sizeof(sym), d, "sym");
+	join_path(hard, sizeof(hard), d, "hard.txt");
+	join_path(moved, sizeof(moved), d, "moved.txt");
+	j_begin(g_action);
+	j_num("pid", getpid());
+	j_str("dir", d);
+	j_str("file", file);
+	j_str("sym", sym);
+	j_str("hard", hard);
+	j_str("moved", moved);
+	sqe = at_sqe(IORING_OP_MKDIRAT, d);
+	sqe.len = 0750;
+	if (!uring_step("mkdirat", &sqe) && mkdir(d, 0750))
+		die_errno("mkdir");
+	sqe = at_sqe(IORING_OP_OPENAT, file);
+	sqe.open_flags = O_CREAT | O_WRONLY | O_CLOEXEC;
+	sqe.len = 0600;
+	fd = ring_once(&sqe);
+	if (fd < 0) {
+		errno = -fd;
+		die_errno("io_uring OPENAT");
+	}
+	if (fstat(fd, &st))
+		die_errno("fstat");
+	close(fd);
+	j_num("openat", 0);
+	j_num("file_ino", (long long)st.st_ino);
+	sqe = at_sqe(IORING_OP_SYMLINKAT, sym);
+	sqe.addr = (uint64_t)(uintptr_t) "new.txt";
+	sqe.addr2 = (uint64_t)(uintptr_t)sym;
+	if (!uring_step("symlinkat", &sqe))
+		return;
+	sqe = at_sqe(IORING_OP_LINKAT, file);
+	sqe.len = (__u32)AT_FDCWD;
+	sqe.addr2 = (uint64_t)(uintptr_t)hard;
+	if (!uring_step("linkat", &sqe))
+		return;
+	sqe = at_sqe(IORING_OP_RENAMEAT, hard);
+	sqe.len = (__u32)AT_FDCWD;
+	sqe.addr2 = (uint64_t)(uintptr_t)moved;
+	if (!uring_step("renameat", &sqe))
+		return;
+	sqe = at_sqe(IORING_OP_UNLINKAT, moved);
+	uring_step("unlinkat", &sqe);
+}
+
+/* A read-only io_uring OPENAT of `name` in the work directory, written
+ * first (by open(2)): its dentry is cached, so a v5.12+ kernel completes
+ * the request inline, in io_uring_enter, without a worker. */
+static void act_io_uring_read(void)
+{
+	struct io_uring_sqe sqe;
+	char path[4096];
+	int fd;
+
+	join_path(path, sizeof(path), workdir(), "uring-read.txt");
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, "s3cret\n", 7) != 7 || close(fd))
+		die_errno("write");
+	sqe = at_sqe(IORING_OP_OPENAT, path);
+	sqe.open_flags = O_RDONLY | O_CLOEXEC;
+	fd = ring_once(&sqe);
+	if (fd < 0) {
+		errno = -fd;
+		die_errno("io_uring OPENAT");
+	}
+	close(fd);
+	j_begin(g_action);
+	j_num("pid", getpid());
+	j_str("path", path);
+}
+
 /* A TCP connect by an io_uring CONNECT (v5.5+): no connect syscall runs. */
 static void act_io_uring_connect(void)
 {
@@ -136,6 +264,8 @@ static void act_io_uring_connect(void)
 
 const struct action uring_actions[] = {
 	{"io_uring_openat", act_io_uring_openat},
+	{"io_uring_files", act_io_uring_files},
+	{"io_uring_read", act_io_uring_read},
 	{"io_uring_connect", act_io_uring_connect},
 	{NULL, NULL},
 };

@@ -49,6 +49,11 @@ enum nj_file_field {
 #define NJ_FILE_DIR_UNKNOWN (1u << 3) /* a relative name's directory could not be walked */
 #define NJ_FILE_REPLACED \
 	(1u << 4) /* rename: the new name replaced a file: args[1..3] = its mode, ino, dev */
+/* Seen by a VFS hook inside an io_uring request, which runs no syscall of
+ * its own (kprobe, fentry): syscall is the call the request does the work
+ * of, for its arguments' meaning only; retval is not known. */
+#define NJ_FILE_IO_URING (1u << 5)
+#define NJ_FILE_IO_WORKER (1u << 6) /* with IO_URING: run by the ring's kernel-side thread */
 
 /* nj_file_op.args[1] of NJ_REC_FILE_CHATTR: which call, so which flags
  * args[0] holds (the set the caller asked for). */

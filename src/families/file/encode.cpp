@@ -169,8 +169,8 @@ void nightjar_file(Encoder& e, const FileView& v) {
     case NJ_SYS_CREAT:
     case NJ_SYS_OPEN_BY_HANDLE_AT:
       e.string_array("open_flags", open_flag_names(op.args[0]));
-      // O_CREAT and O_TMPFILE take a mode.
-      if ((op.args[0] & 0100) || (op.args[0] & kOTmpfile) == kOTmpfile)
+      // O_CREAT and O_TMPFILE take a mode (not known to an io_uring open's hook).
+      if (!(op.flags & NJ_FILE_IO_URING) && ((op.args[0] & 0100) || (op.args[0] & kOTmpfile) == kOTmpfile))
         e.w().kv("requested_mode", octal_mode(static_cast<uint32_t>(op.args[1])));
       break;
     case NJ_SYS_MKDIR:
@@ -249,6 +249,11 @@ void nightjar_file(Encoder& e, const FileView& v) {
     e.w().kv("opcode", io_uring_op_name(op.args[0]));
     e.w().kb("sq_thread", op.args[1] != 0);
     e.w().end_object();
+  } else if (op.flags & NJ_FILE_IO_URING) {
+    e.w().key("io_uring");
+    e.w().begin_object();
+    e.w().kb("worker", op.flags & NJ_FILE_IO_WORKER);
+    e.w().end_object();
   }
   if (v.type == NJ_REC_FILE_CHATTR) chattr_fields(e, op);
   if (v.type == NJ_REC_FILE_TIMES) {
@@ -281,13 +286,19 @@ void encode_file(Encoder& e, const Event& ev, const R& r) {
   const nj_file_op& op = r.op;
   const ActionInfo a = action_of(r.hdr.type);
   const bool ok = op.retval >= 0;
-  e.begin(r.hdr.ts_ns, "event", "file", a.type, a.action, ok ? "success" : "failure", r.hdr.event_id);
+  // An io_uring request's result is in its completion, which is not read.
+  const bool uring = op.flags & NJ_FILE_IO_URING;
+  e.begin(r.hdr.ts_ns, "event", "file", a.type, a.action,
+          uring ? "unknown"
+          : ok  ? "success"
+                : "failure",
+          r.hdr.event_id);
   e.acting_process(op.task);
   if (r.hdr.type != NJ_REC_FILE_URING) file_block(e, *v);  // what an io_uring request acts on is not known
   e.context_fields(op.task);
   if (!ok) e.error_block(errno_of(op.retval));
   e.nightjar_begin(r.hdr);
-  if (const char* s = syscall_name(op.syscall)) e.w().kv("syscall", s);
+  if (const char* s = syscall_name(op.syscall); s && !uring) e.w().kv("syscall", s);
   nightjar_file(e, *v);
   e.w().kn("cgroup_id", op.task.cgroup_id);
   e.nightjar_context();

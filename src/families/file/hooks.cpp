@@ -65,17 +65,25 @@ std::vector<Hook> file_hooks() {
     const char* why;
   };
   for (const Id& id : std::initializer_list<Id>{
-           {"security_path_unlink", "identity and mode of a deleted file"},
-           {"security_path_rmdir", "identity of a deleted directory"},
-           {"security_path_rename", "identity of a renamed file and of the file its new name replaced"},
+           {"security_path_unlink", "identity and mode of a deleted file; io_uring UNLINKAT"},
+           {"security_path_rmdir", "identity of a deleted directory; io_uring UNLINKAT"},
+           {"security_path_rename",
+            "identity of a renamed file and of the file its new name replaced; io_uring RENAMEAT"},
            {"security_path_chmod", "identity of a file whose mode changes (mode before the change)"},
-           {"security_path_link", "identity of a hard-linked file"},
+           {"security_path_link", "identity of a hard-linked file; io_uring LINKAT"},
            {"vfs_utimes", "identity of a file whose times are set"},
            {"vfs_truncate", "identity of a file truncated by path"},
            {"security_inode_setxattr", "identity of a file whose extended attribute is set"},
            {"security_inode_removexattr", "identity of a file whose extended attribute is removed"},
        })
     t.push_back(Hook{std::string("file.id.") + id.fn, F, false, id.why, function_hook(id.fn, nullptr, nullptr)});
+  // kprobe/fentry only: what io_uring requests do, which run no syscall.
+  for (const Id& id : std::initializer_list<Id>{
+           {"security_file_open", "files created, opened for writing or watched files read by io_uring OPENAT"},
+           {"security_path_mkdir", "directories created by io_uring MKDIRAT"},
+           {"security_path_symlink", "symbolic links created by io_uring SYMLINKAT"},
+       })
+    t.push_back(Hook{std::string("file.uring.") + id.fn, F, false, id.why, function_hook(id.fn, nullptr, nullptr)});
   // kprobe only: fentry cannot attach to it before v6.1 (struct arguments).
   std::vector<Variant> chown = function_hook("security_path_chown", nullptr, nullptr);
   chown.erase(chown.begin());  // the fentry variant
