@@ -22,6 +22,7 @@
 #include "assemble/assembler.h"
 #include "encode/encoder.h"
 #include "families/file/rules.h"
+#include "families/file/watch_index.h"
 #include "order/reorderer.h"
 #include "reader/reader.h"
 #include "sink/sink.h"
@@ -84,10 +85,11 @@ class Daemon {
   bool load_rules();
   bool file_family() const;
   // The kernel's share of a rule set (the watch map, the excluded
-  // filesystems); `replace`: entries of the set before are removed.
+  // filesystems) and watched_, its paths by identity; `replace`: entries
+  // of the set before are removed.
   void install_watches(const FileRules& r, bool replace);
   void refresh_watches();
-  FamilyOptions family_options() const;
+  FamilyOptions family_options();
   bool check_privileges();
   void warn_pid_namespace();
   bool open_output();
@@ -148,6 +150,9 @@ class Daemon {
   };
   std::vector<Opened> opened_;
   std::shared_ptr<const FileRules> file_rules_;
+  // The watches' paths, for the file tracker (family_options); the main
+  // thread's, which installs the watches and runs the trackers.
+  WatchIndex watched_;
   uint32_t loaded_depth_ = 0;  // what the programs were loaded with (read-only data)
   bool loaded_reads_ = false;
   std::mutex watch_mu_;           // the watch map: rules read again vs a rotation's new file

@@ -48,7 +48,11 @@ void Daemon::install_watches(const FileRules& r, bool replace) {
   std::lock_guard<std::mutex> lk(watch_mu_);
   std::set<std::pair<uint32_t, uint64_t>> keys;
   size_t failed = 0;
-  for (const Watch& w : resolve_watches(r)) {
+  const std::vector<Watch> watches = resolve_watches(r);
+  // Every path found, added or not: the map may still hold an identity
+  // from the install before (a full map keeps what it has).
+  watched_ = WatchIndex(watches);
+  for (const Watch& w : watches) {
     if (auto e = sensor_->add_watch(w.key, w.value); !e) {
       // The first said, once per outage (the refresh comes every minute);
       // the map is full or refuses: the rest would too.
@@ -85,12 +89,14 @@ void Daemon::refresh_watches() {
   if (file_family()) install_watches(*file_rules_, true);
 }
 
-FamilyOptions Daemon::family_options() const {
+FamilyOptions Daemon::family_options() {
   FamilyOptions f;
   f.file.rules = file_rules_;
   f.file.watch = [this](const Watch& w) {
+    watched_.add(w);
     if (auto r = sensor_->add_watch(w.key, w.value); !r) spdlog::debug("file watch {}: {}", w.path, r.error().message);
   };
+  f.file.watched_path = [this](uint32_t rule, uint32_t dev, uint64_t ino) { return watched_.path(rule, dev, ino); };
   return f;
 }
 

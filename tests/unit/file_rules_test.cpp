@@ -446,24 +446,3 @@ TEST(FsMagic, UnknownTypes) {
   EXPECT_EQ(fs_magic(""), 0u);
   EXPECT_EQ(fs_magic("PROC"), 0u);
 }
-
-// What the kernel matched by identity alone (a file it knows no path for)
-// is named by the rule that watches that identity.
-TEST(WatchedPath, TheRulesPathOfAnIdentity) {
-  WatchTree t;
-  FileRules r = parse_ok(kWatchRules);
-  r.first_number = 3;
-  const std::vector<Watch> all = resolve_watches(r, t.root());
-  auto of = [&](const std::string& path) {
-    for (const Watch& w : all)
-      if (w.path == path) return w.key;
-    ADD_FAILURE() << path << " is not watched";
-    return nj_watch_key{};
-  };
-  const nj_watch_key cred = of("/home/carol/.aws/credentials"), tab = of("/etc/crontab");
-  EXPECT_EQ(watched_path(r, 9, cred.dev, cred.ino, t.root()), "/home/carol/.aws/credentials");
-  EXPECT_EQ(watched_path(r, 4, tab.dev, tab.ino, t.root()), "/etc/crontab") << "a prefix rule's sibling";
-  EXPECT_FALSE(watched_path(r, 4, cred.dev, cred.ino, t.root())) << "another rule's file";
-  EXPECT_FALSE(watched_path(r, 2, cred.dev, cred.ino, t.root())) << "a number of no rule of this set";
-  EXPECT_FALSE(watched_path(r, 0, cred.dev, cred.ino, t.root()));
-}

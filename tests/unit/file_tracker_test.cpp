@@ -1,6 +1,7 @@
 // The file family's tracker: the view it leaves for the encoder, the tags
-// and exclusions of the path rules, and the watches it hands the kernel for
-// watched files created after start.
+// and exclusions of the path rules, the watches it hands the kernel for
+// watched files created after start, and the watches' paths it names files
+// by that the kernel matched by identity alone.
 #include "families/file/tracker.h"
 
 #include <gtest/gtest.h>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "families/file/view.h"
+#include "families/file/watch_index.h"
 #include "file_records.h"
 #include "records.h"
 #include "temp_dir.h"
@@ -37,11 +39,13 @@ class FileTrackerTest : public ::testing::Test {
  protected:
   ProcessTable table;
   std::vector<Watch> watches;
+  WatchIndex index;  // the daemon's part: the watches' paths
 
   std::unique_ptr<FileTracker> tracker(const std::string& rules_text, const std::string& proc_root = "/fake-proc") {
     FamilyOptions fam;
     fam.file.rules = rules(rules_text);
     fam.file.watch = [this](const Watch& w) { watches.push_back(w); };
+    fam.file.watched_path = [this](uint32_t rule, uint32_t dev, uint64_t ino) { return index.path(rule, dev, ino); };
     return std::make_unique<FileTracker>(TrackerContext{table, proc_root, 100, 0, fam});
   }
 
@@ -171,6 +175,41 @@ TEST_F(FileTrackerTest, UnresolvedNameWithoutProcStaysUnresolved) {
   const FileView& v = track(*t, en, NJ_REC_FILE_DELETE, NJ_SYS_UNLINK, {name("x.log")});
   EXPECT_EQ(v.object.path, "");
   EXPECT_TRUE(v.object.unresolved);
+}
+
+// A file opened by handle whose dentry no name leads to, which the kernel
+// matched by identity: named by the path under which the rule watches that
+// identity (not looked up on disk: that path does not exist here).
+TEST_F(FileTrackerTest, FileMatchedByIdentityAloneIsNamedByItsWatch) {
+  auto t = tracker("/nj-nowhere/secret.txt keys read\n");
+  Watch w{};
+  w.key.dev = kdev(8, 1);
+  w.key.ino = 4242;
+  w.value = {1, NJ_WATCH_READ};
+  w.path = "/nj-nowhere/secret.txt";
+  index = WatchIndex({w});
+  auto by_handle = [&](Enrichment& en, uint64_t ino) -> const FileView& {
+    nj_file_create r = file_rec(NJ_REC_FILE_READ, kId, 1, NJ_SYS_OPEN_BY_HANDLE_AT, 3);
+    r.op.rule = 1;
+    r.op.flags |= NJ_FILE_OBJ_KNOWN;
+    r.op.obj.dev = kdev(8, 1);
+    r.op.obj.ino = ino;
+    t->track(file_event(r, {str_bytes(kId, NJ_FF_PATH, 0, std::string("/\0", 2))}), en, 0);
+    return std::get<FileView>(en.view);
+  };
+  Enrichment en;
+  const FileView& v = by_handle(en, 4242);
+  EXPECT_TRUE(v.object.disconnected);
+  EXPECT_TRUE(v.object.unresolved);
+  EXPECT_EQ(v.object.path, "/nj-nowhere/secret.txt");
+  EXPECT_EQ(v.tags, (Tags{"keys"}));
+  EXPECT_FALSE(en.drop);
+
+  Enrichment en2;  // an identity the rule does not watch: no path, the rule's tags
+  const FileView& v2 = by_handle(en2, 4243);
+  EXPECT_TRUE(v2.object.disconnected);
+  EXPECT_EQ(v2.object.path, "");
+  EXPECT_EQ(v2.tags, (Tags{"keys"}));
 }
 
 // A directory a read rule watches, created after start: the kernel learns

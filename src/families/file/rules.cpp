@@ -269,18 +269,6 @@ std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root) 
   return out;
 }
 
-std::optional<std::string> watched_path(const FileRules& r, uint32_t rule, uint32_t dev, uint64_t ino,
-                                        const std::string& root) {
-  const FileRule* k = rule_by_number(r, rule);
-  if (!k) return std::nullopt;
-  FileRules one;
-  one.rules = {*k};
-  one.first_number = rule;
-  for (const Watch& w : resolve_watches(one, root))
-    if (w.key.dev == dev && w.key.ino == ino) return w.path;
-  return std::nullopt;
-}
-
 std::optional<Watch> watch_for(const FileRules& r, const std::string& path, const std::string& root) {
   const std::vector<std::string> xc = components(path);
   RulePattern tmp;

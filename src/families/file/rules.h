@@ -85,11 +85,6 @@ struct Watch {
 // covers at its top (a glob expanded, a prefix's siblings listed), looked up
 // under `root` (the host's "/", or a test directory).
 std::vector<Watch> resolve_watches(const FileRules& r, const std::string& root = "");
-// The path by which rule number `rule` watches the identity (dev, ino): what
-// the kernel matched when it cannot name the file itself. None when that
-// rule covers no such file now.
-std::optional<std::string> watched_path(const FileRules& r, uint32_t rule, uint32_t dev, uint64_t ino,
-                                        const std::string& root = "");
 // The identity of one path a rule covers, for a file created after start.
 std::optional<Watch> watch_for(const FileRules& r, const std::string& path, const std::string& root = "");
 

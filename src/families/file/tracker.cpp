@@ -54,10 +54,10 @@ void FileTracker::on(uint16_t type, const nj_file_op& op, const Event& ev, Enric
     const ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf));
     if (n > 0) v.object.path = resolve_path(std::string(buf, static_cast<size_t>(n)), v.object.as_passed);
   }
-  if (v.object.disconnected && op.rule && (op.flags & NJ_FILE_OBJ_KNOWN)) {
-    // The kernel matched the file by its identity; the rule knows a name
-    // for it. Rare (a file opened by handle), so resolved here, per event.
-    if (auto p = watched_path(*rules_, op.rule, op.obj.dev, op.obj.ino)) v.object.path = *p;
+  if (v.object.disconnected && op.rule && (op.flags & NJ_FILE_OBJ_KNOWN) && opts_.watched_path) {
+    // The kernel matched the file by its identity; the rule watches it
+    // under a name.
+    if (auto p = opts_.watched_path(op.rule, op.obj.dev, op.obj.ino)) v.object.path = *p;
   }
   RuleMatch m = match_rules(*rules_, v.object.path);
   if (v.original) {
