@@ -340,11 +340,13 @@ static __always_inline void nj_file_build_vfs(void *ctx, struct nj_scratch *sc, 
 	__u64 event_id = nj_new_event_id();
 	__u32 parts = 0;
 
-	if (k->file)
+	if (k->file) {
+		struct file *file = k->file;
+
 		parts += nj_part_path(ctx, sc, event_id, backend, NJ_FF_PATH,
-				      __builtin_preserve_access_index(&k->file->f_path),
+				      __builtin_preserve_access_index(&file->f_path),
 				      rec->op.obj.dev, rec->op.obj.ino);
-	else {
+	} else {
 		parts += nj_part_dpath(ctx, sc, event_id, backend, NJ_FF_DIR, k->mnt, k->dir, 0, 0);
 		parts += nj_part_kstr(ctx, sc, event_id, backend, NJ_FF_NAME, 0,
 				      (const char *)k->name, 0, 0);

@@ -7,6 +7,13 @@
  * rename replaces, and a deleted file's mode before it is gone. They stash
  * it for the syscall's exit (nj_file_ids_map), which reports the event.
  *
+ * The same functions run inside io_uring requests, which have no syscall
+ * exit: where the thread is in no file syscall but in io_uring (file.h:
+ * nj_file_uring_flags), the hooks of the calls io_uring has an opcode for
+ * report the request's event themselves, and security_path_mkdir and
+ * security_path_symlink are hooked for that alone (the syscalls' exits
+ * report those without them).
+ *
  * Why these functions: the security_path_* hooks have had the same
  * arguments since v2.6.29 (CONFIG_SECURITY_PATH, which AppArmor and TOMOYO
  * select, so distribution kernels have it); vfs_utimes (v5.8) and

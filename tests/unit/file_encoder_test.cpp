@@ -121,6 +121,40 @@ TEST_F(FileEncoderTest, OpenTmpfile) {
   EXPECT_EQ(j["nightjar"]["file"], json({{"open_flags", {"O_RDWR", "O_TMPFILE"}}, {"requested_mode", "0600"}}));
 }
 
+// An io_uring OPENAT seen inside the VFS (kprobe, fentry): no syscall, the
+// result not known, the mode asked for not known, the worker said.
+TEST_F(FileEncoderTest, CreateByIoUringOpen) {
+  nj_file_create r = rec(NJ_REC_FILE_CREATE, NJ_SYS_OPENAT, 0, 1);
+  known_object(r);
+  r.op.flags |= NJ_FILE_IO_URING | NJ_FILE_IO_WORKER;
+  r.op.args[0] = O_WRONLY | O_CREAT | kOLargefile;
+  json j = encode(file_event(r, {walked(kId, NJ_FF_PATH, {"home", "u", "notes.txt"})}));
+  EXPECT_EQ(j["event"]["outcome"], "unknown");
+  EXPECT_FALSE(j["nightjar"].contains("syscall"));
+  EXPECT_FALSE(j.contains("error"));
+  EXPECT_EQ(j["file"], kNotesFile);
+  EXPECT_EQ(j["nightjar"]["file"],
+            json({{"open_flags", {"O_WRONLY", "O_CREAT", "O_LARGEFILE"}}, {"io_uring", {{"worker", true}}}}));
+}
+
+// An io_uring RENAMEAT: both names come from the kernel's dentries (a
+// directory walked and a name), so nothing is "as passed"; the hook saw
+// the new name replace nothing.
+TEST_F(FileEncoderTest, RenameByIoUring) {
+  nj_file_create r = rec(NJ_REC_FILE_RENAME, NJ_SYS_RENAMEAT2, 0, 4);
+  known_object(r);
+  r.op.flags |= NJ_FILE_IO_URING;
+  json j = encode(file_event(r, {walked(kId, NJ_FF_DIR, {"home", "u"}), str_bytes(kId, NJ_FF_NAME, 0, "old.txt"),
+                                 walked(kId, NJ_FF_DIR2, {"home", "u"}), str_bytes(kId, NJ_FF_NAME2, 0, "notes.txt")}));
+  EXPECT_EQ(j["event"]["outcome"], "unknown");
+  EXPECT_FALSE(j["nightjar"].contains("syscall"));
+  EXPECT_EQ(j["file"]["path"], "/home/u/notes.txt");
+  EXPECT_EQ(j["nightjar"]["file"],
+            json({{"original", {{"path", "/home/u/old.txt"}, {"directory", "/home/u"}, {"name", "old.txt"}}},
+                  {"rename_flags", json::array()},
+                  {"io_uring", {{"worker", false}}}}));
+}
+
 // The entry was not seen: flags are the file's, and the event says so.
 TEST_F(FileEncoderTest, ModifyByOpenEntryUnseen) {
   nj_file_create r = rec(NJ_REC_FILE_MODIFY, NJ_SYS_OPENAT, 5, 1);
