@@ -192,6 +192,7 @@ std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<F
         if (variant_usable(f, v, m)) {
           c.variant = &v;
           c.reason = std::string("forced ") + to_string(*forced);
+          break;  // the backend's variants are in order of preference too
         } else {
           missing.push_back(m);
         }

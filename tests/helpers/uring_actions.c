@@ -6,11 +6,13 @@
  * ring layout: no liburing, so the helper runs in the matrix VMs as is.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -72,6 +74,36 @@ static int ring_run(struct ring *r, const struct io_uring_sqe *sqe)
 	return res;
 }
 
+/* Whether the ring's workers are threads of this process (iou-wrk-<tid>):
+ * io-wq since v5.12, and some older stable kernels with io_uring
+ * backported (Debian's 5.10); before, kernel threads. Asked right after a
+ * request that went to a worker (O_CREAT: never tried inline), which idles
+ * for seconds before it exits. */
+static void j_worker_threads(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *e;
+	int found = 0;
+
+	while (dir && (e = readdir(dir))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && strncmp(comm, "iou-wrk-", 8) == 0)
+			found = 1;
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	j_num("worker_threads", found);
+}
+
 /* A file created by an io_uring OPENAT (v5.6+): no open syscall runs. */
 static void act_io_uring_openat(void)
 {
@@ -96,10 +128,11 @@ static void act_io_uring_openat(void)
 		die_errno("io_uring OPENAT");
 	}
 	close(fd);
-	close(r.fd);
 	j_begin(g_action);
 	j_num("pid", getpid());
 	j_str("path", path);
+	j_worker_threads();
+	close(r.fd);
 }
 
 /* One request on a fresh ring; its result (-errno on failure). */
@@ -206,6 +239,7 @@ static void act_io_uring_files(void)
 	if (!uring_step("mkdirat", &sqe) && mkdir(d, 0750))
 		die_errno("mkdir");
 	j_num("file_ino", ino_of(uring_openat(file, O_CREAT | O_WRONLY | O_CLOEXEC, "OPENAT new")));
+	j_worker_threads();
 	sqe = at_sqe(IORING_OP_SYMLINKAT, sym);
 	sqe.addr = (uint64_t)(uintptr_t) "new.txt";
 	sqe.addr2 = (uint64_t)(uintptr_t)sym;

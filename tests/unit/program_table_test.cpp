@@ -392,10 +392,14 @@ TEST(ProgramTable, MprotectEntriesLookTheMemoryUpWhereTheKernelCan) {
                                         "tp__sys_enter_mmap"};
   const std::vector<std::string> plain = {"tp__sys_enter_mprotect", "tp__sys_enter_pkey_mprotect",
                                           "tp__sys_enter_mmap"};
-  auto cs = choose_programs(f, {Family::tamper}, std::nullopt);
-  ASSERT_TRUE(choice(cs, "tamper.memory_exec.enter").variant);
-  EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, vma);
+  for (auto forced : {std::optional<Backend>{}, std::optional<Backend>{Backend::tracepoint}}) {
+    auto cs = choose_programs(f, {Family::tamper}, forced);
+    ASSERT_TRUE(choice(cs, "tamper.memory_exec.enter").variant);
+    EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, vma) << forced.has_value();
+  }
   f.missing_functions.insert("bpf_find_vma");
+  auto cs = choose_programs(f, {Family::tamper}, std::nullopt);
+  EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, plain);
   cs = choose_programs(f, {Family::tamper}, Backend::tracepoint);
   ASSERT_TRUE(choice(cs, "tamper.memory_exec.enter").variant);
   EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, plain);
