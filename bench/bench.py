@@ -123,7 +123,7 @@ def prog_ids_of(pid):
 
 
 def hook_of(name):
-    for pre in ("tpbtf__", "tp__", "empty__", "min__"):
+    for pre in ("tpbtf__", "tpvma__", "tp__", "empty__", "min__"):
         if name.startswith(pre):
             return name[len(pre):]
     return None

@@ -299,26 +299,43 @@ static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u3
 /*
  * io_uring requests seen from inside the VFS (kprobe, fentry). A request
  * runs no syscall of its own: the ring's worker threads (PF_IO_WORKER, all
- * of a process's own threads since v5.12) or io_uring_enter itself call the
- * same VFS functions a syscall would, so the hooks that stash an identity
- * for a syscall's exit can report such a request themselves. Its result is
- * in its completion, which is not read: the event says it is not known.
- * Before v5.12 the workers are kernel threads acting for the process, and
- * nothing ties them to it here: not reported (the submit event still is).
+ * of a process's own threads since v5.12), io_uring_enter itself, or task
+ * work run as the submitting thread returns from any syscall call the same
+ * VFS functions a syscall would, so the hooks that stash an identity for a
+ * syscall's exit can report such a request themselves. Its result is in
+ * its completion, which is not read: the event says it is not known.
+ * Before v5.12 the workers are kernel threads acting for the process
+ * (PF_KTHREAD: nj_ignored drops them) and nothing ties them to it here:
+ * not reported (the submit event still is).
  */
 #define NJ_PF_IO_WORKER 0x10
-#define NJ_NR_IO_URING_ENTER 426 /* the same on every architecture's table */
 
+struct task_struct___nj_uring {
+	void *io_uring;
+} __attribute__((preserve_access_index));
+
+/* Whether the thread is a user thread running an io_uring request outside
+ * any file syscall: the ring's worker, or a thread that has used io_uring
+ * (task->io_uring) inside a syscall that opens no file by itself (the
+ * request runs in io_uring_enter, or as task work at the return from any
+ * other syscall). The syscalls that do open files (the open and exec
+ * families) are told apart by number, which needs bpf_task_pt_regs (5.15):
+ * before, only the workers' requests are recognised. */
 static __always_inline __u32 nj_file_uring_flags(struct task_struct *task)
 {
+	struct task_struct___nj_uring *t = (void *)task;
+	long nr;
+
 	if (BPF_CORE_READ(task, flags) & NJ_PF_IO_WORKER)
 		return NJ_FILE_IO_URING | NJ_FILE_IO_WORKER;
-	/* A request the submitting thread completes inline (a read-only open
-	 * whose path is cached). Before 5.15 the syscall is not known: such
-	 * a request is missed. */
-	if (nj_current_syscall_nr() == NJ_NR_IO_URING_ENTER)
-		return NJ_FILE_IO_URING;
-	return 0;
+	if (!bpf_core_field_exists(t->io_uring) || !BPF_CORE_READ(t, io_uring))
+		return 0;
+	nr = nj_current_syscall_nr();
+	if (nr < 0 || nr == NJ_NR_OPEN || nr == NJ_NR_CREAT || nr == NJ_NR_OPENAT ||
+	    nr == NJ_NR_OPENAT2 || nr == NJ_NR_OPEN_BY_HANDLE_AT || nr == NJ_NR_EXECVE ||
+	    nr == NJ_NR_EXECVEAT)
+		return 0;
+	return NJ_FILE_IO_URING;
 }
 
 /* What a VFS hook knows of a request's object: an open file, or a name in
@@ -337,6 +354,7 @@ static __always_inline void nj_file_build_vfs(void *ctx, struct nj_scratch *sc, 
 					      const struct nj_file_vfs *k,
 					      struct nj_file_create *rec)
 {
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 event_id = nj_new_event_id();
 	__u32 parts = 0;
 
@@ -360,7 +378,12 @@ static __always_inline void nj_file_build_vfs(void *ctx, struct nj_scratch *sc, 
 	}
 	if (sc->lost_parts)
 		rec->op.flags |= NJ_FILE_PARTS_LOST;
-	nj_fill_task(&rec->op.task, (struct task_struct *)bpf_get_current_task(), false);
+	nj_fill_task(&rec->op.task, task, false);
+	/* The request runs with the credentials it was submitted with (or a
+	 * registered personality's), which the thread's subjective ones are
+	 * while it runs: a worker's real_cred is from when it was made. */
+	rec->op.task.euid = BPF_CORE_READ(task, cred, euid.val);
+	rec->op.task.egid = BPF_CORE_READ(task, cred, egid.val);
 	nj_hdr_init_ts(&rec->hdr, NJ_FAM_FILE, k->type, sizeof(*rec), event_id, backend, sc->ts_ns);
 	nj_batch_close(ctx, sc, rec, parts);
 }

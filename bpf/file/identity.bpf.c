@@ -50,20 +50,25 @@ static __always_inline __u32 nj_file_ids_fill(struct nj_file_ids *ids, struct de
 	return ids->flags;
 }
 
-/* An io_uring request's event (file.h: nj_file_uring_flags), or nothing
- * outside one. The syscall and v0 say which call the request does the work
- * of and its flags or mode. */
-static __always_inline int nj_file_uring_vfs(void *ctx, __u8 backend, const struct nj_file_vfs *k,
-					     struct dentry *d, struct dentry *replaced,
-					     __u32 syscall, __u64 v0)
+/* The flags of an io_uring request's event (file.h: nj_file_uring_flags),
+ * or 0 outside one: asked before anything else is read. */
+static __always_inline __u32 nj_file_uring_check(void)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u32 flags = nj_file_uring_flags(task);
+
+	return flags && !nj_ignored(task, false) ? flags : 0;
+}
+
+/* An io_uring request's event. The syscall and v0 say which call the
+ * request does the work of and its flags or mode. */
+static __always_inline int nj_file_uring_vfs(void *ctx, __u8 backend, const struct nj_file_vfs *k,
+					     struct dentry *d, struct dentry *replaced,
+					     __u32 syscall, __u64 v0, __u32 flags)
+{
 	struct nj_file_create rec = {};
 	struct nj_file_ids ids = {};
 
-	if (!flags || nj_ignored(task, false))
-		return 0;
 	rec.op.flags = flags | nj_file_ids_fill(&ids, d, replaced);
 	rec.op.obj = ids.obj;
 	rec.op.syscall = syscall;
@@ -77,31 +82,29 @@ static __always_inline int nj_file_uring_vfs(void *ctx, __u8 backend, const stru
 	return 0;
 }
 
-/* Stash the identity for the file syscall this thread is in; in none, the
- * hook may be inside an io_uring request (k given: the hooks of the calls
- * io_uring has an opcode for). */
-static __always_inline int nj_file_stash_or(void *ctx, __u8 backend, struct dentry *d,
-					    struct dentry *replaced, const struct nj_file_vfs *k,
-					    __u32 syscall, __u64 v0)
+/* Stash the identity for the file syscall this thread is in; false when
+ * it is in none (the hook may be inside an io_uring request). */
+static __always_inline bool nj_file_stashed(struct dentry *d, struct dentry *replaced)
 {
 	__u64 tid = bpf_get_current_pid_tgid();
 	struct nj_sys_args *a = bpf_map_lookup_elem(&nj_sys_args_map, &tid);
 	struct nj_file_ids ids = {};
 
 	if (!nj_file_syscall(a))
-		return k ? nj_file_uring_vfs(ctx, backend, k, d, replaced, syscall, v0) : 0;
+		return false;
 	if (!d)
-		return 0;
+		return true;
 	ids.syscall = a->syscall;
 	ids.nonce = a->nonce;
 	nj_file_ids_fill(&ids, d, replaced);
 	bpf_map_update_elem(&nj_file_ids_map, &tid, &ids, BPF_ANY);
-	return 0;
+	return true;
 }
 
 static __always_inline int nj_file_stash(struct dentry *d, struct dentry *replaced)
 {
-	return nj_file_stash_or(NULL, 0, d, replaced, NULL, 0, 0);
+	nj_file_stashed(d, replaced);
+	return 0;
 }
 
 static __always_inline int nj_file_stash_path(const struct path *p)
@@ -138,22 +141,31 @@ static __always_inline int nj_file_stash_path(const struct path *p)
 static __always_inline int nj_unlink_hook(void *ctx, __u8 backend, const struct path *dir,
 					  struct dentry *dentry, __u64 at_flags)
 {
+	__u32 flags;
+
+	if (nj_file_stashed(dentry, NULL) || !(flags = nj_file_uring_check()))
+		return 0;
 	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_DELETE);
 
-	return nj_file_stash_or(ctx, backend, dentry, NULL, &k, NJ_SYS_UNLINKAT, at_flags);
+	return nj_file_uring_vfs(ctx, backend, &k, dentry, NULL, NJ_SYS_UNLINKAT, at_flags, flags);
 }
 
 static __always_inline int nj_rename_hook(void *ctx, __u8 backend, const struct path *old_dir,
 					  struct dentry *old_dentry, const struct path *new_dir,
 					  struct dentry *new_dentry, __u64 flags)
 {
+	__u32 uring;
+
+	if (nj_file_stashed(old_dentry, new_dentry) || !(uring = nj_file_uring_check()))
+		return 0;
 	struct nj_file_vfs k = NJ_VFS_AT(old_dir, old_dentry, NJ_REC_FILE_RENAME);
 
 	k.mnt2 = (__u64)BPF_CORE_READ(new_dir, mnt);
 	k.dir2 = (__u64)BPF_CORE_READ(new_dir, dentry);
 	k.name2 = (__u64)BPF_CORE_READ(new_dentry, d_name.name);
 	k.name2_field = NJ_FF_NAME2;
-	return nj_file_stash_or(ctx, backend, old_dentry, new_dentry, &k, NJ_SYS_RENAMEAT2, flags);
+	return nj_file_uring_vfs(ctx, backend, &k, old_dentry, new_dentry, NJ_SYS_RENAMEAT2, flags,
+				 uring);
 }
 
 /* link: the object is the new name; the existing file is one more name of
@@ -161,13 +173,17 @@ static __always_inline int nj_rename_hook(void *ctx, __u8 backend, const struct 
 static __always_inline int nj_link_hook(void *ctx, __u8 backend, struct dentry *old_dentry,
 					const struct path *new_dir, struct dentry *new_dentry)
 {
+	__u32 flags;
+
+	if (nj_file_stashed(old_dentry, NULL) || !(flags = nj_file_uring_check()))
+		return 0;
 	struct nj_file_vfs k = NJ_VFS_AT(new_dir, new_dentry, NJ_REC_FILE_CREATE);
 
 	k.mnt2 = k.mnt;
 	k.dir2 = (__u64)BPF_CORE_READ(old_dentry, d_parent);
 	k.name2 = (__u64)BPF_CORE_READ(old_dentry, d_name.name);
 	k.name2_field = NJ_FF_NAME2;
-	return nj_file_stash_or(ctx, backend, old_dentry, NULL, &k, NJ_SYS_LINKAT, 0);
+	return nj_file_uring_vfs(ctx, backend, &k, old_dentry, NULL, NJ_SYS_LINKAT, 0, flags);
 }
 
 /* mkdir and symlink make a new dentry: the syscalls' exits report them
@@ -175,19 +191,27 @@ static __always_inline int nj_link_hook(void *ctx, __u8 backend, struct dentry *
 static __always_inline int nj_mkdir_hook(void *ctx, __u8 backend, const struct path *dir,
 					 struct dentry *dentry, __u64 mode)
 {
+	__u32 flags = nj_file_uring_check();
+
+	if (!flags)
+		return 0;
 	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_CREATE);
 
-	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_MKDIRAT, mode & 07777);
+	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_MKDIRAT, mode & 07777, flags);
 }
 
 static __always_inline int nj_symlink_hook(void *ctx, __u8 backend, const struct path *dir,
 					   struct dentry *dentry, const char *target)
 {
+	__u32 flags = nj_file_uring_check();
+
+	if (!flags)
+		return 0;
 	struct nj_file_vfs k = NJ_VFS_AT(dir, dentry, NJ_REC_FILE_CREATE);
 
 	k.name2 = (__u64)target;
 	k.name2_field = NJ_FF_TARGET;
-	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_SYMLINKAT, 0);
+	return nj_file_uring_vfs(ctx, backend, &k, NULL, NULL, NJ_SYS_SYMLINKAT, 0, flags);
 }
 
 NJ_FILE_ID_HOOK(security_path_unlink, nj_unlink_hook(ctx, backend, dir, dentry, 0),

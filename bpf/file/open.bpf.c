@@ -160,7 +160,17 @@ static __always_inline int open_leave(void *ctx, long ret, __u8 backend, __u32 s
  * for any open, with its f_flags still holding O_TRUNC and O_CREAT. Judged
  * as an open's exit judges its fd; not known: the mode asked for, and which
  * of the two opcodes it was. Every open of the machine runs this: it leaves
- * at the first test unless the thread is in io_uring. */
+ * at the first tests unless the thread is in io_uring.
+ *
+ * A file the kernel opens for itself inside that open (overlayfs opens the
+ * real file under the one the caller named) is left out: it has
+ * FMODE_NOACCOUNT (bit 29 since v4.19: open_with_fake_path, and the backing
+ * files of v6.6+), which no file a caller opens has. An open io_uring
+ * tries without a worker has O_NONBLOCK added to its flags (cleared again
+ * after the open): not the caller's, so not shown. */
+#define NJ_FMODE_NOACCOUNT 0x20000000
+#define NJ_O_NONBLOCK 00004000
+
 static __always_inline int uring_open(void *ctx, __u8 backend, struct file *file)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
@@ -170,11 +180,13 @@ static __always_inline int uring_open(void *ctx, __u8 backend, struct file *file
 	__u32 flags = nj_file_uring_flags(task);
 	__u64 f_flags;
 
-	if (!flags || !file)
+	if (!flags || !file || (BPF_CORE_READ(file, f_mode) & NJ_FMODE_NOACCOUNT))
 		return 0;
 	f_flags = BPF_CORE_READ(file, f_flags);
 	if (!open_judge(task, file, f_flags, &out))
 		return 0;
+	if (!(flags & NJ_FILE_IO_WORKER))
+		f_flags &= ~(__u64)NJ_O_NONBLOCK;
 	k.type = out.type;
 	rec.op.flags = flags | NJ_FILE_OBJ_KNOWN;
 	rec.op.obj = out.obj;

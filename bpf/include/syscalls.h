@@ -58,6 +58,27 @@ static __always_inline long nj_current_syscall_nr(void)
 	return -1;
 }
 
+/* Native syscall numbers the programs compare nj_current_syscall_nr()
+ * with; -1 for a syscall the architecture lacks. */
+#if defined(__TARGET_ARCH_x86)
+#define NJ_NR_OPEN 2
+#define NJ_NR_CREAT 85
+#define NJ_NR_EXECVE 59
+#define NJ_NR_OPENAT 257
+#define NJ_NR_OPEN_BY_HANDLE_AT 304
+#define NJ_NR_EXECVEAT 322
+#elif defined(__TARGET_ARCH_arm64)
+#define NJ_NR_OPEN -1
+#define NJ_NR_CREAT -1
+#define NJ_NR_EXECVE 221
+#define NJ_NR_OPENAT 56
+#define NJ_NR_OPEN_BY_HANDLE_AT 265
+#define NJ_NR_EXECVEAT 281
+#endif
+/* From 424 on, one number on every architecture's table. */
+#define NJ_NR_IO_URING_ENTER 426
+#define NJ_NR_OPENAT2 437
+
 /* The legacy path syscalls (open, creat, mkdir, mknod, symlink, link, unlink,
  * rmdir, rename, chmod, chown, lchown, utime, utimes, futimesat) are x86's
  * only: arm64 has just their *at forms. Its kernels do have

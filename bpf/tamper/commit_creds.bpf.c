@@ -65,14 +65,6 @@
 #define NJ_CC_FOLD_NS 1000000000ull
 #define NJ_CC_QUIET (NJ_CC_INHERITABLE | NJ_CC_AMBIENT | NJ_CC_BOUNDING | NJ_CC_SECUREBITS)
 
-#if defined(__TARGET_ARCH_x86)
-#define NJ_NR_EXECVE 59
-#define NJ_NR_EXECVEAT 322
-#elif defined(__TARGET_ARCH_arm64)
-#define NJ_NR_EXECVE 221
-#define NJ_NR_EXECVEAT 281
-#endif
-
 struct task_struct___nj_cc_old {
 	unsigned int in_execve : 1;
 } __attribute__((preserve_access_index));

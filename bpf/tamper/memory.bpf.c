@@ -17,18 +17,23 @@
  *     CONFIG_SECURITY), hands over the VMA: its old vm_flags and its file
  *     land in the syscall's slot, and the exit reports anonymous memory,
  *     memory that had VM_WRITE, or W+X at once. The tracepoint backend has
- *     no hook inside the call: bpf_find_vma() needs 5.17 and callbacks the
- *     5.10 verifier refuses in any program of the object, and walking the
- *     VMA tree by hand means an rbtree before 6.1 and the maple tree from
- *     6.1 on, neither a stable layout. There, every mprotect that asks
- *     for PROT_EXEC is reported by the requested protections alone and
- *     says so (values[1] without NJ_MEM_VMA_SEEN).
+ *     no hook inside the call: its entries look the range's VMAs up with
+ *     bpf_find_vma() (v5.17, commit 7c7e3d31e785) where the kernel has it,
+ *     in programs of their own (tpvma__*) that the loader picks only there
+ *     (the 5.10 verifier refuses a program that merely references a
+ *     callback, dead branch or not). Before 5.17 (walking the VMA tree by
+ *     hand means an rbtree before 6.1 and the maple tree from 6.1 on,
+ *     neither a stable layout) every mprotect that asks for PROT_EXEC is
+ *     reported by the requested protections alone and says so (values[1]
+ *     without NJ_MEM_VMA_SEEN).
  *
  * Rate: JITs change protections all day. Per process, the first reported
  * call of a window (nj_exec_mem_window_ns) is sent and the later ones only
  * counted; the count rides on the process's next report (NJ_TMP_FOLDED,
  * values[7]). Inside a window a call the arguments decide (mmap, W+X, any
- * mprotect while no VMA hook runs) is counted at its entry, failed or not.
+ * mprotect while no VMA hook runs) is counted at its entry, failed or not,
+ * and so is any mprotect asking PROT_EXEC whose VMAs the entry would look
+ * up itself (tracepoint, v5.17+): the look-up is saved.
  */
 #include "tamper.h"
 
@@ -70,12 +75,12 @@ volatile __u64 nj_mem_slots;
  * is counted here, at the entry, and nothing is saved: a JIT's storm
  * costs a lookup and an add per call instead of a slot's update and
  * delete. */
-static __always_inline bool mem_fold_early(const struct nj_sys_args *a, __u64 id)
+static __always_inline bool mem_fold_early(const struct nj_sys_args *a, __u64 id, bool by_request)
 {
 	__u32 tgid = id >> 32;
 	struct nj_exec_mem_rate *r;
 
-	if (a->syscall != NJ_SYS_MMAP && !(a->args[2] & NJ_PROT_WRITE) && nj_mem_vma_hooked)
+	if (a->syscall != NJ_SYS_MMAP && !(a->args[2] & NJ_PROT_WRITE) && !by_request)
 		return false;
 	r = bpf_map_lookup_elem(&nj_exec_mem_rate_map, &tgid);
 	if (!r || bpf_ktime_get_boot_ns() - r->window_ns >= nj_exec_mem_window_ns)
@@ -88,24 +93,91 @@ static __always_inline bool mem_fold_early(const struct nj_sys_args *a, __u64 id
 	return true;
 }
 
-static __always_inline int mem_enter(struct nj_sys_args *a)
+/* Whether the entry saves the call for its exit. by_request: a call inside
+ * its process's window is counted whatever its memory was. */
+static __always_inline bool mem_wanted(const struct nj_sys_args *a, __u64 id, bool by_request)
 {
-	__u64 prot = a->args[2], id;
+	__u64 prot = a->args[2];
 
 	if (!(prot & NJ_PROT_EXEC))
-		return 0;
+		return false;
 	/* a file mapped executable and read-only: a library, not a signal */
 	if (a->syscall == NJ_SYS_MMAP && !(prot & NJ_PROT_WRITE) &&
 	    !(a->args[3] & NJ_MAP_ANONYMOUS))
-		return 0;
-	id = bpf_get_current_pid_tgid();
-	if (mem_fold_early(a, id))
-		return 0;
-	/* mprotect's args[4] and [5] (never passed) take the VMA hook's
-	 * findings: its vm_flags and its file */
+		return false;
+	return !mem_fold_early(a, id, by_request);
+}
+
+/* mprotect's args[4] and [5] (never passed) take the VMA hook's findings:
+ * the union of the old vm_flags and the first file. */
+static __always_inline void mem_vma_add(struct nj_sys_args *a, __u64 flags, __u64 file)
+{
+	a->args[4] |= NJ_MEM_VMA_SEEN | (flags & NJ_MEM_VM_FLAGS_MASK) |
+		      (file ? NJ_MEM_VMA_FILE : NJ_MEM_VMA_ANON);
+	if (file && !a->args[5])
+		a->args[5] = file;
+}
+
+static __always_inline int mem_save(struct nj_sys_args *a, __u64 id)
+{
 	if (nj_sys_enter_store(a, id))
 		nj_stat_add((__u64 *)&nj_mem_slots, 1);
 	return 0;
+}
+
+static __always_inline int mem_enter(struct nj_sys_args *a)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!mem_wanted(a, id, !nj_mem_vma_hooked))
+		return 0;
+	return mem_save(a, id);
+}
+
+/* Tracepoint entries on v5.17+: the VMAs of the range, before the change,
+ * as security_file_mprotect() shows them to the other backends. The first
+ * NJ_MEM_VMAS of them: a range over more (a JIT's code cache is one or a
+ * few) is judged by those. A VMA that cannot be looked up (mmap_lock
+ * contended: bpf_find_vma only tries it) ends the look-up; with none
+ * found, the call is judged by its request as before 5.17. */
+#define NJ_MEM_VMAS 4
+
+struct nj_mem_found {
+	__u64 flags, file, end;
+};
+
+static long mem_vma_found(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct nj_mem_found *f = data;
+
+	(void)task;
+	f->flags = BPF_CORE_READ(vma, vm_flags);
+	f->file = (__u64)BPF_CORE_READ(vma, vm_file);
+	f->end = BPF_CORE_READ(vma, vm_end);
+	return 0;
+}
+
+static __always_inline int mem_enter_vma(struct nj_sys_args *a)
+{
+	__u64 id = bpf_get_current_pid_tgid(), addr = a->args[0], end = a->args[0] + a->args[1];
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct nj_mem_found f;
+
+	if (!nj_mem_vma_hooked)
+		nj_mem_vma_hooked = true;
+	/* The look-up is what a JIT's storm would pay on every call: inside
+	 * the window the call is counted first, its memory unseen (the count
+	 * may then include calls that were no signal). */
+	if (!mem_wanted(a, id, true))
+		return 0;
+	for (int i = 0; i < NJ_MEM_VMAS && addr < end; i++) {
+		f.end = 0;
+		if (bpf_find_vma(task, addr, mem_vma_found, &f, 0) || f.end <= addr)
+			break;
+		mem_vma_add(a, f.flags, f.file);
+		addr = f.end;
+	}
+	return mem_save(a, id);
 }
 
 /* kprobe/fentry: one VMA of an mprotect's range, before the change. The
@@ -126,10 +198,7 @@ static __always_inline int mem_vma(struct vm_area_struct *vma, bool btf)
 		nj_mem_vma_hooked = true;
 	flags = NJ_RD(btf, vma, vm_flags);
 	file = NJ_RD(btf, vma, vm_file);
-	a->args[4] |= NJ_MEM_VMA_SEEN | (flags & NJ_MEM_VM_FLAGS_MASK) |
-		      (file ? NJ_MEM_VMA_FILE : NJ_MEM_VMA_ANON);
-	if (file && !a->args[5])
-		a->args[5] = (__u64)file;
+	mem_vma_add(a, flags, (__u64)file);
 	return 0;
 }
 
@@ -243,6 +312,17 @@ static __always_inline int mem_exit(void *ctx, long ret, __u8 backend)
 	return 0;
 }
 
+#define NJ_MEM_VMA_ENTER(sys, id, nargs)                     \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)           \
+	int tpvma__sys_enter_##sys(struct nj_sys_enter *ctx) \
+	{                                                    \
+		struct nj_sys_args a = {.syscall = (id)};    \
+		nj_tp_args(ctx, &a, (nargs));                \
+		return mem_enter_vma(&a);                    \
+	}
+
+NJ_MEM_VMA_ENTER(mprotect, NJ_SYS_MPROTECT, 3)
+NJ_MEM_VMA_ENTER(pkey_mprotect, NJ_SYS_PKEY_MPROTECT, 4)
 NJ_SYSCALL_ENTER(mprotect, NJ_SYS_MPROTECT, 3, mem_enter)
 NJ_SYSCALL_EXIT(mprotect, mem_exit)
 NJ_SYSCALL_ENTER(pkey_mprotect, NJ_SYS_PKEY_MPROTECT, 4, mem_enter)

@@ -114,6 +114,7 @@ const std::vector<Hook>& hook_table() {
 }
 
 bool requirement_met(const KernelFeatures& f, const Requirement& r) {
+  if (!r.helper.empty() && !f.kernel_function(r.helper)) return false;
   switch (r.kind) {
     case K::tracepoint: return f.tracepoint(r.category, r.name);
     case K::tp_btf: return f.tp_btf(r.name);
@@ -126,6 +127,11 @@ bool requirement_met(const KernelFeatures& f, const Requirement& r) {
 }
 
 std::string describe(const Requirement& r) {
+  if (!r.helper.empty()) {
+    Requirement hook = r;
+    hook.helper.clear();
+    return describe(hook) + " with " + r.helper;
+  }
   switch (r.kind) {
     case K::tracepoint: return "tracepoint " + r.category + ":" + r.name;
     case K::tp_btf: return "tp_btf " + r.name;
@@ -186,6 +192,7 @@ std::vector<Choice> choose_programs(const KernelFeatures& f, const std::vector<F
         if (variant_usable(f, v, m)) {
           c.variant = &v;
           c.reason = std::string("forced ") + to_string(*forced);
+          break;  // the backend's variants are in order of preference too
         } else {
           missing.push_back(m);
         }

@@ -22,6 +22,9 @@ struct Requirement {
   enum class Kind { tracepoint, tp_btf, kprobe, ksyscall, fentry, fentry_syscall } kind;
   std::string category;  // tracepoint category
   std::string name;      // tracepoint, function or syscall name
+  // A BPF helper the program calls that older kernels lack, by its kernel
+  // symbol (bpf_find_vma): the verifier refuses the whole program there.
+  std::string helper = {};
 };
 
 struct Alternate {

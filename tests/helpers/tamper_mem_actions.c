@@ -107,6 +107,30 @@ static void act_file_map(void)
 
 /* A JIT's day: RW <-> RX STORM_CALLS times, then once more after the
  * sensor's window: one event, then one that carries the count of the rest. */
+/* A read-only file map made executable (what a loader may do with a
+ * library's text), then an anonymous RW map made executable: the second
+ * is the signal, the first is not where the memory is seen. */
+static void act_file_rx(void)
+{
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	void *text, *anon;
+
+	if (fd < 0)
+		die_errno("open /proc/self/exe");
+	text = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (text == MAP_FAILED || anon == MAP_FAILED)
+		die_errno("mmap");
+	close(fd);
+	if (mprotect(text, 4096, PROT_READ | PROT_EXEC) ||
+	    mprotect(anon, 4096, PROT_READ | PROT_EXEC))
+		die_errno("mprotect");
+	j_begin("tamper-mem-file-rx");
+	j_num("pid", getpid());
+	j_num("file_address", (long long)(unsigned long)text);
+	j_num("address", (long long)(unsigned long)anon);
+}
+
 static void act_storm(void)
 {
 	void *p = map_anon(PROT_READ | PROT_WRITE);
@@ -223,11 +247,8 @@ static void act_rename_comm(void)
 }
 
 const struct action tamper_mem_actions[] = {
-	{"tamper-mem-rw-rx", act_rw_rx},
-	{"tamper-mem-rwx-mmap", act_rwx_mmap},
-	{"tamper-mem-file-map", act_file_map},
-	{"tamper-mem-storm", act_storm},
-	{"tamper-rename-prctl", act_rename_prctl},
-	{"tamper-rename-comm", act_rename_comm},
-	{NULL, NULL},
+	{"tamper-mem-rw-rx", act_rw_rx},	 {"tamper-mem-rwx-mmap", act_rwx_mmap},
+	{"tamper-mem-file-map", act_file_map},	 {"tamper-mem-storm", act_storm},
+	{"tamper-mem-file-rx", act_file_rx},	 {"tamper-rename-prctl", act_rename_prctl},
+	{"tamper-rename-comm", act_rename_comm}, {NULL, NULL},
 };

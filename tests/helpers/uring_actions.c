@@ -6,11 +6,13 @@
  * ring layout: no liburing, so the helper runs in the matrix VMs as is.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -72,6 +74,36 @@ static int ring_run(struct ring *r, const struct io_uring_sqe *sqe)
 	return res;
 }
 
+/* Whether the ring's workers are threads of this process (iou-wrk-<tid>):
+ * io-wq since v5.12, and some older stable kernels with io_uring
+ * backported (Debian's 5.10); before, kernel threads. Asked right after a
+ * request that went to a worker (O_CREAT: never tried inline), which idles
+ * for seconds before it exits. */
+static void j_worker_threads(void)
+{
+	DIR *dir = opendir("/proc/self/task");
+	struct dirent *e;
+	int found = 0;
+
+	while (dir && (e = readdir(dir))) {
+		char path[300], comm[32] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && strncmp(comm, "iou-wrk-", 8) == 0)
+			found = 1;
+		fclose(f);
+	}
+	if (dir)
+		closedir(dir);
+	j_num("worker_threads", found);
+}
+
 /* A file created by an io_uring OPENAT (v5.6+): no open syscall runs. */
 static void act_io_uring_openat(void)
 {
@@ -96,10 +128,11 @@ static void act_io_uring_openat(void)
 		die_errno("io_uring OPENAT");
 	}
 	close(fd);
-	close(r.fd);
 	j_begin(g_action);
 	j_num("pid", getpid());
 	j_str("path", path);
+	j_worker_threads();
+	close(r.fd);
 }
 
 /* One request on a fresh ring; its result (-errno on failure). */
@@ -142,64 +175,93 @@ static bool uring_step(const char *key, struct io_uring_sqe *sqe)
 	return true;
 }
 
+static int uring_openat(const char *path, int flags, const char *key)
+{
+	struct io_uring_sqe sqe = at_sqe(IORING_OP_OPENAT, path);
+	int fd;
+
+	sqe.open_flags = (__u32)flags;
+	sqe.len = 0600;
+	fd = ring_once(&sqe);
+	if (fd < 0) {
+		errno = -fd;
+		die_errno(key);
+	}
+	return fd;
+}
+
+static long long ino_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die_errno("fstat");
+	close(fd);
+	return (long long)st.st_ino;
+}
+
+/* A request on two paths (LINKAT, RENAMEAT). */
+static struct io_uring_sqe two_sqe(__u8 opcode, const char *from, const char *to)
+{
+	struct io_uring_sqe sqe = at_sqe(opcode, from);
+
+	sqe.len = (__u32)AT_FDCWD;
+	sqe.addr2 = (uint64_t)(uintptr_t)to;
+	return sqe;
+}
+
 /* What io_uring can do to files, one request each, on paths in the work
- * directory: MKDIRAT d, OPENAT d/new.txt (O_CREAT), SYMLINKAT d/sym ->
- * new.txt, LINKAT d/hard.txt to new.txt, RENAMEAT d/hard.txt d/moved.txt,
- * UNLINKAT d/moved.txt. A step the kernel lacks is left out of the JSON,
- * with every step after it. */
+ * directory d: MKDIRAT d; OPENAT d/new.txt (O_CREAT); SYMLINKAT d/sym ->
+ * new.txt; LINKAT d/hard.txt to new.txt; OPENAT d/other.txt (O_CREAT);
+ * RENAMEAT d/hard.txt over d/other.txt; UNLINKAT d/other.txt, d/sym,
+ * d/new.txt; UNLINKAT d (AT_REMOVEDIR). The JSON has each step's result
+ * under its name; a step the kernel lacks (v5.11: UNLINKAT, RENAMEAT;
+ * v5.15: MKDIRAT, SYMLINKAT, LINKAT) ends the action there. */
 static void act_io_uring_files(void)
 {
-	char d[4096], file[4096], sym[4096], hard[4096], moved[4096];
+	char d[4096], file[4096], sym[4096], hard[4096], other[4096];
 	struct io_uring_sqe sqe;
-	struct stat st;
-	int fd;
 
 	join_path(d, sizeof(d), workdir(), "uring-dir");
 	join_path(file, sizeof(file), d, "new.txt");
 	join_path(sym, sizeof(sym), d, "sym");
 	join_path(hard, sizeof(hard), d, "hard.txt");
-	join_path(moved, sizeof(moved), d, "moved.txt");
+	join_path(other, sizeof(other), d, "other.txt");
 	j_begin(g_action);
 	j_num("pid", getpid());
 	j_str("dir", d);
 	j_str("file", file);
 	j_str("sym", sym);
 	j_str("hard", hard);
-	j_str("moved", moved);
+	j_str("other", other);
 	sqe = at_sqe(IORING_OP_MKDIRAT, d);
 	sqe.len = 0750;
 	if (!uring_step("mkdirat", &sqe) && mkdir(d, 0750))
 		die_errno("mkdir");
-	sqe = at_sqe(IORING_OP_OPENAT, file);
-	sqe.open_flags = O_CREAT | O_WRONLY | O_CLOEXEC;
-	sqe.len = 0600;
-	fd = ring_once(&sqe);
-	if (fd < 0) {
-		errno = -fd;
-		die_errno("io_uring OPENAT");
-	}
-	if (fstat(fd, &st))
-		die_errno("fstat");
-	close(fd);
-	j_num("openat", 0);
-	j_num("file_ino", (long long)st.st_ino);
+	j_num("file_ino", ino_of(uring_openat(file, O_CREAT | O_WRONLY | O_CLOEXEC, "OPENAT new")));
+	j_worker_threads();
 	sqe = at_sqe(IORING_OP_SYMLINKAT, sym);
 	sqe.addr = (uint64_t)(uintptr_t) "new.txt";
 	sqe.addr2 = (uint64_t)(uintptr_t)sym;
 	if (!uring_step("symlinkat", &sqe))
 		return;
-	sqe = at_sqe(IORING_OP_LINKAT, file);
-	sqe.len = (__u32)AT_FDCWD;
-	sqe.addr2 = (uint64_t)(uintptr_t)hard;
+	sqe = two_sqe(IORING_OP_LINKAT, file, hard);
 	if (!uring_step("linkat", &sqe))
 		return;
-	sqe = at_sqe(IORING_OP_RENAMEAT, hard);
-	sqe.len = (__u32)AT_FDCWD;
-	sqe.addr2 = (uint64_t)(uintptr_t)moved;
+	j_num("other_ino",
+	      ino_of(uring_openat(other, O_CREAT | O_WRONLY | O_CLOEXEC, "OPENAT other")));
+	sqe = two_sqe(IORING_OP_RENAMEAT, hard, other);
 	if (!uring_step("renameat", &sqe))
 		return;
-	sqe = at_sqe(IORING_OP_UNLINKAT, moved);
+	sqe = at_sqe(IORING_OP_UNLINKAT, other);
 	uring_step("unlinkat", &sqe);
+	sqe = at_sqe(IORING_OP_UNLINKAT, sym);
+	uring_step("unlinkat_sym", &sqe);
+	sqe = at_sqe(IORING_OP_UNLINKAT, file);
+	uring_step("unlinkat_file", &sqe);
+	sqe = at_sqe(IORING_OP_UNLINKAT, d);
+	sqe.unlink_flags = AT_REMOVEDIR;
+	uring_step("rmdir", &sqe);
 }
 
 /* A read-only io_uring OPENAT of `name` in the work directory, written

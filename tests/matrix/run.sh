@@ -536,8 +536,10 @@ done
 # A few small modules of each kernel (lib/crc7, lib/crc-itu-t, net/dummy: no
 # dependencies) from its own package, appended to the initramfs as a second
 # cpio archive (the kernel unpacks one after the other), so the module e2e
-# tests load and unload a real module. A kernel without them boots the
-# shared initramfs and those tests skip, saying why.
+# tests load and unload a real module; and overlayfs (no dependencies
+# either), which the file tests load to mount a container-like overlay. A
+# kernel without them boots the shared initramfs and those tests skip,
+# saying why.
 declare -a K_INITRD
 add_modules() {
     local i=$1 rel=${K_REL[$1]} base=${INITRD[${K_ARCH[$1]}]}
@@ -546,7 +548,8 @@ add_modules() {
     [ -f "$deb" ] || return 0
     rm -rf "$m"; mkdir -p "$m"
     dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$m" --wildcards --no-anchored \
-        '*/kernel/lib/crc7.ko*' '*/kernel/lib/crc-itu-t.ko*' '*/kernel/drivers/net/dummy.ko*' 2>/dev/null || true
+        '*/kernel/lib/crc7.ko*' '*/kernel/lib/crc-itu-t.ko*' '*/kernel/drivers/net/dummy.ko*' \
+        '*/kernel/fs/overlayfs/overlay.ko*' 2>/dev/null || true
     if [ -d "$m/usr/lib/modules" ]; then
         mkdir -p "$m/lib" && cp -a "$m/usr/lib/modules" "$m/lib/" && rm -rf "$m/usr"
     fi

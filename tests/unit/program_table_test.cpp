@@ -284,7 +284,7 @@ TEST(ProgramTable, ProgramsOfKprobe) {
   EXPECT_EQ(unique.size(), progs.size()) << "duplicates";
 
   for (const std::string& p : programs_of(Backend::tracepoint))
-    EXPECT_TRUE(starts_with(p, "tp__") || starts_with(p, "tpbtf__")) << p;
+    EXPECT_TRUE(starts_with(p, "tp__") || starts_with(p, "tpbtf__") || starts_with(p, "tpvma__")) << p;
   auto fentry = programs_of(Backend::fentry);
   // One fentry twin per kprobe program, but for a function fentry cannot
   // attach to on every kernel (struct arguments before v6.1).
@@ -380,3 +380,31 @@ TEST(ProgramTable, MissingSyscallSymbolTakesAnAlternateForThatSyscallOnly) {
   EXPECT_FALSE(program_for(f, *c.variant, 2)) << "nothing can see that syscall";
 }
 #endif
+
+// The tracepoint entries of mprotect and pkey_mprotect that look the memory
+// up (bpf_find_vma, v5.17) are taken where the kernel has the helper; the
+// verifier refuses them elsewhere, so the plain entries are taken there.
+TEST(ProgramTable, MprotectEntriesLookTheMemoryUpWhereTheKernelCan) {
+  FakeFeatures f;
+  f.has_kprobes = false;
+  f.has_fentry = false;
+  const std::vector<std::string> vma = {"tpvma__sys_enter_mprotect", "tpvma__sys_enter_pkey_mprotect",
+                                        "tp__sys_enter_mmap"};
+  const std::vector<std::string> plain = {"tp__sys_enter_mprotect", "tp__sys_enter_pkey_mprotect",
+                                          "tp__sys_enter_mmap"};
+  for (auto forced : {std::optional<Backend>{}, std::optional<Backend>{Backend::tracepoint}}) {
+    auto cs = choose_programs(f, {Family::tamper}, forced);
+    ASSERT_TRUE(choice(cs, "tamper.memory_exec.enter").variant);
+    EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, vma) << forced.has_value();
+  }
+  f.missing_functions.insert("bpf_find_vma");
+  auto cs = choose_programs(f, {Family::tamper}, std::nullopt);
+  EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, plain);
+  cs = choose_programs(f, {Family::tamper}, Backend::tracepoint);
+  ASSERT_TRUE(choice(cs, "tamper.memory_exec.enter").variant);
+  EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->programs, plain);
+  // Where kprobes work, the kernel's own hook shows the memory instead.
+  f.has_kprobes = true;
+  cs = choose_programs(f, {Family::tamper}, std::nullopt);
+  EXPECT_EQ(choice(cs, "tamper.memory_exec.enter").variant->backend, Backend::kprobe);
+}

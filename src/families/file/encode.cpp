@@ -159,7 +159,7 @@ void nightjar_file(Encoder& e, const FileView& v) {
     if (v.original->truncated) e.w().kb("path_truncated", true);
     e.w().end_object();
   }
-  if (v.type != NJ_REC_FILE_RENAME && v.target && v.target->as_passed != v.target->path)
+  if (v.type != NJ_REC_FILE_RENAME && v.target && !v.target->as_passed.empty() && v.target->as_passed != v.target->path)
     e.str("target_path_as_passed", v.target->as_passed, "nightjar.file.target_path_as_passed");
   if (v.target && v.target->truncated) e.w().kb("target_path_truncated", true);
   switch (op.syscall) {

@@ -160,7 +160,7 @@ FileView make_file_view(uint16_t type, const nj_file_op& op, const Event& ev, co
     // The names came from the kernel's dentries, not from the caller.
     v.object.as_passed.clear();
     if (v.original) v.original->as_passed.clear();
-    if (v.target && !p.target) v.target->as_passed = v.target->path;
+    if (v.target && !p.target) v.target->as_passed.clear();
   }
   // A path missing its top is shown as the tail it is.
   auto mark = [](FilePath* f, bool cut) {

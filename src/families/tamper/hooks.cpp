@@ -4,6 +4,8 @@
 // kernel and architecture we support.
 #include "families/tamper/hooks.h"
 
+#include <algorithm>
+
 namespace nj {
 
 namespace {
@@ -49,12 +51,27 @@ const std::vector<const char*> kExecMemoryCalls = {"mprotect", "pkey_mprotect", 
 // (bpf/tamper/memory.bpf.c, bpf/tamper/rename.bpf.c).
 void memory_hooks(std::vector<Hook>& t) {
   constexpr Family T = Family::tamper;
-  t.push_back(
-      syscall_hook(T, "tamper.memory_exec.enter", "arguments of calls that ask for PROT_EXEC", kExecMemoryCalls, true));
+  // The tracepoint backend's entries of mprotect and pkey_mprotect look the
+  // memory up with bpf_find_vma (v5.17) where the kernel has it: preferred
+  // to the plain entries, which judge by the protections asked for alone.
+  Hook enter =
+      syscall_hook(T, "tamper.memory_exec.enter", "arguments of calls that ask for PROT_EXEC", kExecMemoryCalls, true);
+  Variant vma{Backend::tracepoint, {}, {}, {}};
+  for (const char* sc : kExecMemoryCalls) {
+    const std::string s = sc;
+    const bool looks_up = s != "mmap";
+    vma.programs.push_back((looks_up ? "tpvma__sys_enter_" : "tp__sys_enter_") + s);
+    vma.needs.push_back({Requirement::Kind::tracepoint, "syscalls", "sys_enter_" + s, looks_up ? "bpf_find_vma" : ""});
+  }
+  auto plain = std::find_if(enter.variants.begin(), enter.variants.end(),
+                            [](const Variant& v) { return v.backend == Backend::tracepoint; });
+  enter.variants.insert(plain, std::move(vma));
+  t.push_back(std::move(enter));
   t.push_back(
       syscall_hook(T, "tamper.memory_exec", "anonymous or writable memory made executable", kExecMemoryCalls, false));
-  // No tracepoint fires inside mprotect with the VMA: without this hook an
-  // mprotect is judged by the protections it asks for alone.
+  // No tracepoint fires inside mprotect with the VMA: without this hook, or
+  // the tracepoint entries' bpf_find_vma, an mprotect is judged by the
+  // protections it asks for alone.
   t.push_back(Hook{"tamper.memory_exec.vma", T, false, "what an mprotect's memory was (anonymous, writable, its file)",
                    function_hook("security_file_mprotect", nullptr, nullptr)});
   t.push_back(Hook{"tamper.rename", T, true, "process and thread renames (prctl, /proc/<pid>/comm)",
