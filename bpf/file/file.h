@@ -181,6 +181,17 @@ struct nj_file_out {
 	struct nj_file_obj obj;
 };
 
+/* A rename whose new name replaced a file: that file in args[1..3]. */
+static __always_inline void nj_file_op_replaced(struct nj_file_op *op,
+						const struct nj_file_obj *replaced)
+{
+	if (!(op->flags & NJ_FILE_REPLACED))
+		return;
+	op->args[1] = replaced->mode;
+	op->args[2] = replaced->ino;
+	op->args[3] = replaced->dev;
+}
+
 /*
  * Build and send one file event: the object's path walked from its open
  * file when there is one, else the path as passed and the directory it is
@@ -241,11 +252,7 @@ static __always_inline void nj_file_build(void *ctx, struct nj_scratch *sc, __u8
 	rec.op.args[1] = fa->v1;
 	rec.op.args[2] = out->extra[0];
 	rec.op.args[3] = out->extra[1];
-	if (rec.op.flags & NJ_FILE_REPLACED) {
-		rec.op.args[1] = replaced.mode;
-		rec.op.args[2] = replaced.ino;
-		rec.op.args[3] = replaced.dev;
-	}
+	nj_file_op_replaced(&rec.op, &replaced);
 	nj_fill_task(&rec.op.task, task, false);
 	nj_hdr_init_ts(&rec.hdr, NJ_FAM_FILE, out->type, sizeof(rec), event_id, backend, sc->ts_ns);
 	nj_batch_close(ctx, sc, &rec, parts);
@@ -393,6 +400,24 @@ static __always_inline void nj_file_emit_vfs(void *ctx, __u8 backend, const stru
 {
 	NJ_BATCH(sc, NJ_FAM_FILE, nj_file_build_vfs(ctx, sc, backend, k, rec));
 }
+
+/* A VFS hook: two programs per function, kprobe and fentry, one body,
+ * which has its backend in `backend`. */
+#define NJ_FILE_ID_HOOK(fn, body, ...)                  \
+	SEC("kprobe/" #fn)                              \
+	int BPF_KPROBE(kp__##fn, __VA_ARGS__)           \
+	{                                               \
+		const __u8 backend = NJ_BACKEND_KPROBE; \
+		(void)backend;                          \
+		return body;                            \
+	}                                               \
+	SEC("fentry/" #fn)                              \
+	int BPF_PROG(fe__##fn, __VA_ARGS__)             \
+	{                                               \
+		const __u8 backend = NJ_BACKEND_FENTRY; \
+		(void)backend;                          \
+		return body;                            \
+	}
 
 /* Entry shapes. Each rewrites the syscall's own arguments (a->args as
  * passed) into struct nj_file_args and saves them. */

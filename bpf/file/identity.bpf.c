@@ -73,11 +73,7 @@ static __always_inline int nj_file_uring_vfs(void *ctx, __u8 backend, const stru
 	rec.op.obj = ids.obj;
 	rec.op.syscall = syscall;
 	rec.op.args[0] = v0;
-	if (rec.op.flags & NJ_FILE_REPLACED) {
-		rec.op.args[1] = ids.replaced.mode;
-		rec.op.args[2] = ids.replaced.ino;
-		rec.op.args[3] = ids.replaced.dev;
-	}
+	nj_file_op_replaced(&rec.op, &ids.replaced);
 	nj_file_emit_vfs(ctx, backend, k, &rec);
 	return 0;
 }
@@ -117,23 +113,6 @@ static __always_inline int nj_file_stash_path(const struct path *p)
 	{                                                                                          \
 		.mnt = (__u64)BPF_CORE_READ(dir_, mnt), .dir = (__u64)BPF_CORE_READ(dir_, dentry), \
 		.name = (__u64)BPF_CORE_READ(d_, d_name.name), .type = (type_)                     \
-	}
-
-/* Two programs per function: kprobe and fentry, one body. */
-#define NJ_FILE_ID_HOOK(fn, body, ...)                  \
-	SEC("kprobe/" #fn)                              \
-	int BPF_KPROBE(kp__##fn, __VA_ARGS__)           \
-	{                                               \
-		const __u8 backend = NJ_BACKEND_KPROBE; \
-		(void)backend;                          \
-		return body;                            \
-	}                                               \
-	SEC("fentry/" #fn)                              \
-	int BPF_PROG(fe__##fn, __VA_ARGS__)             \
-	{                                               \
-		const __u8 backend = NJ_BACKEND_FENTRY; \
-		(void)backend;                          \
-		return body;                            \
 	}
 
 /* The calls io_uring has an opcode for (UNLINKAT, RENAMEAT, MKDIRAT,

@@ -197,17 +197,7 @@ static __always_inline int uring_open(void *ctx, __u8 backend, struct file *file
 	return 0;
 }
 
-SEC("kprobe/security_file_open")
-int BPF_KPROBE(kp__security_file_open, struct file *file)
-{
-	return uring_open(ctx, NJ_BACKEND_KPROBE, file);
-}
-
-SEC("fentry/security_file_open")
-int BPF_PROG(fe__security_file_open, struct file *file)
-{
-	return uring_open(ctx, NJ_BACKEND_FENTRY, file);
-}
+NJ_FILE_ID_HOOK(security_file_open, uring_open(ctx, backend, file), struct file *file)
 
 NJ_SYSCALL_ENTER(openat, NJ_SYS_OPENAT, 4, openat_enter)
 NJ_SYSCALL_ENTER(openat2, NJ_SYS_OPENAT2, 3, openat2_enter)

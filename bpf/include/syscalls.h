@@ -162,14 +162,19 @@ static __always_inline bool nj_sys_take(__u64 id, __u32 first, __u32 last, struc
 	return true;
 }
 
+/* The tracepoint program alone, named <prefix>sys_enter_<sys>: also for an
+ * entry that only some kernels can load (tpvma__, memory.bpf.c). */
+#define NJ_TP_SYSCALL_ENTER(prefix, sys, id, nargs, body)     \
+	SEC("tracepoint/syscalls/sys_enter_" #sys)            \
+	int prefix##sys_enter_##sys(struct nj_sys_enter *ctx) \
+	{                                                     \
+		struct nj_sys_args a = {.syscall = (id)};     \
+		nj_tp_args(ctx, &a, (nargs));                 \
+		return body(&a);                              \
+	}
+
 #define NJ_SYSCALL_ENTER(sys, id, nargs, body)                                                    \
-	SEC("tracepoint/syscalls/sys_enter_" #sys)                                                \
-	int tp__sys_enter_##sys(struct nj_sys_enter *ctx)                                         \
-	{                                                                                         \
-		struct nj_sys_args a = {.syscall = (id)};                                         \
-		nj_tp_args(ctx, &a, (nargs));                                                     \
-		return body(&a);                                                                  \
-	}                                                                                         \
+	NJ_TP_SYSCALL_ENTER(tp__, sys, id, nargs, body)                                           \
 	SEC("ksyscall/" #sys)                                                                     \
 	int ks__##sys(struct pt_regs *ctx)                                                        \
 	{                                                                                         \

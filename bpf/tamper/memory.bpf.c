@@ -163,8 +163,6 @@ static __always_inline int mem_enter_vma(struct nj_sys_args *a)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct nj_mem_found f;
 
-	if (!nj_mem_vma_hooked)
-		nj_mem_vma_hooked = true;
 	/* The look-up is what a JIT's storm would pay on every call: inside
 	 * the window the call is counted first, its memory unseen (the count
 	 * may then include calls that were no signal). */
@@ -312,17 +310,8 @@ static __always_inline int mem_exit(void *ctx, long ret, __u8 backend)
 	return 0;
 }
 
-#define NJ_MEM_VMA_ENTER(sys, id, nargs)                     \
-	SEC("tracepoint/syscalls/sys_enter_" #sys)           \
-	int tpvma__sys_enter_##sys(struct nj_sys_enter *ctx) \
-	{                                                    \
-		struct nj_sys_args a = {.syscall = (id)};    \
-		nj_tp_args(ctx, &a, (nargs));                \
-		return mem_enter_vma(&a);                    \
-	}
-
-NJ_MEM_VMA_ENTER(mprotect, NJ_SYS_MPROTECT, 3)
-NJ_MEM_VMA_ENTER(pkey_mprotect, NJ_SYS_PKEY_MPROTECT, 4)
+NJ_TP_SYSCALL_ENTER(tpvma__, mprotect, NJ_SYS_MPROTECT, 3, mem_enter_vma)
+NJ_TP_SYSCALL_ENTER(tpvma__, pkey_mprotect, NJ_SYS_PKEY_MPROTECT, 4, mem_enter_vma)
 NJ_SYSCALL_ENTER(mprotect, NJ_SYS_MPROTECT, 3, mem_enter)
 NJ_SYSCALL_EXIT(mprotect, mem_exit)
 NJ_SYSCALL_ENTER(pkey_mprotect, NJ_SYS_PKEY_MPROTECT, 4, mem_enter)

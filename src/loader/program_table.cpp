@@ -143,6 +143,10 @@ std::string describe(const Requirement& r) {
   return "?";
 }
 
+bool loads_only_where_met(Backend b, const Requirement& need) {
+  return b == Backend::fentry || need.kind == K::tp_btf || !need.helper.empty();
+}
+
 std::optional<Alternate> program_for(const KernelFeatures& f, const Variant& v, size_t i) {
   if (requirement_met(f, v.needs[i])) return Alternate{v.programs[i], v.needs[i]};
   if (i < v.alternates.size())

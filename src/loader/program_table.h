@@ -47,6 +47,13 @@ struct Variant {
 // if none can.
 std::optional<Alternate> program_for(const KernelFeatures& f, const Variant& v, size_t i);
 
+// Whether a program of backend b with requirement `need` can be loaded
+// only where that requirement holds, so a load of every program of the
+// backend leaves it out elsewhere: fentry and tp_btf programs name their
+// target at load time, and older verifiers refuse a program calling a
+// newer helper.
+bool loads_only_where_met(Backend b, const Requirement& need);
+
 struct Hook {
   std::string name;  // e.g. "exec", "exec.enter"
   Family family;

@@ -151,14 +151,12 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   };
 
   if (config_.load_all_of) {
-    // fentry and tp_btf programs name their target at load time: one whose
-    // target this kernel's BTF lacks cannot load at all, so it is left out,
-    // as is one calling a BPF helper the kernel lacks
-    // (the sensor would attach an alternate for it, or leave its optional
-    // hook out: module:module_load without CONFIG_MODULES).
+    // A program that loads only where its requirement holds
+    // (loads_only_where_met) is left out elsewhere: the sensor would attach
+    // an alternate for it, or leave its optional hook out
+    // (module:module_load without CONFIG_MODULES).
     for (const auto& [prog, need] : programs_with_needs(*config_.load_all_of)) {
-      if ((*config_.load_all_of == Backend::fentry || need.kind == Requirement::Kind::tp_btf || !need.helper.empty()) &&
-          !requirement_met(features, need)) {
+      if (loads_only_where_met(*config_.load_all_of, need) && !requirement_met(features, need)) {
         spdlog::info("{} not loadable here: missing {}", prog, describe(need));
         continue;
       }

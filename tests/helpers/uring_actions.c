@@ -104,37 +104,6 @@ static void j_worker_threads(void)
 	j_num("worker_threads", found);
 }
 
-/* A file created by an io_uring OPENAT (v5.6+): no open syscall runs. */
-static void act_io_uring_openat(void)
-{
-	struct io_uring_sqe sqe;
-	struct ring r;
-	char path[4096];
-	int fd;
-
-	join_path(path, sizeof(path), workdir(), "uring-created.txt");
-	ring_open(&r);
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_OPENAT;
-	sqe.fd = AT_FDCWD;
-	sqe.addr = (uint64_t)(uintptr_t)path;
-	sqe.open_flags = O_CREAT | O_WRONLY | O_CLOEXEC;
-	sqe.len = 0600;
-	fd = ring_run(&r, &sqe);
-	if (fd == -EINVAL || fd == -EOPNOTSUPP)
-		die(77, "io_uring OPENAT not supported");
-	if (fd < 0) {
-		errno = -fd;
-		die_errno("io_uring OPENAT");
-	}
-	close(fd);
-	j_begin(g_action);
-	j_num("pid", getpid());
-	j_str("path", path);
-	j_worker_threads();
-	close(r.fd);
-}
-
 /* One request on a fresh ring; its result (-errno on failure). */
 static int ring_once(struct io_uring_sqe *sqe)
 {
@@ -158,6 +127,25 @@ static struct io_uring_sqe at_sqe(__u8 opcode, const char *path)
 	return sqe;
 }
 
+/* An OPENAT request (v5.6+) of `path` with `flags` (mode 0600); its fd.
+ * A kernel without it ends the action with 77. */
+static int uring_openat(const char *path, int flags, const char *key)
+{
+	struct io_uring_sqe sqe = at_sqe(IORING_OP_OPENAT, path);
+	int fd;
+
+	sqe.open_flags = (__u32)flags;
+	sqe.len = 0600;
+	fd = ring_once(&sqe);
+	if (fd == -EINVAL || fd == -EOPNOTSUPP)
+		die(77, "io_uring OPENAT not supported");
+	if (fd < 0) {
+		errno = -fd;
+		die_errno(key);
+	}
+	return fd;
+}
+
 /* A request whose opcode this kernel may lack (v5.11: UNLINKAT, RENAMEAT;
  * v5.15: MKDIRAT, SYMLINKAT, LINKAT): its result under `key`, and false
  * when the kernel lacks it. Any other failure ends the action. */
@@ -173,21 +161,6 @@ static bool uring_step(const char *key, struct io_uring_sqe *sqe)
 	}
 	j_num(key, res);
 	return true;
-}
-
-static int uring_openat(const char *path, int flags, const char *key)
-{
-	struct io_uring_sqe sqe = at_sqe(IORING_OP_OPENAT, path);
-	int fd;
-
-	sqe.open_flags = (__u32)flags;
-	sqe.len = 0600;
-	fd = ring_once(&sqe);
-	if (fd < 0) {
-		errno = -fd;
-		die_errno(key);
-	}
-	return fd;
 }
 
 static long long ino_of(int fd)
@@ -208,6 +181,19 @@ static struct io_uring_sqe two_sqe(__u8 opcode, const char *from, const char *to
 	sqe.len = (__u32)AT_FDCWD;
 	sqe.addr2 = (uint64_t)(uintptr_t)to;
 	return sqe;
+}
+
+/* A file created by an io_uring OPENAT (v5.6+): no open syscall runs. */
+static void act_io_uring_openat(void)
+{
+	char path[4096];
+
+	join_path(path, sizeof(path), workdir(), "uring-created.txt");
+	close(uring_openat(path, O_CREAT | O_WRONLY | O_CLOEXEC, "io_uring OPENAT"));
+	j_begin(g_action);
+	j_num("pid", getpid());
+	j_str("path", path);
+	j_worker_threads();
 }
 
 /* What io_uring can do to files, one request each, on paths in the work
@@ -269,7 +255,6 @@ static void act_io_uring_files(void)
  * the request inline, in io_uring_enter, without a worker. */
 static void act_io_uring_read(void)
 {
-	struct io_uring_sqe sqe;
 	char path[4096];
 	int fd;
 
@@ -277,14 +262,7 @@ static void act_io_uring_read(void)
 	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write(fd, "s3cret\n", 7) != 7 || close(fd))
 		die_errno("write");
-	sqe = at_sqe(IORING_OP_OPENAT, path);
-	sqe.open_flags = O_RDONLY | O_CLOEXEC;
-	fd = ring_once(&sqe);
-	if (fd < 0) {
-		errno = -fd;
-		die_errno("io_uring OPENAT");
-	}
-	close(fd);
+	close(uring_openat(path, O_RDONLY | O_CLOEXEC, "io_uring OPENAT"));
 	j_begin(g_action);
 	j_num("pid", getpid());
 	j_str("path", path);
