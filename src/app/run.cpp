@@ -299,7 +299,7 @@ void Daemon::on_record(const uint8_t* data, size_t size) {
     if (decode_errors_++ == 0) spdlog::warn("undecodable record: {}", rec.error().message);
     return;
   }
-  if (reorder_) reorder_->push(std::move(*rec), WallClock::boot_now_ns());
+  if (reorder_) reorder_->push(std::move(*rec));
   else assembler_->push(std::move(*rec), WallClock::boot_now_ns());
 }
 
@@ -341,12 +341,14 @@ int Daemon::run_loop() {
   while (!g_stop.load()) {
     if (g_reopen.exchange(false) && !reload_config()) reopen_output("SIGHUP");
     if (auto s = outs_.stop_requested()) return output_stopped(s->first, s->second);
+    // Taken before the pass: every record committed before it is read by it.
+    const uint64_t pass_start = WallClock::boot_now_ns();
     auto n = reader_->poll(o_.poll_ms);
     if (!n) {
       spdlog::error("{}", n.error().message);
       return 1;
     }
-    if (reorder_) reorder_->release(WallClock::boot_now_ns());
+    if (reorder_) reorder_->release(pass_start);
     assembler_->expire(WallClock::boot_now_ns());
     enricher_->poll(WallClock::boot_now_ns(), emit_);
     const auto now = std::chrono::steady_clock::now();

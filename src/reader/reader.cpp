@@ -109,7 +109,9 @@ class PerfReader final : public Reader {
   }
   Result<int> poll(int timeout_ms) override {
     int n = perf_buffer__poll(pb_.get(), timeout_ms);
-    if (n == -EINTR) return 0;
+    // Interrupted or not, the pass reads every buffer to its end: the
+    // reorderer counts on it (src/order/reorderer.h).
+    if (n == -EINTR) n = 0;
     if (n < 0) return os_error(n, "polling the perf buffers");
     // With a watermark, poll only returns once a buffer passed it; read
     // whatever the other CPUs hold too.

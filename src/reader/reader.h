@@ -18,7 +18,9 @@ class Reader {
  public:
   virtual ~Reader() = default;
   // Wait up to timeout_ms for data, then hand every waiting record to fn.
-  // Returns the number of samples handled (a sample holds one or more records); EINTR is not an error (0).
+  // Perf buffers: every record committed before the call is handed over by
+  // it (the reorderer counts on that). Returns the number of samples
+  // handled (a sample holds one or more records); EINTR is not an error.
   virtual Result<int> poll(int timeout_ms) = 0;
   // Hand over everything already in the buffers without waiting.
   virtual Result<int> drain() = 0;
