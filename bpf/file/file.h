@@ -315,7 +315,6 @@ static __always_inline int nj_file_leave(void *ctx, long ret, __u8 backend, __u3
  * (PF_KTHREAD: nj_ignored drops them) and nothing ties them to it here:
  * not reported (the submit event still is).
  */
-#define NJ_PF_IO_WORKER 0x10
 
 struct task_struct___nj_uring {
 	void *io_uring;

@@ -16,6 +16,8 @@
 #endif
 
 #define PF_KTHREAD 0x00200000
+/* io_uring's worker threads (v5.12+: threads of the process, not kthreads) */
+#define NJ_PF_IO_WORKER 0x10
 #define CLONE_VM 0x00000100
 #define CLONE_VFORK 0x00004000
 #define CLONE_THREAD 0x00010000

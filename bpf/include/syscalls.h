@@ -37,25 +37,35 @@ struct nj_sys_exit {
 
 #define NJ_AT_FDCWD -100
 
+/* The current thread's user-entry registers; NULL where the kernel has no
+ * bpf_task_pt_regs (before 5.15, commit dd6e10fbd9fb: the branch is dead
+ * code the verifier drops there). */
+static __always_inline struct pt_regs *nj_current_regs(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return NULL;
+}
+
 /* The syscall the current thread is in, from its user-entry registers
- * (x86 orig_ax, arm64 syscallno); -1 where the kernel has no
- * bpf_task_pt_regs (before 5.15, commit dd6e10fbd9fb). Numbers are the
- * native table's: a 32-bit (compat) task on x86-64 carries ia32 numbers. */
+ * (x86 orig_ax, arm64 syscallno); -1 before 5.15. Numbers are the native
+ * table's: a 32-bit (compat) task on x86-64 carries ia32 numbers. */
+static __always_inline long nj_regs_syscall_nr(struct pt_regs *regs)
+{
+	if (!regs)
+		return -1;
+#if defined(__TARGET_ARCH_x86)
+	return (long)BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
 static __always_inline long nj_current_syscall_nr(void)
 {
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)) {
-		struct pt_regs *regs =
-			(struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-#if defined(__TARGET_ARCH_x86)
-		return (long)BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-		return BPF_CORE_READ(regs, syscallno);
-#else
-		(void)regs;
-#endif
-	}
-	return -1;
+	return nj_regs_syscall_nr(nj_current_regs());
 }
 
 /* Native syscall numbers the programs compare nj_current_syscall_nr()
@@ -67,6 +77,14 @@ static __always_inline long nj_current_syscall_nr(void)
 #define NJ_NR_OPENAT 257
 #define NJ_NR_OPEN_BY_HANDLE_AT 304
 #define NJ_NR_EXECVEAT 322
+#define NJ_NR_READ 0
+#define NJ_NR_WRITE 1
+#define NJ_NR_READV 19
+#define NJ_NR_WRITEV 20
+#define NJ_NR_SENDTO 44
+#define NJ_NR_RECVFROM 45
+#define NJ_NR_SENDMSG 46
+#define NJ_NR_RECVMSG 47
 #elif defined(__TARGET_ARCH_arm64)
 #define NJ_NR_OPEN -1
 #define NJ_NR_CREAT -1
@@ -74,6 +92,14 @@ static __always_inline long nj_current_syscall_nr(void)
 #define NJ_NR_OPENAT 56
 #define NJ_NR_OPEN_BY_HANDLE_AT 265
 #define NJ_NR_EXECVEAT 281
+#define NJ_NR_READ 63
+#define NJ_NR_WRITE 64
+#define NJ_NR_READV 65
+#define NJ_NR_WRITEV 66
+#define NJ_NR_SENDTO 206
+#define NJ_NR_RECVFROM 207
+#define NJ_NR_SENDMSG 211
+#define NJ_NR_RECVMSG 212
 #endif
 /* From 424 on, one number on every architecture's table. */
 #define NJ_NR_IO_URING_ENTER 426

@@ -5,10 +5,12 @@
  * sendfile, io_uring, ...), in the caller's context. The UDP syscall pairs
  * (udp.bpf.c) report what goes through sendto/sendmsg/recvfrom/...; these
  * report the rest, so a program that write()s to a connected UDP socket
- * (Go's resolver) is seen too. They carry no buffer: no DNS payload.
- * Older kernels lack them (an optional hook; docs/events/network.md).
+ * (Go's resolver) is seen too, and DNS over TCP. They carry no buffer: a
+ * DNS message's bytes are found through the syscall's registers
+ * (nj_msg_from_syscall). Older kernels lack them (an optional hook;
+ * docs/events/network.md).
  */
-#include "net.h"
+#include "dns.h"
 
 #define NJ_MSG_PEEK 2
 
@@ -19,35 +21,52 @@ struct trace_event_raw_sock_msg_length___nj {
 	int flags;
 } __attribute__((preserve_access_index));
 
-static __always_inline int udp_other(void *ctx, struct trace_event_raw_sock_msg_length___nj *tp,
-				     bool ingress)
+static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_length___nj *tp,
+				    bool ingress)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
+	struct sock *sk = (struct sock *)tp->sk;
+	bool udp = tp->protocol == NJ_IPPROTO_UDP;
 	struct nj_net_udp rec = {};
+	struct udp_msg m = {};
 	struct nj_sys_args *a;
-	struct sock *sk;
+	bool dns, fresh;
 
-	if (tp->protocol != NJ_IPPROTO_UDP || tp->ret <= 0 || (tp->flags & NJ_MSG_PEEK))
+	if (tp->ret <= 0 || (tp->flags & NJ_MSG_PEEK))
 		return 0;
-	/* Inside a UDP syscall pair, which reports it with its peer. */
-	a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
-	if (a && a->syscall >= NJ_SYS_SENDTO && a->syscall <= NJ_SYS_RECVMMSG)
+	if (udp) {
+		/* Inside a UDP syscall pair, which reports it with its peer. */
+		a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
+		if (a && a->syscall >= NJ_SYS_SENDTO && a->syscall <= NJ_SYS_RECVMMSG)
+			return 0;
+	} else if (tp->protocol != NJ_IPPROTO_TCP || tp->ret < NJ_DNS_HEADER ||
+		   BPF_CORE_READ(sk, __sk_common.skc_dport) != bpf_htons(NJ_DNS_PORT)) {
+		/* TCP: DNS only (its connection is reported on its own). */
 		return 0;
+	}
 	if (nj_ignored(task, false))
 		return 0;
-	sk = (struct sock *)tp->sk;
 	nj_sk_endpoints(sk, &rec.op.ep);
 	rec.op.retval = tp->ret;
 	rec.op.bytes_out = tp->ret;
-	rec.op.flags = NJ_NET_OTHER_CALL | (ingress ? NJ_NET_INGRESS : 0);
+	rec.op.flags = ingress ? NJ_NET_INGRESS : 0;
+	if (udp)
+		rec.op.flags |= NJ_NET_OTHER_CALL;
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
-	if (nj_udp_folded(task, &rec.op, 1, &rec.op.count))
+	m.len = tp->ret;
+	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, &m, !udp);
+	fresh = udp && !nj_udp_folded(task, &rec.op, 1, &rec.op.count);
+	if (!dns && !fresh)
 		return 0;
 	nj_fill_task(&rec.op.task, task, false);
-	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(),
-		    NJ_BACKEND_TRACEPOINT, bpf_ktime_get_boot_ns());
+	if (dns)
+		NJ_BATCH(sc, NJ_FAM_NETWORK,
+			 udp_dns_send(ctx, sc, NJ_BACKEND_TRACEPOINT, &rec, &m));
+	if (fresh)
+		nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(),
+			    NJ_BACKEND_TRACEPOINT, bpf_ktime_get_boot_ns());
 	return 0;
 }
 
@@ -58,7 +77,7 @@ int tp__sock_send_length(struct trace_event_raw_sock_msg_length___nj *ctx)
 	 * test loads every program. */
 	if (!bpf_core_field_exists(ctx->protocol))
 		return 0;
-	return udp_other(ctx, ctx, false);
+	return sock_msg(ctx, ctx, false);
 }
 
 SEC("tracepoint/sock/sock_recv_length")
@@ -66,5 +85,5 @@ int tp__sock_recv_length(struct trace_event_raw_sock_msg_length___nj *ctx)
 {
 	if (!bpf_core_field_exists(ctx->protocol))
 		return 0;
-	return udp_other(ctx, ctx, true);
+	return sock_msg(ctx, ctx, true);
 }

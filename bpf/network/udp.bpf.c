@@ -10,10 +10,9 @@
  * The entry saves the arguments only for UDP sockets: sendmsg and recvmsg
  * also carry every netlink and unix-socket message on the machine, which
  * should cost one fd lookup, not a map update.
- * Not seen: write(2)/read(2) on a connected UDP socket (hooking every read
- * and write costs far more than it finds; docs/events/network.md).
+ * write(2), read(2) and the rest reach sock_length.bpf.c instead.
  */
-#include "net.h"
+#include "dns.h"
 
 /* The socket found here rides in args[5], which none of these syscalls'
  * saved arguments use: the exit need not walk the fd table again (the
@@ -28,13 +27,6 @@ static __always_inline int udp_enter(struct nj_sys_args *a)
 	a->args[5] = (__u64)sk;
 	return nj_sys_enter_save(a);
 }
-
-/* Where the datagram's bytes and its peer's address are, per syscall. */
-struct udp_msg {
-	const void *buf;
-	const void *name;
-	__u64 len; /* bytes of the datagram */
-};
 
 static __always_inline void udp_from_msghdr(const struct user_msghdr *um, struct udp_msg *m,
 					    bool ingress)
@@ -78,51 +70,6 @@ static __always_inline int udp_examine(struct task_struct *task, struct nj_net_u
 	if (!nj_udp_folded(task, &rec->op, 1, &rec->op.count))
 		r |= UDP_NEW;
 	return r;
-}
-
-/* A batch started empty holds a DNS event whole: its part is never sent
- * ahead of its closing record, so no part of it is ever lost apart. */
-_Static_assert(sizeof(struct nj_str) + NJ_DNS_MAX + 8 + sizeof(struct nj_net_udp) < NJ_BATCH_FLUSH,
-	       "a DNS event fits an empty batch");
-
-/* The DNS event into the (empty) batch: the payload part, then the closing
- * record, a copy of rec written where it is sent from. Returns whether the
- * batch holds it, for the caller to send. */
-static __always_inline bool udp_dns_build(struct nj_scratch *sc, __u8 backend,
-					  const struct nj_net_udp *rec, const struct udp_msg *m)
-{
-	__u64 event_id = nj_new_event_id();
-	__u32 n = m->len > NJ_DNS_MAX ? NJ_DNS_MAX : m->len;
-	__u16 type = NJ_REC_NET_DNS_QUERY;
-	struct nj_net_udp *out;
-	__u32 parts;
-
-	if (!m->buf)
-		return false;
-	n &= 2 * NJ_DNS_MAX - 1;
-	if (bpf_probe_read_user(NJ_PART_DATA(sc), n, m->buf)) {
-		nj_count_read_error();
-		return false;
-	}
-	/* QR, the header's first flag bit: a response. */
-	if (n > 2 && (NJ_PART_DATA(sc)[2] & 0x80))
-		type = NJ_REC_NET_DNS_ANSWER;
-	parts = nj_part_seal(sc, event_id, backend, NJ_NF_PAYLOAD, 0,
-			     m->len > NJ_DNS_MAX ? NJ_STR_TRUNCATED : 0, n, 0, 0);
-	out = (struct nj_net_udp *)&sc->buf[NJ_BATCH_POS(sc)];
-	__builtin_memcpy(out, rec, sizeof(*out));
-	nj_hdr_init_ts(&out->hdr, NJ_FAM_NETWORK, type, sizeof(*out), event_id, backend, sc->ts_ns);
-	out->hdr.nparts = parts;
-	sc->off = NJ_BATCH_POS(sc) + ((sizeof(*out) + 7) & ~7);
-	sc->nrec++;
-	return true;
-}
-
-static __always_inline void udp_dns_send(void *ctx, struct nj_scratch *sc, __u8 backend,
-					 const struct nj_net_udp *rec, const struct udp_msg *m)
-{
-	if (udp_dns_build(sc, backend, rec, m))
-		nj_batch_flush(ctx, sc);
 }
 
 /* One datagram of sendto, sendmsg, recvfrom or recvmsg: its peer, its

@@ -84,6 +84,11 @@ void act_dns_unconnected(void);
 void act_dns_malformed(void);
 void act_dns_veth(void);
 
+/* net_dns_io_actions.c */
+void act_dns_rw(void);
+void act_dns_tcp(void);
+void act_dns_tcp_one(void);
+
 /* net_mmsg_actions.c */
 void act_dns_mmsg(void);
 void act_udp_mmsg_long(void);

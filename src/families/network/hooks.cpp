@@ -24,10 +24,12 @@ std::vector<Hook> network_hooks() {
   t.push_back(syscall_hook(N, "network.udp_recv", "UDP flows and DNS answers received",
                            {"recvfrom", "recvmsg", "recvmmsg"}, false));
   // v6.3+: what a socket sends or receives by any other call (write, read,
-  // io_uring); older kernels lack them, so the hook is optional.
-  t.push_back(Hook{"network.udp_other", N, false, "UDP flows sent or received by write, read, io_uring, ...",
+  // io_uring), and DNS over TCP; older kernels lack them, so the hook is
+  // optional.
+  t.push_back(Hook{"network.udp_other", N, false, "UDP flows and DNS sent by write, io_uring, ...; DNS over TCP",
                    tracepoint_everywhere("sock", {{"sock_send_length", "tp__sock_send_length"}})});
-  t.push_back(Hook{"network.udp_other_recv", N, false, "UDP flows received by read, io_uring, ...",
+  t.push_back(Hook{"network.udp_other_recv", N, false,
+                   "UDP flows and DNS received by read, io_uring, ...; DNS over TCP",
                    tracepoint_everywhere("sock", {{"sock_recv_length", "tp__sock_recv_length"}})});
   t.push_back(Hook{"network.tcp_state", N, true,
                    "connects settled in the background, and connections' ends with their byte counts",
