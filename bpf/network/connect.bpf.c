@@ -6,7 +6,8 @@
  * from the socket entry the CLOSE -> SYN_SENT change made inside this very
  * call. On loopback the handshake often completes (or is refused) before
  * the syscall returns; the exit then reports the result itself, after the
- * connect, so a reader never sees a result before its cause.
+ * connect, so a reader never sees a result before its cause (who reports
+ * it: nj_sock_await in net.h).
  */
 #include "net.h"
 
@@ -45,13 +46,10 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 		rec.op.task = s->task;
 	else
 		nj_fill_task(&rec.op.task, task, false);
-	phase = s ? s->phase : 0;
 	if (s) {
 		s->conn_id = event_id;
 		if (ret == 0 || ret == -NJ_EINPROGRESS)
 			s->flags |= NJ_SOCK_REPORTED;
-		if (ret == -NJ_EINPROGRESS && phase == NJ_SOCK_CONNECTING)
-			s->flags |= NJ_SOCK_AWAITING;
 	}
 	nj_net_send(ctx, &rec, NJ_REC_NET_CONNECT, event_id, backend, ts);
 	if (!s)
@@ -60,9 +58,10 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 		nj_sock_untrack(&key);
 		return 0;
 	}
-	if (ret == 0 || phase == NJ_SOCK_CONNECTING)
+	/* In progress: its result is the state change's to report, unless it
+	 * settled already (on loopback it often has). */
+	if (ret == 0 || !nj_sock_await(s, &phase))
 		return 0;
-	/* In progress, and already settled. */
 	rec.op.conn_id = event_id;
 	rec.op.retval = 0;
 	rec.op.state = NJ_TCP_SYN_SENT;

@@ -114,12 +114,9 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 	if (newstate == NJ_TCP_ESTABLISHED) {
 		if (oldstate != NJ_TCP_SYN_SENT || s->phase != NJ_SOCK_CONNECTING)
 			return 0;
-		s->phase = NJ_SOCK_ESTABLISHED;
 		s->start_ns = bpf_ktime_get_boot_ns();
-		if (s->flags & NJ_SOCK_AWAITING) {
-			s->flags &= ~NJ_SOCK_AWAITING;
+		if (nj_sock_settle(s, NJ_SOCK_ESTABLISHED))
 			state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, 0);
-		}
 		return 0;
 	}
 	if (s->phase == NJ_SOCK_CONNECTING) {
@@ -127,10 +124,10 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 		 * set means the caller closed the socket first. */
 		__s32 err = BPF_CORE_READ(sk, sk_err);
 
-		s->phase = NJ_SOCK_FAILED;
 		s->err = err ? err : NJ_ECONNABORTED;
-		/* Not yet reported: the connect's exit reports it with the result. */
-		if (!(s->flags & NJ_SOCK_AWAITING))
+		/* Not awaited yet: the connect's exit reports it with the
+		 * result, and forgets the socket. */
+		if (!nj_sock_settle(s, NJ_SOCK_FAILED))
 			return 0;
 		state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, s->err);
 	} else if (s->phase == NJ_SOCK_ESTABLISHED && (s->flags & NJ_SOCK_REPORTED) &&

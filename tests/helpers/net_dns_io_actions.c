@@ -93,7 +93,8 @@ static _Noreturn void io_server(struct io_run *run, int ready_fd)
 		if (n < 0)
 			die_errno("recvfrom (DNS query)");
 		rlen = dns_answer_make(q, (size_t)n, r, sizeof r, IO_ANSWER_IP, &qtype);
-		if (sendto(fd, r, rlen, 0, (const struct sockaddr *)&peer.ss, peer.len) != (ssize_t)rlen)
+		if (sendto(fd, r, rlen, 0, (const struct sockaddr *)&peer.ss, peer.len) !=
+		    (ssize_t)rlen)
 			die_errno("sendto (DNS answer)");
 	}
 	close(fd);
