@@ -267,6 +267,27 @@ struct {
 	__type(value, struct nj_net_sock);
 } nj_net_sock_map SEC(".maps") __weak;
 
+/* io_uring accepts submitted and not yet completed, by ring and
+ * user_data (what the completion tracepoint carries on every kernel). A
+ * multishot accept stays until its last completion. LRU: a completion
+ * missed leaves its entry to age out. */
+struct nj_uring_key {
+	__u64 ring;
+	__u64 user_data;
+};
+
+struct nj_uring_accept {
+	__u32 direct; /* into the ring's fixed files: the result is a slot, not an fd */
+	__u32 _pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct nj_uring_key);
+	__type(value, struct nj_uring_accept);
+} nj_uring_accept_map SEC(".maps") __weak;
+
 /* UDP flows seen per process (its start time too: a reused pid is a new
  * process), endpoints and direction, for the flow window. */
 struct nj_udp_key {

@@ -258,6 +258,33 @@ TEST_P(NetEvents, IoUringConnect) {
   EXPECT_EQ(get(end, "nightjar.network.connection_id"), get(conn, "event.id"));
 }
 
+// Accepts no accept(2) made: io_uring ACCEPT requests, one single-shot and
+// (5.19+) one multishot taking two connections, each reported from its
+// completion, in the process, with its connection's end.
+TEST_P(NetEvents, IoUringAccept) {
+  ACT(a, "io_uring_accept");
+  if (!hooked("network.uring_accept")) FAIL() << "io_uring ran, but its completion tracepoint is not hooked";
+  const long pid = a["pid"], sport = a["server_port"];
+  const int accepted = a["accepted"];
+  ASSERT_GE(accepted, 1);
+  for (int i = 0; i < accepted; i++) {
+    const long cport = a["client_port" + std::to_string(i)];
+    SCOPED_TRACE("connection " + std::to_string(i));
+    FIND(acc, "accept", "accept", pid, sport, [&](const json& x) { return port_of(x, "source") == cport; });
+    expect_common(acc, pid, "tcp", "ipv4");
+    EXPECT_EQ(get(acc, "event.type"), json::array({"connection", "start"}));
+    EXPECT_EQ(get(acc, "network.direction"), "ingress");
+    EXPECT_EQ(get(acc, "nightjar.network.other_call"), true);
+    EXPECT_FALSE(has(acc, "nightjar.syscall"));
+    expect_endpoint(acc, "source", "127.0.0.1", cport);
+    expect_endpoint(acc, "destination", "127.0.0.1", sport);
+    EXPECT_EQ(all_of("accept", pid, sport, "ingress").size(), static_cast<size_t>(accepted));
+    FIND(end, "close", "close", pid, sport,
+         [&](const json& x) { return get(x, "network.direction") == "ingress" && port_of(x, "source") == cport; });
+    EXPECT_EQ(get(end, "nightjar.network.connection_id"), get(acc, "event.id"));
+  }
+}
+
 TEST_P(NetEvents, RefusedConnect) {
   ACT(a, "net-refused");
   const long pid = a["pid"], port = a["port"];

@@ -2,8 +2,9 @@
  * uring_actions.c - file operations submitted through io_uring, which run
  * no syscall of their own (the file family reports them from the io_uring
  * submit tracepoint), and a TCP connect submitted the same way (the
- * network family reports it from the socket's state change). Raw io_uring_setup / io_uring_enter and the UAPI
- * ring layout: no liburing, so the helper runs in the matrix VMs as is.
+ * network family reports it from the socket's state change), and TCP
+ * accepts (reported from the completion). Raw io_uring_setup /
+ * io_uring_enter and the UAPI ring layout: no liburing, so the helper runs in the matrix VMs as is.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -11,10 +12,12 @@
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -302,10 +305,122 @@ static void act_io_uring_connect(void)
 	close(r.fd);
 }
 
+/* Submit one request without waiting for it. */
+static void ring_submit(struct ring *r, const struct io_uring_sqe *sqe)
+{
+	unsigned tail = *r->sq_tail, idx = tail & *r->sq_mask;
+
+	r->sqes[idx] = *sqe;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, r->fd, 1, 0, 0, NULL, 0) < 0)
+		die_errno("io_uring_enter (submit)");
+}
+
+/* The next completion (waiting for it); its result, *flags its flags. */
+static int ring_wait(struct ring *r, unsigned *flags)
+{
+	unsigned head = *r->cq_head;
+	struct io_uring_cqe *cqe;
+
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE) &&
+	    syscall(__NR_io_uring_enter, r->fd, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		die_errno("io_uring_enter (wait)");
+	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
+		die(1, "io_uring: no completion");
+	cqe = &r->cqes[head & *r->cq_mask];
+	*flags = cqe->flags;
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return cqe->res;
+}
+
+/* A connect that the ring's task work may interrupt (EINTR: the
+ * handshake goes on), so waited for by poll. */
+static int connect_to(const struct net_addr *srv)
+{
+	int fd = net_socket(AF_INET, SOCK_STREAM), err = 0;
+	socklen_t len = sizeof(err);
+
+	if (connect(fd, (const struct sockaddr *)&srv->ss, srv->len) != 0) {
+		if (errno != EINTR && errno != EINPROGRESS)
+			die(1, "connect to port %d: %s", addr_port(srv), strerror(errno));
+		wait_fd(fd, POLLOUT, "the connect");
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+			die_errno("getsockopt SO_ERROR");
+		if (err)
+			die(1, "connect to port %d: %s", addr_port(srv), strerror(err));
+	}
+	return fd;
+}
+
+/*
+ * TCP connections accepted by io_uring ACCEPT requests (v5.5+), submitted
+ * before the connection comes (so they complete from task work, in this
+ * thread): one single-shot, then one multishot (v5.19+) that takes two.
+ * No accept syscall runs.
+ */
+static void act_io_uring_accept(void)
+{
+	int lfd, cfd[3] = {-1, -1, -1}, afd[3] = {-1, -1, -1}, n = 0, i, res;
+	struct io_uring_sqe sqe;
+	struct net_addr srv;
+	unsigned flags = 0;
+	struct ring r;
+	char key[16];
+
+	lfd = tcp_listener("127.0.0.1", &srv);
+	ring_open(&r);
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_ACCEPT;
+	sqe.fd = lfd;
+	sqe.accept_flags = SOCK_CLOEXEC;
+	sqe.user_data = 1;
+	ring_submit(&r, &sqe);
+	cfd[0] = connect_to(&srv);
+	res = ring_wait(&r, &flags);
+	if (res == -EINVAL || res == -EOPNOTSUPP)
+		die(77, "io_uring ACCEPT not supported");
+	if (res < 0) {
+		errno = -res;
+		die_errno("io_uring ACCEPT");
+	}
+	afd[n++] = res;
+	sqe.ioprio = IORING_ACCEPT_MULTISHOT;
+	sqe.user_data = 2;
+	ring_submit(&r, &sqe);
+	for (i = 1; i < 3; i++) {
+		cfd[i] = connect_to(&srv);
+		res = ring_wait(&r, &flags);
+		if (res == -EINVAL && i == 1)
+			break; /* no multishot before 5.19 */
+		if (res < 0) {
+			errno = -res;
+			die_errno("io_uring multishot ACCEPT");
+		}
+		if (!(flags & IORING_CQE_F_MORE))
+			die(1, "io_uring multishot ACCEPT ended early");
+		afd[n++] = res;
+	}
+	j_begin(g_action);
+	j_num("pid", getpid());
+	j_num("server_port", addr_port(&srv));
+	j_num("accepted", n);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "client_port%d", i);
+		j_num(key, local_port(cfd[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		if (afd[i] >= 0)
+			close_settle(afd[i]);
+		if (cfd[i] >= 0)
+			close_settle(cfd[i]);
+	}
+	close(r.fd);
+	close(lfd);
+}
+
 const struct action uring_actions[] = {
-	{"io_uring_openat", act_io_uring_openat},
-	{"io_uring_files", act_io_uring_files},
-	{"io_uring_read", act_io_uring_read},
-	{"io_uring_connect", act_io_uring_connect},
-	{NULL, NULL},
+	{"io_uring_openat", act_io_uring_openat}, {"io_uring_files", act_io_uring_files},
+	{"io_uring_read", act_io_uring_read},	  {"io_uring_connect", act_io_uring_connect},
+	{"io_uring_accept", act_io_uring_accept}, {NULL, NULL},
 };

@@ -31,6 +31,13 @@ std::vector<Hook> network_hooks() {
   t.push_back(Hook{"network.udp_other_recv", N, false,
                    "UDP flows and DNS received by read, io_uring, ...; DNS over TCP",
                    tracepoint_everywhere("sock", {{"sock_recv_length", "tp__sock_recv_length"}})});
+  // io_uring's IORING_OP_ACCEPT runs no accept(2): its requests are marked
+  // at submission, their connections reported at completion.
+  t.push_back(Hook{"network.uring_accept.submit", N, false, "accepts submitted through io_uring",
+                   tracepoint_everywhere("io_uring", {{"io_uring_submit_req", "tp__net_uring_submit_req"},
+                                                      {"io_uring_submit_sqe", "tp__net_uring_submit_sqe"}})});
+  t.push_back(Hook{"network.uring_accept", N, false, "TCP connections accepted through io_uring",
+                   tracepoint_everywhere("io_uring", {{"io_uring_complete", "tp__net_uring_complete"}})});
   t.push_back(Hook{"network.tcp_state", N, true,
                    "connects settled in the background, and connections' ends with their byte counts",
                    tp_btf_everywhere("inet_sock_set_state", "tpbtf__inet_sock_set_state")});
