@@ -204,6 +204,30 @@ static __always_inline void nj_sock_untrack(__u64 *key)
 		nj_stat_add(&st->net_sock_removed, 1);
 }
 
+/* A TCP connection accepted (fd: its new descriptor, sk its socket):
+ * reported, and remembered for its end (state.bpf.c). */
+static __always_inline void nj_accept_report(void *ctx, struct task_struct *task, struct sock *sk,
+					     long fd, __u32 syscall, __u32 flags, __u8 backend)
+{
+	struct nj_net_accept rec = {};
+	struct nj_net_sock s = {};
+	__u64 key = (__u64)sk, ts;
+
+	nj_sk_endpoints(sk, &rec.op.ep);
+	rec.op.retval = fd;
+	rec.op.syscall = syscall;
+	rec.op.flags = NJ_NET_INGRESS | flags;
+	nj_fill_task(&rec.op.task, task, false);
+	ts = bpf_ktime_get_boot_ns();
+	s.task = rec.op.task;
+	s.conn_id = nj_new_event_id();
+	s.start_ns = ts;
+	s.phase = NJ_SOCK_ESTABLISHED;
+	s.flags = NJ_SOCK_REPORTED | NJ_SOCK_ACCEPTED;
+	nj_sock_track(&key, &s);
+	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_ACCEPT, s.conn_id, backend, ts);
+}
+
 /*
  * Who reports a non-blocking connect's result: the connect's exit, after
  * its connect event, or the state change that settles it, often in softirq

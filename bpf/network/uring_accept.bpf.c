@@ -86,11 +86,8 @@ int tp__net_uring_complete(struct trace_event_raw_io_uring_complete___nj_net *ct
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct nj_uring_key key = {};
-	struct nj_net_accept rec = {};
-	struct nj_net_sock s = {};
 	struct nj_uring_accept *a;
 	struct sock *sk;
-	__u64 skey, ts;
 	int res;
 
 	if (!bpf_core_field_exists(ctx->user_data))
@@ -105,22 +102,8 @@ int tp__net_uring_complete(struct trace_event_raw_io_uring_complete___nj_net *ct
 	if (a->direct || res < 0 || nj_ignored(task, false))
 		goto done;
 	sk = nj_fd_sock(task, res);
-	if (!nj_sk_is(sk, NJ_IPPROTO_TCP))
-		goto done;
-	nj_sk_endpoints(sk, &rec.op.ep);
-	rec.op.retval = res;
-	rec.op.flags = NJ_NET_INGRESS | NJ_NET_OTHER_CALL;
-	nj_fill_task(&rec.op.task, task, false);
-	ts = bpf_ktime_get_boot_ns();
-	s.task = rec.op.task;
-	s.conn_id = nj_new_event_id();
-	s.start_ns = ts;
-	s.phase = NJ_SOCK_ESTABLISHED;
-	s.flags = NJ_SOCK_REPORTED | NJ_SOCK_ACCEPTED;
-	skey = (__u64)sk;
-	nj_sock_track(&skey, &s);
-	nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_ACCEPT, s.conn_id,
-		    NJ_BACKEND_TRACEPOINT, ts);
+	if (nj_sk_is(sk, NJ_IPPROTO_TCP))
+		nj_accept_report(ctx, task, sk, res, 0, NJ_NET_OTHER_CALL, NJ_BACKEND_TRACEPOINT);
 done:
 	/* No cflags before v5.12's tracepoint: no multishot either. */
 	if (!bpf_core_field_exists(ctx->cflags) || !(ctx->cflags & NJ_IORING_CQE_F_MORE))

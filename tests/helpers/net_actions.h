@@ -73,12 +73,23 @@ void act_accept_waiting(void);
 enum { T_A = 1, T_AAAA = 28 };
 /* The calling process into a network namespace of its own, lo up. */
 void netns_enter_new(void);
+/* In a child in a network namespace of its own: forks `server`, which
+ * says on ready_fd once it is bound (ready_send) and exits when done, then
+ * runs `client`; returns once both are reaped (a failure ends the action
+ * with the child's reason). */
+typedef void (*netns_server_fn)(void *arg, int ready_fd);
+typedef void (*netns_client_fn)(void *arg);
+void netns_pair(netns_server_fn server, netns_client_fn client, void *arg);
 /* A query for DNS_NAME (RD set) into out; its length. */
 size_t dns_query_make(unsigned char *out, size_t cap, unsigned id, unsigned qtype);
 /* The answer to query q (dies when q is not one): its question echoed, a
  * CNAME, then an A record of answer_ip; its length, *qtype the question's. */
 size_t dns_answer_make(const unsigned char *q, size_t n, unsigned char *out, size_t cap,
 		       const char *answer_ip, unsigned *qtype);
+/* A server's side: the next query on fd (waited for) and its sender; its
+ * length. Then the answer, to that sender. */
+size_t dns_recv_query(int fd, unsigned char *q, size_t cap, struct net_addr *peer);
+void dns_send_answer(int fd, const void *r, size_t n, const struct net_addr *peer);
 void act_dns(void);
 void act_dns_unconnected(void);
 void act_dns_malformed(void);

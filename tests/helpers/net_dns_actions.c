@@ -320,8 +320,7 @@ static void server_reply(int fd, const unsigned char *q, size_t n, const struct 
 		r = m.b;
 		rlen = m.len;
 	}
-	if (sendto(fd, r, rlen, 0, (const struct sockaddr *)&peer->ss, peer->len) != (ssize_t)rlen)
-		die_errno("sendto (DNS answer)");
+	dns_send_answer(fd, r, rlen, peer);
 }
 
 /* The server's socket on server_ip:53, bound by the server itself. */
@@ -334,19 +333,32 @@ static int dns_bind(struct dns_run *run)
 	return fd;
 }
 
+size_t dns_recv_query(int fd, unsigned char *q, size_t cap, struct net_addr *peer)
+{
+	ssize_t n;
+
+	wait_fd(fd, POLLIN, "the DNS query");
+	peer->len = sizeof peer->ss;
+	n = recvfrom(fd, q, cap, 0, (struct sockaddr *)&peer->ss, &peer->len);
+	if (n < 0)
+		die_errno("recvfrom (DNS query)");
+	return (size_t)n;
+}
+
+void dns_send_answer(int fd, const void *r, size_t n, const struct net_addr *peer)
+{
+	if (sendto(fd, r, n, 0, (const struct sockaddr *)&peer->ss, peer->len) != (ssize_t)n)
+		die_errno("sendto (DNS answer)");
+}
+
 /* The server answers one query, then exits. */
 static _Noreturn void dns_answer_one(int fd, const struct dns_run *run)
 {
 	unsigned char q[512];
 	struct net_addr peer;
-	ssize_t n;
+	size_t n = dns_recv_query(fd, q, sizeof q, &peer);
 
-	wait_fd(fd, POLLIN, "the DNS query");
-	peer.len = sizeof peer.ss;
-	n = recvfrom(fd, q, sizeof q, 0, (struct sockaddr *)&peer.ss, &peer.len);
-	if (n < 0)
-		die_errno("recvfrom (DNS query)");
-	server_reply(fd, q, (size_t)n, &peer, run);
+	server_reply(fd, q, n, &peer, run);
 	close(fd);
 	_exit(0);
 }
@@ -656,37 +668,53 @@ static struct dns_run *dns_run_new(enum dns_mode mode, int connected, unsigned q
 }
 
 /* In a namespace of its own: forks the server, then is the client. */
-static _Noreturn void dns_netns_child(struct dns_run *run)
+static _Noreturn void netns_pair_child(netns_server_fn server, netns_client_fn client, void *arg)
 {
 	int ready[2];
-	pid_t server;
+	pid_t pid;
 
 	netns_enter_new();
 	ready_pipe(ready);
-	server = net_fork();
-	if (server == 0) {
+	pid = net_fork();
+	if (pid == 0) {
 		close(ready[0]);
-		dns_server(run, ready[1]);
+		server(arg, ready[1]);
+		_exit(0);
 	}
 	close(ready[1]);
 	if (ready_wait(ready[0], NULL, "the DNS server") != 0) {
-		reap(server, "DNS server"); /* dies with the server's reason */
+		reap(pid, "DNS server"); /* dies with the server's reason */
 		die(1, "the DNS server exited before binding");
 	}
 	close(ready[0]);
-	dns_client(run);
-	reap(server, "DNS server");
+	client(arg);
+	reap(pid, "DNS server");
 	_exit(0);
+}
+
+void netns_pair(netns_server_fn server, netns_client_fn client, void *arg)
+{
+	pid_t child = net_fork();
+
+	if (child == 0)
+		netns_pair_child(server, client, arg);
+	reap(child, "namespace child");
+}
+
+static void dns_server_fn(void *run, int ready_fd)
+{
+	dns_server(run, ready_fd);
+}
+
+static void dns_client_fn(void *run)
+{
+	dns_client(run);
 }
 
 /* A run in a private namespace; the action's process stays in its own. */
 static void dns_in_netns(struct dns_run *run)
 {
-	pid_t child = net_fork();
-
-	if (child == 0)
-		dns_netns_child(run);
-	reap(child, "namespace child");
+	netns_pair(dns_server_fn, dns_client_fn, run);
 }
 
 static void j_dns(const char *action, const struct dns_run *run)

@@ -85,17 +85,10 @@ static _Noreturn void io_server(struct io_run *run, int ready_fd)
 		close(cfd);
 	} else {
 		struct net_addr peer;
-		ssize_t n;
 
-		wait_fd(fd, POLLIN, "the DNS query");
-		peer.len = sizeof peer.ss;
-		n = recvfrom(fd, q, sizeof q, 0, (struct sockaddr *)&peer.ss, &peer.len);
-		if (n < 0)
-			die_errno("recvfrom (DNS query)");
-		rlen = dns_answer_make(q, (size_t)n, r, sizeof r, IO_ANSWER_IP, &qtype);
-		if (sendto(fd, r, rlen, 0, (const struct sockaddr *)&peer.ss, peer.len) !=
-		    (ssize_t)rlen)
-			die_errno("sendto (DNS answer)");
+		qlen = dns_recv_query(fd, q, sizeof q, &peer);
+		rlen = dns_answer_make(q, qlen, r, sizeof r, IO_ANSWER_IP, &qtype);
+		dns_send_answer(fd, r, rlen, &peer);
 	}
 	close(fd);
 	_exit(0);
@@ -184,40 +177,23 @@ static void io_client(struct io_run *run)
 	check_answer(r, rlen);
 }
 
-static _Noreturn void io_netns_child(struct io_run *run)
+static void io_server_fn(void *run, int ready_fd)
 {
-	int ready[2];
-	pid_t server;
+	io_server(run, ready_fd);
+}
 
-	netns_enter_new();
-	ready_pipe(ready);
-	server = net_fork();
-	if (server == 0) {
-		close(ready[0]);
-		io_server(run, ready[1]);
-	}
-	close(ready[1]);
-	if (ready_wait(ready[0], NULL, "the DNS server") != 0) {
-		reap(server, "DNS server");
-		die(1, "the DNS server exited before binding");
-	}
-	close(ready[0]);
+static void io_client_fn(void *run)
+{
 	io_client(run);
-	reap(server, "DNS server");
-	_exit(0);
 }
 
 static void io_action(const char *action, enum io_mode mode)
 {
 	struct io_run *run = shared_mem(sizeof *run);
-	pid_t child;
 
 	run->mode = mode;
 	run->tcp = mode != IO_UDP_RW;
-	child = net_fork();
-	if (child == 0)
-		io_netns_child(run);
-	reap(child, "namespace child");
+	netns_pair(io_server_fn, io_client_fn, run);
 	j_begin(action);
 	j_num("client_pid", run->client_pid);
 	j_num("server_pid", run->server_pid);

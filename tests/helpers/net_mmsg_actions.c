@@ -63,20 +63,12 @@ static void serve_two(int srv)
 		unsigned char q[512], r[512];
 		struct net_addr peer;
 		unsigned qtype;
-		ssize_t n;
-		size_t rlen;
+		size_t n = dns_recv_query(srv, q, sizeof q, &peer), rlen;
 
-		wait_fd(srv, POLLIN, "a DNS query");
-		peer.len = sizeof peer.ss;
-		n = recvfrom(srv, q, sizeof q, 0, (struct sockaddr *)&peer.ss, &peer.len);
-		if (n < 0)
-			die_errno("recvfrom (DNS query)");
-		rlen = dns_answer_make(q, (size_t)n, r, sizeof r, DNS_ANSWER_IP, &qtype);
+		rlen = dns_answer_make(q, n, r, sizeof r, DNS_ANSWER_IP, &qtype);
 		if (qtype != want[i])
 			die(1, "DNS query %d asked for type %u, expected %u", i, qtype, want[i]);
-		if (sendto(srv, r, rlen, 0, (const struct sockaddr *)&peer.ss, peer.len) !=
-		    (ssize_t)rlen)
-			die_errno("sendto (DNS answer)");
+		dns_send_answer(srv, r, rlen, &peer);
 	}
 }
 
