@@ -243,7 +243,6 @@ struct {
 enum nj_sock_phase { NJ_SOCK_CONNECTING = 1, NJ_SOCK_ESTABLISHED = 2, NJ_SOCK_FAILED = 3 };
 
 #define NJ_SOCK_REPORTED (1u << 0) /* its connect or accept was reported: report its end */
-#define NJ_SOCK_AWAITING (1u << 1) /* its connect was reported in progress: report the result */
 #define NJ_SOCK_ACCEPTED (1u << 2) /* opened by accept (ingress), not connect */
 
 struct nj_net_sock {
@@ -266,6 +265,17 @@ struct {
 	__type(key, __u64);
 	__type(value, struct nj_net_sock);
 } nj_net_sock_map SEC(".maps") __weak;
+
+/* Sockets whose connect was reported in progress and whose result is still
+ * to report: the hand-over between the connect's exit and the state change
+ * (network/net.h: nj_sock_await). LRU: a mark whose socket went unseen
+ * ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} nj_net_await_map SEC(".maps") __weak;
 
 /* io_uring accepts submitted and not yet completed, by ring and
  * user_data (what the completion tracepoint carries on every kernel). A

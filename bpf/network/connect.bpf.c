@@ -60,7 +60,7 @@ static __always_inline int connect_exit(void *ctx, long ret, __u8 backend)
 	}
 	/* In progress: its result is the state change's to report, unless it
 	 * settled already (on loopback it often has). */
-	if (ret == 0 || !nj_sock_await(s, &phase))
+	if (ret == 0 || !nj_sock_await(s, &key, &phase))
 		return 0;
 	rec.op.conn_id = event_id;
 	rec.op.retval = 0;

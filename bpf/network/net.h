@@ -232,66 +232,54 @@ static __always_inline void nj_accept_report(void *ctx, struct task_struct *task
  * Who reports a non-blocking connect's result: the connect's exit, after
  * its connect event, or the state change that settles it, often in softirq
  * on another CPU. The exit marks the socket awaited, then looks at its
- * phase; the state change sets the phase, then looks at the mark. Whoever
- * takes the mark off reports. With fully ordered atomics on both sides
- * (BPF_FETCH and BPF_XCHG, v5.12, 5ca419f2864a), either the state change
- * sees the mark or the exit sees the new phase, and only one takes the
- * mark: exactly one result, never before its connect.
- *
- * v5.12 is told by a helper of the same release (bpf_check_mtu,
- * 34b2021cc616): on older kernels the atomics are dead code the verifier
- * drops, and plain accesses leave a window of a few instructions in which
- * the result may be missed or doubled (docs/events/network.md).
+ * phase; the state change sets the phase, then takes the mark off, and
+ * whoever takes the mark off reports. The mark is an entry of
+ * nj_net_await_map: its update and delete run under the entry's bucket
+ * lock, so the two sides are ordered: if the state change's delete runs
+ * first, it finds nothing and the exit's update comes after it, so the
+ * exit's look at the phase sees the new one and the exit takes its mark
+ * back; if the exit's update runs first, the state change's delete takes
+ * it. One delete wins: exactly one result, never before its connect.
+ * Atomic instructions would do it with less, but a kernel before v5.12
+ * refuses a program that holds them, dead code or not.
  */
-static __always_inline bool nj_have_fetch_atomics(void)
+static __always_inline bool nj_sock_claim(__u64 *key)
 {
-	return bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu);
+	return bpf_map_delete_elem(&nj_net_await_map, key) == 0;
 }
 
-/* Takes the mark off; true when it was on (the caller reports). */
-static __always_inline bool nj_sock_claim(struct nj_net_sock *s)
+/* The state change: the phase (and what was written before it), then the
+ * mark. True when it took the mark (it reports). */
+static __always_inline bool nj_sock_settle(struct nj_net_sock *s, __u64 *key, __u32 phase)
 {
-	if (nj_have_fetch_atomics()) {
-		__u32 old = __sync_fetch_and_and(&s->flags, ~NJ_SOCK_AWAITING);
-
-		return old & NJ_SOCK_AWAITING;
-	}
-	if (!(s->flags & NJ_SOCK_AWAITING))
-		return false;
-	s->flags &= ~NJ_SOCK_AWAITING;
-	return true;
+	s->phase = phase;
+	return nj_sock_claim(key);
 }
 
-/* The state change: the phase (what was written before it, err and
- * start_ns, visible with it), then the mark. */
-static __always_inline bool nj_sock_settle(struct nj_net_sock *s, __u32 phase)
+/* Marks a socket awaited from the start (a connect no syscall made). */
+static __always_inline void nj_sock_mark(__u64 *key)
 {
-	if (nj_have_fetch_atomics())
-		__sync_lock_test_and_set(&s->phase, phase);
-	else
-		s->phase = phase;
-	return nj_sock_claim(s);
+	__u8 one = 1;
+
+	bpf_map_update_elem(&nj_net_await_map, key, &one, BPF_ANY);
 }
 
 /* The connect's exit, after its connect event: the mark, then the phase.
  * True when the connect has settled meanwhile and the exit took the mark
- * back (it reports); *phase is what it saw. */
-static __always_inline bool nj_sock_await(struct nj_net_sock *s, __u32 *phase)
+ * back (it reports); *phase is what it saw. Unmarked (the table full), it
+ * reports what has settled and leaves the rest unreported. */
+static __always_inline bool nj_sock_await(struct nj_net_sock *s, __u64 *key, __u32 *phase)
 {
-	if (nj_have_fetch_atomics()) {
-		__u32 old = __sync_fetch_and_or(&s->flags, NJ_SOCK_AWAITING);
+	__u8 one = 1;
 
-		/* The value is used so that the fetching (fully ordered) form is
-		 * emitted: the plain one is relaxed on arm64. */
-		barrier_var(old);
-		*phase = *(volatile __u32 *)&s->phase;
-	} else {
-		s->flags |= NJ_SOCK_AWAITING;
+	if (bpf_map_update_elem(&nj_net_await_map, key, &one, BPF_ANY)) {
 		*phase = s->phase;
+		return *phase != NJ_SOCK_CONNECTING;
 	}
+	*phase = *(volatile __u32 *)&s->phase;
 	if (*phase == NJ_SOCK_CONNECTING)
 		return false;
-	return nj_sock_claim(s);
+	return nj_sock_claim(key);
 }
 
 /* Whether a UDP flow's window is open: then the datagrams are folded into it;

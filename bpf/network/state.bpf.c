@@ -98,8 +98,9 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 		a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
 		if (!a || a->syscall != NJ_SYS_CONNECT) {
 			fresh.conn_id = nj_new_event_id();
-			fresh.flags = NJ_SOCK_REPORTED | NJ_SOCK_AWAITING;
+			fresh.flags = NJ_SOCK_REPORTED;
 			nj_sock_track(&key, &fresh);
+			nj_sock_mark(&key);
 			other_connect(ctx, &fresh, sk);
 			return 0;
 		}
@@ -115,7 +116,7 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 		if (oldstate != NJ_TCP_SYN_SENT || s->phase != NJ_SOCK_CONNECTING)
 			return 0;
 		s->start_ns = bpf_ktime_get_boot_ns();
-		if (nj_sock_settle(s, NJ_SOCK_ESTABLISHED))
+		if (nj_sock_settle(s, &key, NJ_SOCK_ESTABLISHED))
 			state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, 0);
 		return 0;
 	}
@@ -127,7 +128,7 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 		s->err = err ? err : NJ_ECONNABORTED;
 		/* Not awaited yet: the connect's exit reports it with the
 		 * result, and forgets the socket. */
-		if (!nj_sock_settle(s, NJ_SOCK_FAILED))
+		if (!nj_sock_settle(s, &key, NJ_SOCK_FAILED))
 			return 0;
 		state_report(ctx, s, sk, NJ_REC_NET_CONNECT_RESULT, oldstate, s->err);
 	} else if (s->phase == NJ_SOCK_ESTABLISHED && (s->flags & NJ_SOCK_REPORTED) &&
