@@ -268,11 +268,14 @@ struct {
 
 /* Sockets whose connect was reported in progress and whose result is still
  * to report: the hand-over between the connect's exit and the state change
- * (network/net.h: nj_sock_await). LRU: a mark whose socket went unseen
- * ages out. */
+ * (network/net.h: nj_sock_await). Not an LRU: an LRU evicts a mark without
+ * a word (and, per CPU, well before it is full); a full table refuses the
+ * new one, which the exit then handles and counts. Marks are taken off
+ * when their socket is forgotten or a new connect reuses its address. The
+ * loader sets the size (--connection-table). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u8);
 } nj_net_await_map SEC(".maps") __weak;

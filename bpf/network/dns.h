@@ -75,10 +75,11 @@ static __always_inline void udp_dns_send(void *ctx, struct nj_scratch *sc, __u8 
  * array; on a stream, a two-byte first buffer is the length and the
  * second the message (glibc's resolver: one writev of both), and a length
  * in front of the message is passed over. Kernel threads and io_uring's
- * workers run no syscall of their own: nothing.
+ * workers run no syscall of their own: nothing. sk: the socket the
+ * message went through, which the syscall's fd must be.
  */
-static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct udp_msg *m,
-						bool stream)
+static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct sock *sk,
+						struct udp_msg *m, bool stream)
 {
 	struct pt_regs *regs = nj_current_regs();
 	const struct iovec *vec = NULL;
@@ -89,6 +90,16 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 	if (!regs || (BPF_CORE_READ(task, flags) & (PF_KTHREAD | NJ_PF_IO_WORKER)))
 		return false;
 	nr = nj_regs_syscall_nr(regs);
+	if (nr != NJ_NR_READ && nr != NJ_NR_WRITE && nr != NJ_NR_READV && nr != NJ_NR_WRITEV &&
+	    nr != NJ_NR_SENDTO && nr != NJ_NR_RECVFROM && nr != NJ_NR_SENDMSG &&
+	    nr != NJ_NR_RECVMSG)
+		return false;
+	/* The registers are the thread's last syscall's: io_uring's task
+	 * work, run on the way back from any syscall (or an exception, whose
+	 * error code x86 leaves in orig_ax), sends as that thread. Only a
+	 * syscall on this very socket's fd holds its message. */
+	if (nj_fd_sock(task, (long)PT_REGS_PARM1_CORE_SYSCALL(regs)) != sk)
+		return false;
 	arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	if (nr == NJ_NR_READ || nr == NJ_NR_WRITE || nr == NJ_NR_SENDTO || nr == NJ_NR_RECVFROM) {
 		m->buf = (const void *)arg;
@@ -102,8 +113,6 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 			return false;
 		vec = h.msg_iov;
 		cnt = h.msg_iovlen;
-	} else {
-		return false;
 	}
 	if (vec) {
 		if (!cnt || bpf_probe_read_user(iov, (cnt > 1 ? 2 : 1) * sizeof(iov[0]), vec))
@@ -130,6 +139,8 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 			m->buf = (const __u8 *)m->buf + 2;
 			m->len -= 2;
 		}
+		if (m->len < NJ_DNS_HEADER)
+			return false;
 	}
 	return true;
 }

@@ -192,11 +192,13 @@ static __always_inline void nj_sock_track(__u64 *key, const struct nj_net_sock *
 }
 
 /* Forget a socket; counted only when this call removed it (two programs
- * may race to delete the same entry). */
+ * may race to delete the same entry). A mark left for it goes too: a new
+ * socket at the same address must not find it (nj_sock_await). */
 static __always_inline void nj_sock_untrack(__u64 *key)
 {
 	struct nj_cpu_stats *st;
 
+	bpf_map_delete_elem(&nj_net_await_map, key);
 	if (bpf_map_delete_elem(&nj_net_sock_map, key))
 		return;
 	st = nj_stats_get();
@@ -267,14 +269,21 @@ static __always_inline void nj_sock_mark(__u64 *key)
 /* The connect's exit, after its connect event: the mark, then the phase.
  * True when the connect has settled meanwhile and the exit took the mark
  * back (it reports); *phase is what it saw. Unmarked (the table full), it
- * reports what has settled and leaves the rest unreported. */
+ * reports what has settled; a result still to come is lost, and counted. */
 static __always_inline bool nj_sock_await(struct nj_net_sock *s, __u64 *key, __u32 *phase)
 {
 	__u8 one = 1;
 
 	if (bpf_map_update_elem(&nj_net_await_map, key, &one, BPF_ANY)) {
 		*phase = s->phase;
-		return *phase != NJ_SOCK_CONNECTING;
+		if (*phase == NJ_SOCK_CONNECTING) {
+			struct nj_cpu_stats *st = nj_stats_get();
+
+			if (st)
+				nj_stat_add(&st->net_result_unawaited, 1);
+			return false;
+		}
+		return true;
 	}
 	*phase = *(volatile __u32 *)&s->phase;
 	if (*phase == NJ_SOCK_CONNECTING)

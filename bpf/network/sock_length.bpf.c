@@ -13,9 +13,12 @@
 #include "dns.h"
 
 #define NJ_MSG_PEEK 2
+#define NJ_SOCK_STREAM 1
+#define NJ_SOCK_DGRAM 2
 
 struct trace_event_raw_sock_msg_length___nj {
 	void *sk;
+	__u16 family;
 	__u16 protocol;
 	int ret;
 	int flags;
@@ -33,7 +36,9 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	struct nj_sys_args *a;
 	bool dns, fresh;
 
-	if (tp->ret <= 0 || (tp->flags & NJ_MSG_PEEK))
+	/* Other families reuse the numbers (CAN's ISO-TP is 6). */
+	if (tp->ret <= 0 || (tp->flags & NJ_MSG_PEEK) ||
+	    (tp->family != NJ_AF_INET && tp->family != NJ_AF_INET6))
 		return 0;
 	if (udp) {
 		/* Inside a UDP syscall pair, which reports it with its peer. */
@@ -45,6 +50,9 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 		/* TCP: DNS only (its connection is reported on its own). */
 		return 0;
 	}
+	/* A raw socket opened with IPPROTO_UDP or _TCP has that protocol too. */
+	if (BPF_CORE_READ(sk, sk_type) != (udp ? NJ_SOCK_DGRAM : NJ_SOCK_STREAM))
+		return 0;
 	if (nj_ignored(task, false))
 		return 0;
 	nj_sk_endpoints(sk, &rec.op.ep);
@@ -56,7 +64,7 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
 	m.len = tp->ret;
-	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, &m, !udp);
+	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, sk, &m, !udp);
 	fresh = udp && !nj_udp_folded(task, &rec.op, 1, &rec.op.count);
 	if (!dns && !fresh)
 		return 0;

@@ -104,6 +104,9 @@ int BPF_PROG(tpbtf__inet_sock_set_state, const struct sock *csk, const int oldst
 			other_connect(ctx, &fresh, sk);
 			return 0;
 		}
+		/* A mark a socket at this address left (its state change
+		 * unseen) is not this connect's. */
+		bpf_map_delete_elem(&nj_net_await_map, &key);
 		nj_sock_track(&key, &fresh);
 		return 0;
 	}

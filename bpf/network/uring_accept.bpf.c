@@ -36,9 +36,14 @@ struct trace_event_raw_io_uring_submit_sqe___nj_net {
 
 struct trace_event_raw_io_uring_complete___nj_net {
 	void *ctx;
+	void *req;
 	__u64 user_data;
 	int res;
 	unsigned int cflags;
+} __attribute__((preserve_access_index));
+
+struct io_kiocb___nj {
+	__u8 opcode;
 } __attribute__((preserve_access_index));
 
 /* The accept's part of the request (io_kiocb_to_cmd: at its start). */
@@ -81,6 +86,18 @@ int tp__net_uring_submit_sqe(struct trace_event_raw_io_uring_submit_sqe___nj_net
 	return uring_submit(ctx->ctx, req, ctx->user_data, ctx->opcode);
 }
 
+/* The result: a long before the tracepoint's "use correct int type" fix
+ * (backported to some 5.10s, not all), an int since. CO-RE resizes no
+ * signed field, so it is read at its size and sign-extended here. */
+static __always_inline int uring_res(struct trace_event_raw_io_uring_complete___nj_net *ctx)
+{
+	__u64 v = 0;
+
+	if (bpf_core_read(&v, bpf_core_field_size(ctx->res), &ctx->res))
+		return -1;
+	return bpf_core_field_size(ctx->res) == 4 ? (int)(__u32)v : (int)(long)v;
+}
+
 SEC("tracepoint/io_uring/io_uring_complete")
 int tp__net_uring_complete(struct trace_event_raw_io_uring_complete___nj_net *ctx)
 {
@@ -97,8 +114,17 @@ int tp__net_uring_complete(struct trace_event_raw_io_uring_complete___nj_net *ct
 	a = bpf_map_lookup_elem(&nj_uring_accept_map, &key);
 	if (!a)
 		return 0;
-	/* A long on older kernels, an int now: loaded at its size by CO-RE. */
-	res = ctx->res;
+	/* user_data is the application's and may tag other requests too: a
+	 * completion that names its request (5.16+; not a multishot's
+	 * interim ones) must be an accept's. */
+	if (bpf_core_field_exists(ctx->req)) {
+		void *req = ctx->req;
+
+		if (req &&
+		    BPF_CORE_READ((struct io_kiocb___nj *)req, opcode) != NJ_IORING_OP_ACCEPT)
+			return 0;
+	}
+	res = uring_res(ctx);
 	if (a->direct || res < 0 || nj_ignored(task, false))
 		goto done;
 	sk = nj_fd_sock(task, res);

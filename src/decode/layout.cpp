@@ -33,7 +33,7 @@ NJ_ASSERT_LAYOUT(nj_str, len, 40);
 NJ_ASSERT_LAYOUT(nj_str, dev, 44);
 NJ_ASSERT_LAYOUT(nj_str, ino, 48);
 
-static_assert(sizeof(nj_cpu_stats) == 8 * (2 * NJ_FAM_MAX + 12));
+static_assert(sizeof(nj_cpu_stats) == 8 * (2 * NJ_FAM_MAX + 13));
 
 // Every record: header first, a size the batch keeps 8-aligned, copyable
 // with memcpy, numbered inside its family's block.

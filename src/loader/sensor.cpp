@@ -137,6 +137,8 @@ Result<void> Sensor::configure(const KernelFeatures& features) {
   if (ncpu <= 0) return os_error(ncpu, "counting CPUs");
   bpf_map__set_max_entries(skel_->maps.nj_scratch_map, ncpu);
   bpf_map__set_max_entries(skel_->maps.nj_net_sock_map, config_.connection_table);
+  // As many connects may be awaited as sockets followed.
+  bpf_map__set_max_entries(skel_->maps.nj_net_await_map, config_.connection_table);
   bpf_map__set_max_entries(skel_->maps.nj_udp_flow_map, config_.udp_flow_table);
   // The transport not in use keeps its minimum size.
   if (config_.transport == Transport::ringbuf) bpf_map__set_max_entries(skel_->maps.nj_rb, config_.ringbuf_bytes);
@@ -437,6 +439,8 @@ Result<KernelCounters> Sensor::counters() const {
     c.file_excluded += per[i].file_filtered;
     c.udp_folded += per[i].net_udp_folded;
     c.udp_unexamined += per[i].net_udp_unexamined;
+    // A result that could not be awaited is a connection table's loss too.
+    c.sock_evicted += per[i].net_result_unawaited;
     c.after_stop += per[i].after_stop;
   }
   if (!kretprobes_.empty()) {

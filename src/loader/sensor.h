@@ -89,8 +89,9 @@ struct KernelCounters {
   uint64_t udp_unexamined = 0;  // sendmmsg/recvmmsg datagrams not examined (NJ_MMSG_MAX, busy)
   uint64_t file_excluded = 0;   // file events an exclusion dropped in the kernel
   uint64_t after_stop = 0;      // records held back because the sensor was stopping
-  // TCP sockets the kernel side's table evicted before their result or end
-  // (each: at most one connect_result or close not reported)
+  // TCP sockets the kernel side's table evicted before their result or end,
+  // and connects whose result could not be awaited (the hand-over table
+  // full): each at most one connect_result or close not reported
   uint64_t sock_evicted = 0;
   // UDP flows the kernel side's table evicted (no event lost: at most a
   // folded datagram count and an early report each; most long expired)

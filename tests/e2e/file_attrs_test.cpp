@@ -293,6 +293,5 @@ TEST_P(FileEvents, MemfdCreate) {
   EXPECT_EQ(get(e, "nightjar.file.memfd_flags"), json::array({"MFD_CLOEXEC", "MFD_ALLOW_SEALING"}));
 }
 
-
 }  // namespace
 }  // namespace nj::e2e::file_e2e

@@ -35,7 +35,7 @@ inline constexpr int kWaitMs = 30000;
 // What the suite's events contain (its directories are all temp_dir()s);
 // nothing else on the machine is kept parsed (see keep_lines_with).
 inline const std::vector<std::string> kNeedles = {"/nj-e2e.", "\"/etc/shadow\"",          "memfd:nj-file-memfd",
-                                           "nj-long-", "\"io_uring\":{\"opcode\"", "\"path_unresolved\":true"};
+                                                  "nj-long-", "\"io_uring\":{\"opcode\"", "\"path_unresolved\":true"};
 
 // The suite's fixed places, made before its sensors start (a watch rule
 // needs its directory to exist): the rules file is the default rules and
@@ -241,7 +241,7 @@ inline void expect_common(const json& e, long pid, const std::string& outcome = 
 
 // file.path and its ECS split; an empty extension means none.
 inline void expect_path(const json& e, const std::string& path, const std::string& directory, const std::string& name,
-                 const std::string& extension) {
+                        const std::string& extension) {
   EXPECT_EQ(get(e, "file.path"), path);
   EXPECT_EQ(get(e, "file.directory"), directory);
   EXPECT_EQ(get(e, "file.name"), name);

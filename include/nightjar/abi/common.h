@@ -269,6 +269,10 @@ struct nj_cpu_stats {
 	 * of them when the batch was busy: never examined, so neither reported
 	 * nor folded */
 	nj_u64 net_udp_unexamined;
+	/* non-blocking connects whose result could not be awaited (the
+	 * hand-over table full) and had not settled by the connect's exit:
+	 * their connect_result is never reported */
+	nj_u64 net_result_unawaited;
 };
 
 /*
