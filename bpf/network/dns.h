@@ -15,6 +15,7 @@ struct udp_msg {
 	const void *buf;
 	const void *name;
 	__u64 len; /* bytes of the datagram */
+	bool cut; /* a stream's message that continues in later calls */
 };
 
 /* A batch started empty holds a DNS event whole: its part is never sent
@@ -45,7 +46,7 @@ static __always_inline bool udp_dns_build(struct nj_scratch *sc, __u8 backend,
 	if (n > 2 && (NJ_PART_DATA(sc)[2] & 0x80))
 		type = NJ_REC_NET_DNS_ANSWER;
 	parts = nj_part_seal(sc, event_id, backend, NJ_NF_PAYLOAD, 0,
-			     m->len > NJ_DNS_MAX ? NJ_STR_TRUNCATED : 0, n, 0, 0);
+			     m->len > NJ_DNS_MAX || m->cut ? NJ_STR_TRUNCATED : 0, n, 0, 0);
 	out = (struct nj_net_udp *)&sc->buf[NJ_BATCH_POS(sc)];
 	__builtin_memcpy(out, rec, sizeof(*out));
 	nj_hdr_init_ts(&out->hdr, NJ_FAM_NETWORK, type, sizeof(*out), event_id, backend, sc->ts_ns);
@@ -67,19 +68,41 @@ static __always_inline void udp_dns_send(void *ctx, struct nj_scratch *sc, __u8 
  * read of the length is skipped). */
 #define NJ_DNS_HEADER 12
 
+/* A DNS stream's framing, per socket and direction: what is left of the
+ * message in flight, or the length just read alone. */
+struct nj_dns_stream_key {
+	__u64 sk;
+	__u64 ingress;
+};
+
+struct nj_dns_stream {
+	__u32 left; /* bytes of the current message still to come: not a message start */
+	__u32 len; /* a length read alone: the next call starts a message this long */
+};
+
+/* LRU: a connection's state is a few bytes, and one forgotten costs at
+ * most a message cut or misread (its end is taken for a start). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nj_dns_stream_key);
+	__type(value, struct nj_dns_stream);
+} nj_dns_stream_map SEC(".maps") __weak;
+
 /*
  * Where the current syscall (write, read, writev, readv, sendto, recvfrom,
- * sendmsg, recvmsg) has the message of `len` bytes it sent or received,
- * from its user-entry registers (5.15+; sock:sock_send_length and
- * sock_recv_length, the callers, are 6.3+). The first buffer of an iovec
- * array; on a stream, a two-byte first buffer is the length and the
- * second the message (glibc's resolver: one writev of both), and a length
- * in front of the message is passed over. Kernel threads and io_uring's
- * workers run no syscall of their own: nothing. sk: the socket the
- * message went through, which the syscall's fd must be.
+ * sendmsg, recvmsg) has the `len` bytes it sent or received, from its
+ * user-entry registers (5.15+; sock:sock_send_length and sock_recv_length,
+ * the callers, are 6.3+): the first buffer of an iovec array, *second the
+ * next one when the first holds only two bytes (glibc's resolver writes a
+ * TCP query's length and the query as one writev of two buffers; on a
+ * stream only). Kernel
+ * threads and io_uring's workers run no syscall of their own: nothing. sk:
+ * the socket the bytes went through, which the syscall's fd must be.
  */
 static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct sock *sk,
-						struct udp_msg *m, bool stream)
+						struct udp_msg *m, struct udp_msg *second,
+						bool stream)
 {
 	struct pt_regs *regs = nj_current_regs();
 	const struct iovec *vec = NULL;
@@ -103,10 +126,12 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 	arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	if (nr == NJ_NR_READ || nr == NJ_NR_WRITE || nr == NJ_NR_SENDTO || nr == NJ_NR_RECVFROM) {
 		m->buf = (const void *)arg;
-	} else if (nr == NJ_NR_READV || nr == NJ_NR_WRITEV) {
+		return m->buf != NULL;
+	}
+	if (nr == NJ_NR_READV || nr == NJ_NR_WRITEV) {
 		vec = (const struct iovec *)arg;
 		cnt = PT_REGS_PARM3_CORE_SYSCALL(regs);
-	} else if (nr == NJ_NR_SENDMSG || nr == NJ_NR_RECVMSG) {
+	} else {
 		struct user_msghdr h;
 
 		if (bpf_probe_read_user(&h, sizeof(h), (const void *)arg))
@@ -114,35 +139,70 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 		vec = h.msg_iov;
 		cnt = h.msg_iovlen;
 	}
-	if (vec) {
-		if (!cnt || bpf_probe_read_user(iov, (cnt > 1 ? 2 : 1) * sizeof(iov[0]), vec))
-			return false;
-		m->buf = iov[0].iov_base;
-		if (stream && cnt > 1 && iov[0].iov_len == 2) {
-			m->buf = iov[1].iov_base;
-			m->len -= 2;
-			if (iov[1].iov_len < m->len)
-				m->len = iov[1].iov_len;
-			return m->buf != NULL;
-		}
-		if (iov[0].iov_len < m->len)
-			m->len = iov[0].iov_len;
-	}
-	if (!m->buf)
+	if (!cnt || bpf_probe_read_user(iov, (cnt > 1 ? 2 : 1) * sizeof(iov[0]), vec))
 		return false;
-	if (stream) {
-		__be16 pfx = 0;
+	m->buf = iov[0].iov_base;
+	if (stream && cnt > 1 && iov[0].iov_len == 2 && m->len > 2) {
+		second->buf = iov[1].iov_base;
+		second->len = m->len - 2;
+		if (iov[1].iov_len < second->len)
+			second->len = iov[1].iov_len;
+		m->len = 2;
+	} else if (iov[0].iov_len < m->len) {
+		m->len = iov[0].iov_len;
+	}
+	return m->buf != NULL;
+}
 
+/*
+ * A TCP call's bytes (m, and second when its length came in a buffer of
+ * its own) to the DNS message they start, if any, in m. A stream is a
+ * two-byte length, then the message: a call at a message boundary starts
+ * with the length (passed over), a call of the length alone makes the
+ * next one a message start, and the calls that carry the rest of a
+ * message (a large answer read in pieces) are none: only a message's first
+ * call is parsed (message_cut when it did not hold it whole).
+ */
+static __always_inline bool nj_dns_stream_frame(struct sock *sk, bool ingress, struct udp_msg *m,
+						const struct udp_msg *second)
+{
+	struct nj_dns_stream_key key = {.sk = (__u64)sk, .ingress = ingress};
+	struct nj_dns_stream *st = bpf_map_lookup_elem(&nj_dns_stream_map, &key);
+	struct nj_dns_stream fresh = {};
+	__be16 pfx = 0;
+	__u32 len;
+
+	if (st && st->left) {
+		st->left = m->len + second->len >= st->left ? 0 : st->left - m->len - second->len;
+		return false;
+	}
+	if (st && st->len) {
+		len = st->len;
+		st->len = 0;
+	} else {
 		if (bpf_probe_read_user(&pfx, sizeof(pfx), m->buf))
 			return false;
-		if (bpf_ntohs(pfx) == m->len - 2) {
+		len = bpf_ntohs(pfx);
+		if (m->len == 2 && !second->buf) {
+			fresh.len = len;
+			bpf_map_update_elem(&nj_dns_stream_map, &key, &fresh, BPF_ANY);
+			return false;
+		}
+		if (second->buf) {
+			*m = *second;
+		} else {
 			m->buf = (const __u8 *)m->buf + 2;
 			m->len -= 2;
 		}
-		if (m->len < NJ_DNS_HEADER)
-			return false;
 	}
-	return true;
+	if (m->len > len)
+		m->len = len;
+	fresh.left = len - m->len;
+	if (fresh.left) {
+		m->cut = true;
+		bpf_map_update_elem(&nj_dns_stream_map, &key, &fresh, BPF_ANY);
+	}
+	return m->len >= NJ_DNS_HEADER;
 }
 
 #endif /* NJ_BPF_NET_DNS_H */

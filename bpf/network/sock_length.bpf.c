@@ -32,7 +32,7 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	struct sock *sk = (struct sock *)tp->sk;
 	bool udp = tp->protocol == NJ_IPPROTO_UDP;
 	struct nj_net_udp rec = {};
-	struct udp_msg m = {};
+	struct udp_msg m = {}, second = {};
 	struct nj_sys_args *a;
 	bool dns, fresh;
 
@@ -45,7 +45,7 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 		a = bpf_map_lookup_elem(&nj_sys_args_map, &id);
 		if (a && a->syscall >= NJ_SYS_SENDTO && a->syscall <= NJ_SYS_RECVMMSG)
 			return 0;
-	} else if (tp->protocol != NJ_IPPROTO_TCP || tp->ret < NJ_DNS_HEADER ||
+	} else if (tp->protocol != NJ_IPPROTO_TCP ||
 		   BPF_CORE_READ(sk, __sk_common.skc_dport) != bpf_htons(NJ_DNS_PORT)) {
 		/* TCP: DNS only (its connection is reported on its own). */
 		return 0;
@@ -64,7 +64,8 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
 	m.len = tp->ret;
-	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, sk, &m, !udp);
+	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, sk, &m, &second, !udp) &&
+	      (udp || nj_dns_stream_frame(sk, ingress, &m, &second));
 	fresh = udp && !nj_udp_folded(task, &rec.op, 1, &rec.op.count);
 	if (!dns && !fresh)
 		return 0;

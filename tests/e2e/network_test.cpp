@@ -595,6 +595,22 @@ TEST_P(NetEvents, DnsOverTcpWithTheLengthApart) {
   EXPECT_EQ(all_of("dns_query", pid, cport, "egress").size(), 1u);
 }
 
+// An answer read in two calls after its length: the first is the message's
+// start (parsed, and said to be cut), the second no message at all.
+TEST_P(NetEvents, DnsOverTcpReadInPieces) {
+  ACT(a, "net-dns-tcp-pieces");
+  NEED_SOCK_LENGTH();
+  const long pid = a["client_pid"], cport = a["client_port"];
+  FIND(q, "dns_query", "dns_query", pid, cport);
+  EXPECT_EQ(get(q, "dns.question.name"), a["name"]);
+  FIND(r, "dns_answer", "dns_answer", pid, cport);
+  expect_common(r, pid, "tcp", "ipv4");
+  EXPECT_EQ(get(r, "nightjar.network.bytes"), a["first_piece"]);
+  EXPECT_EQ(get(r, "nightjar.network.dns.payload_bytes"), a["first_piece"]);
+  EXPECT_EQ(get(r, "nightjar.network.dns.payload_cut"), true);
+  EXPECT_EQ(all_of("dns_answer", pid, cport, "ingress").size(), 1u);
+}
+
 // Go's and dig's way: the length and the message in one buffer, both ways.
 TEST_P(NetEvents, DnsOverTcpInOneBuffer) {
   ACT(a, "net-dns-tcp-one");

@@ -99,6 +99,7 @@ void act_dns_veth(void);
 void act_dns_rw(void);
 void act_dns_tcp(void);
 void act_dns_tcp_one(void);
+void act_dns_tcp_pieces(void);
 
 /* net_mmsg_actions.c */
 void act_dns_mmsg(void);

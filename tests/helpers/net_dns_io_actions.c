@@ -23,7 +23,10 @@
 #define IO_SERVER_IP "127.0.0.1"
 #define IO_ANSWER_IP "127.8.9.11"
 
-enum io_mode { IO_UDP_RW, IO_TCP_GLIBC, IO_TCP_ONE_BUFFER };
+enum io_mode { IO_UDP_RW, IO_TCP_GLIBC, IO_TCP_ONE_BUFFER, IO_TCP_PIECES };
+
+/* IO_TCP_PIECES: the answer read in two calls, this many bytes first. */
+#define IO_FIRST_PIECE 20
 
 struct io_run {
 	enum io_mode mode;
@@ -118,7 +121,7 @@ static void io_client(struct io_run *run)
 
 	run->client_pid = getpid();
 	addr_set(&srv, IO_SERVER_IP, 53);
-	if (run->mode == IO_TCP_GLIBC) {
+	if (run->mode == IO_TCP_GLIBC || run->mode == IO_TCP_PIECES) {
 		struct iovec iov[2] = {{len, 2}, {q, qlen}};
 		int err = tcp_connect(fd, &srv);
 
@@ -132,7 +135,13 @@ static void io_client(struct io_run *run)
 		rlen = (size_t)len[0] << 8 | len[1];
 		if (rlen < 12 || rlen > sizeof r)
 			die(1, "an answer length of %zu", rlen);
-		read_full(fd, r, rlen, "the answer");
+		if (run->mode == IO_TCP_PIECES) {
+			read_full(fd, r, IO_FIRST_PIECE, "the answer's first piece");
+			read_full(fd, r + IO_FIRST_PIECE, rlen - IO_FIRST_PIECE,
+				  "the rest of the answer");
+		} else {
+			read_full(fd, r, rlen, "the answer");
+		}
 	} else if (run->mode == IO_TCP_ONE_BUFFER) {
 		unsigned char b[2 + 512];
 		int err = tcp_connect(fd, &srv);
@@ -213,6 +222,13 @@ void act_dns_rw(void)
 void act_dns_tcp(void)
 {
 	io_action("net-dns-tcp", IO_TCP_GLIBC);
+}
+
+/* The answer read in two pieces: only the first is parsed. */
+void act_dns_tcp_pieces(void)
+{
+	io_action("net-dns-tcp-pieces", IO_TCP_PIECES);
+	j_num("first_piece", IO_FIRST_PIECE);
 }
 
 void act_dns_tcp_one(void)
