@@ -96,17 +96,18 @@ struct {
  * the callers, are 6.3+): the first buffer of an iovec array, *second the
  * next one when the first holds only two bytes (glibc's resolver writes a
  * TCP query's length and the query as one writev of two buffers; on a
- * stream only). Kernel
+ * stream only), and *next a second message the same way in buffers 3 and
+ * 4. Kernel
  * threads and io_uring's workers run no syscall of their own: nothing. sk:
  * the socket the bytes went through, which the syscall's fd must be.
  */
 static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct sock *sk,
 						struct udp_msg *m, struct udp_msg *second,
-						bool stream)
+						struct udp_msg *next, bool stream)
 {
 	struct pt_regs *regs = nj_current_regs();
 	const struct iovec *vec = NULL;
-	struct iovec iov[2] = {};
+	struct iovec iov[4] = {};
 	__u64 cnt = 0, arg;
 	long nr;
 
@@ -139,7 +140,7 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 		vec = h.msg_iov;
 		cnt = h.msg_iovlen;
 	}
-	if (!cnt || bpf_probe_read_user(iov, (cnt > 1 ? 2 : 1) * sizeof(iov[0]), vec))
+	if (!cnt || bpf_probe_read_user(iov, (cnt > 3 ? 4 : cnt > 1 ? 2 : 1) * sizeof(iov[0]), vec))
 		return false;
 	m->buf = iov[0].iov_base;
 	if (stream && cnt > 1 && iov[0].iov_len == 2 && m->len > 2) {
@@ -147,6 +148,14 @@ static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct
 		second->len = m->len - 2;
 		if (iov[1].iov_len < second->len)
 			second->len = iov[1].iov_len;
+		/* And a second length and message: glibc's parallel A and
+		 * AAAA queries, in one writev of four buffers. */
+		if (cnt > 3 && iov[2].iov_len == 2 && m->len > 4 + second->len) {
+			next->buf = iov[3].iov_base;
+			next->len = m->len - 4 - second->len;
+			if (iov[3].iov_len < next->len)
+				next->len = iov[3].iov_len;
+		}
 		m->len = 2;
 	} else if (iov[0].iov_len < m->len) {
 		m->len = iov[0].iov_len;

@@ -32,7 +32,7 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	struct sock *sk = (struct sock *)tp->sk;
 	bool udp = tp->protocol == NJ_IPPROTO_UDP;
 	struct nj_net_udp rec = {};
-	struct udp_msg m = {}, second = {};
+	struct udp_msg m = {}, second = {}, next = {};
 	struct nj_sys_args *a;
 	bool dns, fresh;
 
@@ -64,7 +64,8 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	if (!rec.op.ep.rport && nj_addr_zero(rec.op.ep.remote))
 		rec.op.flags |= NJ_NET_REMOTE_UNKNOWN;
 	m.len = tp->ret;
-	dns = rec.op.ep.rport == NJ_DNS_PORT && nj_msg_from_syscall(task, sk, &m, &second, !udp) &&
+	dns = rec.op.ep.rport == NJ_DNS_PORT &&
+	      nj_msg_from_syscall(task, sk, &m, &second, &next, !udp) &&
 	      (udp || nj_dns_stream_frame(sk, ingress, &m, &second));
 	fresh = udp && !nj_udp_folded(task, &rec.op, 1, &rec.op.count);
 	if (!dns && !fresh)
@@ -73,6 +74,10 @@ static __always_inline int sock_msg(void *ctx, struct trace_event_raw_sock_msg_l
 	if (dns)
 		NJ_BATCH(sc, NJ_FAM_NETWORK,
 			 udp_dns_send(ctx, sc, NJ_BACKEND_TRACEPOINT, &rec, &m));
+	/* Whole, as its length in a buffer of its own says (nothing follows). */
+	if (dns && next.len >= NJ_DNS_HEADER)
+		NJ_BATCH(sc, NJ_FAM_NETWORK,
+			 udp_dns_send(ctx, sc, NJ_BACKEND_TRACEPOINT, &rec, &next));
 	if (fresh)
 		nj_net_send(ctx, (struct nj_net_connect *)&rec, NJ_REC_NET_UDP, nj_new_event_id(),
 			    NJ_BACKEND_TRACEPOINT, bpf_ktime_get_boot_ns());

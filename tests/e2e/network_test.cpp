@@ -611,6 +611,29 @@ TEST_P(NetEvents, DnsOverTcpReadInPieces) {
   EXPECT_EQ(all_of("dns_answer", pid, cport, "ingress").size(), 1u);
 }
 
+// glibc's parallel A and AAAA queries over TCP: one writev of four buffers
+// (length, query, length, query) is two queries; their answers, two.
+TEST_P(NetEvents, DnsOverTcpParallelQueriesInOneWritev) {
+  ACT(a, "net-dns-tcp-pair");
+  NEED_SOCK_LENGTH();
+  const long pid = a["client_pid"], cport = a["client_port"], id = a["query_id"];
+  auto of_type = [](const std::string& t) { return [t](const json& x) { return get(x, "dns.question.type") == t; }; };
+  FIND(qa, "A query", "dns_query", pid, cport, of_type("A"));
+  FIND(qaaaa, "AAAA query", "dns_query", pid, cport, of_type("AAAA"));
+  EXPECT_EQ(get(qa, "dns.id"), std::to_string(id));
+  EXPECT_EQ(get(qaaaa, "dns.id"), std::to_string(id + 1));
+  for (const json* q : {&qa, &qaaaa}) {
+    expect_common(*q, pid, "tcp", "ipv4");
+    EXPECT_EQ(get(*q, "dns.question.name"), a["name"]);
+    EXPECT_EQ(get(*q, "nightjar.network.dns.payload_bytes"), a["query_len"]);
+  }
+  FIND(ra, "A answer", "dns_answer", pid, cport, of_type("A"));
+  FIND(raaaa, "AAAA answer", "dns_answer", pid, cport, of_type("AAAA"));
+  EXPECT_EQ(get(ra, "dns.resolved_ip"), json::array({a["answer_ip"]}));
+  EXPECT_EQ(all_of("dns_query", pid, cport, "egress").size(), 2u);
+  EXPECT_EQ(all_of("dns_answer", pid, cport, "ingress").size(), 2u);
+}
+
 // Go's and dig's way: the length and the message in one buffer, both ways.
 TEST_P(NetEvents, DnsOverTcpInOneBuffer) {
   ACT(a, "net-dns-tcp-one");

@@ -1074,6 +1074,7 @@ const struct action net_actions[] = {
 	{"net-dns-tcp", act_dns_tcp},
 	{"net-dns-tcp-one", act_dns_tcp_one},
 	{"net-dns-tcp-pieces", act_dns_tcp_pieces},
+	{"net-dns-tcp-pair", act_dns_tcp_pair},
 	{"net-udp-mmsg-long", act_udp_mmsg_long},
 	{"net-revshell", act_revshell},
 	{"net-portscan", act_portscan},

@@ -100,6 +100,7 @@ void act_dns_rw(void);
 void act_dns_tcp(void);
 void act_dns_tcp_one(void);
 void act_dns_tcp_pieces(void);
+void act_dns_tcp_pair(void);
 
 /* net_mmsg_actions.c */
 void act_dns_mmsg(void);

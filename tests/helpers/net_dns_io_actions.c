@@ -23,7 +23,7 @@
 #define IO_SERVER_IP "127.0.0.1"
 #define IO_ANSWER_IP "127.8.9.11"
 
-enum io_mode { IO_UDP_RW, IO_TCP_GLIBC, IO_TCP_ONE_BUFFER, IO_TCP_PIECES };
+enum io_mode { IO_UDP_RW, IO_TCP_GLIBC, IO_TCP_ONE_BUFFER, IO_TCP_PIECES, IO_TCP_PAIR };
 
 /* IO_TCP_PIECES: the answer read in two calls, this many bytes first. */
 #define IO_FIRST_PIECE 20
@@ -72,18 +72,21 @@ static _Noreturn void io_server(struct io_run *run, int ready_fd)
 	ready_send(ready_fd, 0);
 	close(ready_fd);
 	if (run->tcp) {
-		int cfd = tcp_accept(fd);
+		int cfd = tcp_accept(fd), i;
 
-		read_full(cfd, q, 2, "the query's length");
-		qlen = (size_t)q[0] << 8 | q[1];
-		if (qlen < 12 || qlen > sizeof q)
-			die(1, "the DNS server got a query length of %zu", qlen);
-		read_full(cfd, q, qlen, "the query");
-		rlen = dns_answer_make(q, qlen, r + 2, sizeof r - 2, IO_ANSWER_IP, &qtype);
-		r[0] = (unsigned char)(rlen >> 8);
-		r[1] = (unsigned char)(rlen & 0xff);
-		if (write(cfd, r, rlen + 2) != (ssize_t)(rlen + 2))
-			die_errno("write (the DNS answer)");
+		/* IO_TCP_PAIR: two queries, each answered in turn. */
+		for (i = 0; i < (run->mode == IO_TCP_PAIR ? 2 : 1); i++) {
+			read_full(cfd, q, 2, "the query's length");
+			qlen = (size_t)q[0] << 8 | q[1];
+			if (qlen < 12 || qlen > sizeof q)
+				die(1, "the DNS server got a query length of %zu", qlen);
+			read_full(cfd, q, qlen, "the query");
+			rlen = dns_answer_make(q, qlen, r + 2, sizeof r - 2, IO_ANSWER_IP, &qtype);
+			r[0] = (unsigned char)(rlen >> 8);
+			r[1] = (unsigned char)(rlen & 0xff);
+			if (write(cfd, r, rlen + 2) != (ssize_t)(rlen + 2))
+				die_errno("write (the DNS answer)");
+		}
 		wait_fd(cfd, POLLIN, "the client's close");
 		close(cfd);
 	} else {
@@ -121,7 +124,34 @@ static void io_client(struct io_run *run)
 
 	run->client_pid = getpid();
 	addr_set(&srv, IO_SERVER_IP, 53);
-	if (run->mode == IO_TCP_GLIBC || run->mode == IO_TCP_PIECES) {
+	if (run->mode == IO_TCP_PAIR) {
+		unsigned char q2[512], len2[2];
+		size_t q2len = dns_query_make(q2, sizeof q2, DNS_ID + 1, T_AAAA);
+		struct iovec iov[4] = {{len, 2}, {q, qlen}, {len2, 2}, {q2, q2len}};
+		int err = tcp_connect(fd, &srv), i;
+
+		if (err)
+			die(1, "connect to the DNS server: %s", strerror(err));
+		len[0] = (unsigned char)(qlen >> 8);
+		len[1] = (unsigned char)(qlen & 0xff);
+		len2[0] = (unsigned char)(q2len >> 8);
+		len2[1] = (unsigned char)(q2len & 0xff);
+		if (writev(fd, iov, 4) != (ssize_t)(qlen + q2len + 4))
+			die_errno("writev (the DNS queries)");
+		/* The A answer is checked below; the AAAA one only read. */
+		for (i = 1; i >= 0; i--) {
+			unsigned char *into = i ? r : q2;
+			size_t n;
+
+			read_full(fd, len, 2, "an answer's length");
+			n = (size_t)len[0] << 8 | len[1];
+			if (n < 12 || n > sizeof r)
+				die(1, "an answer length of %zu", n);
+			read_full(fd, into, n, "an answer");
+			if (i)
+				rlen = n;
+		}
+	} else if (run->mode == IO_TCP_GLIBC || run->mode == IO_TCP_PIECES) {
 		struct iovec iov[2] = {{len, 2}, {q, qlen}};
 		int err = tcp_connect(fd, &srv);
 
@@ -222,6 +252,13 @@ void act_dns_rw(void)
 void act_dns_tcp(void)
 {
 	io_action("net-dns-tcp", IO_TCP_GLIBC);
+}
+
+/* glibc's parallel A and AAAA queries over TCP: one writev of four
+ * buffers (length, query, length, query). */
+void act_dns_tcp_pair(void)
+{
+	io_action("net-dns-tcp-pair", IO_TCP_PAIR);
 }
 
 /* The answer read in two pieces: only the first is parsed. */
