@@ -270,15 +270,39 @@ struct {
  * to report: the hand-over between the connect's exit and the state change
  * (network/net.h: nj_sock_await). Not an LRU: an LRU evicts a mark without
  * a word (and, per CPU, well before it is full); a full table refuses the
- * new one, which the exit then handles and counts. Marks are taken off
- * when their socket is forgotten or a new connect reuses its address. The
- * loader sets the size (--connection-table). */
+ * new one, which the exit then handles and counts. A mark is taken off by
+ * whoever reports the result; one left behind (its socket's entry evicted
+ * before the state change) by the next connect at the same address, whose
+ * CLOSE -> SYN_SENT change runs before any exit marks it. The loader sets
+ * the size (--connection-table). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u8);
 } nj_net_await_map SEC(".maps") __weak;
+
+/* A DNS stream's framing, per socket and direction: what is left of the
+ * message in flight, or the length just read alone. */
+struct nj_dns_stream_key {
+	__u64 sk;
+	__u64 ingress;
+};
+
+struct nj_dns_stream {
+	__u32 left; /* bytes of the current message still to come: not a message start */
+	__u32 len; /* a length read alone: the next call starts a message this long */
+};
+
+/* network/dns.h: nj_dns_stream_frame. LRU: a connection's state is a few
+ * bytes, and one forgotten costs at most a message cut or misread (its end
+ * is taken for a start). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct nj_dns_stream_key);
+	__type(value, struct nj_dns_stream);
+} nj_dns_stream_map SEC(".maps") __weak;
 
 /* io_uring accepts submitted and not yet completed, by ring and
  * user_data (what the completion tracepoint carries on every kernel). A

@@ -68,27 +68,6 @@ static __always_inline void udp_dns_send(void *ctx, struct nj_scratch *sc, __u8 
  * read of the length is skipped). */
 #define NJ_DNS_HEADER 12
 
-/* A DNS stream's framing, per socket and direction: what is left of the
- * message in flight, or the length just read alone. */
-struct nj_dns_stream_key {
-	__u64 sk;
-	__u64 ingress;
-};
-
-struct nj_dns_stream {
-	__u32 left; /* bytes of the current message still to come: not a message start */
-	__u32 len; /* a length read alone: the next call starts a message this long */
-};
-
-/* LRU: a connection's state is a few bytes, and one forgotten costs at
- * most a message cut or misread (its end is taken for a start). */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct nj_dns_stream_key);
-	__type(value, struct nj_dns_stream);
-} nj_dns_stream_map SEC(".maps") __weak;
-
 /*
  * Where the current syscall (write, read, writev, readv, sendto, recvfrom,
  * sendmsg, recvmsg) has the `len` bytes it sent or received, from its
@@ -97,9 +76,9 @@ struct {
  * next one when the first holds only two bytes (glibc's resolver writes a
  * TCP query's length and the query as one writev of two buffers; on a
  * stream only), and *next a second message the same way in buffers 3 and
- * 4. Kernel
- * threads and io_uring's workers run no syscall of their own: nothing. sk:
- * the socket the bytes went through, which the syscall's fd must be.
+ * 4. Kernel threads and io_uring's workers run no syscall of their own:
+ * nothing. sk: the socket the bytes went through, which the syscall's fd
+ * must be.
  */
 static __always_inline bool nj_msg_from_syscall(struct task_struct *task, struct sock *sk,
 						struct udp_msg *m, struct udp_msg *second,

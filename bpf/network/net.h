@@ -192,13 +192,11 @@ static __always_inline void nj_sock_track(__u64 *key, const struct nj_net_sock *
 }
 
 /* Forget a socket; counted only when this call removed it (two programs
- * may race to delete the same entry). A mark left for it goes too: a new
- * socket at the same address must not find it (nj_sock_await). */
+ * may race to delete the same entry). */
 static __always_inline void nj_sock_untrack(__u64 *key)
 {
 	struct nj_cpu_stats *st;
 
-	bpf_map_delete_elem(&nj_net_await_map, key);
 	if (bpf_map_delete_elem(&nj_net_sock_map, key))
 		return;
 	st = nj_stats_get();
